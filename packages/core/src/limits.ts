@@ -1,0 +1,62 @@
+/**
+ * Every Kinesis limit and protocol bound used by more than one place, in one
+ * table. Units are last in the names (Bytes, Ms, PerSec). Values follow the
+ * Amazon Kinesis Data Streams quotas documentation.
+ */
+
+/** Largest record (data + partition key) by default: 1 MiB. */
+export const RECORD_BYTES_DEFAULT_MAX = 1024 * 1024;
+/** Largest record a stream may be configured for (UpdateMaxRecordSize): 10 MiB. */
+export const RECORD_BYTES_CONFIGURABLE_MAX = 10 * 1024 * 1024;
+/** Records in one PutRecords request. */
+export const PUT_RECORDS_COUNT_MAX = 500;
+/** Sum of data + partition keys in one PutRecords request: 5 MiB. */
+export const PUT_RECORDS_BYTES_MAX = 5 * 1024 * 1024;
+/** Partition key length in Unicode characters (code units as Kinesis counts). */
+export const PARTITION_KEY_LENGTH_MIN = 1;
+export const PARTITION_KEY_LENGTH_MAX = 256;
+/** Stream names: 1..128 of [a-zA-Z0-9_.-]. */
+export const STREAM_NAME_LENGTH_MAX = 128;
+export const STREAM_NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
+/** Records one GetRecords call may return, and the most bytes it may return. */
+export const GET_RECORDS_LIMIT_MAX = 10000;
+export const GET_RECORDS_BYTES_MAX = 10 * 1024 * 1024;
+/** Shard iterators expire 5 minutes after they were issued. */
+export const ITERATOR_TTL_MS = 5 * 60 * 1000;
+/** Shard iterator string length bounds in the API model. */
+export const ITERATOR_LENGTH_MAX = 512;
+
+/** Per-shard write limits: 1 MiB/s and 1000 records/s. */
+export const SHARD_WRITE_BYTES_PER_SEC = 1024 * 1024;
+export const SHARD_WRITE_RECORDS_PER_SEC = 1000;
+/** Per-shard read limits: 2 MiB/s and 5 GetRecords calls/s. */
+export const SHARD_READ_BYTES_PER_SEC = 2 * 1024 * 1024;
+export const SHARD_READ_CALLS_PER_SEC = 5;
+
+/** Shards a new ON_DEMAND stream starts with. */
+export const ON_DEMAND_INITIAL_SHARD_COUNT = 4;
+/** Default and bounds of stream retention, in hours. */
+export const RETENTION_HOURS_DEFAULT = 24;
+export const RETENTION_HOURS_MIN = 24;
+export const RETENTION_HOURS_MAX = 8760;
+/** Shards per stream and per account by default (Kinesis' default quota is 200 per account in most regions; we keep it configurable). */
+export const SHARDS_PER_ACCOUNT_DEFAULT_MAX = 1000;
+/** Largest ShardCount in one CreateStream request (API model bound is 100000). */
+export const CREATE_STREAM_SHARD_COUNT_MAX = 100000;
+/** ListStreams / ListShards page sizes. */
+export const LIST_STREAMS_LIMIT_MAX = 10000;
+export const LIST_STREAMS_LIMIT_DEFAULT = 100;
+export const LIST_SHARDS_MAX_RESULTS_MAX = 10000;
+export const LIST_SHARDS_MAX_RESULTS_DEFAULT = 1000;
+/** ListShards NextToken lifetime (Kinesis: 300 seconds). */
+export const LIST_SHARDS_TOKEN_TTL_MS = 300 * 1000;
+
+/** Largest HTTP request body the api accepts while streaming (covers base64 of a 10 MiB record plus JSON). */
+export const REQUEST_BYTES_MAX = 16 * 1024 * 1024;
+/** Largest HTTP header block. */
+export const REQUEST_HEADER_BYTES_MAX = 16 * 1024;
+
+/** Replication: the fewest in-sync replicas that may acknowledge a write. */
+export const MIN_INSYNC_REPLICAS = 2;
+/** Replicas per shard: one per AZ. */
+export const REPLICATION_FACTOR = 3;

@@ -1,0 +1,65 @@
+/**
+ * Sequence numbers: decimal strings of 56 digits that encode where a record
+ * lives, so that any api process can validate and route them without state.
+ *
+ * Layout of the unsigned integer (bits, most significant first):
+ *
+ *   [183]      always 1 (the version marker; makes every number 56 digits)
+ *   [182..128] zero (reserved)
+ *   [127..96]  stream tag: 32 bits derived from the stream's unique id
+ *   [95..64]   shard index (the number in shardId-NNNNNNNNNNNN)
+ *   [63..0]    offset of the record in the shard's log
+ *
+ * Shard indexes only grow within a stream, so every child shard's numbers
+ * are greater than every number of its parents. Offsets only grow within a
+ * shard, so numbers are strictly increasing in a shard.
+ */
+import { createHash } from 'node:crypto';
+
+const VERSION_BIT = 1n << 183n;
+const STREAM_TAG_SHIFT = 96n;
+const SHARD_INDEX_SHIFT = 64n;
+const MASK_32 = 0xffffffffn;
+const MASK_64 = 0xffffffffffffffffn;
+/** The API model's pattern for sequence numbers. */
+export const SEQUENCE_NUMBER_PATTERN = /^(0|[1-9]\d{0,128})$/;
+
+export interface SequenceNumberParts {
+  /** 32-bit tag of the stream (see streamTagOf). */
+  readonly streamTag: number;
+  /** Index of the shard within its stream. */
+  readonly shardIndex: number;
+  /** Offset of the record in the shard log. */
+  readonly offset: bigint;
+}
+
+/** 32 bits of SHA-256 of the stream's unique id. */
+export function streamTagOf(streamId: string): number {
+  return createHash('sha256').update(streamId, 'utf8').digest().readUInt32BE(0);
+}
+
+export function encodeSequenceNumber(parts: SequenceNumberParts): string {
+  if (parts.offset < 0n || parts.offset > MASK_64) throw new Error(`offset out of range: ${parts.offset}`);
+  if (parts.shardIndex < 0 || parts.shardIndex > 0xffffffff) throw new Error(`shard index out of range: ${parts.shardIndex}`);
+  const n = VERSION_BIT
+    | (BigInt(parts.streamTag >>> 0) << STREAM_TAG_SHIFT)
+    | (BigInt(parts.shardIndex) << SHARD_INDEX_SHIFT)
+    | parts.offset;
+  return n.toString(10);
+}
+
+/**
+ * Parts of a sequence number this system issued, or undefined for a number
+ * that matches the API pattern but was not issued here (wrong version).
+ * Callers must check the pattern first (ValidationException otherwise).
+ */
+export function decodeSequenceNumber(sequenceNumber: string): SequenceNumberParts | undefined {
+  if (!SEQUENCE_NUMBER_PATTERN.test(sequenceNumber)) return undefined;
+  const n = BigInt(sequenceNumber);
+  if (n >> 183n !== 1n) return undefined;
+  return {
+    streamTag: Number((n >> STREAM_TAG_SHIFT) & MASK_32),
+    shardIndex: Number((n >> SHARD_INDEX_SHIFT) & MASK_32),
+    offset: n & MASK_64,
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * Typed access to the etcd schema (schema.ts): a watch-backed, in-memory
+ * view of nodes, streams and shards that every process reads from, and the
+ * transactions that change them. Every write that replaces a record
+ * compares the mod revision it read, so concurrent writers cannot clobber
+ * each other; a lost race returns false and the caller re-reads the view.
+ *
+ * Processes change their own view only from the watch (never by patching
+ * the cache after a write), so every process sees one order of changes.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
+import { Keys, type NodeRecord, type ShardRecord, type StreamRecord } from './schema';
+
+/** A record with the etcd mod revision it was read at. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly modRevision: string;
+}
+
+export type MetadataChange =
+  | { kind: 'node'; nodeId: string; value: NodeRecord | undefined }
+  | { kind: 'stream'; streamName: string; value: Versioned<StreamRecord> | undefined }
+  | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined };
+
+/** The current view of the cluster; replaced entries, never mutated ones. */
+export class ClusterView {
+  readonly nodes = new Map<string, NodeRecord>();
+  readonly streams = new Map<string, Versioned<StreamRecord>>();
+  /** streamId -> shardId -> shard. */
+  readonly shards = new Map<string, Map<string, Versioned<ShardRecord>>>();
+  /** etcd revision the view reflects. */
+  revision = '0';
+
+  stream(streamName: string): Versioned<StreamRecord> | undefined {
+    return this.streams.get(streamName);
+  }
+
+  /** Shards of a stream sorted by shard index. */
+  shardsOf(streamId: string): Versioned<ShardRecord>[] {
+    const m = this.shards.get(streamId);
+    if (!m) return [];
+    return [...m.values()].sort((a, b) => a.value.shardIndex - b.value.shardIndex);
+  }
+
+  shard(streamId: string, shardId: string): Versioned<ShardRecord> | undefined {
+    return this.shards.get(streamId)?.get(shardId);
+  }
+
+  /** Stream whose ARN is `arn`, if any. */
+  streamByArn(arn: string): Versioned<StreamRecord> | undefined {
+    for (const s of this.streams.values()) if (s.value.streamArn === arn) return s;
+    return undefined;
+  }
+}
+
+export interface MetadataStoreOptions {
+  /** etcd client URLs, e.g. ['http://127.0.0.1:2379']. */
+  readonly endpoints: readonly string[];
+  readonly prefix?: string;
+  /** Deadline of each etcd call. */
+  readonly callTimeoutMs?: number;
+}
+
+const CALL_TIMEOUT_MS_DEFAULT = 5000;
+
+export class MetadataStore {
+  readonly client: Etcd3;
+  readonly keys: Keys;
+  readonly view = new ClusterView();
+  private readonly events = new EventEmitter();
+  private watcher: Watcher | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: MetadataStoreOptions) {
+    this.keys = new Keys(options.prefix);
+    this.timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS_DEFAULT;
+    this.client = new Etcd3({
+      hosts: [...options.endpoints],
+      defaultCallOptions: () => ({ deadline: new Date(Date.now() + this.timeoutMs) }),
+    });
+    this.events.setMaxListeners(100);
+  }
+
+  /** Loads the whole prefix, then follows the watch from that revision. */
+  async start(): Promise<void> {
+    const res = await this.client.getAll().prefix(this.keys.prefix).exec();
+    for (const kv of res.kvs) this.apply('put', kv);
+    this.view.revision = res.header.revision;
+    const next = (BigInt(res.header.revision) + 1n).toString();
+    this.watcher = await this.client.watch().prefix(this.keys.prefix).startRevision(next).create();
+    this.watcher.on('put', (kv) => this.apply('put', kv));
+    this.watcher.on('delete', (kv) => this.apply('delete', kv));
+    this.watcher.on('data', (res) => {
+      this.view.revision = res.header.revision;
+      this.events.emit('revision', this.view.revision);
+    });
+  }
+
+  /** Calls `listener` for every change seen through the watch. Returns an unsubscribe. */
+  onChange(listener: (change: MetadataChange) => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  /** Resolves once `predicate(view)` holds (checked on every change), or rejects after timeoutMs. */
+  waitFor(predicate: (view: ClusterView) => boolean, timeoutMs: number): Promise<void> {
+    if (predicate(this.view)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!predicate(this.view)) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => { cleanup(); reject(new Error(`metadata wait timed out after ${timeoutMs} ms`)); }, timeoutMs);
+      const cleanup = (): void => { clearTimeout(timer); this.events.off('change', check); };
+      this.events.on('change', check);
+    });
+  }
+
+  private apply(type: 'put' | 'delete', kv: IKeyValue): void {
+    const key = kv.key.toString('utf8');
+    const rest = key.slice(this.keys.prefix.length);
+    const parts = rest.split('/');
+    const modRevision = kv.mod_revision;
+    const parse = <T>(): T => JSON.parse(kv.value.toString('utf8')) as T;
+    let change: MetadataChange | undefined;
+    if (parts[0] === 'nodes' && parts.length === 2) {
+      const nodeId = parts[1]!;
+      const value = type === 'put' ? parse<NodeRecord>() : undefined;
+      if (value) this.view.nodes.set(nodeId, value); else this.view.nodes.delete(nodeId);
+      change = { kind: 'node', nodeId, value };
+    } else if (parts[0] === 'streams' && parts.length === 2) {
+      const streamName = parts[1]!;
+      const value = type === 'put' ? { value: parse<StreamRecord>(), modRevision } : undefined;
+      if (value) this.view.streams.set(streamName, value); else this.view.streams.delete(streamName);
+      change = { kind: 'stream', streamName, value };
+    } else if (parts[0] === 'shards' && parts.length === 3) {
+      const streamId = parts[1]!;
+      const shardId = parts[2]!;
+      const value = type === 'put' ? { value: parse<ShardRecord>(), modRevision } : undefined;
+      let m = this.view.shards.get(streamId);
+      if (value) {
+        if (!m) this.view.shards.set(streamId, (m = new Map()));
+        m.set(shardId, value);
+      } else if (m) {
+        m.delete(shardId);
+        if (m.size === 0) this.view.shards.delete(streamId);
+      }
+      change = { kind: 'shard', streamId, shardId, value };
+    }
+    if (change) this.events.emit('change', change);
+  }
+
+  // ---- nodes -------------------------------------------------------------
+
+  /**
+   * Grants a lease of `ttlSec` and puts the node record under it. The caller
+   * must stop serving as a replica leader when the lease emits 'lost'.
+   */
+  async registerNode(record: NodeRecord, ttlSec: number): Promise<Lease> {
+    const lease = this.client.lease(ttlSec, { autoKeepAlive: true });
+    await lease.grant();
+    await lease.put(this.keys.node(record.nodeId)).value(JSON.stringify(record)).exec();
+    return lease;
+  }
+
+  // ---- streams -----------------------------------------------------------
+
+  /** Creates the stream record if no stream has that name. False if one exists. */
+  async createStream(record: StreamRecord): Promise<boolean> {
+    const key = this.keys.stream(record.streamName);
+    const res = await this.client
+      .if(key, 'Create', '==', 0)
+      .then(this.client.put(key).value(JSON.stringify(record)))
+      .commit();
+    return res.succeeded;
+  }
+
+  /** Replaces a stream record if it is still at `expectedModRevision`. */
+  async updateStream(record: StreamRecord, expectedModRevision: string): Promise<boolean> {
+    const key = this.keys.stream(record.streamName);
+    const res = await this.client
+      .if(key, 'Mod', '==', expectedModRevision)
+      .then(this.client.put(key).value(JSON.stringify(record)))
+      .commit();
+    return res.succeeded;
+  }
+
+  /**
+   * One transaction guarded by the mod revisions read: `compare` lists keys
+   * with the revision each must still have ('0' = must not exist); `puts`
+   * and `deletes` are applied only if all hold.
+   */
+  async commit(change: {
+    compare: ReadonlyArray<{ key: string; modRevision: string }>;
+    puts?: ReadonlyArray<{ key: string; value: unknown }>;
+    deletes?: readonly string[];
+  }): Promise<boolean> {
+    // 'Version > -1' holds for any key, so the chain can start unconditionally.
+    let txn = this.client.if(this.keys.prefix, 'Version', '>', -1);
+    for (const c of change.compare) {
+      txn = c.modRevision === '0'
+        ? txn.and(c.key, 'Create', '==', 0)
+        : txn.and(c.key, 'Mod', '==', c.modRevision);
+    }
+    const ops = [
+      ...(change.puts ?? []).map((p) => this.client.put(p.key).value(JSON.stringify(p.value))),
+      ...(change.deletes ?? []).map((k) => this.client.delete().key(k)),
+    ];
+    const res = await txn.then(...ops).commit();
+    return res.succeeded;
+  }
+
+  // ---- secrets -----------------------------------------------------------
+
+  /** The cluster-wide shard iterator HMAC key, created on first use. */
+  async iteratorKey(): Promise<Buffer> {
+    const key = this.keys.iteratorKey();
+    const fresh = randomBytes(32).toString('base64');
+    await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(fresh)).commit();
+    const stored = await this.client.get(key).string();
+    if (!stored) throw new Error('iterator key missing after create');
+    return Buffer.from(stored, 'base64');
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.cancel();
+    this.client.close();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The etcd schema: every key this system writes lives under one prefix
+ * (default `/shoal/`), and every value is JSON of one of the types below.
+ *
+ *   <prefix>nodes/<nodeId>                  NodeRecord, bound to the node's lease
+ *   <prefix>streams/<streamName>            StreamRecord
+ *   <prefix>shards/<streamId>/<shardId>     ShardRecord
+ *   <prefix>controller/election             etcd3 election (controller leader)
+ *   <prefix>secrets/iterator-key            base64 HMAC key for shard iterators
+ *
+ * Shard records are changed only by etcd transactions that compare the
+ * mod revision they read (see metadata-store.ts), and only by the
+ * controller, except where a comment below says otherwise.
+ */
+
+/** Availability zones of the local cluster. */
+export type AzName = string;
+
+export interface NodeRecord {
+  readonly nodeId: string;
+  readonly az: AzName;
+  /** host:port of the node's gRPC server. */
+  readonly grpcAddress: string;
+  /** http://host:port of the node's /healthz and /metrics. */
+  readonly httpAddress: string;
+  readonly pid: number;
+  readonly startedMs: number;
+}
+
+export type StreamStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING';
+export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
+
+export interface StreamRecord {
+  readonly streamName: string;
+  /** Unique for each creation of a stream (a UUID); names can be reused. */
+  readonly streamId: string;
+  readonly streamArn: string;
+  readonly status: StreamStatus;
+  readonly mode: StreamMode;
+  /** Shards the stream was created with (the controller creates them). */
+  readonly initialShardCount: number;
+  readonly retentionPeriodHours: number;
+  readonly createdMs: number;
+  readonly encryptionType: 'NONE' | 'KMS';
+  readonly keyId?: string;
+  /** Largest record (data + key) in KiB; 1024 unless changed. */
+  readonly maxRecordSizeKiB: number;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Next shard index to hand out (shard ids only grow). */
+  readonly nextShardIndex: number;
+}
+
+export interface ShardRecord {
+  readonly streamId: string;
+  readonly streamName: string;
+  readonly shardId: string;
+  readonly shardIndex: number;
+  /** Inclusive hash key range as decimal strings. */
+  readonly hashKeyStart: string;
+  readonly hashKeyEnd: string;
+  readonly parentShardId?: string;
+  readonly adjacentParentShardId?: string;
+  readonly startingSequenceNumber: string;
+  /** Set when the shard is closed by a split or merge. */
+  readonly endingSequenceNumber?: string;
+  readonly createdMs: number;
+  /** Node ids of the replicas, one per AZ. */
+  readonly replicas: readonly string[];
+  /** Node id of the leader; a member of isr. */
+  readonly leader: string;
+  /** Leader epoch, bumped on every leader change. Starts at 1. */
+  readonly epoch: number;
+  /** In-sync replica set (node ids), the leader included. */
+  readonly isr: readonly string[];
+}
+
+export const DEFAULT_PREFIX = '/shoal/';
+
+/** Key builders; one place for the layout. */
+export class Keys {
+  constructor(readonly prefix: string = DEFAULT_PREFIX) {}
+  nodes(): string { return `${this.prefix}nodes/`; }
+  node(nodeId: string): string { return `${this.prefix}nodes/${nodeId}`; }
+  streams(): string { return `${this.prefix}streams/`; }
+  stream(streamName: string): string { return `${this.prefix}streams/${streamName}`; }
+  shards(): string { return `${this.prefix}shards/`; }
+  streamShards(streamId: string): string { return `${this.prefix}shards/${streamId}/`; }
+  shard(streamId: string, shardId: string): string { return `${this.prefix}shards/${streamId}/${shardId}`; }
+  election(): string { return `${this.prefix}controller/election`; }
+  iteratorKey(): string { return `${this.prefix}secrets/iterator-key`; }
+}

@@ -1,0 +1,67 @@
+/**
+ * The gRPC contracts of proto/, loaded at run time with the same options
+ * the generated types in ./gen were made with, so the types match.
+ */
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { join } from 'node:path';
+import type { ProtoGrpcType } from './gen/storage';
+
+export type { ProtoGrpcType } from './gen/storage';
+export type { StorageNodeClient, StorageNodeHandlers } from './gen/shoal/v1/StorageNode';
+export type { AppendRequest, AppendRequest__Output } from './gen/shoal/v1/AppendRequest';
+export type { AppendResponse, AppendResponse__Output } from './gen/shoal/v1/AppendResponse';
+export type { ErrorCode, ErrorCode__Output } from './gen/shoal/v1/ErrorCode';
+export type { ReadRequest, ReadRequest__Output } from './gen/shoal/v1/ReadRequest';
+export type { ReadResponse, ReadResponse__Output } from './gen/shoal/v1/ReadResponse';
+export type { RecordIn, RecordIn__Output } from './gen/shoal/v1/RecordIn';
+export type { RecordOut, RecordOut__Output } from './gen/shoal/v1/RecordOut';
+export type { RecordResult, RecordResult__Output } from './gen/shoal/v1/RecordResult';
+export type { ReplicaStatus, ReplicaStatus__Output } from './gen/shoal/v1/ReplicaStatus';
+export type { ReplicateMessage, ReplicateMessage__Output } from './gen/shoal/v1/ReplicateMessage';
+export type { ReplicateReply, ReplicateReply__Output } from './gen/shoal/v1/ReplicateReply';
+export type { SeekKind, SeekKind__Output } from './gen/shoal/v1/SeekKind';
+export type { SeekRequest, SeekRequest__Output } from './gen/shoal/v1/SeekRequest';
+export type { SeekResponse, SeekResponse__Output } from './gen/shoal/v1/SeekResponse';
+export type { ShardAck, ShardAck__Output } from './gen/shoal/v1/ShardAck';
+export type { ShardAppend, ShardAppend__Output } from './gen/shoal/v1/ShardAppend';
+export type { ShardRef, ShardRef__Output } from './gen/shoal/v1/ShardRef';
+export type { StatusRequest, StatusRequest__Output } from './gen/shoal/v1/StatusRequest';
+export type { StatusResponse, StatusResponse__Output } from './gen/shoal/v1/StatusResponse';
+
+/** proto/ at the repository root (dist/src -> ../../../../proto). */
+export const PROTO_DIR = join(__dirname, '..', '..', '..', '..', 'proto');
+
+/** Loader options; keep in step with scripts/gen-proto-types.mjs. */
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [PROTO_DIR],
+};
+
+let cached: ProtoGrpcType | undefined;
+
+/** The loaded package tree; `loadProto().shoal.v1.StorageNode` is the service. */
+export function loadProto(): ProtoGrpcType {
+  if (!cached) {
+    const definition = protoLoader.loadSync('shoal/v1/storage.proto', LOADER_OPTIONS);
+    cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
+  }
+  return cached;
+}
+
+/**
+ * Channel options shared by every client and server: records up to 10 MiB
+ * travel in batches, so allow large messages; keepalives detect dead peers.
+ */
+export const GRPC_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
+export const GRPC_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
+  'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.keepalive_permit_without_calls': 1,
+};
