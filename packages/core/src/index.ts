@@ -7,3 +7,39 @@ export type { HashKeyRange } from './hash-key';
 export { shardIdFromIndex, shardIndexFromId } from './shard-id';
 export { SEQUENCE_NUMBER_PATTERN, streamTagOf, encodeSequenceNumber, decodeSequenceNumber } from './sequence-number';
 export type { SequenceNumberParts } from './sequence-number';
+export { encodeShardIterator, decodeShardIterator } from './shard-iterator';
+export type { ShardIteratorPayload, DecodedShardIterator } from './shard-iterator';
+export { findOpenShard, createShardRouter, checkTiling } from './shard-map';
+export type { ShardRange } from './shard-map';
+export { validateRequest } from './validation/validate-request';
+export { checkTypes, decodeBase64Strict } from './validation/check-types';
+export type { TimestampUnit } from './validation/check-types';
+export { checkConstraints, constraintClause, validationError, VALIDATION_ERRORS_MAX } from './validation/check-constraints';
+export type { MemberRule, MemberType, Shape } from './validation/shape';
+export {
+  CREATE_STREAM, DELETE_STREAM, DESCRIBE_STREAM, DESCRIBE_STREAM_SUMMARY, LIST_STREAMS, LIST_SHARDS, PUT_RECORD, PUT_RECORDS,
+  GET_SHARD_ITERATOR, GET_RECORDS, STREAM_MODES, SHARD_ITERATOR_TYPES, SHARD_FILTER_TYPES, NAME_PATTERN,
+  SEQUENCE_NUMBER_PATTERN_TEXT, HASH_KEY_PATTERN_TEXT, STREAM_ARN_PATTERN_TEXT,
+} from './validation/request-shapes';
+export type {
+  StreamTarget, StreamModeName, ShardIteratorType, ShardFilterType, CreateStreamInput, DeleteStreamInput, DescribeStreamInput,
+  DescribeStreamSummaryInput, ListStreamsInput, ListShardsInput, PutRecordInput, PutRecordsEntry, PutRecordsInput,
+  GetShardIteratorInput, GetRecordsInput,
+} from './validation/request-shapes';
+export {
+  RECORD_BATCH_MAGIC, RECORD_BATCH_VERSION, RECORD_BATCH_HEADER_BYTES, RECORD_BATCH_RECORD_OVERHEAD_BYTES, RECORD_BATCH_RECORDS_MAX,
+  RecordBatch, crc32, encodeRecordBatch, readRecordBatchHeader, recordEncodedBytes,
+} from './record-batch';
+export type { BatchRecord, RecordBatchHeader, RecordInput } from './record-batch';
+export { TokenBucket } from './token-bucket';
+export type { TokenBucketOptions } from './token-bucket';
+export { LeaderEpochCache } from './replication/leader-epoch-cache';
+export type { EpochEntry } from './replication/leader-epoch-cache';
+export { ReplicaMachine } from './replication/replica-machine';
+export type {
+  AppendAck, AppendMessage, AppendRefusal, BatchPosition, FollowerProgress, ReplicaConfig, ReplicaPersistedState, ReplicaRole,
+  ReplicationErrorCode, SendRequest,
+} from './replication/replica-machine';
+export {
+  REPLICATION_INFLIGHT_MAX, REPLICATION_RESEND_TIMEOUT_MS, REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_RETRY_BACKOFF_MS, EPOCH_CACHE_ENTRIES_MAX,
+} from './replication/replication-limits';

@@ -56,7 +56,8 @@ export function encodeSequenceNumber(parts: SequenceNumberParts): string {
 export function decodeSequenceNumber(sequenceNumber: string): SequenceNumberParts | undefined {
   if (!SEQUENCE_NUMBER_PATTERN.test(sequenceNumber)) return undefined;
   const n = BigInt(sequenceNumber);
-  if (n >> 183n !== 1n) return undefined;
+  // Version bit set and reserved bits [182..128] zero: anything else was not issued here.
+  if (n >> 128n !== VERSION_BIT >> 128n) return undefined;
   return {
     streamTag: Number((n >> STREAM_TAG_SHIFT) & MASK_32),
     shardIndex: Number((n >> SHARD_INDEX_SHIFT) & MASK_32),

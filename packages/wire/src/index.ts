@@ -65,3 +65,9 @@ export const GRPC_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
 };
+
+export { createLogger } from './logger';
+export type { Logger, LogLevel } from './logger';
+export { Flags, limitsEnabled } from './flags';
+export { startOpsServer } from './ops-server';
+export type { HealthReport, OpsServerOptions } from './ops-server';

@@ -1,0 +1,103 @@
+/**
+ * The one wrapper around every Kinesis operation: picks the codec from the
+ * Content-Type and the operation from X-Amz-Target, decodes and validates
+ * the body (core's validateRequest), applies the control-plane rate limit,
+ * runs the operation, maps errors to Kinesis' error bodies and statuses,
+ * and records metrics and logs. Operations hold only validate + execute.
+ *
+ * Error body: {"__type": "<KinesisErrorType>", "message": "..."} in the
+ * request's codec (JSON 1.1 when the content type is unknown).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { KinesisError, validateRequest } from '@shoal/core';
+import type { ControlRateLimiter } from './control-rate-limiter';
+import type { AnyOperation, OperationContext } from './operation';
+import type { Codec } from './protocol/codec';
+import { codecFor } from './protocol/codecs';
+import { jsonCodec } from './protocol/json-codec';
+import { operationOfTarget } from './protocol/target';
+
+/** Bytes of random x-amz-id-2 (Kinesis sends 72, base64). */
+const AMZ_ID_2_BYTES = 72;
+/** Status for a body in a content type no codec reads (a client error, not a crash). */
+const UNSUPPORTED_CONTENT_TYPE_STATUS = 404;
+
+export interface ApiRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+function header(req: ApiRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export class Dispatcher {
+  constructor(
+    private readonly ctx: OperationContext,
+    private readonly operations: ReadonlyMap<string, AnyOperation>,
+    private readonly rateLimiter: ControlRateLimiter,
+  ) {}
+
+  async handle(req: ApiRequest): Promise<ApiResponse> {
+    const requestId = randomUUID();
+    const started = process.hrtime.bigint();
+    const codec = codecFor(header(req, 'content-type'));
+    const opName = operationOfTarget(header(req, 'x-amz-target'));
+    const op = opName !== undefined ? this.operations.get(opName) : undefined;
+    let status = 200;
+    let body: Readonly<Record<string, unknown>>;
+    let errorType: string | undefined;
+    try {
+      body = await this.run(req, codec, op);
+    } catch (err) {
+      const kerr = this.toKinesisError(err, requestId, opName);
+      status = kerr.status;
+      errorType = kerr.type;
+      body = kerr.message === '' ? { __type: kerr.type } : { __type: kerr.type, message: kerr.message };
+      if (!codec && kerr.type === 'UnknownOperationException') status = UNSUPPORTED_CONTENT_TYPE_STATUS;
+    }
+    if (op) this.ctx.metrics.observe(op.name, Number(process.hrtime.bigint() - started) / 1e9, errorType);
+    const out = codec ?? jsonCodec;
+    return {
+      status,
+      headers: {
+        'content-type': out.contentType,
+        'x-amzn-requestid': requestId,
+        'x-amz-id-2': randomBytes(AMZ_ID_2_BYTES).toString('base64'),
+      },
+      body: out.encode(body),
+    };
+  }
+
+  private async run(req: ApiRequest, codec: Codec | undefined, op: AnyOperation | undefined): Promise<Readonly<Record<string, unknown>>> {
+    if (!codec) throw new KinesisError('UnknownOperationException', '');
+    if (req.body.length === 0) throw new KinesisError(op ? 'SerializationException' : 'UnknownOperationException', '');
+    let raw: unknown;
+    try {
+      raw = codec.decode(req.body);
+    } catch {
+      throw new KinesisError('SerializationException', '');
+    }
+    if (!op) throw new KinesisError('UnknownOperationException', '');
+    const input = validateRequest<unknown>(op.shape, raw, codec.timestampUnit);
+    if (op.controlPlane) this.rateLimiter.check(this.ctx.config.accountId, op.name, this.ctx.now());
+    return op.execute(this.ctx, input);
+  }
+
+  /** Kinesis errors pass through; anything else is a bug or an outage: logged, InternalFailure. */
+  private toKinesisError(err: unknown, requestId: string, opName: string | undefined): KinesisError {
+    if (err instanceof KinesisError) {
+      if (err.status >= 500) this.ctx.logger.warn('request failed', { requestId, operation: opName, type: err.type, message: err.message });
+      return err;
+    }
+    this.ctx.logger.error('request failed with an internal error', { requestId, operation: opName, err });
+    return new KinesisError('InternalFailure', 'Internal service failure.');
+  }
+}

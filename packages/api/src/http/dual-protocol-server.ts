@@ -1,0 +1,108 @@
+/**
+ * One TCP port that serves HTTP/1.1 and cleartext HTTP/2 with prior
+ * knowledge (what the AWS SDK for JavaScript v3 uses by default). The first
+ * bytes of each connection decide: the HTTP/2 connection preface goes to an
+ * http2 server (through ReplayDuplex, which hands it the sniffed bytes),
+ * anything else to an http server (the bytes pushed back with unshift,
+ * which works for the HTTP/1.1 parser, so it keeps the native socket).
+ *
+ * Bounds: connections (CONNECTIONS_MAX), time to send the first bytes
+ * (SNIFF_TIMEOUT_MS), HTTP/1.1 header size (431 above the limit), header
+ * and whole-request time, and idle time of either protocol.
+ */
+import { createServer as createHttp1Server, type Server as Http1Server } from 'node:http';
+import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { limits } from '@shoal/core';
+import type { Logger } from '@shoal/wire';
+import type { AnyRequest, AnyResponse } from './handle-request';
+import { ReplayDuplex } from './replay-duplex';
+
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+/** Time a new connection has to send its first bytes. */
+export const SNIFF_TIMEOUT_MS = 10_000;
+/** Time to send a whole header block (HTTP/1.1). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** Time to send a whole request, headers and body (HTTP/1.1). */
+export const REQUEST_TIMEOUT_MS = 120_000;
+/** A connection (or HTTP/2 session) with no traffic this long is closed. */
+export const IDLE_TIMEOUT_MS = 120_000;
+/** Keep-alive time between HTTP/1.1 requests. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Concurrent connections per api process. */
+export const CONNECTIONS_MAX = 10_000;
+/** Concurrent streams per HTTP/2 session. */
+const HTTP2_STREAMS_MAX = 1000;
+
+export interface DualProtocolServer {
+  readonly server: NetServer;
+  close(): Promise<void>;
+}
+
+export function startDualProtocolServer(
+  host: string, port: number, handler: (req: AnyRequest, res: AnyResponse) => void, logger: Logger,
+): Promise<DualProtocolServer> {
+  const http1: Http1Server = createHttp1Server({
+    maxHeaderSize: limits.REQUEST_HEADER_BYTES_MAX, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+  }, handler);
+  http1.timeout = IDLE_TIMEOUT_MS;
+  // The http server never listens itself; 'listening' starts its header/request timeout checks.
+  http1.emit('listening');
+  const http2: Http2Server = createHttp2Server({
+    settings: { maxHeaderListSize: limits.REQUEST_HEADER_BYTES_MAX, maxConcurrentStreams: HTTP2_STREAMS_MAX },
+  }, handler);
+  http2.setTimeout(IDLE_TIMEOUT_MS);
+  http2.on('sessionError', (err) => logger.debug('http2 session error', { err }));
+
+  const net = createNetServer({ pauseOnConnect: true }, (socket) => sniff(socket, http1, http2));
+  net.maxConnections = CONNECTIONS_MAX;
+  return new Promise((resolve, reject) => {
+    net.once('error', reject);
+    net.listen(port, host, () => {
+      net.off('error', reject);
+      resolve({
+        server: net,
+        close: () => new Promise<void>((done) => {
+          http1.closeAllConnections();
+          http1.close(() => undefined);
+          http2.close();
+          net.close(() => done());
+        }),
+      });
+    });
+  });
+}
+
+function sniff(socket: Socket, http1: Http1Server, http2: Http2Server): void {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
+  const cleanup = (): void => {
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('error', onError);
+    socket.off('end', onEnd);
+    socket.pause();
+  };
+  const onError = (): void => { cleanup(); socket.destroy(); };
+  const onEnd = (): void => { cleanup(); socket.destroy(); };
+  const onData = (chunk: Buffer): void => {
+    chunks.push(chunk);
+    length += chunk.length;
+    const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, length);
+    const compared = Math.min(head.length, HTTP2_PREFACE.length);
+    if (!head.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared))) {
+      cleanup();
+      socket.unshift(head);
+      http1.emit('connection', socket);
+      socket.resume();
+    } else if (compared === HTTP2_PREFACE.length) {
+      cleanup();
+      http2.emit('connection', new ReplayDuplex(socket, head));
+    }
+  };
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('end', onEnd);
+  socket.resume();
+}

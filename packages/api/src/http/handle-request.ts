@@ -1,0 +1,91 @@
+/**
+ * The request handler shared by the HTTP/1.1 and HTTP/2 servers (through
+ * Node's compatibility API): GET /healthz, GET /metrics, and every other
+ * request as a Kinesis call (POST; the path is ignored, as Kinesis does).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants as h2constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { limits } from '@shoal/core';
+import type { Logger } from '@shoal/wire';
+import type { Registry } from 'prom-client';
+import type { Dispatcher } from '../dispatcher';
+import { readBody } from './read-body';
+
+export type AnyRequest = IncomingMessage | Http2ServerRequest;
+export type AnyResponse = ServerResponse | Http2ServerResponse;
+
+export interface HandlerDeps {
+  readonly dispatcher: Dispatcher;
+  readonly registry: Registry;
+  readonly health: () => { ok: boolean; [key: string]: unknown };
+  readonly logger: Logger;
+}
+
+function send(res: AnyResponse, status: number, headers: Readonly<Record<string, string>>, body: Buffer | string): void {
+  if (res.headersSent || res.writableEnded) return;
+  const all: Record<string, string | number> = { ...headers, 'content-length': Buffer.byteLength(body) };
+  (res as ServerResponse).writeHead(status, all);
+  (res as ServerResponse).end(body);
+}
+
+/** Ends the exchange so no more of the request is read: closes an HTTP/1.1 connection, resets an HTTP/2 stream. */
+function abandon(req: AnyRequest, res: AnyResponse): void {
+  const finish = (): void => {
+    if ('stream' in req) req.stream.close(h2constants.NGHTTP2_CANCEL);
+    else req.socket.destroy();
+  };
+  if (res.writableEnded) res.once('finish', finish);
+  else finish();
+}
+
+function headerBytes(req: AnyRequest): number {
+  let n = 0;
+  for (const h of req.rawHeaders) n += h.length + 2;
+  return n;
+}
+
+function errorBody(type: string, message: string): string {
+  return JSON.stringify({ __type: type, message });
+}
+
+export function createRequestHandler(deps: HandlerDeps): (req: AnyRequest, res: AnyResponse) => void {
+  return (req, res) => {
+    handle(deps, req, res).catch((err: unknown) => {
+      deps.logger.error('request handler failed', { err });
+      send(res, 500, { 'content-type': 'application/x-amz-json-1.1' }, errorBody('InternalFailure', 'Internal service failure.'));
+    });
+  };
+}
+
+async function handle(deps: HandlerDeps, req: AnyRequest, res: AnyResponse): Promise<void> {
+  const json = { 'content-type': 'application/x-amz-json-1.1' };
+  // HTTP/1.1 enforces this while parsing (431); HTTP/2 headers arrive decoded, so count them here.
+  if (headerBytes(req) > limits.REQUEST_HEADER_BYTES_MAX) {
+    send(res, 431, json, errorBody('ValidationException', 'Request header fields too large.'));
+    abandon(req, res);
+    return;
+  }
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && path === '/healthz') {
+    const report = deps.health();
+    send(res, report.ok ? 200 : 503, { 'content-type': 'application/json' }, JSON.stringify(report));
+    return;
+  }
+  if (req.method === 'GET' && path === '/metrics') {
+    send(res, 200, { 'content-type': deps.registry.contentType }, await deps.registry.metrics());
+    return;
+  }
+  const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
+  const result = await readBody(req, Number.isFinite(declared) ? declared : undefined, limits.REQUEST_BYTES_MAX);
+  if (!result.ok) {
+    if (result.reason === 'too-large') {
+      send(res, 413, json, errorBody('ValidationException', `Request body must be at most ${limits.REQUEST_BYTES_MAX} bytes.`));
+    } else if (result.reason === 'timeout') {
+      send(res, 408, json, errorBody('ValidationException', 'Request body not received in time.'));
+    }
+    abandon(req, res);
+    return;
+  }
+  const response = await deps.dispatcher.handle({ headers: req.headers, body: result.body });
+  send(res, response.status, response.headers, response.body);
+}

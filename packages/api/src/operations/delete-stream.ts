@@ -1,0 +1,25 @@
+/**
+ * DeleteStream: marks the stream DELETING (guarded by the revision read);
+ * the controller removes its shards and then the stream record.
+ * EnforceConsumerDeletion is accepted; there are no consumers yet.
+ */
+import { DELETE_STREAM, KinesisError, type DeleteStreamInput } from '@shoal/core';
+import { awaitOwnWrite, defineOperation, type OperationContext } from '../operation';
+import { resolveActiveStream } from '../streams/resolve-stream';
+
+async function execute(ctx: OperationContext, input: DeleteStreamInput): Promise<Record<string, never>> {
+  const stream = resolveActiveStream(ctx, input);
+  const ok = await ctx.metadata.updateStream({ ...stream.value, status: 'DELETING' }, stream.modRevision);
+  if (!ok) {
+    // Someone changed the stream between our read and write (another delete, the controller).
+    throw new KinesisError('ResourceInUseException', `Stream ${stream.value.streamName} under account ${ctx.config.accountId} is being changed; retry.`);
+  }
+  const { streamName, streamId } = stream.value;
+  await awaitOwnWrite(ctx, (view) => {
+    const now = view.stream(streamName)?.value;
+    return now === undefined || now.streamId !== streamId || now.status === 'DELETING';
+  });
+  return {};
+}
+
+export const deleteStream = defineOperation<DeleteStreamInput>({ name: 'DeleteStream', shape: DELETE_STREAM, controlPlane: true, execute });

@@ -1,0 +1,97 @@
+/**
+ * GetRecords: committed records from the iterator's position (at most
+ * Limit records and GET_RECORDS_BYTES_MAX bytes), a NextShardIterator,
+ * MillisBehindLatest, and at the end of a closed shard its ChildShards and
+ * no next iterator. A position before the log start (trimmed by retention)
+ * reads from the log start, as Kinesis does for TRIM_HORIZON.
+ */
+import {
+  GET_RECORDS, KinesisError, decodeSequenceNumber, decodeShardIterator, encodeSequenceNumber, encodeShardIterator,
+  limits, shardRateExceededMessage, streamTagOf, type GetRecordsInput, type ShardIteratorPayload,
+} from '@shoal/core';
+import type { ShardRecord, StreamRecord } from '@shoal/metadata';
+import type { ReadResponse__Output } from '@shoal/wire';
+import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
+import { callShardLeader, storageFailure } from '../storage/read-from-leader';
+import { shardDescription } from '../streams/shard-description';
+
+/** "Thu Jan 22 01:22:02 UTC 2015", as Kinesis prints times in ExpiredIteratorException. */
+function amzUtc(ms: number): string {
+  const m = /^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/.exec(new Date(ms).toUTCString());
+  return m ? `${m[1]} ${m[3]} ${m[2]} ${m[5]} UTC ${m[4]}` : new Date(ms).toISOString();
+}
+
+function checkIterator(ctx: OperationContext, input: GetRecordsInput): ShardIteratorPayload {
+  const decoded = decodeShardIterator(input.ShardIterator, ctx.iteratorKey);
+  if (!decoded.ok) throw new KinesisError('InvalidArgumentException', 'Invalid ShardIterator.');
+  const it = decoded.payload;
+  const now = ctx.now();
+  if (now - it.issuedMs > limits.ITERATOR_TTL_MS) {
+    throw new KinesisError('ExpiredIteratorException',
+      `Iterator expired. The iterator was created at time ${amzUtc(it.issuedMs)} while right now it is ${amzUtc(now)} ` +
+      `which is further in the future than the tolerated delay of ${limits.ITERATOR_TTL_MS} milliseconds.`);
+  }
+  return it;
+}
+
+function locate(ctx: OperationContext, it: ShardIteratorPayload, streamArn: string | undefined): { stream: StreamRecord; shard: ShardRecord } {
+  const notFound = new KinesisError('ResourceNotFoundException', `Shard ${it.shardId} in stream ${it.streamName} under account ${ctx.config.accountId} does not exist`);
+  const stream = ctx.view.stream(it.streamName)?.value;
+  if (!stream || stream.streamId !== it.streamId || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw notFound;
+  if (streamArn !== undefined && streamArn !== stream.streamArn) throw new KinesisError('InvalidArgumentException', 'Invalid ShardIterator.');
+  const shard = ctx.view.shard(stream.streamId, it.shardId)?.value;
+  if (!shard) throw notFound;
+  return { stream, shard };
+}
+
+async function read(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, fromOffset: number, maxRecords: number): Promise<ReadResponse__Output> {
+  const notFound = (): KinesisError => new KinesisError('ResourceNotFoundException', `Shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.config.accountId} does not exist`);
+  const call = (offset: number): Promise<ReadResponse__Output> => callShardLeader(ctx, stream.streamId, shard.shardId, notFound, (current) => ctx.storage.read(current.leader, {
+    shard: { stream_id: stream.streamId, shard_id: shard.shardId }, from_offset: offset, max_records: maxRecords, max_bytes: limits.GET_RECORDS_BYTES_MAX, metered: true,
+  }));
+  let response = await call(fromOffset);
+  if (response.error === 'OUT_OF_RANGE' && response.log_start_offset > fromOffset) response = await call(response.log_start_offset);
+  if (response.error === 'THROTTLED') {
+    ctx.metrics.readThroughputExceeded.inc();
+    throw new KinesisError('ProvisionedThroughputExceededException', shardRateExceededMessage(shard.shardId, stream.streamName, ctx.config.accountId));
+  }
+  if (response.error !== 'OK') throw storageFailure(response.error);
+  return response;
+}
+
+async function execute(ctx: OperationContext, input: GetRecordsInput): Promise<OperationOutput> {
+  const it = checkIterator(ctx, input);
+  const { stream, shard } = locate(ctx, it, input.StreamARN);
+  const response = await read(ctx, stream, shard, it.offset, input.Limit ?? limits.GET_RECORDS_LIMIT_MAX);
+  const streamTag = streamTagOf(stream.streamId);
+  let bytes = 0;
+  const records = response.records.map((r) => {
+    bytes += r.data.length;
+    return {
+      SequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: shard.shardIndex, offset: BigInt(r.offset) }),
+      ApproximateArrivalTimestamp: new Date(r.arrival_ms),
+      Data: r.data,
+      PartitionKey: r.partition_key,
+    };
+  });
+  const last = response.records[response.records.length - 1];
+  const nextOffset = last ? last.offset + 1 : Math.max(it.offset, response.log_start_offset);
+  const now = ctx.now();
+  const behind = nextOffset >= response.high_watermark ? 0 : Math.max(0, now - (last?.arrival_ms ?? now));
+  if (last) ctx.metrics.getRecordsIteratorAge.observe(Math.max(0, now - last.arrival_ms));
+  ctx.metrics.getRecordsRecords.inc(records.length);
+  ctx.metrics.getRecordsBytes.inc(bytes);
+  const ending = shard.endingSequenceNumber !== undefined ? decodeSequenceNumber(shard.endingSequenceNumber) : undefined;
+  if (ending && BigInt(nextOffset) > ending.offset) {
+    const children = ctx.view.shardsOf(stream.streamId).map((s) => s.value)
+      .filter((s) => s.parentShardId === shard.shardId || s.adjacentParentShardId === shard.shardId);
+    return {
+      Records: records, MillisBehindLatest: 0,
+      ChildShards: children.map((c) => ({ ShardId: c.shardId, ParentShards: [c.parentShardId, c.adjacentParentShardId].filter((p) => p !== undefined), HashKeyRange: shardDescription(c)['HashKeyRange'] })),
+    };
+  }
+  const next = encodeShardIterator({ streamName: stream.streamName, streamId: stream.streamId, shardId: shard.shardId, offset: nextOffset, issuedMs: now }, ctx.iteratorKey);
+  return { Records: records, NextShardIterator: next, MillisBehindLatest: behind };
+}
+
+export const getRecords = defineOperation<GetRecordsInput>({ name: 'GetRecords', shape: GET_RECORDS, controlPlane: false, execute });

@@ -1,0 +1,86 @@
+/**
+ * GetShardIterator: a signed, self-contained iterator (core's
+ * shard-iterator) at the position the type names. TRIM_HORIZON is offset 0
+ * (GetRecords moves a trimmed position up to the log start); LATEST and
+ * AT_TIMESTAMP ask the leader (Seek); sequence numbers decode to offsets.
+ */
+import {
+  GET_SHARD_ITERATOR, KinesisError, decodeSequenceNumber, encodeShardIterator, shardIdFromIndex, streamTagOf,
+  type GetShardIteratorInput,
+} from '@shoal/core';
+import type { ShardRecord, StreamRecord } from '@shoal/metadata';
+import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
+import { callShardLeader, storageFailure } from '../storage/read-from-leader';
+import { resolveWritableStream } from '../streams/resolve-stream';
+
+function shardNotFound(ctx: OperationContext, streamName: string, shardId: string): KinesisError {
+  return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.config.accountId} does not exist`);
+}
+
+function typeMismatch(type: string, withNumber: boolean): KinesisError {
+  return new KinesisError('InvalidArgumentException',
+    'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. ' +
+    `Request specified ${type} and ${withNumber ? 'also a' : 'no'} StartingSequenceNumber.`);
+}
+
+/** The offset a sequence number names in this shard; InvalidArgumentException if it belongs elsewhere. */
+function offsetOfSequenceNumber(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, text: string): number {
+  const invalid = (why: string): KinesisError => new KinesisError('InvalidArgumentException',
+    `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.config.accountId} is invalid${why}.`);
+  const parts = decodeSequenceNumber(text);
+  if (!parts) throw invalid('');
+  if (parts.streamTag !== streamTagOf(stream.streamId)) throw invalid(' because it did not come from this stream');
+  if (parts.shardIndex !== shard.shardIndex) {
+    throw new KinesisError('InvalidArgumentException',
+      `Invalid StartingSequenceNumber. It encodes ${shardIdFromIndex(parts.shardIndex)}, while it was used in a call to a shard with ${shard.shardId}`);
+  }
+  if (parts.offset > BigInt(Number.MAX_SAFE_INTEGER) - 1n) throw invalid('');
+  return Number(parts.offset);
+}
+
+async function seek(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, kind: 'SEEK_LATEST' | 'SEEK_AT_TIMESTAMP', timestampMs: number): Promise<number> {
+  const response = await callShardLeader(ctx, stream.streamId, shard.shardId, () => shardNotFound(ctx, stream.streamName, shard.shardId),
+    (current) => ctx.storage.seek(current.leader, { shard: { stream_id: stream.streamId, shard_id: shard.shardId }, kind, timestamp_ms: timestampMs }));
+  if (response.error !== 'OK') throw storageFailure(response.error);
+  return response.offset;
+}
+
+async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, input: GetShardIteratorInput): Promise<number> {
+  const type = input.ShardIteratorType;
+  const number = input.StartingSequenceNumber;
+  switch (type) {
+    case 'TRIM_HORIZON':
+    case 'LATEST':
+      if (number !== undefined) throw typeMismatch(type, true);
+      return type === 'TRIM_HORIZON' ? 0 : seek(ctx, stream, shard, 'SEEK_LATEST', 0);
+    case 'AT_SEQUENCE_NUMBER':
+    case 'AFTER_SEQUENCE_NUMBER': {
+      if (number === undefined) throw typeMismatch(type, false);
+      const offset = offsetOfSequenceNumber(ctx, stream, shard, number);
+      return type === 'AT_SEQUENCE_NUMBER' ? offset : offset + 1;
+    }
+    case 'AT_TIMESTAMP': {
+      const at = input.Timestamp;
+      if (at === undefined) {
+        throw new KinesisError('InvalidArgumentException', 'Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.');
+      }
+      const now = ctx.now();
+      if (at > now) {
+        throw new KinesisError('InvalidArgumentException',
+          `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${at}, currentTimestampInMillis: ${now}`);
+      }
+      return seek(ctx, stream, shard, 'SEEK_AT_TIMESTAMP', Math.max(0, at));
+    }
+  }
+}
+
+async function execute(ctx: OperationContext, input: GetShardIteratorInput): Promise<OperationOutput> {
+  const stream = resolveWritableStream(ctx, input).value;
+  const shard = ctx.view.shard(stream.streamId, input.ShardId)?.value;
+  if (!shard) throw shardNotFound(ctx, stream.streamName, input.ShardId);
+  const offset = await startOffset(ctx, stream, shard, input);
+  const iterator = encodeShardIterator({ streamName: stream.streamName, streamId: stream.streamId, shardId: shard.shardId, offset, issuedMs: ctx.now() }, ctx.iteratorKey);
+  return { ShardIterator: iterator };
+}
+
+export const getShardIterator = defineOperation<GetShardIteratorInput>({ name: 'GetShardIterator', shape: GET_SHARD_ITERATOR, controlPlane: false, execute });

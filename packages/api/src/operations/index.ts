@@ -1,0 +1,17 @@
+/** The operations this api serves, by X-Amz-Target operation name. */
+import type { AnyOperation } from '../operation';
+import { createStream } from './create-stream';
+import { deleteStream } from './delete-stream';
+import { describeStream } from './describe-stream';
+import { describeStreamSummary } from './describe-stream-summary';
+import { getRecords } from './get-records';
+import { getShardIterator } from './get-shard-iterator';
+import { listShards } from './list-shards';
+import { listStreams } from './list-streams';
+import { putRecord } from './put-record';
+import { putRecords } from './put-records';
+
+export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
+  createStream, deleteStream, describeStream, describeStreamSummary, listStreams, listShards,
+  putRecord, putRecords, getShardIterator, getRecords,
+].map((op) => [op.name, op]));

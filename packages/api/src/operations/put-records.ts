@@ -1,0 +1,38 @@
+/**
+ * PutRecords: up to PUT_RECORDS_COUNT_MAX records and PUT_RECORDS_BYTES_MAX
+ * bytes (data + partition keys). Records that fail are reported per record
+ * (ErrorCode, ErrorMessage) in request order; FailedRecordCount counts them.
+ */
+import { KinesisError, PUT_RECORDS, limits, type PutRecordsInput } from '@shoal/core';
+import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
+import { putEntries } from '../storage/put-entries';
+import { resolveWritableStream } from '../streams/resolve-stream';
+
+async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<OperationOutput> {
+  const stream = resolveWritableStream(ctx, input);
+  let total = 0;
+  for (const r of input.Records) total += r.Data.length + Buffer.byteLength(r.PartitionKey, 'utf8');
+  if (total > limits.PUT_RECORDS_BYTES_MAX) {
+    throw new KinesisError('InvalidArgumentException',
+      `Records size exceeds ${limits.PUT_RECORDS_BYTES_MAX / (1024 * 1024)} MB limit (request size: ${total} bytes).`);
+  }
+  const results = await putEntries(ctx, stream.value, input.Records.map((r) => ({
+    partitionKey: r.PartitionKey, explicitHashKey: r.ExplicitHashKey, data: r.Data,
+  })));
+  let failed = 0;
+  const records = results.map((r) => {
+    if (r.ok) return { ShardId: r.shardId, SequenceNumber: r.sequenceNumber };
+    failed++;
+    // Per-record codes are only these two in Kinesis' model.
+    const code = r.errorType === 'ProvisionedThroughputExceededException' ? r.errorType : 'InternalFailure';
+    return { ErrorCode: code, ErrorMessage: r.message };
+  });
+  ctx.metrics.putRecordsRecords.inc(results.length);
+  ctx.metrics.putRecordsSuccessfulRecords.inc(results.length - failed);
+  const throttled = records.filter((r) => r.ErrorCode === 'ProvisionedThroughputExceededException').length;
+  ctx.metrics.putRecordsThrottledRecords.inc(throttled);
+  ctx.metrics.putRecordsFailedRecords.inc(failed - throttled);
+  return { FailedRecordCount: failed, Records: records, EncryptionType: stream.value.encryptionType };
+}
+
+export const putRecords = defineOperation<PutRecordsInput>({ name: 'PutRecords', shape: PUT_RECORDS, controlPlane: false, execute });

@@ -1,0 +1,175 @@
+/**
+ * The write path of PutRecord and PutRecords: hash each record, route it
+ * to the open shard that owns its hash key, send one Append per shard to
+ * that shard's leader (all shards in parallel), and return one result per
+ * record in request order.
+ *
+ * Retries: an Append is sent again (to the leader the view names next) only
+ * when the node says the records were provably not appended (NOT_LEADER,
+ * SHARD_NOT_FOUND, STALE_EPOCH, SHARD_CLOSED) or the call never left this
+ * process (leader not registered). Between attempts we wait, bounded, for
+ * the view to change. TIMEOUT, NOT_ENOUGH_REPLICAS, INTERNAL and transport
+ * errors may have appended: those records fail without a retry, so a
+ * record is never written twice by us.
+ */
+import {
+  KinesisError, encodeSequenceNumber, hashKeyToBuffer, partitionKeyToHashKey, shardRateExceededMessage, streamTagOf,
+  HASH_KEY_MAX, type KinesisErrorType,
+} from '@shoal/core';
+import type { ClusterView, ShardRecord, StreamRecord } from '@shoal/metadata';
+import type { AppendResponse__Output, RecordIn } from '@shoal/wire';
+import type { OperationContext } from '../operation';
+import { StorageUnavailableError } from './storage-clients';
+
+/** Attempts per record before it fails with InternalFailure. */
+export const APPEND_ATTEMPTS_MAX = 3;
+/** Longest wait for the view to change between attempts. */
+export const RETRY_VIEW_WAIT_MS = 1_000;
+const INTERNAL_FAILURE_MESSAGE = 'Internal service failure.';
+
+export interface PutEntry {
+  readonly partitionKey: string;
+  readonly explicitHashKey?: string;
+  readonly data: Buffer;
+}
+
+export type PutResult =
+  | { readonly ok: true; readonly shardId: string; readonly sequenceNumber: string }
+  | { readonly ok: false; readonly errorType: KinesisErrorType; readonly message: string };
+
+interface Prepared {
+  readonly index: number;
+  readonly record: RecordIn;
+  readonly hashKey: bigint;
+  readonly bytes: number;
+}
+
+/** Hash keys and size checks for every entry before anything is sent; throws for the whole request. */
+function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[] {
+  const recordBytesMax = stream.maxRecordSizeKiB * 1024;
+  return entries.map((e, index) => {
+    let hashKey: bigint;
+    if (e.explicitHashKey !== undefined) {
+      hashKey = BigInt(e.explicitHashKey);
+      if (hashKey > HASH_KEY_MAX) {
+        throw new KinesisError('InvalidArgumentException',
+          `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.explicitHashKey}`);
+      }
+    } else {
+      hashKey = partitionKeyToHashKey(e.partitionKey);
+    }
+    const bytes = e.data.length + Buffer.byteLength(e.partitionKey, 'utf8');
+    if (bytes > recordBytesMax) {
+      throw new KinesisError('ValidationException',
+        `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${e.data.length} cap=${e.data.length}]' at '${entries.length > 1 ? `records.${index + 1}.member.data` : 'data'}' ` +
+        `failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax - Buffer.byteLength(e.partitionKey, 'utf8')}`);
+    }
+    return { index, hashKey, bytes, record: { data: e.data, partition_key: e.partitionKey, hash_key: hashKeyToBuffer(hashKey) } };
+  });
+}
+
+/** Writes the entries; one result per entry, in order. Throws only for request-level errors (bad hash key, size). */
+export async function putEntries(ctx: OperationContext, stream: StreamRecord, entries: readonly PutEntry[]): Promise<PutResult[]> {
+  const prepared = prepare(stream, entries);
+  const results: PutResult[] = new Array<PutResult>(entries.length);
+  let pending = prepared;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const groups = groupByShard(ctx, stream.streamId, pending);
+    const retry: Prepared[] = [...groups.unrouted];
+    await Promise.all([...groups.byShard.values()].map(async ({ shard, items }) => {
+      const outcome = await appendToLeader(ctx, stream, shard, items, results);
+      if (outcome === 'retry') retry.push(...items);
+    }));
+    if (retry.length === 0) break;
+    if (attempt >= APPEND_ATTEMPTS_MAX) {
+      for (const p of retry) results[p.index] = { ok: false, errorType: 'InternalFailure', message: INTERNAL_FAILURE_MESSAGE };
+      break;
+    }
+    ctx.metrics.appendRetries.inc(retry.length);
+    await waitForViewChange(ctx, stream.streamId, retry.map((p) => p.hashKey));
+    pending = retry.sort((a, b) => a.index - b.index);
+  }
+  recordMetrics(ctx, prepared, results);
+  return results;
+}
+
+function groupByShard(ctx: OperationContext, streamId: string, items: readonly Prepared[]): {
+  byShard: Map<string, { shard: ShardRecord; items: Prepared[] }>; unrouted: Prepared[];
+} {
+  const byShard = new Map<string, { shard: ShardRecord; items: Prepared[] }>();
+  const unrouted: Prepared[] = [];
+  for (const p of items) {
+    const shard = ctx.routing.shardFor(streamId, p.hashKey);
+    if (!shard) { unrouted.push(p); continue; }
+    let group = byShard.get(shard.shardId);
+    if (!group) byShard.set(shard.shardId, (group = { shard, items: [] }));
+    group.items.push(p);
+  }
+  return { byShard, unrouted };
+}
+
+/** Sends one Append and fills `results` for its items, or answers 'retry' when nothing was appended. */
+async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], results: PutResult[]): Promise<'done' | 'retry'> {
+  let response: AppendResponse__Output;
+  try {
+    if (!ctx.view.nodes.has(shard.leader)) return 'retry';
+    response = await ctx.storage.append(shard.leader, {
+      shard: { stream_id: stream.streamId, shard_id: shard.shardId }, records: items.map((p) => p.record), epoch: shard.epoch,
+    });
+  } catch (err) {
+    ctx.logger.warn('append failed at the transport', { shardId: shard.shardId, leader: shard.leader, err });
+    failAll(items, results, err instanceof StorageUnavailableError ? 'ServiceUnavailable' : 'InternalFailure');
+    return 'done';
+  }
+  switch (response.error) {
+    case 'OK': break;
+    case 'NOT_LEADER': case 'SHARD_NOT_FOUND': case 'STALE_EPOCH': case 'SHARD_CLOSED': return 'retry';
+    case 'NOT_ENOUGH_REPLICAS': failAll(items, results, 'ServiceUnavailable'); return 'done';
+    default:
+      ctx.logger.warn('append failed', { shardId: shard.shardId, leader: shard.leader, error: response.error, message: response.error_message });
+      failAll(items, results, 'InternalFailure');
+      return 'done';
+  }
+  if (response.results.length !== items.length) throw new Error(`Append answered ${response.results.length} results for ${items.length} records`);
+  const streamTag = streamTagOf(stream.streamId);
+  items.forEach((p, i) => {
+    const r = response.results[i]!;
+    results[p.index] = r.throttled
+      ? { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.config.accountId) }
+      : { ok: true, shardId: shard.shardId, sequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: shard.shardIndex, offset: BigInt(r.offset) }) };
+  });
+  return 'done';
+}
+
+function failAll(items: readonly Prepared[], results: PutResult[], errorType: KinesisErrorType): void {
+  const message = errorType === 'ServiceUnavailable' ? 'Service unavailable.' : INTERNAL_FAILURE_MESSAGE;
+  for (const p of items) results[p.index] = { ok: false, errorType, message };
+}
+
+/** Waits (bounded) until the shards owning these keys, or their leaders' registrations, change in the view. */
+async function waitForViewChange(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[]): Promise<void> {
+  const signature = (view: ClusterView): string => hashKeys.map((k) => {
+    const shard = ctx.routing.shardFor(streamId, k);
+    if (!shard) return '-';
+    return `${shard.shardId}:${view.shard(streamId, shard.shardId)?.modRevision}:${view.nodes.has(shard.leader)}`;
+  }).join(',');
+  const before = signature(ctx.view);
+  try {
+    await ctx.metadata.waitFor((view) => signature(view) !== before, RETRY_VIEW_WAIT_MS);
+  } catch {
+    // No change in time: try once more anyway (a leader may have come back).
+  }
+}
+
+function recordMetrics(ctx: OperationContext, prepared: readonly Prepared[], results: readonly PutResult[]): void {
+  let records = 0;
+  let bytes = 0;
+  let throttled = 0;
+  for (const p of prepared) {
+    const r = results[p.index]!;
+    if (r.ok) { records++; bytes += p.bytes; } else if (r.errorType === 'ProvisionedThroughputExceededException') throttled++;
+  }
+  ctx.metrics.incomingRecords.inc(records);
+  ctx.metrics.incomingBytes.inc(bytes);
+  if (throttled > 0) ctx.metrics.writeThroughputExceeded.inc(throttled);
+}

@@ -1,0 +1,51 @@
+/**
+ * Which open shard of a stream takes a hash key, from the cluster view.
+ * The router (core's createShardRouter) is built once per version of the
+ * stream's shard set and cached; the cache is bounded.
+ */
+import { createShardRouter, type ShardRange } from '@shoal/core';
+import type { ClusterView, ShardRecord } from '@shoal/metadata';
+
+const ROUTER_CACHE_MAX = 1024;
+
+interface CachedRouter {
+  readonly version: string;
+  readonly route: (hashKey: bigint) => ShardRange | undefined;
+}
+
+export class ShardRouting {
+  private readonly cache = new Map<string, CachedRouter>();
+
+  constructor(private readonly view: ClusterView) {}
+
+  /** The open shard of `streamId` whose range holds `hashKey`, or undefined (none in the view right now). */
+  shardFor(streamId: string, hashKey: bigint): ShardRecord | undefined {
+    const shards = this.view.shards.get(streamId);
+    if (!shards) return undefined;
+    const route = this.routerFor(streamId, shards);
+    const range = route(hashKey);
+    return range ? shards.get(range.shardId)?.value : undefined;
+  }
+
+  private routerFor(streamId: string, shards: ReadonlyMap<string, { value: ShardRecord; modRevision: string }>): CachedRouter['route'] {
+    // Shard ids never change meaning within a stream id; a range or state changes with the record's revision.
+    let version = '';
+    for (const s of shards.values()) version += `${s.value.shardId}@${s.modRevision},`;
+    const cached = this.cache.get(streamId);
+    if (cached && cached.version === version) return cached.route;
+    const ranges: ShardRange[] = [...shards.values()].map(({ value }) => ({
+      shardId: value.shardId,
+      start: BigInt(value.hashKeyStart),
+      end: BigInt(value.hashKeyEnd),
+      open: value.endingSequenceNumber === undefined,
+    }));
+    const route = createShardRouter(ranges);
+    this.cache.delete(streamId);
+    if (this.cache.size >= ROUTER_CACHE_MAX) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(streamId, { version, route });
+    return route;
+  }
+}

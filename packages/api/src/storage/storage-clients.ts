@@ -1,0 +1,97 @@
+/**
+ * gRPC clients of the storage nodes: one channel per node address (from
+ * the node records in the cluster view), reused by every request, each
+ * call with a deadline. Channels of nodes that leave the view are closed.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { ClusterView } from '@shoal/metadata';
+import {
+  GRPC_CHANNEL_OPTIONS, loadProto, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output,
+  type SeekRequest, type SeekResponse__Output, type StorageNodeClient,
+} from '@shoal/wire';
+
+/** Deadline of one Append (covers replication to the ISR). */
+export const APPEND_DEADLINE_MS = 10_000;
+/** Deadline of one Read or Seek. */
+export const READ_DEADLINE_MS = 5_000;
+/** Most channels kept open; a cluster has far fewer nodes. */
+const CHANNELS_MAX = 1024;
+
+/** The calls the api makes on a shard leader (an interface so tests can stand in). */
+export interface StorageCalls {
+  append(nodeId: string, request: AppendRequest): Promise<AppendResponse__Output>;
+  read(nodeId: string, request: ReadRequest): Promise<ReadResponse__Output>;
+  seek(nodeId: string, request: SeekRequest): Promise<SeekResponse__Output>;
+}
+
+/** Thrown when a node is not in the view or the call failed at the transport (outcome unknown). */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, readonly grpcCode?: grpc.status) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+export class StorageClients implements StorageCalls {
+  private readonly clients = new Map<string, { address: string; client: StorageNodeClient }>();
+
+  constructor(private readonly view: ClusterView) {}
+
+  append(nodeId: string, request: AppendRequest): Promise<AppendResponse__Output> {
+    const client = this.clientFor(nodeId);
+    return new Promise((resolve, reject) => {
+      client.Append(request, { deadline: Date.now() + APPEND_DEADLINE_MS }, callbackOf(resolve, reject));
+    });
+  }
+
+  read(nodeId: string, request: ReadRequest): Promise<ReadResponse__Output> {
+    const client = this.clientFor(nodeId);
+    return new Promise((resolve, reject) => {
+      client.Read(request, { deadline: Date.now() + READ_DEADLINE_MS }, callbackOf(resolve, reject));
+    });
+  }
+
+  seek(nodeId: string, request: SeekRequest): Promise<SeekResponse__Output> {
+    const client = this.clientFor(nodeId);
+    return new Promise((resolve, reject) => {
+      client.Seek(request, { deadline: Date.now() + READ_DEADLINE_MS }, callbackOf(resolve, reject));
+    });
+  }
+
+  /** Closes channels of nodes that are gone or moved. Call on node changes. */
+  prune(): void {
+    for (const [nodeId, entry] of this.clients) {
+      const node = this.view.nodes.get(nodeId);
+      if (!node || node.grpcAddress !== entry.address) {
+        entry.client.close();
+        this.clients.delete(nodeId);
+      }
+    }
+  }
+
+  close(): void {
+    for (const entry of this.clients.values()) entry.client.close();
+    this.clients.clear();
+  }
+
+  private clientFor(nodeId: string): StorageNodeClient {
+    const node = this.view.nodes.get(nodeId);
+    if (!node) throw new StorageUnavailableError(`storage node ${nodeId} is not registered`);
+    const existing = this.clients.get(nodeId);
+    if (existing && existing.address === node.grpcAddress) return existing.client;
+    existing?.client.close();
+    if (this.clients.size >= CHANNELS_MAX) this.prune();
+    const Service = loadProto().shoal.v1.StorageNode;
+    const client = new Service(node.grpcAddress, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+    this.clients.set(nodeId, { address: node.grpcAddress, client });
+    return client;
+  }
+}
+
+function callbackOf<T>(resolve: (value: T) => void, reject: (err: Error) => void): grpc.requestCallback<T> {
+  return (err, value) => {
+    if (err) reject(new StorageUnavailableError(err.message, err.code));
+    else if (value === undefined) reject(new StorageUnavailableError('empty response'));
+    else resolve(value);
+  };
+}

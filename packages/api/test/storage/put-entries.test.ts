@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { decodeSequenceNumber, KinesisError, shardIdFromIndex } from '@shoal/core';
+import { putEntries } from '../../src/storage/put-entries';
+import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
+
+const entry = (partitionKey: string, explicitHashKey?: string) => ({ partitionKey, explicitHashKey, data: Buffer.from(partitionKey) });
+
+describe('putEntries', () => {
+  it('groups by shard, one Append per shard, results in request order', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 4, ['n1', 'n2']);
+    const storage = new ScriptedStorage(okAppend());
+    const ctx = fakeContext(view, storage);
+    const q = (1n << 126n);
+    const entries = [entry('a', (3n * q).toString()), entry('b', '0'), entry('c', (3n * q + 5n).toString()), entry('d', q.toString())];
+    const results = await putEntries(ctx, stream, entries);
+    assert.equal(storage.appends.length, 3);
+    const shards = results.map((r) => (r.ok ? r.shardId : 'fail'));
+    assert.deepEqual(shards, [shardIdFromIndex(3), shardIdFromIndex(0), shardIdFromIndex(3), shardIdFromIndex(1)]);
+    const offsets = results.map((r) => (r.ok ? decodeSequenceNumber(r.sequenceNumber)!.offset : -1n));
+    assert.deepEqual(offsets, [0n, 0n, 1n, 0n]);
+    assert.equal(storage.appends.find((a) => a.request.shard?.shard_id === shardIdFromIndex(1))?.nodeId, 'n2');
+  });
+
+  it('routes by MD5 of the partition key when there is no explicit hash key', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 2);
+    const ctx = fakeContext(view, new ScriptedStorage(okAppend()));
+    // MD5("a") = 0cc175b9... (< 2^127): shard 0. MD5("b") = 92eb5ffe... (>= 2^127): shard 1.
+    const results = await putEntries(ctx, stream, [entry('a'), entry('b')]);
+    assert.deepEqual(results.map((r) => r.ok && r.shardId), [shardIdFromIndex(0), shardIdFromIndex(1)]);
+  });
+
+  it('retries on the new leader after NOT_LEADER, once the view changes', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const ok = okAppend();
+    const storage = new ScriptedStorage(async (nodeId, request) => nodeId === 'n1'
+      ? { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [] }
+      : ok(nodeId, request));
+    const ctx = fakeContext(view, storage, (v) => {
+      const shard = v.shard(stream.streamId, shardIdFromIndex(0))!;
+      v.shards.get(stream.streamId)!.set(shard.value.shardId, { value: { ...shard.value, leader: 'n2', epoch: 2 }, modRevision: '2' });
+    });
+    const results = await putEntries(ctx, stream, [entry('a'), entry('b')]);
+    assert.ok(results.every((r) => r.ok));
+    assert.deepEqual(storage.appends.map((a) => [a.nodeId, a.request.epoch]), [['n1', 1], ['n2', 2]]);
+  });
+
+  it('never retries TIMEOUT (it may have appended): InternalFailure per record', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const storage = new ScriptedStorage(async () => ({ error: 'TIMEOUT', error_message: 'slow', epoch: 1, results: [] }));
+    const results = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
+    assert.equal(storage.appends.length, 1);
+    assert.deepEqual(results, [{ ok: false, errorType: 'InternalFailure', message: 'Internal service failure.' }]);
+  });
+
+  it('maps NOT_ENOUGH_REPLICAS to ServiceUnavailable without a retry', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const storage = new ScriptedStorage(async () => ({ error: 'NOT_ENOUGH_REPLICAS', error_message: '', epoch: 1, results: [] }));
+    const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
+    assert.equal(storage.appends.length, 1);
+    assert.equal(r?.ok === false && r.errorType, 'ServiceUnavailable');
+  });
+
+  it('gives up after APPEND_ATTEMPTS_MAX when the view never changes', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const storage = new ScriptedStorage(async () => ({ error: 'SHARD_NOT_FOUND', error_message: '', epoch: 1, results: [] }));
+    const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
+    assert.equal(storage.appends.length, 3);
+    assert.equal(r?.ok === false && r.errorType, 'InternalFailure');
+  });
+
+  it('reports throttled records with the shard rate message', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const storage = new ScriptedStorage(async (_n, req) => ({
+      error: 'OK', error_message: '', epoch: 1, results: (req.records ?? []).map((_, i) => ({ offset: i, arrival_ms: 1, throttled: i === 1 })),
+    }));
+    const results = await putEntries(fakeContext(view, storage), stream, [entry('a'), entry('b')]);
+    assert.ok(results[0]!.ok);
+    assert.deepEqual(results[1], {
+      ok: false, errorType: 'ProvisionedThroughputExceededException',
+      message: 'Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.',
+    });
+  });
+
+  it('rejects hash key 2^128 (2^128-1 is fine) and oversized records before sending anything', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const storage = new ScriptedStorage(okAppend());
+    const ctx = fakeContext(view, storage);
+    await assert.rejects(putEntries(ctx, stream, [entry('a', (1n << 128n).toString())]),
+      (e: unknown) => e instanceof KinesisError && e.type === 'InvalidArgumentException'
+        && e.message === `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${1n << 128n}`);
+    assert.equal(storage.appends.length, 0);
+    assert.ok((await putEntries(ctx, stream, [entry('a', ((1n << 128n) - 1n).toString())]))[0]!.ok);
+    const exact = { partitionKey: 'k', data: Buffer.alloc(1024 * 1024 - 1) };
+    assert.ok((await putEntries(ctx, stream, [exact]))[0]!.ok);
+    await assert.rejects(putEntries(ctx, stream, [{ partitionKey: 'k', data: Buffer.alloc(1024 * 1024) }]),
+      (e: unknown) => e instanceof KinesisError && e.type === 'ValidationException');
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The local cluster's layout: from the flags of `scripts/cluster up` (or
+ * the configuration saved by an earlier `up`), every process to run, with
+ * its command line, addresses, health URL and log file.
+ *
+ * Ports: api --port (4567), etcd --etcd-port (2379) and +1 for its peer
+ * port; storage node i (a1, b1, c1, a2, ...) gRPC on port-base + i and
+ * HTTP on port-base + 100 + i; the controller's HTTP on port-base + 200.
+ */
+import { join, resolve } from 'node:path';
+import type { Flags } from '@shoal/wire';
+import { NODES_PER_AZ_MAX } from './cli-limits';
+
+export const AZS = ['az-a', 'az-b', 'az-c'] as const;
+const HOST = '127.0.0.1';
+const HTTP_PORT_OFFSET = 100;
+const CONTROLLER_PORT_OFFSET = 200;
+
+export interface ClusterConfig {
+  /** Absolute path of the cluster's data directory. */
+  readonly dataDir: string;
+  readonly nodesPerAz: number;
+  readonly apiPort: number;
+  readonly etcdPort: number;
+  readonly portBase: number;
+  readonly limits: 'on' | 'off';
+}
+
+export type Role = 'etcd' | 'storage-node' | 'controller' | 'api';
+
+export interface ProcessSpec {
+  readonly name: string;
+  readonly role: Role;
+  readonly az?: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The address clients use (etcd client URL, gRPC host:port, API URL, ops URL). */
+  readonly address: string;
+  readonly healthUrl: string;
+  readonly logFile: string;
+}
+
+/** The repository root (this file is packages/cli/dist/src/cluster-config.js). */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+
+export function defaultConfig(dataDir: string): ClusterConfig {
+  return { dataDir: resolve(dataDir), nodesPerAz: 1, apiPort: 4567, etcdPort: 2379, portBase: 4600, limits: 'on' };
+}
+
+/** Flags override `base` (the saved configuration, or the defaults). */
+export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfig {
+  const config: ClusterConfig = {
+    dataDir: base.dataDir,
+    nodesPerAz: flags.int('nodes-per-az', base.nodesPerAz),
+    apiPort: flags.int('port', base.apiPort),
+    etcdPort: flags.int('etcd-port', base.etcdPort),
+    portBase: flags.int('port-base', base.portBase),
+    limits: flags.string('limits', base.limits) === 'off' ? 'off' : 'on',
+  };
+  if (config.nodesPerAz < 1 || config.nodesPerAz > NODES_PER_AZ_MAX) throw new Error(`--nodes-per-az must be 1..${NODES_PER_AZ_MAX}`);
+  for (const p of [config.apiPort, config.etcdPort, config.portBase + CONTROLLER_PORT_OFFSET]) {
+    if (p < 1 || p > 65535) throw new Error(`port out of range: ${p}`);
+  }
+  return config;
+}
+
+export function etcdUrl(config: ClusterConfig): string {
+  return `http://${HOST}:${config.etcdPort}`;
+}
+
+export function apiUrl(config: ClusterConfig): string {
+  return `http://${HOST}:${config.apiPort}`;
+}
+
+function entry(pkg: string): string {
+  return join(REPO_ROOT, 'packages', pkg, 'dist', 'src', 'main.js');
+}
+
+function etcdSpec(config: ClusterConfig): ProcessSpec {
+  const client = etcdUrl(config);
+  const peer = `http://${HOST}:${config.etcdPort + 1}`;
+  return {
+    name: 'etcd', role: 'etcd', command: 'etcd', address: client, healthUrl: `${client}/health`,
+    logFile: join(config.dataDir, 'logs', 'etcd.log'),
+    args: [
+      '--name', 'shoal', '--data-dir', join(config.dataDir, 'etcd'),
+      '--listen-client-urls', client, '--advertise-client-urls', client,
+      '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `shoal=${peer}`,
+      '--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '1h',
+    ],
+  };
+}
+
+/** Storage nodes a1, b1, c1, a2, b2, c2, ... with their ports. */
+export function nodeSpecs(config: ClusterConfig): ProcessSpec[] {
+  const specs: ProcessSpec[] = [];
+  for (let n = 0; n < config.nodesPerAz; n++) {
+    AZS.forEach((az, a) => {
+      const i = n * AZS.length + a;
+      const nodeId = `${az.slice(-1)}${n + 1}`;
+      const grpcPort = config.portBase + i;
+      const httpPort = config.portBase + HTTP_PORT_OFFSET + i;
+      specs.push({
+        name: nodeId, role: 'storage-node', az, command: process.execPath, address: `${HOST}:${grpcPort}`,
+        healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', `${nodeId}.log`),
+        args: [
+          entry('storage-node'), '--node-id', nodeId, '--az', az, '--host', HOST, '--grpc-port', String(grpcPort), '--http-port', String(httpPort),
+          '--data-dir', join(config.dataDir, 'nodes', nodeId), '--etcd', etcdUrl(config), '--limits', config.limits,
+        ],
+      });
+    });
+  }
+  return specs;
+}
+
+function controllerSpec(config: ClusterConfig): ProcessSpec {
+  const httpPort = config.portBase + CONTROLLER_PORT_OFFSET;
+  return {
+    name: 'controller', role: 'controller', command: process.execPath, address: `http://${HOST}:${httpPort}`,
+    healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', 'controller.log'),
+    args: [entry('controller'), '--id', 'controller-1', '--host', HOST, '--http-port', String(httpPort), '--etcd', etcdUrl(config)],
+  };
+}
+
+function apiSpec(config: ClusterConfig): ProcessSpec {
+  return {
+    name: 'api', role: 'api', command: process.execPath, address: apiUrl(config),
+    healthUrl: `${apiUrl(config)}/healthz`, logFile: join(config.dataDir, 'logs', 'api.log'),
+    args: [entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config)],
+  };
+}
+
+/** Start order: etcd, the storage nodes, the controller, the api. Stop in reverse. */
+export function clusterSpecs(config: ClusterConfig): { etcd: ProcessSpec; nodes: ProcessSpec[]; controller: ProcessSpec; api: ProcessSpec } {
+  return { etcd: etcdSpec(config), nodes: nodeSpecs(config), controller: controllerSpec(config), api: apiSpec(config) };
+}

@@ -1,0 +1,76 @@
+/**
+ * `cluster up`: starts whatever of the cluster is not running (etcd, the
+ * storage nodes, the controller, the api), detached, and returns once each
+ * group is healthy and every node is registered in etcd.
+ */
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { clusterSpecs, configFromFlags, defaultConfig, etcdUrl, type ClusterConfig, type ProcessSpec } from '../cluster-config';
+import { readState, writeState, type ClusterState } from '../cluster-state';
+import { isHealthy, registeredNodes, waitUntil } from '../probes';
+import { isRunning, logTail, startDetached } from '../processes';
+import type { Flags } from '@shoal/wire';
+
+export type Out = (line: string) => void;
+
+/** Absolute path of `command` on PATH (so /proc cmdline comparisons are exact). */
+export function whichCommand(command: string): string {
+  if (command.includes('/')) return command;
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    const path = join(dir, command);
+    try { accessSync(path, constants.X_OK); return path; } catch { /* next */ }
+  }
+  throw new Error(`${command} not found on PATH (scripts/cluster installs etcd-server)`);
+}
+
+/** The configuration of DIR: the saved one with flags on top, or defaults with flags on top. */
+export function loadConfig(flags: Flags): { config: ClusterConfig; state: ClusterState } {
+  const base = defaultConfig(flags.string('data', './data'));
+  const saved = readState(base.dataDir);
+  const config = configFromFlags(flags, saved?.config ?? base);
+  const state: ClusterState = saved ?? { version: 1, config, processes: {} };
+  state.config = config;
+  return { config, state };
+}
+
+export async function up(flags: Flags, out: Out): Promise<ClusterState> {
+  const { config, state } = loadConfig(flags);
+  mkdirSync(join(config.dataDir, 'logs'), { recursive: true });
+  writeState(config.dataDir, state);
+  const specs = clusterSpecs(config);
+  await ensureGroup(state, [specs.etcd], out, async () => true);
+  await ensureGroup(state, specs.nodes, out, async () => {
+    const registered = new Set((await registeredNodes(etcdUrl(config))).map((n) => n.nodeId));
+    return specs.nodes.every((n) => registered.has(n.name));
+  });
+  await ensureGroup(state, [specs.controller], out, async () => true);
+  await ensureGroup(state, [specs.api], out, async () => true);
+  out(`shoal is up: Kinesis endpoint http://127.0.0.1:${config.apiPort} (data ${config.dataDir}, logs ${join(config.dataDir, 'logs')})`);
+  return state;
+}
+
+/** Starts the specs that are not running, then waits until all are healthy and `ready()` holds. */
+async function ensureGroup(state: ClusterState, specs: readonly ProcessSpec[], out: Out, ready: () => Promise<boolean>): Promise<void> {
+  for (const spec of specs) {
+    const known = state.processes[spec.name];
+    if (known && isRunning(known)) continue;
+    const entry = startDetached(spec, whichCommand(spec.command));
+    state.processes[spec.name] = entry;
+    writeState(state.config.dataDir, state);
+    out(`started ${spec.name} (${spec.role}${spec.az ? ' ' + spec.az : ''}) pid ${entry.pid}, log ${spec.logFile}`);
+  }
+  const entries = specs.map((s) => state.processes[s.name]!);
+  const what = specs.length === 1 ? specs[0]!.name : `${specs[0]!.role}s`;
+  try {
+    await waitUntil(`${what} did not become ready`, async () => {
+      const health = await Promise.all(entries.map((e) => isHealthy(e.healthUrl)));
+      return health.every(Boolean) && (await ready());
+    }, () => {
+      const dead = entries.find((e) => !isRunning(e));
+      return dead ? `${dead.name} exited` : undefined;
+    });
+  } catch (err) {
+    const tails = entries.map((e) => `--- ${e.name}: ${e.logFile} (last lines)\n${logTail(e.logFile)}`).join('\n');
+    throw new Error(`${(err as Error).message}\n${tails}`);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The controller process' one job: while it holds the etcd election, make
+ * etcd converge on the stream lifecycle and shard leadership rules, by
+ * computing plans from the watch-backed view (plans.ts) and committing
+ * them. Every commit is also guarded by the controller's own election key,
+ * so a controller whose lease expired cannot write even if it has not yet
+ * heard that it lost (fencing).
+ */
+import type { Campaign } from 'etcd3';
+import type { MetadataStore, StreamRecord, Versioned } from '@shoal/metadata';
+import type { Logger } from '@shoal/wire';
+import {
+  CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, RECONCILE_TICK_MS, WAIT_REASONS_MAX,
+} from './controller-limits';
+import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan } from './plans';
+import { loadOf } from './placement';
+
+/** Counters the controller reports; prom-client lives in main.ts. */
+export interface ControllerMetrics {
+  commit(result: 'ok' | 'conflict' | 'error'): void;
+  setActive(active: boolean): void;
+}
+
+export interface ControllerOptions {
+  readonly id: string;
+  readonly store: MetadataStore;
+  readonly log: Logger;
+  readonly metrics: ControllerMetrics;
+  /** Milliseconds since the epoch (injected for logs and shard createdMs). */
+  readonly nowMs: () => number;
+}
+
+export class Controller {
+  private campaign: Campaign | undefined;
+  private fence: { key: string; modRevision: string } | undefined;
+  private activeSinceMs = 0;
+  private running = false;
+  private dirty = false;
+  private stopped = false;
+  private tick: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** Last waiting reason logged per stream/shard, to log each once. */
+  private readonly waits = new Map<string, string>();
+
+  constructor(private readonly o: ControllerOptions) {}
+
+  /** True while this process holds the election and may write. */
+  get active(): boolean { return this.fence !== undefined; }
+
+  start(): void {
+    this.unsubscribe = this.o.store.onChange(() => this.schedule());
+    this.tick = setInterval(() => this.schedule(), RECONCILE_TICK_MS);
+    this.runCampaign();
+  }
+
+  /** Stops acting and resigns, so a standby takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.deactivate('stopping');
+    if (this.tick) clearInterval(this.tick);
+    this.unsubscribe?.();
+    await this.campaign?.resign().catch((err: unknown) => this.o.log.warn('resign failed', { err }));
+  }
+
+  private runCampaign(): void {
+    if (this.stopped) return;
+    const campaign = this.o.store.client.election(this.o.store.keys.election(), ELECTION_LEASE_TTL_SEC).campaign(this.o.id);
+    this.campaign = campaign;
+    this.o.log.info('campaigning for controller leadership');
+    campaign.on('elected', () => {
+      this.onElected(campaign).catch((err: unknown) => this.onCampaignError(campaign, err));
+    });
+    campaign.on('error', (err: unknown) => this.onCampaignError(campaign, err));
+  }
+
+  private async onElected(campaign: Campaign): Promise<void> {
+    const key = await campaign.getCampaignKey();
+    const res = await this.o.store.client.get(key).exec();
+    const kv = res.kvs[0];
+    if (!kv || this.campaign !== campaign || this.stopped) throw new Error('election key vanished after election');
+    this.fence = { key, modRevision: kv.mod_revision };
+    this.activeSinceMs = this.o.nowMs();
+    this.o.metrics.setActive(true);
+    this.o.log.info('elected: active controller', { electionKey: key });
+    this.schedule();
+  }
+
+  private onCampaignError(campaign: Campaign, err: unknown): void {
+    if (this.campaign !== campaign) return;
+    this.deactivate('campaign failed');
+    this.o.log.warn('campaign failed; standing by', { err });
+    campaign.resign().catch(() => undefined);
+    this.campaign = undefined;
+    if (!this.stopped) setTimeout(() => this.runCampaign(), CAMPAIGN_RETRY_MS);
+  }
+
+  private deactivate(why: string): void {
+    if (this.fence) this.o.log.info('no longer the active controller', { why });
+    this.fence = undefined;
+    this.o.metrics.setActive(false);
+  }
+
+  private schedule(): void {
+    if (!this.active) return;
+    if (this.running) { this.dirty = true; return; }
+    this.running = true;
+    this.passes()
+      .catch((err: unknown) => this.o.log.error('reconcile failed', { err }))
+      .finally(() => { this.running = false; });
+  }
+
+  private async passes(): Promise<void> {
+    do {
+      this.dirty = false;
+      await this.reconcile();
+    } while (this.dirty && this.active);
+  }
+
+  /** One pass: deletions, then creations, then (after the grace period) failovers. */
+  private async reconcile(): Promise<void> {
+    const view = this.o.store.view;
+    const keys = this.o.store.keys;
+    const streams = [...view.streams.values()];
+    for (const stream of streams) {
+      if (stream.value.status === 'DELETING') await this.commit(planStreamDeletion(view, keys, stream));
+    }
+    for (const stream of streams) {
+      if (stream.value.status !== 'CREATING') continue;
+      // One creation per pass: the next pass places with the load this one added.
+      if (await this.create(stream)) return;
+    }
+    if (this.o.nowMs() - this.activeSinceMs < FAILOVER_GRACE_MS) return;
+    const live = new Set(view.nodes.keys());
+    const load = loadOf(view.nodes.values(), allShards(view));
+    let commits = 0;
+    for (const byShard of view.shards.values()) {
+      for (const shard of byShard.values()) {
+        if (commits >= FAILOVERS_PER_PASS_MAX) { this.dirty = true; return; }
+        const outcome = planShardRepair(keys, shard, live, load);
+        if (!outcome) continue;
+        if (outcome.kind === 'wait') { this.noteWait(`${shard.value.streamId}/${shard.value.shardId}`, outcome.why); continue; }
+        commits++;
+        await this.commit(outcome.plan);
+      }
+    }
+  }
+
+  private async create(stream: Versioned<StreamRecord>): Promise<boolean> {
+    const outcome = planStreamCreation(this.o.store.view, this.o.store.keys, stream, this.o.nowMs());
+    if (outcome.kind === 'wait') {
+      this.noteWait(stream.value.streamId, `stream ${stream.value.streamName} stays CREATING: ${outcome.why}`);
+      return false;
+    }
+    this.waits.delete(stream.value.streamId);
+    return this.commit(outcome.plan);
+  }
+
+  private noteWait(subject: string, why: string): void {
+    if (this.waits.get(subject) === why) return;
+    if (this.waits.size >= WAIT_REASONS_MAX) this.waits.clear();
+    this.waits.set(subject, why);
+    this.o.log.warn('waiting', { why });
+  }
+
+  /** Commits a plan guarded by the election key; false on a lost race or error. */
+  private async commit(plan: CommitPlan): Promise<boolean> {
+    const fence = this.fence;
+    if (!fence) return false;
+    try {
+      const ok = await this.o.store.commit({ compare: [...plan.compare, fence], puts: plan.puts, deletes: plan.deletes });
+      this.o.metrics.commit(ok ? 'ok' : 'conflict');
+      if (ok) this.o.log.info('committed', { plan: plan.reason });
+      else this.o.log.info('commit lost a race; will recompute', { plan: plan.reason });
+      return ok;
+    } catch (err) {
+      this.o.metrics.commit('error');
+      this.o.log.warn('commit failed', { plan: plan.reason, err });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/** @shoal/controller: election, stream lifecycle, placement and failover. */
+export { Controller } from './controller';
+export type { ControllerMetrics, ControllerOptions } from './controller';
+export { loadOf, nodesByAz, placeShards, placementBlocker } from './placement';
+export type { LoadTable, NodeLoad, Placement } from './placement';
+export { allShards, planShardRepair, planStreamCreation, planStreamDeletion } from './plans';
+export type { CommitPlan, PlanOutcome } from './plans';

@@ -1,0 +1,54 @@
+/**
+ * Controller process entry: flags (docs/contracts.md), the metadata view,
+ * the election and reconcile loop, and /healthz + /metrics. SIGTERM and
+ * SIGINT resign the election so a standby takes over at once.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { MetadataStore, DEFAULT_PREFIX } from '@shoal/metadata';
+import { Flags, createLogger, startOpsServer } from '@shoal/wire';
+import { Controller } from './controller';
+
+const SHUTDOWN_MS_MAX = 5000;
+
+async function main(): Promise<void> {
+  const flags = new Flags(process.argv.slice(2));
+  const id = flags.optionalString('id');
+  if (!id) throw new Error('--id is required');
+  const log = createLogger('controller', { id });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const commits = new Counter({ name: 'shoal_controller_commits_total', help: 'Controller etcd commits by result', labelNames: ['result'], registers: [registry] });
+  const active = new Gauge({ name: 'shoal_controller_active', help: '1 while this controller holds the election', registers: [registry] });
+  const store = new MetadataStore({ endpoints: flags.list('etcd', ['http://127.0.0.1:2379']), prefix: flags.string('prefix', DEFAULT_PREFIX) });
+  await store.start();
+  const controller = new Controller({
+    id, store, log, nowMs: () => Date.now(),
+    metrics: { commit: (result) => commits.inc({ result }), setActive: (a) => active.set(a ? 1 : 0) },
+  });
+  const server = await startOpsServer({
+    host: flags.string('host', '127.0.0.1'),
+    port: flags.int('http-port', 4800),
+    registry,
+    health: () => ({ ok: true, role: 'controller', id, active: controller.active, streams: store.view.streams.size, nodes: store.view.nodes.size }),
+  });
+  controller.start();
+  log.info('controller started', { httpPort: flags.int('http-port', 4800) });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    setTimeout(() => process.exit(1), SHUTDOWN_MS_MAX).unref();
+    controller.stop()
+      .then(() => store.close())
+      .then(() => { server.close(); process.exit(0); })
+      .catch((err: unknown) => { log.error('shutdown failed', { err }); process.exit(1); });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  createLogger('controller').error('controller failed to start', { err });
+  process.exit(1);
+});

@@ -1,0 +1,112 @@
+/**
+ * The controller against a real etcd: election, CREATING -> ACTIVE,
+ * DELETING -> gone, and failover when a leader's lease ends. Storage
+ * nodes are stood in for by their etcd registrations (leases).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Lease } from 'etcd3';
+import { MetadataStore, type NodeRecord, type StreamRecord } from '@shoal/metadata';
+import { createLogger } from '@shoal/wire';
+import { Controller } from '../src/controller';
+
+const WAIT_MS = 8000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function streamRecord(name: string, shards: number): StreamRecord {
+  return {
+    streamName: name, streamId: `${name}-id`, streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`, status: 'CREATING', mode: 'PROVISIONED',
+    initialShardCount: shards, retentionPeriodHours: 24, createdMs: 0, encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {}, nextShardIndex: 0,
+  };
+}
+
+describe('Controller (real etcd)', function () {
+  this.timeout(30_000);
+  let etcd: ChildProcess | undefined;
+  let dir = '';
+  let store: MetadataStore;
+  const controllers: Controller[] = [];
+  const leases = new Map<string, Lease>();
+
+  before(async function () {
+    if (spawnSync('etcd', ['--version']).status !== 0) this.skip();
+    dir = mkdtempSync(join(tmpdir(), 'shoal-controller-'));
+    const [client, peer] = [await freePort(), await freePort()];
+    const c = `http://127.0.0.1:${client}`;
+    const p = `http://127.0.0.1:${peer}`;
+    etcd = spawn('etcd', ['--name', 't', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', c, '--advertise-client-urls', c,
+      '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `t=${p}`], { stdio: 'ignore' });
+    store = new MetadataStore({ endpoints: [c], prefix: '/test/' });
+    for (let i = 0; ; i++) {
+      try { await store.start(); break; } catch (err) {
+        if (i > 50) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    for (const id of ['a1', 'b1', 'c1']) {
+      const node: NodeRecord = { nodeId: id, az: `az-${id[0]}`, grpcAddress: '127.0.0.1:1', httpAddress: 'http://127.0.0.1:1', pid: 1, startedMs: 0 };
+      leases.set(id, await store.registerNode(node, 2));
+    }
+    for (const id of ['ctl-1', 'ctl-2']) {
+      const ctl = new Controller({
+        id, store, nowMs: () => Date.now(), log: createLogger('controller', { id }, 'error'),
+        metrics: { commit: () => undefined, setActive: () => undefined },
+      });
+      ctl.start();
+      controllers.push(ctl);
+    }
+  });
+
+  after(async () => {
+    for (const c of controllers) await c.stop();
+    for (const l of leases.values()) await l.revoke().catch(() => undefined);
+    await store?.close();
+    etcd?.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('elects exactly one controller', async () => {
+    await store.waitFor(() => controllers.some((c) => c.active), WAIT_MS).catch(() => undefined);
+    for (let i = 0; i < 40 && !controllers.some((c) => c.active); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(controllers.filter((c) => c.active).length, 1);
+  });
+
+  it('creates the shards of a CREATING stream and sets it ACTIVE', async () => {
+    assert.ok(await store.createStream(streamRecord('orders', 3)));
+    await store.waitFor((v) => v.stream('orders')?.value.status === 'ACTIVE', WAIT_MS);
+    const shards = store.view.shardsOf('orders-id').map((s) => s.value);
+    assert.equal(shards.length, 3);
+    assert.deepEqual(shards.map((s) => s.leader), ['a1', 'b1', 'c1']);
+    assert.equal(store.view.stream('orders')!.value.nextShardIndex, 3);
+  });
+
+  it('hands over to the standby when the active controller resigns', async () => {
+    const active = controllers.find((c) => c.active)!;
+    await active.stop();
+    for (let i = 0; i < 80 && !controllers.some((c) => c.active); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(controllers.filter((c) => c.active).length, 1);
+    assert.ok(await store.createStream(streamRecord('events', 1)));
+    await store.waitFor((v) => v.stream('events')?.value.status === 'ACTIVE', WAIT_MS);
+  });
+
+  it('deletes a DELETING stream and its shards', async () => {
+    const s = store.view.stream('events')!;
+    assert.ok(await store.updateStream({ ...s.value, status: 'DELETING' }, s.modRevision));
+    await store.waitFor((v) => !v.stream('events') && v.shardsOf('events-id').length === 0, WAIT_MS);
+  });
+});

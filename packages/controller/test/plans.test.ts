@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { HASH_KEY_MAX, decodeSequenceNumber, limits, streamTagOf } from '@shoal/core';
+import { ClusterView, Keys, type NodeRecord, type ShardRecord, type StreamRecord } from '@shoal/metadata';
+import { SHARDS_PER_COMMIT_MAX } from '../src/controller-limits';
+import { planShardRepair, planStreamCreation, planStreamDeletion } from '../src/plans';
+import { loadOf } from '../src/placement';
+
+const keys = new Keys('/t/');
+
+function node(nodeId: string): NodeRecord {
+  return { nodeId, az: `az-${nodeId[0]}`, grpcAddress: '127.0.0.1:1', httpAddress: 'http://127.0.0.1:2', pid: 1, startedMs: 0 };
+}
+
+function stream(status: StreamRecord['status'], initialShardCount: number): StreamRecord {
+  return {
+    streamName: 'orders', streamId: 'id-1', streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders', status, mode: 'PROVISIONED',
+    initialShardCount, retentionPeriodHours: 24, createdMs: 0, encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {}, nextShardIndex: 0,
+  };
+}
+
+function viewWith(nodeIds: string[], s?: StreamRecord, shards: ShardRecord[] = []): ClusterView {
+  const view = new ClusterView();
+  for (const id of nodeIds) view.nodes.set(id, node(id));
+  if (s) view.streams.set(s.streamName, { value: s, modRevision: '7' });
+  for (const sh of shards) {
+    let m = view.shards.get(sh.streamId);
+    if (!m) view.shards.set(sh.streamId, (m = new Map()));
+    m.set(sh.shardId, { value: sh, modRevision: '9' });
+  }
+  return view;
+}
+
+function shard(leader: string, isr: string[], epoch = 1): ShardRecord {
+  return {
+    streamId: 'id-1', streamName: 'orders', shardId: 'shardId-000000000000', shardIndex: 0, hashKeyStart: '0', hashKeyEnd: HASH_KEY_MAX.toString(),
+    startingSequenceNumber: '1', createdMs: 0, replicas: ['a1', 'b1', 'c1'], leader, epoch, isr,
+  };
+}
+
+describe('planStreamCreation', () => {
+  it('waits while fewer than three AZs have live nodes', () => {
+    const s = stream('CREATING', 2);
+    const view = viewWith(['a1', 'b1'], s);
+    const out = planStreamCreation(view, keys, view.stream('orders')!, 5);
+    assert.equal(out.kind, 'wait');
+  });
+
+  it('creates every shard and activates the stream in one guarded commit', () => {
+    const s = stream('CREATING', 3);
+    const view = viewWith(['a1', 'b1', 'c1'], s);
+    const out = planStreamCreation(view, keys, view.stream('orders')!, 5);
+    assert.equal(out.kind, 'commit');
+    if (out.kind !== 'commit') return;
+    const { compare, puts } = out.plan;
+    assert.deepEqual(compare[0], { key: '/t/streams/orders', modRevision: '7' });
+    assert.deepEqual(compare.slice(1).map((c) => c.modRevision), ['0', '0', '0']);
+    assert.equal(puts.length, 4);
+    const shards = puts.slice(0, 3).map((p) => p.value as ShardRecord);
+    assert.deepEqual(shards.map((x) => x.shardId), ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']);
+    assert.equal(shards[0]!.hashKeyStart, '0');
+    assert.equal(shards[2]!.hashKeyEnd, HASH_KEY_MAX.toString());
+    assert.equal(BigInt(shards[1]!.hashKeyStart), BigInt(shards[0]!.hashKeyEnd) + 1n);
+    assert.deepEqual(shards.map((x) => x.leader), ['a1', 'b1', 'c1']);
+    for (const x of shards) {
+      assert.equal(x.epoch, 1);
+      assert.deepEqual(x.isr, x.replicas);
+      assert.equal(x.replicas.length, limits.REPLICATION_FACTOR);
+      assert.deepEqual(decodeSequenceNumber(x.startingSequenceNumber), { streamTag: streamTagOf('id-1'), shardIndex: x.shardIndex, offset: 0n });
+    }
+    const active = puts[3]!.value as StreamRecord;
+    assert.equal(puts[3]!.key, '/t/streams/orders');
+    assert.equal(active.status, 'ACTIVE');
+    assert.equal(active.nextShardIndex, 3);
+  });
+
+  it('splits a large stream into bounded commits and activates with the last', () => {
+    const count = SHARDS_PER_COMMIT_MAX + 5;
+    const s = stream('CREATING', count);
+    const first = planStreamCreation(viewWith(['a1', 'b1', 'c1'], s), keys, { value: s, modRevision: '7' }, 5);
+    assert.ok(first.kind === 'commit');
+    if (first.kind !== 'commit') return;
+    assert.equal(first.plan.puts.length, SHARDS_PER_COMMIT_MAX);
+    const created = first.plan.puts.map((p) => p.value as ShardRecord);
+    const view = viewWith(['a1', 'b1', 'c1'], s, created);
+    const second = planStreamCreation(view, keys, view.stream('orders')!, 6);
+    assert.ok(second.kind === 'commit');
+    if (second.kind !== 'commit') return;
+    assert.equal(second.plan.puts.length, 6);
+    assert.equal((second.plan.puts[5]!.value as StreamRecord).status, 'ACTIVE');
+    assert.equal((second.plan.puts[0]!.value as ShardRecord).shardIndex, SHARDS_PER_COMMIT_MAX);
+  });
+});
+
+describe('planStreamDeletion', () => {
+  it('deletes the shards and the stream, guarded by the stream revision', () => {
+    const s = stream('DELETING', 1);
+    const view = viewWith(['a1', 'b1', 'c1'], s, [shard('a1', ['a1', 'b1', 'c1'])]);
+    const plan = planStreamDeletion(view, keys, view.stream('orders')!);
+    assert.deepEqual(plan.deletes, ['/t/shards/id-1/shardId-000000000000', '/t/streams/orders']);
+    assert.deepEqual(plan.compare, [{ key: '/t/streams/orders', modRevision: '7' }]);
+  });
+});
+
+describe('planShardRepair', () => {
+  const repair = (sh: ShardRecord, live: string[]) => {
+    const view = viewWith(live, undefined, [sh]);
+    return planShardRepair(keys, view.shard('id-1', sh.shardId)!, new Set(live), loadOf(view.nodes.values(), [sh]));
+  };
+
+  it('leaves a healthy shard alone', () => {
+    assert.equal(repair(shard('a1', ['a1', 'b1', 'c1']), ['a1', 'b1', 'c1']), undefined);
+  });
+
+  it('elects a live ISR member, bumps the epoch and drops the dead leader', () => {
+    const out = repair(shard('a1', ['a1', 'b1', 'c1'], 3), ['b1', 'c1']);
+    assert.ok(out && out.kind === 'commit');
+    if (!out || out.kind !== 'commit') return;
+    const next = out.plan.puts[0]!.value as ShardRecord;
+    assert.equal(next.leader, 'b1');
+    assert.equal(next.epoch, 4);
+    assert.deepEqual(next.isr, ['b1', 'c1']);
+    assert.deepEqual(next.replicas, ['a1', 'b1', 'c1']);
+    assert.deepEqual(out.plan.compare, [{ key: '/t/shards/id-1/shardId-000000000000', modRevision: '9' }]);
+  });
+
+  it('never elects a replica outside the ISR', () => {
+    const out = repair(shard('a1', ['a1', 'b1']), ['c1']);
+    assert.ok(out && out.kind === 'wait');
+  });
+
+  it('elects the last live ISR member even below min-ISR', () => {
+    const out = repair(shard('a1', ['a1', 'b1']), ['b1', 'c1']);
+    assert.ok(out && out.kind === 'commit');
+    if (!out || out.kind !== 'commit') return;
+    const next = out.plan.puts[0]!.value as ShardRecord;
+    assert.equal(next.leader, 'b1');
+    assert.deepEqual(next.isr, ['b1']);
+  });
+
+  it('removes a dead follower from the ISR without changing the epoch', () => {
+    const out = repair(shard('a1', ['a1', 'b1', 'c1'], 2), ['a1', 'b1']);
+    assert.ok(out && out.kind === 'commit');
+    if (!out || out.kind !== 'commit') return;
+    const next = out.plan.puts[0]!.value as ShardRecord;
+    assert.equal(next.leader, 'a1');
+    assert.equal(next.epoch, 2);
+    assert.deepEqual(next.isr, ['a1', 'b1']);
+  });
+});

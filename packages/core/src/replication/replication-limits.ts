@@ -1,0 +1,15 @@
+/**
+ * Bounds of the replication protocol, in one place. Units last in names.
+ * (Kinesis-facing limits live in ../limits.ts.)
+ */
+
+/** ShardAppend messages a leader may have unacknowledged per follower per shard. */
+export const REPLICATION_INFLIGHT_MAX = 16;
+/** A follower silent this long while messages are in flight is probed again. */
+export const REPLICATION_RESEND_TIMEOUT_MS = 2_000;
+/** Idle leaders send an empty append this often (liveness, high watermark). */
+export const REPLICATION_HEARTBEAT_INTERVAL_MS = 500;
+/** After a follower says it does not hold the shard (yet), wait this long. */
+export const REPLICATION_RETRY_BACKOFF_MS = 200;
+/** Entries kept in a leader-epoch cache; the oldest go first. */
+export const EPOCH_CACHE_ENTRIES_MAX = 1024;

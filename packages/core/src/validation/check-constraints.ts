@@ -1,0 +1,107 @@
+/**
+ * The second pass over a request (after check-types): Kinesis' model
+ * constraints, reported the way Kinesis reports them, e.g.
+ *
+ *   2 validation errors detected: Value null at 'streamName' failed to
+ *   satisfy constraint: Member must not be null; Value '0' at 'shardCount'
+ *   failed to satisfy constraint: Member must have value greater than or
+ *   equal to 1
+ *
+ * Paths use the member name with a lower-case first letter; list items are
+ * `records.1.member.partitionKey` (1-based). Kinesis stops collecting after
+ * VALIDATION_ERRORS_MAX clauses.
+ */
+import { KinesisError } from '../errors';
+import type { MemberRule, Shape } from './shape';
+
+/** Kinesis reports at most this many violated constraints in one message. */
+export const VALIDATION_ERRORS_MAX = 10;
+
+/** Checks `value` (output of checkTypes) against `shape`; throws ValidationException listing every violation. */
+export function checkConstraints(value: Readonly<Record<string, unknown>>, shape: Shape): void {
+  const errors: string[] = [];
+  checkShape(value, shape, '', errors);
+  if (errors.length > 0) throw validationError(errors);
+}
+
+/** The ValidationException for a list of clauses ("N validation error(s) detected: a; b"). */
+export function validationError(clauses: readonly string[]): KinesisError {
+  const n = clauses.length;
+  return new KinesisError('ValidationException', `${n} validation error${n > 1 ? 's' : ''} detected: ${clauses.join('; ')}`);
+}
+
+/** One clause: "Value 'x' at 'path' failed to satisfy constraint: Member must ...". */
+export function constraintClause(valueText: string | null, path: string, constraint: string): string {
+  const shown = valueText === null ? 'null' : `'${valueText}'`;
+  return `Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`;
+}
+
+function checkShape(value: Readonly<Record<string, unknown>>, shape: Shape, parentPath: string, errors: string[]): void {
+  for (const name of Object.keys(shape)) {
+    if (errors.length >= VALIDATION_ERRORS_MAX) return;
+    const path = parentPath + lowerFirst(name);
+    checkMember(value[name], shape[name]!, path, value, errors);
+  }
+}
+
+function checkMember(value: unknown, rule: MemberRule, path: string, parent: Readonly<Record<string, unknown>>, errors: string[]): void {
+  const fail = (constraint: string): void => {
+    if (errors.length < VALIDATION_ERRORS_MAX) errors.push(constraintClause(valueText(value, rule), path, constraint));
+  };
+  if (value === null || value === undefined) {
+    const required = typeof rule.notNull === 'function' ? rule.notNull(parent) : rule.notNull === true;
+    if (required) fail('Member must not be null');
+    return;
+  }
+  if (typeof value === 'number') {
+    if (rule.min !== undefined && value < rule.min) fail(`Member must have value greater than or equal to ${rule.min}`);
+    if (rule.max !== undefined && value > rule.max) fail(`Member must have value less than or equal to ${rule.max}`);
+  }
+  if (typeof value === 'string' && rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
+    fail(`Member must satisfy regular expression pattern: ${rule.pattern}`);
+  }
+  const length = lengthOf(value);
+  if (rule.lengthMin !== undefined && length < rule.lengthMin) fail(`Member must have length greater than or equal to ${rule.lengthMin}`);
+  if (rule.lengthMax !== undefined && length > rule.lengthMax) fail(`Member must have length less than or equal to ${rule.lengthMax}`);
+  if (rule.enum !== undefined && typeof value === 'string' && !rule.enum.includes(value)) {
+    fail(`Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
+  }
+  if (rule.type === 'List' && rule.item && Array.isArray(value)) {
+    for (let i = 0; i < value.length && errors.length < VALIDATION_ERRORS_MAX; i++) {
+      checkMember(value[i], rule.item, `${path}.${i + 1}.member`, {}, errors);
+    }
+  }
+  if (rule.type === 'Structure' && rule.members) {
+    checkShape(value as Readonly<Record<string, unknown>>, rule.members, path + '.', errors);
+  }
+}
+
+const patternCache = new Map<string, RegExp>();
+
+function anchored(pattern: string): RegExp {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^(?:${pattern})$`);
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
+/** Length as Kinesis counts it: UTF-16 code units of a string, bytes of a blob, items of a list. */
+function lengthOf(value: unknown): number {
+  if (typeof value === 'string' || Array.isArray(value) || Buffer.isBuffer(value)) return value.length;
+  return 0;
+}
+
+/** How Kinesis prints a value in a clause (Java's toString of the deserialised value). */
+function valueText(value: unknown, rule: MemberRule): string | null {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return `java.nio.HeapByteBuffer[pos=0 lim=${value.length} cap=${value.length}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => rule.itemText ?? String(v)).join(', ')}]`;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}

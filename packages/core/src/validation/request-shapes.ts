@@ -1,0 +1,181 @@
+/**
+ * The request shapes of the Kinesis operations the api serves, with the
+ * members in the order Kinesis checks them, and the typed form each
+ * request has once validated (blobs as Buffers, timestamps in epoch ms).
+ *
+ * Every operation that names a stream takes StreamName or StreamARN; when
+ * neither is given Kinesis reports StreamName as null.
+ */
+import {
+  CREATE_STREAM_SHARD_COUNT_MAX, GET_RECORDS_LIMIT_MAX, ITERATOR_LENGTH_MAX, LIST_SHARDS_MAX_RESULTS_MAX,
+  LIST_STREAMS_LIMIT_MAX, PARTITION_KEY_LENGTH_MAX, PARTITION_KEY_LENGTH_MIN, PUT_RECORDS_COUNT_MAX,
+  RECORD_BYTES_CONFIGURABLE_MAX, STREAM_NAME_LENGTH_MAX,
+} from '../limits';
+import type { MemberRule, Shape } from './shape';
+
+/** The API model's patterns, as Kinesis prints them in messages. */
+export const NAME_PATTERN = '[a-zA-Z0-9_.-]+';
+export const SEQUENCE_NUMBER_PATTERN_TEXT = '0|([1-9]\\d{0,128})';
+export const HASH_KEY_PATTERN_TEXT = '0|([1-9]\\d{0,38})';
+export const STREAM_ARN_PATTERN_TEXT = 'arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+';
+const STREAM_ARN_LENGTH_MAX = 2048;
+const SHARD_ID_LENGTH_MAX = 128;
+const NEXT_TOKEN_LENGTH_MAX = 1048576;
+
+const STREAM_NAME_RULE = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: STREAM_NAME_LENGTH_MAX } as const;
+/** StreamName when StreamARN may stand in for it. */
+const STREAM_NAME_OR_ARN: MemberRule = { ...STREAM_NAME_RULE, notNull: (parent) => parent['StreamARN'] == null };
+const STREAM_ARN: MemberRule = { type: 'String', pattern: STREAM_ARN_PATTERN_TEXT, lengthMin: 1, lengthMax: STREAM_ARN_LENGTH_MAX };
+const SHARD_ID: MemberRule = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: SHARD_ID_LENGTH_MAX };
+const PARTITION_KEY: MemberRule = { type: 'String', notNull: true, lengthMin: PARTITION_KEY_LENGTH_MIN, lengthMax: PARTITION_KEY_LENGTH_MAX };
+const EXPLICIT_HASH_KEY: MemberRule = { type: 'String', pattern: HASH_KEY_PATTERN_TEXT };
+const DATA: MemberRule = { type: 'Blob', notNull: true, lengthMax: RECORD_BYTES_CONFIGURABLE_MAX };
+
+export const STREAM_MODES = ['PROVISIONED', 'ON_DEMAND'] as const;
+export const SHARD_ITERATOR_TYPES = ['AFTER_SEQUENCE_NUMBER', 'LATEST', 'AT_TIMESTAMP', 'AT_SEQUENCE_NUMBER', 'TRIM_HORIZON'] as const;
+export const SHARD_FILTER_TYPES = ['AFTER_SHARD_ID', 'AT_TRIM_HORIZON', 'FROM_TRIM_HORIZON', 'AT_LATEST', 'AT_TIMESTAMP', 'FROM_TIMESTAMP'] as const;
+
+export type StreamModeName = (typeof STREAM_MODES)[number];
+export type ShardIteratorType = (typeof SHARD_ITERATOR_TYPES)[number];
+export type ShardFilterType = (typeof SHARD_FILTER_TYPES)[number];
+
+/** Members every stream-addressed request has once validated. */
+export interface StreamTarget {
+  readonly StreamName?: string;
+  readonly StreamARN?: string;
+}
+
+export const CREATE_STREAM: Shape = {
+  // Required only for PROVISIONED streams (the default mode).
+  ShardCount: {
+    type: 'Integer', min: 1, max: CREATE_STREAM_SHARD_COUNT_MAX,
+    notNull: (parent) => (parent['StreamModeDetails'] as { StreamMode?: unknown } | undefined)?.StreamMode !== 'ON_DEMAND',
+  },
+  StreamName: { ...STREAM_NAME_RULE, notNull: true },
+  StreamModeDetails: { type: 'Structure', members: { StreamMode: { type: 'String', notNull: true, enum: STREAM_MODES } } },
+};
+export interface CreateStreamInput {
+  readonly ShardCount?: number;
+  readonly StreamName: string;
+  readonly StreamModeDetails?: { readonly StreamMode: StreamModeName };
+}
+
+export const DELETE_STREAM: Shape = {
+  EnforceConsumerDeletion: { type: 'Boolean' },
+  StreamName: STREAM_NAME_OR_ARN,
+  StreamARN: STREAM_ARN,
+};
+export interface DeleteStreamInput extends StreamTarget {
+  readonly EnforceConsumerDeletion?: boolean;
+}
+
+export const DESCRIBE_STREAM: Shape = {
+  Limit: { type: 'Integer', min: 1, max: LIST_SHARDS_MAX_RESULTS_MAX },
+  ExclusiveStartShardId: SHARD_ID,
+  StreamName: STREAM_NAME_OR_ARN,
+  StreamARN: STREAM_ARN,
+};
+export interface DescribeStreamInput extends StreamTarget {
+  readonly Limit?: number;
+  readonly ExclusiveStartShardId?: string;
+}
+
+export const DESCRIBE_STREAM_SUMMARY: Shape = {
+  StreamName: STREAM_NAME_OR_ARN,
+  StreamARN: STREAM_ARN,
+};
+export type DescribeStreamSummaryInput = StreamTarget;
+
+export const LIST_STREAMS: Shape = {
+  Limit: { type: 'Integer', min: 1, max: LIST_STREAMS_LIMIT_MAX },
+  ExclusiveStartStreamName: STREAM_NAME_RULE,
+  NextToken: { type: 'String', lengthMin: 1, lengthMax: NEXT_TOKEN_LENGTH_MAX },
+};
+export interface ListStreamsInput {
+  readonly Limit?: number;
+  readonly ExclusiveStartStreamName?: string;
+  readonly NextToken?: string;
+}
+
+export const LIST_SHARDS: Shape = {
+  ExclusiveStartShardId: SHARD_ID,
+  MaxResults: { type: 'Integer', min: 1, max: LIST_SHARDS_MAX_RESULTS_MAX },
+  NextToken: { type: 'String', lengthMin: 1, lengthMax: NEXT_TOKEN_LENGTH_MAX },
+  StreamCreationTimestamp: { type: 'Timestamp' },
+  StreamName: STREAM_NAME_RULE,
+  ShardFilter: {
+    type: 'Structure',
+    members: {
+      Type: { type: 'String', notNull: true, enum: SHARD_FILTER_TYPES },
+      ShardId: SHARD_ID,
+      Timestamp: { type: 'Timestamp' },
+    },
+  },
+  StreamARN: STREAM_ARN,
+};
+export interface ListShardsInput extends StreamTarget {
+  readonly ExclusiveStartShardId?: string;
+  readonly MaxResults?: number;
+  readonly NextToken?: string;
+  readonly StreamCreationTimestamp?: number;
+  readonly ShardFilter?: { readonly Type: ShardFilterType; readonly ShardId?: string; readonly Timestamp?: number };
+}
+
+export const PUT_RECORD: Shape = {
+  SequenceNumberForOrdering: { type: 'String', pattern: SEQUENCE_NUMBER_PATTERN_TEXT },
+  PartitionKey: PARTITION_KEY,
+  ExplicitHashKey: EXPLICIT_HASH_KEY,
+  Data: DATA,
+  StreamName: STREAM_NAME_OR_ARN,
+  StreamARN: STREAM_ARN,
+};
+export interface PutRecordInput extends StreamTarget {
+  readonly SequenceNumberForOrdering?: string;
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey?: string;
+  readonly Data: Buffer;
+}
+
+export const PUT_RECORDS: Shape = {
+  Records: {
+    type: 'List', notNull: true, lengthMin: 1, lengthMax: PUT_RECORDS_COUNT_MAX,
+    itemText: 'com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@c965e310',
+    item: { type: 'Structure', members: { PartitionKey: PARTITION_KEY, ExplicitHashKey: EXPLICIT_HASH_KEY, Data: DATA } },
+  },
+  StreamName: STREAM_NAME_OR_ARN,
+  StreamARN: STREAM_ARN,
+};
+export interface PutRecordsEntry {
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey?: string;
+  readonly Data: Buffer;
+}
+export interface PutRecordsInput extends StreamTarget {
+  readonly Records: readonly PutRecordsEntry[];
+}
+
+export const GET_SHARD_ITERATOR: Shape = {
+  ShardId: { ...SHARD_ID, notNull: true },
+  ShardIteratorType: { type: 'String', notNull: true, enum: SHARD_ITERATOR_TYPES },
+  StartingSequenceNumber: { type: 'String', pattern: SEQUENCE_NUMBER_PATTERN_TEXT },
+  StreamName: STREAM_NAME_OR_ARN,
+  Timestamp: { type: 'Timestamp' },
+  StreamARN: STREAM_ARN,
+};
+export interface GetShardIteratorInput extends StreamTarget {
+  readonly ShardId: string;
+  readonly ShardIteratorType: ShardIteratorType;
+  readonly StartingSequenceNumber?: string;
+  readonly Timestamp?: number;
+}
+
+export const GET_RECORDS: Shape = {
+  Limit: { type: 'Integer', min: 1, max: GET_RECORDS_LIMIT_MAX },
+  ShardIterator: { type: 'String', notNull: true, lengthMin: 1, lengthMax: ITERATOR_LENGTH_MAX },
+  StreamARN: STREAM_ARN,
+};
+export interface GetRecordsInput {
+  readonly Limit?: number;
+  readonly ShardIterator: string;
+  readonly StreamARN?: string;
+}

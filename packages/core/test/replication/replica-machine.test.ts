@@ -1,0 +1,147 @@
+import * as assert from 'node:assert/strict';
+import { ReplicaMachine } from '../../src/replication/replica-machine';
+import { REPLICATION_RESEND_TIMEOUT_MS } from '../../src/replication/replication-limits';
+import { Sim } from './sim';
+
+const ABC = ['a', 'b', 'c'] as const;
+const config = (epoch = 1, leader = 'a', isr: readonly string[] = ABC) => ({ epoch, leader, replicas: ABC, isr });
+
+function assertSameLogs(sim: Sim, ids: readonly string[]): void {
+  const ref = JSON.stringify(sim.log(ids[0]!));
+  for (const id of ids) assert.equal(JSON.stringify(sim.log(id)), ref, `log of ${id} differs`);
+}
+
+describe('replication/replica-machine', () => {
+  it('happy path: appends reach every replica, hw follows the slowest ISR member', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll(); // initial probes
+    assert.equal(sim.append(3), undefined);
+    assert.equal(sim.append(2), undefined);
+    assert.equal(sim.m('a').highWatermark(), 0, 'nothing committed before acks');
+    sim.deliverAll((p) => p.to === 'b' || (p.kind === 'ack' && p.from === 'b'));
+    assert.equal(sim.m('a').highWatermark(), 0, 'c is in the ISR and lacks the entries');
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 5);
+    assertSameLogs(sim, ABC);
+    sim.advance(1000); // heartbeat carries hw to followers
+    sim.deliverAll();
+    assert.equal(sim.m('b').highWatermark(), 5);
+    assert.equal(sim.m('c').highWatermark(), 5);
+    assert.deepEqual([...sim.m('a').followerLogEnds()], [['b', 5], ['c', 5]]);
+  });
+
+  it('hw advances with a 2-member ISR but never with fewer than MIN_INSYNC_REPLICAS', () => {
+    const sim = new Sim(ABC, config(1, 'a', ['a', 'b']));
+    sim.append(4);
+    sim.deliverAll((p) => p.to !== 'c' && p.from !== 'c');
+    assert.equal(sim.m('a').highWatermark(), 4, 'c is out of the ISR, so it does not hold hw back');
+    sim.applyConfig(config(1, 'a', ['a']));
+    assert.equal(sim.append(1), 'NOT_ENOUGH_REPLICAS');
+    assert.equal(sim.m('a').highWatermark(), 4);
+  });
+
+  it('a dropped append is resent after the resend timeout', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(2);
+    assert.equal(sim.drop((p) => p.to === 'c'), 1);
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 0);
+    assert.deepEqual(sim.log('c'), []);
+    sim.advance(REPLICATION_RESEND_TIMEOUT_MS);
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 2);
+    assertSameLogs(sim, ABC);
+  });
+
+  it('pipelines: reordered-away acks and mismatch storms converge', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    for (let i = 0; i < 5; i++) sim.append(1);
+    // Lose only the first append to c; the later ones arrive out of line.
+    const first = sim.net.findIndex((p) => p.to === 'c');
+    sim.net.splice(first, 1);
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 5);
+    assertSameLogs(sim, ABC);
+  });
+
+  it('a restarted follower probes and catches up from its own log end', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(3);
+    sim.deliverAll();
+    sim.restart('c');
+    sim.append(2);
+    sim.append(2);
+    sim.deliverAll();
+    assert.equal(sim.m('c').logEndOffset(), 7);
+    assert.equal(sim.m('a').highWatermark(), 7);
+    assertSameLogs(sim, ABC);
+  });
+
+  it('a lagging follower catches up with a pipelined resend of many batches', () => {
+    const sim = new Sim(ABC, config(1, 'a', ['a', 'b']));
+    sim.deliverAll();
+    for (let i = 0; i < 50; i++) {
+      sim.append(10);
+      sim.drop((p) => p.to === 'c' || p.from === 'c');
+      sim.deliverAll();
+    }
+    assert.equal(sim.m('a').highWatermark(), 500);
+    assert.equal(sim.m('c').logEndOffset(), 0);
+    sim.advance(REPLICATION_RESEND_TIMEOUT_MS);
+    sim.deliverAll();
+    assert.equal(sim.m('c').logEndOffset(), 500);
+    assertSameLogs(sim, ABC);
+  });
+
+  it('a leader restart keeps its log and hw and carries on', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(3);
+    sim.deliverAll();
+    sim.restart('a');
+    assert.equal(sim.m('a').highWatermark(), 3);
+    sim.append(1);
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 4);
+    assertSameLogs(sim, ABC);
+  });
+
+  it('stale epochs are rejected, and a deposed leader stops taking appends', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(1);
+    sim.deliverAll();
+    // The controller moves leadership to b at epoch 2; a has not seen it yet.
+    sim.m('b').applyConfig(config(2, 'b'), sim.nowMs);
+    sim.m('c').applyConfig(config(2, 'b'), sim.nowMs);
+    sim.append(1); // a still believes it leads epoch 1
+    sim.deliverAll();
+    assert.ok(sim.trace.some((t) => /a->b append 1\+1b e1 -> STALE_EPOCH/.test(t)), sim.trace.join('\n'));
+    assert.equal(sim.m('a').appendRefusal(), 'NOT_LEADER', 'the STALE_EPOCH ack fences the old leader');
+    assert.equal(sim.m('a').highWatermark(), 1, 'the epoch-1 entry at offset 1 is never committed');
+  });
+
+  it('a follower rejects appends that do not extend its log', () => {
+    const m = new ReplicaMachine('b', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }] });
+    m.applyConfig(config(), 0);
+    const base = { epoch: 1, leaderHw: 5 };
+    assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { ok: false, ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1 } });
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 0, batches: [] }).ok, false, 'prev epoch must match');
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 6, count: 1 }] }).ok, false, 'batches must be contiguous');
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 1 }] }).ok, false, 'batch epoch above message epoch');
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 5, count: 1 }] }).ok, true);
+    const ack = m.followerAppended({ epoch: 2, leaderHw: 9, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 2 }] });
+    assert.deepEqual(ack, { epoch: 2, error: 'OK', logEndOffset: 7, lastEpoch: 2 });
+    assert.equal(m.highWatermark(), 7, 'follower hw is capped by its own log end');
+    assert.equal(m.checkAppend({ ...base, startOffset: 7, prevEpoch: 2, batches: [] }).ok, false, 'epoch 1 is now stale');
+  });
+
+  it('leaderAppended asserts the batch extends the log', () => {
+    const sim = new Sim(ABC, config());
+    assert.throws(() => sim.m('a').leaderAppended({ epoch: 1, firstOffset: 3, count: 1 }));
+    assert.throws(() => sim.m('b').leaderAppended({ epoch: 1, firstOffset: 0, count: 1 }));
+  });
+});

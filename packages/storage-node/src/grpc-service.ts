@@ -1,0 +1,74 @@
+/**
+ * The node's gRPC service (proto StorageNode): Append, Read and Seek for the
+ * api tier, Replicate between nodes, Status for operators. Handlers only
+ * find the replica and hand the request to its driver (or reads); they do
+ * no I/O of their own and never throw to grpc (errors are ErrorCodes).
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger, ReplicaStatus, ShardRef__Output, StorageNodeHandlers } from '@shoal/wire';
+import type { ReplicaDriver } from './replica-driver';
+import type { ReplicaManager } from './replica-manager';
+import { readRecords, seek } from './replica-reads';
+import { handleReplicateStream } from './replication-inbound';
+
+export interface ServiceDeps {
+  readonly selfId: string;
+  readonly az: string;
+  readonly manager: ReplicaManager;
+  readonly clock: () => number;
+  readonly logger: Logger;
+}
+
+function find(deps: ServiceDeps, shard: ShardRef__Output | null): ReplicaDriver | undefined {
+  return shard ? deps.manager.get({ streamId: shard.stream_id, shardId: shard.shard_id }) : undefined;
+}
+
+const NOT_FOUND = 'this node holds no replica of the shard';
+
+export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
+  const internal = (err: unknown): string => {
+    deps.logger.error('request failed', { err });
+    return err instanceof Error ? err.message : String(err);
+  };
+  return {
+    Append(call, callback) {
+      const driver = find(deps, call.request.shard);
+      if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, results: [], epoch: 0 }); return; }
+      driver.append(call.request.records, call.request.epoch).then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(null, { error: 'INTERNAL', error_message: internal(err), results: [], epoch: 0 }),
+      );
+    },
+    Read(call, callback) {
+      const driver = find(deps, call.request.shard);
+      const fail = { records: [], high_watermark: 0, log_start_offset: 0, last_arrival_ms: 0 };
+      if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, ...fail }); return; }
+      readRecords(driver, call.request, deps.clock()).then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(null, { error: 'INTERNAL', error_message: internal(err), ...fail }),
+      );
+    },
+    Seek(call, callback) {
+      const driver = find(deps, call.request.shard);
+      if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, offset: 0 }); return; }
+      seek(driver, call.request).then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(null, { error: 'INTERNAL', error_message: internal(err), offset: 0 }),
+      );
+    },
+    Replicate(call) {
+      handleReplicateStream(call, deps.selfId, { lookup: (ref) => deps.manager.get(ref), allDrivers: () => deps.manager.all() });
+    },
+    Status(_call: grpc.ServerUnaryCall<unknown, unknown>, callback) {
+      const replicas: ReplicaStatus[] = [...deps.manager.all()].map((d) => ({
+        shard: { stream_id: d.shard.streamId, shard_id: d.shard.shardId },
+        role: d.machine.role(),
+        epoch: d.machine.epoch(),
+        log_end_offset: d.machine.logEndOffset(),
+        high_watermark: d.machine.highWatermark(),
+        follower_log_end: Object.fromEntries([...d.machine.followerLogEnds()].map(([k, v]) => [k, Math.max(0, v)])),
+      }));
+      callback(null, { node_id: deps.selfId, az: deps.az, replicas });
+    },
+  };
+}

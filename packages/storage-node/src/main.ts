@@ -1,0 +1,57 @@
+/**
+ * Entry point of a storage node process. Flags (also SHOAL_<NAME> env vars)
+ * as in docs/contracts.md. SIGTERM / SIGINT close gracefully: leaders stop
+ * acknowledging, the lease is revoked, streams and LevelDB are closed.
+ *
+ * Durability settings (besides the contracts.md flags):
+ *   --fsync off (default): a write is acknowledged once every ISR member has
+ *     it in LevelDB (the OS page cache), no fsync. Survives a crash of any
+ *     process, and the loss of one or two machines/AZs while min-ISR holds;
+ *     does not survive every replica's machine losing power at once.
+ *   --fsync on: each LevelDB write is fsynced before it is acknowledged
+ *     (leader and followers). Also survives simultaneous power loss; costs
+ *     about 0.2 ms per group commit on these disks.
+ */
+import { DEFAULT_PREFIX } from '@shoal/metadata';
+import { Flags, createLogger, limitsEnabled } from '@shoal/wire';
+import { startStorageNode } from './storage-node';
+
+/** A close that takes longer than this exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+async function main(): Promise<void> {
+  const flags = new Flags(process.argv.slice(2));
+  const nodeId = flags.optionalString('node-id');
+  const az = flags.optionalString('az');
+  const dataDir = flags.optionalString('data-dir');
+  if (!nodeId || !az || !dataDir) throw new Error('--node-id, --az and --data-dir are required');
+  const logger = createLogger('storage-node', { nodeId });
+  const node = await startStorageNode({
+    nodeId, az, dataDir,
+    host: flags.string('host', '127.0.0.1'),
+    grpcPort: flags.int('grpc-port', 4600),
+    httpPort: flags.int('http-port', 4700),
+    etcd: flags.list('etcd', ['http://127.0.0.1:2379']),
+    prefix: flags.string('prefix', DEFAULT_PREFIX),
+    leaseTtlSec: flags.int('lease-ttl-sec', 5),
+    limitsOn: limitsEnabled(flags),
+    sync: flags.bool('fsync', false),
+    logger,
+  });
+  logger.info('storage node started', { grpcAddress: node.grpcAddress, httpAddress: node.httpAddress });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    node.close().then(() => process.exit(0), (err: unknown) => { logger.error('shutdown failed', { err }); process.exit(1); });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  createLogger('storage-node').error('failed to start', { err });
+  process.exit(1);
+});

@@ -1,0 +1,389 @@
+/**
+ * One shard replica on this node: the driver loop that owns the order of
+ * its I/O around the pure ReplicaMachine (core). gRPC handlers and the
+ * metadata watch only queue work here (appends, ShardAppends, acks, config,
+ * ticks) and wake the loop; one loop iteration then:
+ *
+ *   1. feeds queued events (acks, config, disconnects, ticks) to the machine,
+ *   2. follower: checks queued ShardAppends, persists the accepted batches in
+ *      one LevelDB write, then acknowledges them,
+ *   3. leader: group commit: gathers every queued Append (up to a bound)
+ *      into one record batch, one LevelDB write,
+ *   4. sends followers what the machine asks for (pipelined),
+ *   5. answers producers whose records are below the high watermark.
+ *
+ * Appends that arrive while the loop awaits LevelDB wait for the next
+ * iteration, so they form the next batch (group commit). Every queue is
+ * bounded; a full queue answers at once instead of growing.
+ */
+import {
+  REPLICATION_INFLIGHT_MAX, RecordBatch, ReplicaMachine, encodeRecordBatch,
+  type AppendAck, type AppendMessage, type RecordInput, type ReplicaConfig, type ReplicationErrorCode,
+} from '@shoal/core';
+import type { AppendResponse, ErrorCode, Logger, RecordIn__Output, RecordResult, ShardAppend } from '@shoal/wire';
+import { BatchCache } from './batch-cache';
+import type { NodeMetrics, ShardLabels } from './node-metrics';
+import { ShardLimits } from './shard-limits';
+import type { ShardLog, ShardRef } from './shard-log';
+import {
+  APPEND_COMMIT_TIMEOUT_MS, APPEND_QUEUE_BYTES_MAX, APPEND_QUEUE_RECORDS_MAX, BATCH_CACHE_BYTES_MAX, EVENT_QUEUE_MAX,
+  GROUP_COMMIT_BYTES_MAX, GROUP_COMMIT_RECORDS_MAX, INBOUND_QUEUE_APPENDS_MAX, REPLICATION_MESSAGE_BYTES_MAX,
+} from './storage-limits';
+
+/** Sends a ShardAppend to a peer node's replication stream; false if the stream is down. */
+export interface PeerSender {
+  send(nodeId: string, append: ShardAppend): boolean;
+}
+
+export interface ReplicaDriverOptions {
+  readonly selfId: string;
+  readonly shard: ShardRef;
+  readonly streamName: string;
+  readonly log: ShardLog;
+  readonly peers: PeerSender;
+  readonly limitsOn: boolean;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  readonly metrics: NodeMetrics;
+  /** A broken invariant or failed disk write: the process must stop. */
+  readonly onFatal: (err: unknown) => void;
+}
+
+type DriverEvent =
+  | { kind: 'ack'; from: string; ack: AppendAck }
+  | { kind: 'config'; config: ReplicaConfig }
+  | { kind: 'disconnected'; nodeId: string }
+  | { kind: 'fenced'; fenced: boolean }
+  | { kind: 'tick' };
+
+interface PendingAppend {
+  readonly records: readonly RecordIn__Output[];
+  readonly bytes: number;
+  readonly resolve: (res: AppendResponse) => void;
+}
+
+interface Waiter {
+  readonly endOffset: number;
+  readonly deadlineMs: number;
+  readonly records: number;
+  readonly bytes: number;
+  readonly results: RecordResult[];
+  readonly resolve: (res: AppendResponse) => void;
+}
+
+interface InboundAppend {
+  readonly msg: AppendMessage;
+  readonly batches: RecordBatch[];
+  readonly reply: (ack: AppendAck) => void;
+}
+
+export class ReplicaDriver {
+  readonly machine: ReplicaMachine;
+  readonly cache = new BatchCache(BATCH_CACHE_BYTES_MAX);
+  readonly labels: ShardLabels;
+  private readonly limits: ShardLimits | undefined;
+  private events: DriverEvent[] = [];
+  private pending: PendingAppend[] = [];
+  private waiters: Waiter[] = [];
+  private inbound: InboundAppend[] = [];
+  private outstandingRecords = 0;
+  private outstandingBytes = 0;
+  private lastArrivalMs: number;
+  private stateDirty = false;
+  private running = false;
+  private again = false;
+  private closed = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  private constructor(readonly options: ReplicaDriverOptions, machine: ReplicaMachine, lastArrivalMs: number) {
+    this.machine = machine;
+    this.lastArrivalMs = lastArrivalMs;
+    this.labels = { stream_name: options.streamName, shard_id: options.shard.shardId };
+    this.limits = options.limitsOn ? new ShardLimits(options.clock()) : undefined;
+  }
+
+  /** Loads the replica's log state and applies the shard record. */
+  static async open(options: ReplicaDriverOptions, config: ReplicaConfig): Promise<ReplicaDriver> {
+    const { state, lastArrivalMs } = await options.log.load();
+    const machine = new ReplicaMachine(options.selfId, state);
+    machine.applyConfig(config, options.clock());
+    await options.log.saveState(machine.persisted());
+    return new ReplicaDriver(options, machine, lastArrivalMs);
+  }
+
+  get shard(): ShardRef { return this.options.shard; }
+  get log(): ShardLog { return this.options.log; }
+
+  // ---- inputs (from handlers, watch and timers) ---------------------------
+
+  /** Appends records at the leader; resolves once committed or failed. */
+  append(records: readonly RecordIn__Output[], epoch: number): Promise<AppendResponse> {
+    const refusal = this.machine.appendRefusal();
+    if (refusal) return Promise.resolve(this.failure(refusal, refusal === 'NOT_LEADER' ? 'not the leader of this shard' : 'in-sync replicas below the minimum'));
+    if (epoch > this.machine.epoch()) return Promise.resolve(this.failure('NOT_LEADER', `caller knows epoch ${epoch}, this replica ${this.machine.epoch()}`));
+    let bytes = 0;
+    for (const r of records) bytes += r.data.length + Buffer.byteLength(r.partition_key, 'utf8');
+    if (this.outstandingRecords + records.length > APPEND_QUEUE_RECORDS_MAX || this.outstandingBytes + bytes > APPEND_QUEUE_BYTES_MAX) {
+      return Promise.resolve(this.failure('INTERNAL', 'append queue of the shard leader is full'));
+    }
+    this.outstandingRecords += records.length;
+    this.outstandingBytes += bytes;
+    return new Promise((resolve) => {
+      this.pending.push({ records, bytes, resolve });
+      this.wake();
+    });
+  }
+
+  /** A ShardAppend from the leader's stream; `reply` gets the ack after persistence. */
+  receive(msg: AppendMessage, batches: RecordBatch[], reply: (ack: AppendAck) => void): void {
+    if (this.closed) { reply(this.rejection('SHARD_NOT_FOUND')); return; }
+    if (this.inbound.length >= INBOUND_QUEUE_APPENDS_MAX) { reply(this.rejection('INTERNAL')); return; }
+    this.inbound.push({ msg, batches, reply });
+    this.wake();
+  }
+
+  ack(from: string, ack: AppendAck): void { this.enqueue({ kind: 'ack', from, ack }); }
+  configure(config: ReplicaConfig): void { this.enqueue({ kind: 'config', config }); }
+  peerDisconnected(nodeId: string): void { this.enqueue({ kind: 'disconnected', nodeId }); }
+  setFenced(fenced: boolean): void { this.enqueue({ kind: 'fenced', fenced }); }
+  tick(): void {
+    if (this.events.length === 0 || this.events[this.events.length - 1]!.kind !== 'tick') this.enqueue({ kind: 'tick' });
+  }
+
+  /** Stops the loop; queued and waiting producers get NOT_LEADER / TIMEOUT. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle;
+    this.failAll('NOT_LEADER', 'TIMEOUT', 'replica closed');
+    for (const item of this.inbound) item.reply(this.rejection('SHARD_NOT_FOUND'));
+    this.inbound = [];
+  }
+
+  private enqueue(event: DriverEvent): void {
+    if (this.closed) return;
+    if (this.events.length >= EVENT_QUEUE_MAX) {
+      // Acks and ticks are repeatable: the resend timer recovers dropped ones.
+      this.options.logger.warn('replica event queue full, dropping event', { kind: event.kind });
+      if (event.kind !== 'config' && event.kind !== 'fenced') return;
+      this.events.shift();
+    }
+    this.events.push(event);
+    this.wake();
+  }
+
+  // ---- the loop -------------------------------------------------------------
+
+  private wake(): void {
+    this.again = true;
+    if (this.running || this.closed) return;
+    this.running = true;
+    this.idle = new Promise<void>((resolve) => setImmediate(() => { this.run().then(resolve, resolve); }));
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.again && !this.closed) {
+        this.again = false;
+        await this.step();
+      }
+    } catch (err) {
+      this.options.logger.error('replica driver failed', { err });
+      this.options.onFatal(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async step(): Promise<void> {
+    this.drainEvents();
+    if (this.inbound.length > 0) await this.applyInbound();
+    if (this.pending.length > 0) await this.appendAsLeader();
+    if (this.stateDirty) {
+      this.stateDirty = false;
+      await this.options.log.saveState(this.machine.persisted());
+    }
+    await this.pumpSends();
+    this.settle();
+  }
+
+  private drainEvents(): void {
+    const now = this.options.clock();
+    const events = this.events;
+    this.events = [];
+    for (const e of events) {
+      if (e.kind === 'ack') this.machine.onAck(e.from, e.ack, now);
+      else if (e.kind === 'disconnected') this.machine.followerDisconnected(e.nodeId, now);
+      else if (e.kind === 'fenced') this.machine.setFenced(e.fenced);
+      else if (e.kind === 'tick') this.machine.tick(now);
+      else {
+        const before = this.machine.epoch();
+        this.machine.applyConfig(e.config, now);
+        if (this.machine.epoch() !== before) this.stateDirty = true;
+      }
+    }
+    if (this.machine.appendRefusal() === 'NOT_LEADER') this.failAll('NOT_LEADER', 'TIMEOUT', 'leadership moved');
+    this.expireWaiters(now);
+  }
+
+  /** Follower: persist every acceptable queued ShardAppend in one write, then ack. */
+  private async applyInbound(): Promise<void> {
+    const items = this.inbound;
+    this.inbound = [];
+    const epochBefore = this.machine.epoch();
+    const accepted: RecordBatch[] = [];
+    const replies: Array<() => void> = [];
+    for (const item of items) {
+      const check = this.machine.checkAppend(item.msg);
+      if (!check.ok) { const ack = check.ack; replies.push(() => item.reply(ack)); continue; }
+      const ack = this.machine.followerAppended(item.msg);
+      accepted.push(...item.batches);
+      replies.push(() => item.reply(ack));
+    }
+    if (accepted.length > 0) {
+      await this.options.log.append(accepted, this.machine.persisted());
+      for (const b of accepted) this.cache.push(b);
+      const last = accepted[accepted.length - 1]!;
+      this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
+    } else if (this.machine.epoch() !== epochBefore) {
+      // A newer leader's first (empty) message: remember its epoch across restarts.
+      await this.options.log.saveState(this.machine.persisted());
+    }
+    for (const r of replies) r();
+  }
+
+  /** Leader: one group commit of the queued Appends. */
+  private async appendAsLeader(): Promise<void> {
+    const refusal = this.machine.appendRefusal();
+    if (refusal) {
+      this.failAll(refusal, 'TIMEOUT', 'not able to append');
+      return;
+    }
+    const now = this.options.clock();
+    const taken = this.takePending();
+    const firstOffset = this.machine.logEndOffset();
+    const inputs: RecordInput[] = [];
+    const perRequest = taken.map((req) => this.admit(req, inputs, firstOffset, now));
+    if (inputs.length === 0) {
+      taken.forEach((req, i) => this.answer(req, perRequest[i]!));
+      return;
+    }
+    const bytes = encodeRecordBatch(this.machine.epoch(), firstOffset, inputs);
+    const batch = RecordBatch.parse(bytes, false);
+    if (typeof batch === 'string') throw new Error(`encoded batch does not parse: ${batch}`);
+    this.machine.leaderAppended({ epoch: batch.epoch, firstOffset, count: batch.count });
+    await this.options.log.append([batch], this.machine.persisted());
+    this.cache.push(batch);
+    this.options.metrics.groupCommits.inc();
+    const deadlineMs = now + APPEND_COMMIT_TIMEOUT_MS;
+    taken.forEach((req, i) => {
+      this.waiters.push({ endOffset: batch.endOffset, deadlineMs, records: req.records.length, bytes: req.bytes, results: perRequest[i]!, resolve: req.resolve });
+    });
+  }
+
+  private takePending(): PendingAppend[] {
+    let records = 0;
+    let bytes = 0;
+    let n = 0;
+    while (n < this.pending.length) {
+      const req = this.pending[n]!;
+      if (n > 0 && (records + req.records.length > GROUP_COMMIT_RECORDS_MAX || bytes + req.bytes > GROUP_COMMIT_BYTES_MAX)) break;
+      records += req.records.length;
+      bytes += req.bytes;
+      n++;
+    }
+    return this.pending.splice(0, n);
+  }
+
+  /** Throttles or admits each record of a request into the batch; returns its results. */
+  private admit(req: PendingAppend, inputs: RecordInput[], firstOffset: number, now: number): RecordResult[] {
+    const m = this.options.metrics;
+    return req.records.map((r) => {
+      const size = r.data.length + Buffer.byteLength(r.partition_key, 'utf8');
+      if (this.limits && !this.limits.tryWrite(size, now)) {
+        m.writeExceeded.inc(this.labels);
+        return { offset: 0, arrival_ms: 0, throttled: true };
+      }
+      // Arrival times never decrease within a shard, even if the clock steps back.
+      const arrivalMs = Math.max(now, this.lastArrivalMs);
+      this.lastArrivalMs = arrivalMs;
+      const offset = firstOffset + inputs.length;
+      inputs.push({ arrivalMs, partitionKey: r.partition_key, data: r.data });
+      m.incomingBytes.inc(this.labels, size);
+      m.incomingRecords.inc(this.labels);
+      return { offset, arrival_ms: arrivalMs, throttled: false };
+    });
+  }
+
+  /** Leader: sends followers what the machine asks for, reading from cache or disk. */
+  private async pumpSends(): Promise<void> {
+    const blocked = new Set<string>();
+    for (let round = 0; round < REPLICATION_INFLIGHT_MAX; round++) {
+      const now = this.options.clock();
+      const sends = this.machine.sendsDue(now).filter((s) => !blocked.has(s.to));
+      if (sends.length === 0) return;
+      for (const s of sends) {
+        const batches = this.cache.slice(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX)
+          ?? await this.options.log.batchesFrom(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX);
+        if (batches.length > 0 && batches[0]!.firstOffset !== s.fromOffset) {
+          this.options.logger.error('send does not start at a batch boundary', { to: s.to, from: s.fromOffset });
+          blocked.add(s.to);
+          continue;
+        }
+        const end = batches.length > 0 ? batches[batches.length - 1]!.endOffset : s.fromOffset;
+        const ok = this.options.peers.send(s.to, {
+          shard: { stream_id: this.shard.streamId, shard_id: this.shard.shardId },
+          epoch: s.epoch, start_offset: s.fromOffset, prev_epoch: s.prevEpoch, leader_hw: s.leaderHw,
+          batches: batches.map((b) => b.bytes),
+        });
+        if (!ok) { blocked.add(s.to); continue; }
+        this.machine.sent(s.to, s.fromOffset, end, now);
+      }
+    }
+  }
+
+  /** Answers producers whose records are committed. */
+  private settle(): void {
+    const hw = this.machine.highWatermark();
+    let n = 0;
+    while (n < this.waiters.length && this.waiters[n]!.endOffset <= hw) n++;
+    if (n === 0) return;
+    for (const w of this.waiters.splice(0, n)) this.finish(w, { error: 'OK', error_message: '', results: w.results, epoch: this.machine.epoch() });
+  }
+
+  private expireWaiters(now: number): void {
+    let n = 0;
+    while (n < this.waiters.length && this.waiters[n]!.deadlineMs <= now) n++;
+    for (const w of this.waiters.splice(0, n)) this.finish(w, this.failure('TIMEOUT', 'records were not replicated in time; outcome unknown'));
+  }
+
+  /** Fails queued producers with `queued` and those waiting for commit with `waiting`. */
+  private failAll(queued: ErrorCode, waiting: ErrorCode, message: string): void {
+    for (const req of this.pending.splice(0)) this.answer(req, undefined, this.failure(queued, message));
+    for (const w of this.waiters.splice(0)) this.finish(w, this.failure(waiting, message));
+  }
+
+  private answer(req: PendingAppend, results: RecordResult[] | undefined, failure?: AppendResponse): void {
+    this.outstandingRecords -= req.records.length;
+    this.outstandingBytes -= req.bytes;
+    req.resolve(failure ?? { error: 'OK', error_message: '', results: results ?? [], epoch: this.machine.epoch() });
+  }
+
+  private finish(w: Waiter, res: AppendResponse): void {
+    this.outstandingRecords -= w.records;
+    this.outstandingBytes -= w.bytes;
+    w.resolve(res);
+  }
+
+  failure(error: ErrorCode, message: string): AppendResponse {
+    return { error, error_message: message, results: [], epoch: this.machine.epoch() };
+  }
+
+  private rejection(error: ReplicationErrorCode): AppendAck {
+    return { epoch: this.machine.epoch(), error, logEndOffset: this.machine.logEndOffset(), lastEpoch: this.machine.lastEpoch() };
+  }
+
+  /** Arrival time of the last record this replica holds. */
+  lastArrival(): number { return this.lastArrivalMs; }
+  isClosed(): boolean { return this.closed; }
+  limiter(): ShardLimits | undefined { return this.limits; }
+}

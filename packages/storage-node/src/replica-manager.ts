@@ -1,0 +1,134 @@
+/**
+ * The replicas this node holds, kept in step with the shard records in the
+ * metadata view: a record naming this node in `replicas` opens (or
+ * reconfigures) the shard's driver, as leader if `leader` is this node and
+ * as follower otherwise; a record that disappears or no longer names this
+ * node closes the driver and deletes the shard's data. Changes to one shard
+ * are serialised (a chain per shard), so open/close never interleave.
+ */
+import type { ReplicaConfig } from '@shoal/core';
+import type { ClusterView, ShardRecord } from '@shoal/metadata';
+import type { Logger } from '@shoal/wire';
+import type { NodeMetrics, ReplicaGaugeSource } from './node-metrics';
+import { ReplicaDriver, type PeerSender } from './replica-driver';
+import { ShardLog, listStoredShards, refKey, type NodeDb, type ShardRef } from './shard-log';
+
+export interface ReplicaManagerOptions {
+  readonly selfId: string;
+  readonly db: NodeDb;
+  readonly view: ClusterView;
+  readonly limitsOn: boolean;
+  /** fsync every LevelDB write before acknowledging (slower, survives power loss). */
+  readonly sync: boolean;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  readonly metrics: NodeMetrics;
+  readonly onFatal: (err: unknown) => void;
+}
+
+export function configOf(record: ShardRecord): ReplicaConfig {
+  return { epoch: record.epoch, leader: record.leader, replicas: record.replicas, isr: record.isr };
+}
+
+export class ReplicaManager {
+  private readonly drivers = new Map<string, ReplicaDriver>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private peers: PeerSender | undefined;
+  private fenced = false;
+  private closed = false;
+
+  constructor(private readonly options: ReplicaManagerOptions) {}
+
+  setPeers(peers: PeerSender): void { this.peers = peers; }
+
+  get(ref: ShardRef): ReplicaDriver | undefined { return this.drivers.get(refKey(ref)); }
+  all(): Iterable<ReplicaDriver> { return this.drivers.values(); }
+
+  gaugeSources(): ReplicaGaugeSource[] {
+    return [...this.drivers.values()].map((d) => ({
+      streamName: d.labels.stream_name, shardId: d.labels.shard_id, role: d.machine.role(), isrSize: d.machine.isrSize(),
+      highWatermark: d.machine.highWatermark(), logEndOffset: d.machine.logEndOffset(), followerLogEnds: d.machine.followerLogEnds(),
+    }));
+  }
+
+  /** Deletes the data of shards this node holds but the view no longer assigns to it. */
+  async collectGarbage(): Promise<void> {
+    for (const ref of await listStoredShards(this.options.db)) {
+      if (this.assigned(ref)) continue;
+      this.options.logger.info('deleting data of a replica no longer assigned here', { ...ref });
+      await new ShardLog(this.options.db, ref, this.options.sync).destroy();
+    }
+  }
+
+  /** Reconciles every shard in the view and every open driver. */
+  async syncAll(): Promise<void> {
+    const keys: ShardRef[] = [...this.drivers.values()].map((d) => d.shard);
+    for (const [streamId, shards] of this.options.view.shards) for (const shardId of shards.keys()) keys.push({ streamId, shardId });
+    await Promise.all(keys.map((ref) => this.reconcile(ref)));
+  }
+
+  /** Brings one shard's driver in line with its record (serialised per shard). */
+  reconcile(ref: ShardRef): Promise<void> {
+    const key = refKey(ref);
+    const prev = this.chains.get(key) ?? Promise.resolve();
+    const next = prev.then(() => this.reconcileNow(ref)).catch((err: unknown) => {
+      this.options.logger.error('replica reconcile failed', { ...ref, err });
+      this.options.onFatal(err);
+    });
+    this.chains.set(key, next);
+    void next.then(() => { if (this.chains.get(key) === next) this.chains.delete(key); });
+    return next;
+  }
+
+  private assigned(ref: ShardRef): ShardRecord | undefined {
+    const record = this.options.view.shard(ref.streamId, ref.shardId)?.value;
+    return record && record.replicas.includes(this.options.selfId) ? record : undefined;
+  }
+
+  private async reconcileNow(ref: ShardRef): Promise<void> {
+    if (this.closed) return;
+    const key = refKey(ref);
+    const record = this.assigned(ref);
+    const driver = this.drivers.get(key);
+    if (record && driver) { driver.configure(configOf(record)); return; }
+    if (record) {
+      const o = this.options;
+      if (!this.peers) throw new Error('replica manager has no peer sender');
+      const opened = await ReplicaDriver.open({
+        selfId: o.selfId, shard: ref, streamName: record.streamName, log: new ShardLog(o.db, ref, o.sync), peers: this.peers,
+        limitsOn: o.limitsOn, clock: o.clock, logger: o.logger.child({ streamId: ref.streamId, shardId: ref.shardId }), metrics: o.metrics, onFatal: o.onFatal,
+      }, configOf(record));
+      if (this.fenced) opened.setFenced(true);
+      this.drivers.set(key, opened);
+      // The record may have changed while the log was loading.
+      const latest = this.assigned(ref);
+      if (latest) opened.configure(configOf(latest));
+      o.logger.info('replica opened', { ...ref, role: opened.machine.role(), epoch: opened.machine.epoch(), logEnd: opened.machine.logEndOffset() });
+      return;
+    }
+    if (driver) {
+      this.drivers.delete(key);
+      await driver.close();
+      await driver.log.destroy();
+      this.options.metrics.removeShard(driver.labels);
+      this.options.logger.info('replica removed and its data deleted', { ...ref });
+    }
+  }
+
+  /** Lease lost (true) or regained (false): leaders stop / resume acknowledging. */
+  setFenced(fenced: boolean): void {
+    this.fenced = fenced;
+    for (const d of this.drivers.values()) d.setFenced(fenced);
+  }
+
+  tick(): void {
+    for (const d of this.drivers.values()) d.tick();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.chains.values()]);
+    await Promise.all([...this.drivers.values()].map((d) => d.close()));
+    this.drivers.clear();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Conversions between the Replicate stream's proto messages and the
+ * replication machine's plain types. Batches stay the bytes the leader
+ * encoded; they are only parsed (header + CRC check) on receipt.
+ */
+import { RecordBatch, type AppendAck, type AppendMessage, type ReplicationErrorCode } from '@shoal/core';
+import type { ShardAck, ShardAck__Output, ShardAppend__Output, ShardRef__Output } from '@shoal/wire';
+
+/** The machine's view of a ShardAppend, or why its batches are unusable. */
+export function decodeShardAppend(a: ShardAppend__Output): { msg: AppendMessage; batches: RecordBatch[] } | string {
+  const batches: RecordBatch[] = [];
+  for (const bytes of a.batches) {
+    const b = RecordBatch.parse(bytes, true);
+    if (typeof b === 'string') return b;
+    batches.push(b);
+  }
+  const msg: AppendMessage = {
+    epoch: a.epoch,
+    startOffset: a.start_offset,
+    prevEpoch: a.prev_epoch,
+    leaderHw: a.leader_hw,
+    batches: batches.map((b) => ({ epoch: b.epoch, firstOffset: b.firstOffset, count: b.count })),
+  };
+  return { msg, batches };
+}
+
+const KNOWN_ACK_ERRORS: ReadonlySet<string> = new Set<ReplicationErrorCode>(['OK', 'STALE_EPOCH', 'LOG_MISMATCH', 'SHARD_NOT_FOUND', 'INTERNAL']);
+
+export function decodeShardAck(a: ShardAck__Output): AppendAck {
+  const error = (KNOWN_ACK_ERRORS.has(a.error) ? a.error : 'INTERNAL') as ReplicationErrorCode;
+  return { epoch: a.epoch, error, logEndOffset: a.log_end_offset, lastEpoch: a.last_epoch };
+}
+
+export function encodeShardAck(shard: ShardRef__Output, ack: AppendAck): ShardAck {
+  return { shard, epoch: ack.epoch, error: ack.error, log_end_offset: ack.logEndOffset, last_epoch: ack.lastEpoch };
+}

@@ -1,0 +1,39 @@
+/**
+ * Bounds of the storage node (units last). Kinesis quotas are in
+ * @shoal/core limits; replication protocol bounds in core/replication.
+ */
+
+/** Most bytes one group commit gathers into one batch (one LevelDB write). */
+export const GROUP_COMMIT_BYTES_MAX = 4 * 1024 * 1024;
+/** Most records one group commit gathers. */
+export const GROUP_COMMIT_RECORDS_MAX = 10_000;
+/** Most records queued at a leader waiting to be appended (across requests). */
+export const APPEND_QUEUE_RECORDS_MAX = 50_000;
+/** Most bytes queued at a leader waiting to be appended. */
+export const APPEND_QUEUE_BYTES_MAX = 64 * 1024 * 1024;
+/** Most ShardAppends queued at a follower replica. */
+export const INBOUND_QUEUE_APPENDS_MAX = 256;
+/** Most control events (acks, config, ticks) queued per replica. */
+export const EVENT_QUEUE_MAX = 10_000;
+/** An Append not committed after this long answers TIMEOUT (outcome unknown). */
+export const APPEND_COMMIT_TIMEOUT_MS = 10_000;
+/** Largest ShardAppend payload (sum of batch bytes) sent in one message. */
+export const REPLICATION_MESSAGE_BYTES_MAX = 8 * 1024 * 1024;
+/** Bytes of recent batches each replica keeps in memory (per replica, not per node yet). */
+export const BATCH_CACHE_BYTES_MAX = 8 * 1024 * 1024;
+/** How often each replica's loop gets a tick (resends, heartbeats, timeouts). */
+export const TICK_INTERVAL_MS = 50;
+/** Reconnect backoff of a replication stream: first and largest delay. */
+export const RECONNECT_BACKOFF_MS_MIN = 100;
+export const RECONNECT_BACKOFF_MS_MAX = 2_000;
+/** Acks or appends gathered into one stream message before it is written. */
+export const STREAM_MESSAGE_ITEMS_MAX = 1_000;
+/** Re-registration under a new lease after losing one: backoff bounds. */
+export const REREGISTER_BACKOFF_MS_MIN = 200;
+export const REREGISTER_BACKOFF_MS_MAX = 5_000;
+/** Default and bound of a Read's max_bytes when the caller leaves it 0. */
+export const READ_BYTES_DEFAULT = 10 * 1024 * 1024;
+/** Default max_records when the caller leaves it 0. */
+export const READ_RECORDS_DEFAULT = 10_000;
+/** On close, how long in-flight gRPC calls get before the server cuts them. */
+export const SHUTDOWN_GRACE_MS = 500;

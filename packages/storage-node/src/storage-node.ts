@@ -1,0 +1,138 @@
+/**
+ * A storage node: one LevelDB under the data dir, the replicas the metadata
+ * assigns to this node, the gRPC server, the replication streams, the node
+ * registration under an etcd lease, and /healthz + /metrics. Used by main.ts
+ * and, in-process, by tests.
+ *
+ * Lease: the node record lives under a lease of --lease-ttl-sec. If the
+ * lease is lost (etcd unreachable for longer than the TTL), every leader on
+ * this node stops acknowledging at once (fenced) and the node registers
+ * again under a new lease, with backoff; registered again, it resumes.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { MetadataStore, type NodeRecord } from '@shoal/metadata';
+import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, type Logger } from '@shoal/wire';
+import { storageNodeHandlers } from './grpc-service';
+import { NodeMetrics } from './node-metrics';
+import { ReplicaManager } from './replica-manager';
+import { ReplicationLinks } from './replication-links';
+import type { NodeDb } from './shard-log';
+import { REREGISTER_BACKOFF_MS_MAX, REREGISTER_BACKOFF_MS_MIN, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
+
+export interface StorageNodeOptions {
+  readonly nodeId: string;
+  readonly az: string;
+  readonly host: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly dataDir: string;
+  readonly etcd: readonly string[];
+  readonly prefix: string;
+  readonly leaseTtlSec: number;
+  readonly limitsOn: boolean;
+  /** fsync each write before acknowledging (default false: replicas give durability). */
+  readonly sync?: boolean;
+  readonly logger?: Logger;
+  /** A broken invariant or disk failure; main.ts exits the process. */
+  readonly onFatal?: (err: unknown) => void;
+}
+
+export interface StorageNodeHandle {
+  readonly nodeId: string;
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  readonly manager: ReplicaManager;
+  readonly metrics: NodeMetrics;
+  close(): Promise<void>;
+}
+
+export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNodeHandle> {
+  const logger = o.logger ?? createLogger('storage-node', { nodeId: o.nodeId });
+  const onFatal = o.onFatal ?? ((err: unknown) => { logger.error('fatal', { err }); process.exit(1); });
+  const db: NodeDb = new Level<string, Buffer>(join(o.dataDir, 'leveldb'), { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+  await db.open();
+  const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix });
+  await store.start();
+  let manager: ReplicaManager | undefined;
+  const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
+  manager = new ReplicaManager({ selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, clock: Date.now, logger, metrics, onFatal });
+  const mgr = manager;
+  const links = new ReplicationLinks(o.nodeId, store.view, { lookup: (ref) => mgr.get(ref), allDrivers: () => mgr.all() }, logger);
+  mgr.setPeers(links);
+
+  const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
+  server.addService(loadProto().shoal.v1.StorageNode.service, storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: Date.now, logger }));
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+  });
+  const grpcAddress = `${o.host}:${grpcPort}`;
+
+  await mgr.collectGarbage();
+  await mgr.syncAll();
+  const unsubscribe = store.onChange((change) => {
+    if (change.kind === 'shard') void mgr.reconcile({ streamId: change.streamId, shardId: change.shardId });
+    else if (change.kind === 'node' && !change.value) links.prune();
+  });
+  const tickTimer = setInterval(() => mgr.tick(), TICK_INTERVAL_MS);
+
+  let closed = false;
+  let registered = false;
+  const ops: HttpServer = await startOpsServer({
+    host: o.host, port: o.httpPort, registry: metrics.registry,
+    health: () => ({ ok: registered && !closed, nodeId: o.nodeId, az: o.az, replicas: [...mgr.all()].length }),
+  });
+  const httpAddress = `http://${o.host}:${o.httpPort}`;
+  const record: NodeRecord = { nodeId: o.nodeId, az: o.az, grpcAddress, httpAddress, pid: process.pid, startedMs: Date.now() };
+
+  let lease: Awaited<ReturnType<MetadataStore['registerNode']>> | undefined;
+  const register = async (): Promise<void> => {
+    for (let backoffMs = REREGISTER_BACKOFF_MS_MIN; !closed; backoffMs = Math.min(backoffMs * 2, REREGISTER_BACKOFF_MS_MAX)) {
+      try {
+        const l = await store.registerNode(record, o.leaseTtlSec);
+        lease = l;
+        l.on('lost', (err: Error) => {
+          if (closed || lease !== l) return;
+          registered = false;
+          logger.warn('node lease lost: fencing leaders and registering again', { err: err.message });
+          mgr.setFenced(true);
+          void register();
+        });
+        registered = true;
+        mgr.setFenced(false);
+        logger.info('node registered', { grpcAddress, httpAddress, az: o.az });
+        return;
+      } catch (err) {
+        logger.warn('node registration failed; retrying', { err, retryMs: backoffMs });
+        await new Promise((r) => setTimeout(r, backoffMs));
+      }
+    }
+  };
+  await register();
+
+  return {
+    nodeId: o.nodeId, grpcAddress, httpAddress, manager: mgr, metrics,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      clearInterval(tickTimer);
+      unsubscribe();
+      mgr.setFenced(true);
+      // Revoking the lease removes the node record at once (no TTL wait).
+      await lease?.revoke().catch((err: unknown) => logger.warn('lease revoke failed', { err }));
+      // Peers' Replicate streams into this server never end by themselves:
+      // give in-flight unary calls a moment, then cut the rest.
+      links.close();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => { server.forceShutdown(); resolve(); }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => { clearTimeout(force); resolve(); });
+      });
+      await mgr.close();
+      await store.close();
+      await new Promise<void>((resolve) => ops.close(() => resolve()));
+      await db.close();
+    },
+  };
+}
