@@ -28,6 +28,8 @@ export interface ControllerOptions {
   readonly metrics: ControllerMetrics;
   /** Milliseconds since the epoch (injected for logs and shard createdMs). */
   readonly nowMs: () => number;
+  /** Overrides FAILOVER_GRACE_MS (tests). */
+  readonly failoverGraceMs?: number;
 }
 
 export class Controller {
@@ -129,7 +131,7 @@ export class Controller {
       // One creation per pass: the next pass places with the load this one added.
       if (await this.create(stream)) return;
     }
-    if (this.o.nowMs() - this.activeSinceMs < FAILOVER_GRACE_MS) return;
+    if (this.o.nowMs() - this.activeSinceMs < (this.o.failoverGraceMs ?? FAILOVER_GRACE_MS)) return;
     const live = new Set(view.nodes.keys());
     const load = loadOf(view.nodes.values(), allShards(view));
     let commits = 0;

@@ -9,12 +9,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease } from 'etcd3';
 import { MetadataStore, type NodeRecord, type StreamRecord } from '@shoal/metadata';
 import { createLogger } from '@shoal/wire';
 import { Controller } from '../src/controller';
 
 const WAIT_MS = 8000;
+
+async function etcdHealthy(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,20 +61,20 @@ describe('Controller (real etcd)', function () {
     const p = `http://127.0.0.1:${peer}`;
     etcd = spawn('etcd', ['--name', 't', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', c, '--advertise-client-urls', c,
       '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `t=${p}`], { stdio: 'ignore' });
-    store = new MetadataStore({ endpoints: [c], prefix: '/test/' });
-    for (let i = 0; ; i++) {
-      try { await store.start(); break; } catch (err) {
-        if (i > 50) throw err;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+    // Wait for etcd itself first: failed calls would open the client's circuit breaker.
+    for (let i = 0; !(await etcdHealthy(c)); i++) {
+      if (i > 100) throw new Error('etcd did not start');
+      await sleep(100);
     }
+    store = new MetadataStore({ endpoints: [c], prefix: '/test/' });
+    await store.start();
     for (const id of ['a1', 'b1', 'c1']) {
       const node: NodeRecord = { nodeId: id, az: `az-${id[0]}`, grpcAddress: '127.0.0.1:1', httpAddress: 'http://127.0.0.1:1', pid: 1, startedMs: 0 };
       leases.set(id, await store.registerNode(node, 2));
     }
     for (const id of ['ctl-1', 'ctl-2']) {
       const ctl = new Controller({
-        id, store, nowMs: () => Date.now(), log: createLogger('controller', { id }, 'error'),
+        id, store, nowMs: () => Date.now(), failoverGraceMs: 0, log: createLogger('controller', { id }, 'error'),
         metrics: { commit: () => undefined, setActive: () => undefined },
       });
       ctl.start();
@@ -81,8 +91,7 @@ describe('Controller (real etcd)', function () {
   });
 
   it('elects exactly one controller', async () => {
-    await store.waitFor(() => controllers.some((c) => c.active), WAIT_MS).catch(() => undefined);
-    for (let i = 0; i < 40 && !controllers.some((c) => c.active); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 80 && !controllers.some((c) => c.active); i++) await sleep(100);
     assert.equal(controllers.filter((c) => c.active).length, 1);
   });
 
@@ -98,10 +107,25 @@ describe('Controller (real etcd)', function () {
   it('hands over to the standby when the active controller resigns', async () => {
     const active = controllers.find((c) => c.active)!;
     await active.stop();
-    for (let i = 0; i < 80 && !controllers.some((c) => c.active); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 80 && !controllers.some((c) => c.active); i++) await sleep(100);
     assert.equal(controllers.filter((c) => c.active).length, 1);
     assert.ok(await store.createStream(streamRecord('events', 1)));
     await store.waitFor((v) => v.stream('events')?.value.status === 'ACTIVE', WAIT_MS);
+  });
+
+  it('fails over a shard whose leader node is gone, bumping the epoch', async () => {
+    const before = store.view.shard('orders-id', 'shardId-000000000000')!.value;
+    assert.equal(before.leader, 'a1');
+    await leases.get('a1')!.revoke();
+    await store.waitFor((v) => v.shard('orders-id', 'shardId-000000000000')?.value.leader !== 'a1', WAIT_MS);
+    const after = store.view.shard('orders-id', 'shardId-000000000000')!.value;
+    assert.ok(after.leader === 'b1' || after.leader === 'c1');
+    assert.equal(after.epoch, 2);
+    assert.deepEqual(after.isr, ['b1', 'c1']);
+    await store.waitFor((v) => v.shardsOf('orders-id').every((s) => !s.value.isr.includes('a1')), WAIT_MS);
+    const untouched = store.view.shard('orders-id', 'shardId-000000000001')!.value;
+    assert.equal(untouched.leader, 'b1');
+    assert.equal(untouched.epoch, 1);
   });
 
   it('deletes a DELETING stream and its shards', async () => {

@@ -37,9 +37,12 @@ export { LeaderEpochCache } from './replication/leader-epoch-cache';
 export type { EpochEntry } from './replication/leader-epoch-cache';
 export { ReplicaMachine } from './replication/replica-machine';
 export type {
-  AppendAck, AppendMessage, AppendRefusal, BatchPosition, FollowerProgress, ReplicaConfig, ReplicaPersistedState, ReplicaRole,
-  ReplicationErrorCode, SendRequest,
+  AppendAck, AppendCheck, AppendMessage, AppendRefusal, BatchPosition, FollowerProgress, IsrProposal, ReplicaConfig, ReplicaPersistedState, ReplicaRole,
+  ReplicationErrorCode, SendRequest, TruncateRequest,
 } from './replication/replica-machine';
+export { nextIsr } from './replication/isr-policy';
+export type { FollowerSyncState, IsrPolicyInput } from './replication/isr-policy';
 export {
   REPLICATION_INFLIGHT_MAX, REPLICATION_RESEND_TIMEOUT_MS, REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_RETRY_BACKOFF_MS, EPOCH_CACHE_ENTRIES_MAX,
+  ISR_LAG_TIME_MAX_MS, ISR_CHANGE_RETRY_MS, TRUNCATION_ROUNDS_MAX,
 } from './replication/replication-limits';

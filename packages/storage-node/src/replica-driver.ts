@@ -9,16 +9,22 @@
  *      one LevelDB write, then acknowledges them,
  *   3. leader: group commit: gathers every queued Append (up to a bound)
  *      into one record batch, one LevelDB write,
- *   4. sends followers what the machine asks for (pipelined),
- *   5. answers producers whose records are below the high watermark.
+ *   4. sends followers what the machine asks for (pipelined), and hands an
+ *      ISR change the leader decided to the IsrWriter (etcd, guarded),
+ *   5. answers producers whose records are below the high watermark, only
+ *      while the node lease is valid by the monotonic clock.
+ *
+ * A follower told to truncate (divergent suffix, KIP-101/279) persists what
+ * it accepted so far, truncates the log and its state in one LevelDB write,
+ * and checks the append again.
  *
  * Appends that arrive while the loop awaits LevelDB wait for the next
  * iteration, so they form the next batch (group commit). Every queue is
  * bounded; a full queue answers at once instead of growing.
  */
 import {
-  REPLICATION_INFLIGHT_MAX, RecordBatch, ReplicaMachine, encodeRecordBatch,
-  type AppendAck, type AppendMessage, type RecordInput, type ReplicaConfig, type ReplicationErrorCode,
+  REPLICATION_INFLIGHT_MAX, RecordBatch, ReplicaMachine, TRUNCATION_ROUNDS_MAX, encodeRecordBatch,
+  type AppendAck, type AppendMessage, type IsrProposal, type RecordInput, type ReplicaConfig, type ReplicationErrorCode,
 } from '@shoal/core';
 import type { AppendResponse, ErrorCode, Logger, RecordIn__Output, RecordResult, ShardAppend } from '@shoal/wire';
 import { BatchCache } from './batch-cache';
@@ -35,6 +41,11 @@ export interface PeerSender {
   send(nodeId: string, append: ShardAppend): boolean;
 }
 
+/** Writes a leader's ISR change to the shard record (compare-and-swap on its version); false if it lost the race. */
+export interface IsrWriter {
+  write(shard: ShardRef, proposal: IsrProposal, leaderId: string): Promise<boolean>;
+}
+
 export interface ReplicaDriverOptions {
   readonly selfId: string;
   readonly shard: ShardRef;
@@ -42,7 +53,13 @@ export interface ReplicaDriverOptions {
   readonly log: ShardLog;
   readonly peers: PeerSender;
   readonly limitsOn: boolean;
+  /** Wall clock (arrival times). */
   readonly clock: () => number;
+  /** Monotonic clock (ms) for every protocol decision: timeouts, lease validity. */
+  readonly monoClock: () => number;
+  /** Monotonic ms until which this node's lease is known valid (0: not registered). */
+  readonly leaseUntilMs: () => number;
+  readonly isrWriter: IsrWriter;
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   /** A broken invariant or failed disk write: the process must stop. */
@@ -106,7 +123,7 @@ export class ReplicaDriver {
   static async open(options: ReplicaDriverOptions, config: ReplicaConfig): Promise<ReplicaDriver> {
     const { state, lastArrivalMs } = await options.log.load();
     const machine = new ReplicaMachine(options.selfId, state);
-    machine.applyConfig(config, options.clock());
+    machine.applyConfig(config, options.monoClock());
     await options.log.saveState(machine.persisted());
     return new ReplicaDriver(options, machine, lastArrivalMs);
   }
@@ -118,7 +135,8 @@ export class ReplicaDriver {
 
   /** Appends records at the leader; resolves once committed or failed. */
   append(records: readonly RecordIn__Output[], epoch: number): Promise<AppendResponse> {
-    const refusal = this.machine.appendRefusal();
+    this.machine.setLeaseUntil(this.options.leaseUntilMs());
+    const refusal = this.machine.appendRefusal(this.options.monoClock());
     if (refusal) return Promise.resolve(this.failure(refusal, refusal === 'NOT_LEADER' ? 'not the leader of this shard' : 'in-sync replicas below the minimum'));
     if (epoch > this.machine.epoch()) return Promise.resolve(this.failure('NOT_LEADER', `caller knows epoch ${epoch}, this replica ${this.machine.epoch()}`));
     let bytes = 0;
@@ -203,11 +221,13 @@ export class ReplicaDriver {
       await this.options.log.saveState(this.machine.persisted());
     }
     await this.pumpSends();
+    this.proposeIsr();
     this.settle();
   }
 
   private drainEvents(): void {
-    const now = this.options.clock();
+    const now = this.options.monoClock();
+    this.machine.setLeaseUntil(this.options.leaseUntilMs());
     const events = this.events;
     this.events = [];
     for (const e of events) {
@@ -221,39 +241,67 @@ export class ReplicaDriver {
         if (this.machine.epoch() !== before) this.stateDirty = true;
       }
     }
-    if (this.machine.appendRefusal() === 'NOT_LEADER') this.failAll('NOT_LEADER', 'TIMEOUT', 'leadership moved');
+    if (this.machine.appendRefusal(now) === 'NOT_LEADER') this.failAll('NOT_LEADER', 'TIMEOUT', 'leadership moved');
     this.expireWaiters(now);
   }
 
-  /** Follower: persist every acceptable queued ShardAppend in one write, then ack. */
+  /**
+   * Follower: persist every acceptable queued ShardAppend in one write, then
+   * ack. A truncation first flushes what was accepted before it.
+   */
   private async applyInbound(): Promise<void> {
     const items = this.inbound;
     this.inbound = [];
     const epochBefore = this.machine.epoch();
-    const accepted: RecordBatch[] = [];
+    let accepted: RecordBatch[] = [];
     const replies: Array<() => void> = [];
     for (const item of items) {
-      const check = this.machine.checkAppend(item.msg);
-      if (!check.ok) { const ack = check.ack; replies.push(() => item.reply(ack)); continue; }
-      const ack = this.machine.followerAppended(item.msg);
-      accepted.push(...item.batches);
-      replies.push(() => item.reply(ack));
+      let ack: AppendAck | undefined;
+      for (let round = 0; ack === undefined; round++) {
+        if (round >= TRUNCATION_ROUNDS_MAX) throw new Error('truncation did not converge');
+        const check = this.machine.checkAppend(item.msg);
+        if (check.action === 'reject') ack = check.ack;
+        else if (check.action === 'append') { ack = this.machine.followerAppended(item.msg); accepted.push(...item.batches); }
+        else {
+          await this.persistAccepted(accepted);
+          accepted = [];
+          await this.truncateTo(check.toOffset);
+        }
+      }
+      const a = ack;
+      replies.push(() => item.reply(a));
     }
-    if (accepted.length > 0) {
-      await this.options.log.append(accepted, this.machine.persisted());
-      for (const b of accepted) this.cache.push(b);
-      const last = accepted[accepted.length - 1]!;
-      this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
-    } else if (this.machine.epoch() !== epochBefore) {
+    if (accepted.length > 0) await this.persistAccepted(accepted);
+    else if (this.machine.epoch() !== epochBefore) {
       // A newer leader's first (empty) message: remember its epoch across restarts.
       await this.options.log.saveState(this.machine.persisted());
     }
     for (const r of replies) r();
   }
 
+  private async persistAccepted(accepted: RecordBatch[]): Promise<void> {
+    if (accepted.length === 0) return;
+    await this.options.log.append(accepted, this.machine.persisted());
+    for (const b of accepted) this.cache.push(b);
+    const last = accepted[accepted.length - 1]!;
+    this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
+  }
+
+  /** Removes the divergent suffix from `offset` (at batch granularity) on disk, in the cache and in the machine. */
+  private async truncateTo(offset: number): Promise<void> {
+    const before = this.machine.logEndOffset();
+    const res = await this.options.log.truncate(offset, (logEnd) => {
+      this.machine.truncated(logEnd);
+      return this.machine.persisted();
+    });
+    this.cache.clear();
+    this.lastArrivalMs = res.lastArrivalMs;
+    this.options.logger.warn('truncated a divergent log suffix', { from: before, to: res.logEnd, asked: offset, epoch: this.machine.epoch() });
+  }
+
   /** Leader: one group commit of the queued Appends. */
   private async appendAsLeader(): Promise<void> {
-    const refusal = this.machine.appendRefusal();
+    const refusal = this.machine.appendRefusal(this.options.monoClock());
     if (refusal) {
       this.failAll(refusal, 'TIMEOUT', 'not able to append');
       return;
@@ -270,11 +318,11 @@ export class ReplicaDriver {
     const bytes = encodeRecordBatch(this.machine.epoch(), firstOffset, inputs);
     const batch = RecordBatch.parse(bytes, false);
     if (typeof batch === 'string') throw new Error(`encoded batch does not parse: ${batch}`);
-    this.machine.leaderAppended({ epoch: batch.epoch, firstOffset, count: batch.count });
+    this.machine.leaderAppended({ epoch: batch.epoch, firstOffset, count: batch.count }, this.options.monoClock());
     await this.options.log.append([batch], this.machine.persisted());
     this.cache.push(batch);
     this.options.metrics.groupCommits.inc();
-    const deadlineMs = now + APPEND_COMMIT_TIMEOUT_MS;
+    const deadlineMs = this.options.monoClock() + APPEND_COMMIT_TIMEOUT_MS;
     taken.forEach((req, i) => {
       this.waiters.push({ endOffset: batch.endOffset, deadlineMs, records: req.records.length, bytes: req.bytes, results: perRequest[i]!, resolve: req.resolve });
     });
@@ -318,7 +366,7 @@ export class ReplicaDriver {
   private async pumpSends(): Promise<void> {
     const blocked = new Set<string>();
     for (let round = 0; round < REPLICATION_INFLIGHT_MAX; round++) {
-      const now = this.options.clock();
+      const now = this.options.monoClock();
       const sends = this.machine.sendsDue(now).filter((s) => !blocked.has(s.to));
       if (sends.length === 0) return;
       for (const s of sends) {
@@ -334,6 +382,10 @@ export class ReplicaDriver {
           shard: { stream_id: this.shard.streamId, shard_id: this.shard.shardId },
           epoch: s.epoch, start_offset: s.fromOffset, prev_epoch: s.prevEpoch, leader_hw: s.leaderHw,
           batches: batches.map((b) => b.bytes),
+          ...(s.truncate ? {
+            truncate: true, truncate_epoch: s.truncate.epoch, truncate_end_offset: s.truncate.endOffset,
+            truncate_if_log_end: s.truncate.ifLogEnd, truncate_if_last_epoch: s.truncate.ifLastEpoch,
+          } : {}),
         });
         if (!ok) { blocked.add(s.to); continue; }
         this.machine.sent(s.to, s.fromOffset, end, now);
@@ -341,8 +393,21 @@ export class ReplicaDriver {
     }
   }
 
-  /** Answers producers whose records are committed. */
+  /** Hands an ISR change the machine decided to the writer; the outcome comes back through the watch. */
+  private proposeIsr(): void {
+    const proposal = this.machine.isrChangeDue(this.options.monoClock());
+    if (!proposal) return;
+    this.options.logger.info('proposing an ISR change', { isr: proposal.isr, epoch: proposal.epoch, baseVersion: proposal.baseVersion });
+    this.options.isrWriter.write(this.shard, proposal, this.options.selfId).then(
+      (ok) => { if (!ok) this.options.logger.info('ISR change lost a race; waiting for the newer record', { isr: proposal.isr }); },
+      (err: unknown) => this.options.logger.warn('ISR change failed; will propose again', { err }),
+    );
+  }
+
+  /** Answers producers whose records are committed, only while the lease is valid (checked right here). */
   private settle(): void {
+    this.machine.setLeaseUntil(this.options.leaseUntilMs());
+    if (!this.machine.mayAcknowledge(this.options.monoClock())) return;
     const hw = this.machine.highWatermark();
     let n = 0;
     while (n < this.waiters.length && this.waiters[n]!.endOffset <= hw) n++;

@@ -7,10 +7,10 @@
  * are serialised (a chain per shard), so open/close never interleave.
  */
 import type { ReplicaConfig } from '@shoal/core';
-import type { ClusterView, ShardRecord } from '@shoal/metadata';
+import type { ClusterView, ShardRecord, Versioned } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import type { NodeMetrics, ReplicaGaugeSource } from './node-metrics';
-import { ReplicaDriver, type PeerSender } from './replica-driver';
+import { ReplicaDriver, type IsrWriter, type PeerSender } from './replica-driver';
 import { ShardLog, listStoredShards, refKey, type NodeDb, type ShardRef } from './shard-log';
 
 export interface ReplicaManagerOptions {
@@ -21,13 +21,19 @@ export interface ReplicaManagerOptions {
   /** fsync every LevelDB write before acknowledging (slower, survives power loss). */
   readonly sync: boolean;
   readonly clock: () => number;
+  /** Monotonic ms (protocol timeouts, lease validity). */
+  readonly monoClock: () => number;
+  /** Monotonic ms until which the node lease is known valid. */
+  readonly leaseUntilMs: () => number;
+  readonly isrWriter: IsrWriter;
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   readonly onFatal: (err: unknown) => void;
 }
 
-export function configOf(record: ShardRecord): ReplicaConfig {
-  return { epoch: record.epoch, leader: record.leader, replicas: record.replicas, isr: record.isr };
+export function configOf(v: Versioned<ShardRecord>): ReplicaConfig {
+  const r = v.value;
+  return { epoch: r.epoch, leader: r.leader, replicas: r.replicas, isr: r.isr, version: Number(v.modRevision) };
 }
 
 export class ReplicaManager {
@@ -80,9 +86,9 @@ export class ReplicaManager {
     return next;
   }
 
-  private assigned(ref: ShardRef): ShardRecord | undefined {
-    const record = this.options.view.shard(ref.streamId, ref.shardId)?.value;
-    return record && record.replicas.includes(this.options.selfId) ? record : undefined;
+  private assigned(ref: ShardRef): Versioned<ShardRecord> | undefined {
+    const record = this.options.view.shard(ref.streamId, ref.shardId);
+    return record && record.value.replicas.includes(this.options.selfId) ? record : undefined;
   }
 
   private async reconcileNow(ref: ShardRef): Promise<void> {
@@ -95,8 +101,8 @@ export class ReplicaManager {
       const o = this.options;
       if (!this.peers) throw new Error('replica manager has no peer sender');
       const opened = await ReplicaDriver.open({
-        selfId: o.selfId, shard: ref, streamName: record.streamName, log: new ShardLog(o.db, ref, o.sync), peers: this.peers,
-        limitsOn: o.limitsOn, clock: o.clock, logger: o.logger.child({ streamId: ref.streamId, shardId: ref.shardId }), metrics: o.metrics, onFatal: o.onFatal,
+        selfId: o.selfId, shard: ref, streamName: record.value.streamName, log: new ShardLog(o.db, ref, o.sync), peers: this.peers,
+        limitsOn: o.limitsOn, clock: o.clock, monoClock: o.monoClock, leaseUntilMs: o.leaseUntilMs, isrWriter: o.isrWriter, logger: o.logger.child({ streamId: ref.streamId, shardId: ref.shardId }), metrics: o.metrics, onFatal: o.onFatal,
       }, configOf(record));
       if (this.fenced) opened.setFenced(true);
       this.drivers.set(key, opened);

@@ -20,6 +20,9 @@ export function decodeShardAppend(a: ShardAppend__Output): { msg: AppendMessage;
     prevEpoch: a.prev_epoch,
     leaderHw: a.leader_hw,
     batches: batches.map((b) => ({ epoch: b.epoch, firstOffset: b.firstOffset, count: b.count })),
+    ...(a.truncate ? {
+      truncate: { epoch: a.truncate_epoch, endOffset: a.truncate_end_offset, ifLogEnd: a.truncate_if_log_end, ifLastEpoch: a.truncate_if_last_epoch },
+    } : {}),
   };
   return { msg, batches };
 }

@@ -18,6 +18,9 @@
  *                                                when the epoch or epoch cache change
  *
  * The log end is not stored: on open it is the end of the last batch.
+ * Truncation (a follower removing a divergent suffix) deletes whole batches
+ * from the end, with their time-index keys, in one write together with the
+ * new state; it never splits a batch (the caller gets the batch start).
  * Every batch write is one LevelDB write batch (atomic), without fsync unless
  * `sync` is set (durability comes from the replicas; see docs/contracts.md).
  */
@@ -113,6 +116,39 @@ export class ShardLog {
     if (metaJson !== this.metaJson) ops.push({ type: 'put', key: this.metaKey(), value: Buffer.from(metaJson, 'utf8') });
     await this.db.batch(ops, { sync: this.sync });
     this.metaJson = metaJson;
+  }
+
+  /**
+   * Removes every batch that does not end at or before `offset` (a batch
+   * straddling it goes whole), with its time-index key, and writes `state`
+   * (whose log end the caller sets from the result) in the same atomic
+   * write. Returns the new log end (<= offset) and the last arrival time.
+   */
+  async truncate(offset: number, state: (logEnd: number) => ReplicaPersistedState): Promise<{ logEnd: number; lastArrivalMs: number }> {
+    type Op = { type: 'del'; key: string } | { type: 'put'; key: string; value: Buffer };
+    const ops: Op[] = [];
+    const start = (await this.batchStartAt(offset)) ?? offset;
+    let logEnd = offset;
+    for await (const value of this.db.values({ gte: this.batchKey(Math.min(start, offset)), lte: this.batchKey(Number.MAX_SAFE_INTEGER) })) {
+      const batch = RecordBatch.parse(value, false);
+      if (typeof batch === 'string') throw new Error(`shard ${this.ref}: corrupt batch on disk: ${batch}`);
+      if (batch.endOffset <= offset) continue;
+      logEnd = Math.min(logEnd, batch.firstOffset);
+      ops.push({ type: 'del', key: this.batchKey(batch.firstOffset) });
+      ops.push({ type: 'del', key: this.timeKey(batch.header.lastArrivalMs, batch.firstOffset) });
+    }
+    let lastArrivalMs = 0;
+    for await (const value of this.db.values({ gte: this.batchKey(0), lt: this.batchKey(logEnd), reverse: true, limit: 1 })) {
+      const batch = RecordBatch.parse(value, false);
+      if (typeof batch !== 'string') lastArrivalMs = batch.header.lastArrivalMs;
+    }
+    const s = state(logEnd);
+    const metaJson = JSON.stringify({ epoch: s.epoch, logStartOffset: s.logStartOffset, epochCache: s.epochCache } satisfies ShardLogMeta);
+    ops.push({ type: 'put', key: this.hwKey(), value: encodeU64(s.highWatermark) });
+    ops.push({ type: 'put', key: this.metaKey(), value: Buffer.from(metaJson, 'utf8') });
+    await this.db.batch(ops, { sync: this.sync });
+    this.metaJson = metaJson;
+    return { logEnd, lastArrivalMs };
   }
 
   /** Persists replica state alone (epoch changes without data). */

@@ -37,3 +37,5 @@ export const READ_BYTES_DEFAULT = 10 * 1024 * 1024;
 export const READ_RECORDS_DEFAULT = 10_000;
 /** On close, how long in-flight gRPC calls get before the server cuts them. */
 export const SHUTDOWN_GRACE_MS = 500;
+/** Subtracted from the lease TTL when judging by our clock whether the node lease is still valid. */
+export const LEASE_VALIDITY_MARGIN_MS = 250;

@@ -3,11 +3,8 @@
  * assigns to this node, the gRPC server, the replication streams, the node
  * registration under an etcd lease, and /healthz + /metrics. Used by main.ts
  * and, in-process, by tests.
- *
- * Lease: the node record lives under a lease of --lease-ttl-sec. If the
- * lease is lost (etcd unreachable for longer than the TTL), every leader on
- * this node stops acknowledging at once (fenced) and the node registers
- * again under a new lease, with backoff; registered again, it resumes.
+ * The node registers in etcd under a lease (node-registration.ts) once
+ * its gRPC server listens and its replicas are open.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Server as HttpServer } from 'node:http';
@@ -20,7 +17,9 @@ import { NodeMetrics } from './node-metrics';
 import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
 import type { NodeDb } from './shard-log';
-import { REREGISTER_BACKOFF_MS_MAX, REREGISTER_BACKOFF_MS_MIN, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
+import { EtcdIsrWriter } from './isr-writer';
+import { NodeRegistration } from './node-registration';
+import { SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
 
 export interface StorageNodeOptions {
   readonly nodeId: string;
@@ -58,7 +57,12 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   await store.start();
   let manager: ReplicaManager | undefined;
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
-  manager = new ReplicaManager({ selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, clock: Date.now, logger, metrics, onFatal });
+  const monoClock = (): number => performance.now();
+  let registration: NodeRegistration | undefined;
+  manager = new ReplicaManager({
+    selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, clock: Date.now, monoClock,
+    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), logger, metrics, onFatal,
+  });
   const mgr = manager;
   const links = new ReplicationLinks(o.nodeId, store.view, { lookup: (ref) => mgr.get(ref), allDrivers: () => mgr.all() }, logger);
   mgr.setPeers(links);
@@ -79,38 +83,15 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const tickTimer = setInterval(() => mgr.tick(), TICK_INTERVAL_MS);
 
   let closed = false;
-  let registered = false;
-  const ops: HttpServer = await startOpsServer({
-    host: o.host, port: o.httpPort, registry: metrics.registry,
-    health: () => ({ ok: registered && !closed, nodeId: o.nodeId, az: o.az, replicas: [...mgr.all()].length }),
-  });
   const httpAddress = `http://${o.host}:${o.httpPort}`;
   const record: NodeRecord = { nodeId: o.nodeId, az: o.az, grpcAddress, httpAddress, pid: process.pid, startedMs: Date.now() };
-
-  let lease: Awaited<ReturnType<MetadataStore['registerNode']>> | undefined;
-  const register = async (): Promise<void> => {
-    for (let backoffMs = REREGISTER_BACKOFF_MS_MIN; !closed; backoffMs = Math.min(backoffMs * 2, REREGISTER_BACKOFF_MS_MAX)) {
-      try {
-        const l = await store.registerNode(record, o.leaseTtlSec);
-        lease = l;
-        l.on('lost', (err: Error) => {
-          if (closed || lease !== l) return;
-          registered = false;
-          logger.warn('node lease lost: fencing leaders and registering again', { err: err.message });
-          mgr.setFenced(true);
-          void register();
-        });
-        registered = true;
-        mgr.setFenced(false);
-        logger.info('node registered', { grpcAddress, httpAddress, az: o.az });
-        return;
-      } catch (err) {
-        logger.warn('node registration failed; retrying', { err, retryMs: backoffMs });
-        await new Promise((r) => setTimeout(r, backoffMs));
-      }
-    }
-  };
-  await register();
+  registration = new NodeRegistration(store, record, o.leaseTtlSec, (f) => mgr.setFenced(f), logger, monoClock);
+  const reg = registration;
+  const ops: HttpServer = await startOpsServer({
+    host: o.host, port: o.httpPort, registry: metrics.registry,
+    health: () => ({ ok: reg.registered && !closed, nodeId: o.nodeId, az: o.az, replicas: [...mgr.all()].length }),
+  });
+  await reg.register();
 
   return {
     nodeId: o.nodeId, grpcAddress, httpAddress, manager: mgr, metrics,
@@ -120,8 +101,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
       clearInterval(tickTimer);
       unsubscribe();
       mgr.setFenced(true);
-      // Revoking the lease removes the node record at once (no TTL wait).
-      await lease?.revoke().catch((err: unknown) => logger.warn('lease revoke failed', { err }));
+      await reg.close();
       // Peers' Replicate streams into this server never end by themselves:
       // give in-flight unary calls a moment, then cut the rest.
       links.close();

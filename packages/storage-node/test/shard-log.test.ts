@@ -75,4 +75,20 @@ describe('shard-log (real LevelDB)', () => {
     assert.equal((await a.load()).state.logEndOffset, 0);
     assert.equal((await b.load()).state.logEndOffset, 1);
   });
+
+  it('truncates whole batches from the end (a straddling batch goes whole), with time keys and state in one write', async () => {
+    const log = new ShardLog(db, ref, false);
+    const st = (end: number, cache: Array<{ epoch: number; startOffset: number }>) => ({ epoch: 3, logStartOffset: 0, logEndOffset: end, highWatermark: 2, epochCache: cache });
+    await log.append([batch(1, 0, [10, 11]), batch(2, 2, [20, 21, 22]), batch(2, 5, [30])], st(6, [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 2 }]));
+    let asked = -1;
+    const res = await log.truncate(3, (end) => { asked = end; return st(end, [{ epoch: 1, startOffset: 0 }]); });
+    assert.deepEqual(res, { logEnd: 2, lastArrivalMs: 11 });
+    assert.equal(asked, 2);
+    const { state } = await new ShardLog(db, ref, false).load();
+    assert.equal(state.logEndOffset, 2);
+    assert.deepEqual(state.epochCache, [{ epoch: 1, startOffset: 0 }]);
+    assert.equal((await log.batchesFrom(0, 10, 1 << 20)).length, 1);
+    assert.equal(await log.offsetAtTime(20, 10), undefined, 'time keys of removed batches are gone');
+    assert.deepEqual(await log.truncate(2, (end) => st(end, [{ epoch: 1, startOffset: 0 }])), { logEnd: 2, lastArrivalMs: 11 }, 'at a boundary: nothing to do');
+  });
 });

@@ -203,6 +203,18 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     assert.deepEqual(a.records.map((x) => x.partition_key), b.records.map((x) => x.partition_key));
   });
 
+  it('re-registers after its lease is lost, and leads again', async () => {
+    const key = store.keys.node('b1');
+    const before = await store.client.get(key).exec();
+    const leaseId = before.kvs[0]!.lease;
+    await store.client.leaseClient.leaseRevoke({ ID: leaseId });
+    await waitUntil('b1 to register under a new lease', async () => {
+      const now = await store.client.get(key).exec();
+      return now.kvs.length === 1 && now.kvs[0]!.lease !== leaseId;
+    });
+    await waitUntil('b1 to take appends again', async () => (await append('b1', shard0, records(1, 'l'))).error === 'OK');
+  });
+
   it('drops a replica and its data when the shard record disappears', async () => {
     assert.equal(await store.commit({ compare: [], deletes: [store.keys.shard(STREAM_ID, shard1.shard_id)] }), true);
     for (const n of NODES) await waitUntil(`${n.nodeId} to drop shard 1`, async () => (await status(n.nodeId)).replicas.length === 1);

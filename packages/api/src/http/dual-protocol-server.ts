@@ -33,6 +33,25 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export const CONNECTIONS_MAX = 10_000;
 /** Concurrent streams per HTTP/2 session. */
 const HTTP2_STREAMS_MAX = 1000;
+/**
+ * Receive window of each HTTP/2 stream (SETTINGS_INITIAL_WINDOW_SIZE). The
+ * default 64 KiB makes a client stop every 64 KiB of a PutRecords body and
+ * wait for our WINDOW_UPDATE, which waits for our event loop: with 8 bodies
+ * of ~700 KB in flight that capped HTTP/2 at a fifth of HTTP/1.1. One large
+ * body fits in this window; memory stays bounded by REQUEST_BYTES_MAX per
+ * request because the body reader counts and refuses bytes as they arrive.
+ */
+export const HTTP2_STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
+/** Receive window of a whole HTTP/2 session (all its streams together); the default is 64 KiB. */
+export const HTTP2_SESSION_WINDOW_BYTES = 32 * 1024 * 1024;
+/** Largest DATA frame a client may send us: fewer, larger frames cost less per byte (default 16 KiB). */
+const HTTP2_FRAME_BYTES_MAX = 1024 * 1024;
+/**
+ * Memory nghttp2 may hold per session, in MB (Node's default is 10). Above
+ * it, new streams are refused (ENHANCE_YOUR_CALM); the session window above
+ * lets a client have up to HTTP2_SESSION_WINDOW_BYTES unread, so allow that and more.
+ */
+const HTTP2_SESSION_MEMORY_MB = 64;
 
 export interface DualProtocolServer {
   readonly server: NetServer;
@@ -49,8 +68,16 @@ export function startDualProtocolServer(
   // The http server never listens itself; 'listening' starts its header/request timeout checks.
   http1.emit('listening');
   const http2: Http2Server = createHttp2Server({
-    settings: { maxHeaderListSize: limits.REQUEST_HEADER_BYTES_MAX, maxConcurrentStreams: HTTP2_STREAMS_MAX },
+    maxSessionMemory: HTTP2_SESSION_MEMORY_MB,
+    settings: {
+      maxHeaderListSize: limits.REQUEST_HEADER_BYTES_MAX, maxConcurrentStreams: HTTP2_STREAMS_MAX,
+      initialWindowSize: HTTP2_STREAM_WINDOW_BYTES, maxFrameSize: HTTP2_FRAME_BYTES_MAX,
+    },
   }, handler);
+  http2.on('session', (session) => {
+    // The session window is not a SETTING: it grows only through WINDOW_UPDATE, which this sends.
+    session.setLocalWindowSize(HTTP2_SESSION_WINDOW_BYTES);
+  });
   http2.setTimeout(IDLE_TIMEOUT_MS);
   http2.on('sessionError', (err) => logger.debug('http2 session error', { err }));
 

@@ -49,11 +49,22 @@ export class LeaderEpochCache {
   /**
    * Exclusive end offset of `epoch` in a log ending at `logEndOffset`: the
    * start of the first larger epoch, or the log end if none. For a follower
-   * asking "where does my last epoch end on the leader" (next issue).
+   * asking "where does my last epoch end on the leader" (KIP-101/279).
    */
   endOffsetFor(epoch: number, logEndOffset: number): number {
     for (const e of this.entries) if (e.epoch > epoch) return e.startOffset;
     return logEndOffset;
+  }
+
+  /** Largest known epoch <= `epoch` (0 if none): the KIP-279 answer for a follower's last epoch. */
+  latestEpochAtMost(epoch: number): number {
+    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.epoch <= epoch) return this.entries[i]!.epoch;
+    return 0;
+  }
+
+  /** Forgets every epoch that started at or after `offset` (the log was truncated there). */
+  truncateFrom(offset: number): void {
+    while (this.entries.length > 0 && this.entries[this.entries.length - 1]!.startOffset >= offset) this.entries.pop();
   }
 
   /** Latest epoch (0 if none). */

@@ -18,92 +18,44 @@
  * answers STALE_EPOCH or LOG_MISMATCH with its log end and last epoch, and
  * the leader resends from there.
  *
- * Not here yet (next issue): truncating a divergent suffix after failover
- * (KIP-101/279, using LeaderEpochCache.endOffsetFor).
+ * Divergence (KIP-101/279): when a follower's LOG_MISMATCH shows a last
+ * epoch the leader's log does not end the same way, the leader answers with
+ * the largest epoch it has <= the follower's last epoch and where that epoch
+ * ends in its log (TruncateRequest, guarded by the follower's reported log
+ * end and last epoch so a stale or duplicated answer is ignored). The
+ * follower truncates to min(that end, its own end of that epoch), rounded
+ * down to a batch start by the driver, and the leader probes again; each
+ * round shortens the log, so it converges. Only divergent entries are ever
+ * removed, and never below the follower's high watermark (asserted).
+ *
+ * ISR (leader side, isr-policy.ts): the leader proposes shrinking lagging
+ * followers and adding caught-up ones; the driver writes the proposal to
+ * etcd guarded by the config version it was based on. The high watermark
+ * counts the maximal ISR (committed ISR + pending proposal) until a newer
+ * config version is seen.
+ *
+ * Lease: a leader acknowledges nothing (appendRefusal, mayAcknowledge)
+ * unless its node lease is valid at `nowMs` by the monotonic clock the
+ * driver uses for every input (leaseUntilMs, set by the driver).
  */
 import { MIN_INSYNC_REPLICAS } from '../limits';
-import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache';
+import { nextIsr } from './isr-policy';
+import { LeaderEpochCache } from './leader-epoch-cache';
+import type {
+  ReplicaRole, ReplicaConfig, IsrProposal, ReplicaPersistedState, BatchPosition, AppendMessage, AppendCheck, ReplicationErrorCode, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+} from './replication-types';
+
 import {
+  ISR_CHANGE_RETRY_MS,
   REPLICATION_HEARTBEAT_INTERVAL_MS,
   REPLICATION_INFLIGHT_MAX,
   REPLICATION_RESEND_TIMEOUT_MS,
   REPLICATION_RETRY_BACKOFF_MS,
 } from './replication-limits';
 
-export type ReplicaRole = 'leader' | 'follower';
-
-/** The shard's metadata as the controller last wrote it. */
-export interface ReplicaConfig {
-  readonly epoch: number;
-  readonly leader: string;
-  readonly replicas: readonly string[];
-  readonly isr: readonly string[];
-}
-
-/** What survives a restart (the driver persists it). */
-export interface ReplicaPersistedState {
-  readonly epoch: number;
-  readonly logStartOffset: number;
-  readonly logEndOffset: number;
-  readonly highWatermark: number;
-  readonly epochCache: readonly EpochEntry[];
-}
-
-/** Where a batch sits in the log (the header of an encoded record batch). */
-export interface BatchPosition {
-  readonly epoch: number;
-  readonly firstOffset: number;
-  readonly count: number;
-}
-
-/** A ShardAppend as the machine sees it (batch headers, not bytes). */
-export interface AppendMessage {
-  readonly epoch: number;
-  readonly startOffset: number;
-  readonly prevEpoch: number;
-  readonly batches: readonly BatchPosition[];
-  readonly leaderHw: number;
-}
-
-export type ReplicationErrorCode = 'OK' | 'STALE_EPOCH' | 'LOG_MISMATCH' | 'SHARD_NOT_FOUND' | 'INTERNAL';
-
-/** A follower's answer to one ShardAppend. */
-export interface AppendAck {
-  readonly epoch: number;
-  readonly error: ReplicationErrorCode;
-  readonly logEndOffset: number;
-  readonly lastEpoch: number;
-}
-
-/** "Send `to` the log from `fromOffset` (up to `maxEndOffset`, as budget allows)." */
-export interface SendRequest {
-  readonly to: string;
-  readonly epoch: number;
-  readonly fromOffset: number;
-  readonly prevEpoch: number;
-  readonly maxEndOffset: number;
-  readonly leaderHw: number;
-}
-
-/** Why a leader cannot take an append now. */
-export type AppendRefusal = 'NOT_LEADER' | 'NOT_ENOUGH_REPLICAS';
-
-/** The leader's view of one follower. */
-export interface FollowerProgress {
-  /** Acknowledged exclusive log end; -1 until the follower has answered. */
-  matchEnd: number;
-  /** Where the next send starts (optimistic: sends are pipelined). */
-  nextOffset: number;
-  inflight: number;
-  lastSendMs: number;
-  lastAckMs: number;
-  /** High watermark carried by the last send. */
-  sentHw: number;
-  /** Offset of the last rewind, while its resend is in flight (dedupes mismatch storms). */
-  rewindTo: number | undefined;
-  /** No sends before this time (follower not ready). */
-  retryAtMs: number;
-}
+export type {
+  ReplicaRole, ReplicaConfig, TruncateRequest, IsrProposal, ReplicaPersistedState, BatchPosition, AppendMessage, AppendCheck, ReplicationErrorCode, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+} from './replication-types';
 
 export class ReplicaMachine {
   private config: ReplicaConfig | undefined;
@@ -114,6 +66,12 @@ export class ReplicaMachine {
   private readonly cache: LeaderEpochCache;
   private readonly progress = new Map<string, FollowerProgress>();
   private fenced = false;
+  /** Monotonic ms until which the node's lease is known valid (0: never). */
+  private leaseUntilMs = 0;
+  /** Leader: log end when this epoch's leadership began. */
+  private epochStartOffset = 0;
+  /** Leader: the ISR change proposed and not yet seen in a newer config. */
+  private pendingIsr: (IsrProposal & { lastProposedMs: number }) | undefined;
 
   constructor(readonly selfId: string, persisted: ReplicaPersistedState) {
     this.knownEpoch = persisted.epoch;
@@ -129,9 +87,11 @@ export class ReplicaMachine {
   applyConfig(config: ReplicaConfig, nowMs: number): void {
     if (config.epoch < this.knownEpoch) return;
     const wasLeaderOfEpoch = this.role() === 'leader' && this.config?.epoch === config.epoch;
+    if (this.pendingIsr && (config.version !== this.pendingIsr.baseVersion || config.epoch !== this.pendingIsr.epoch)) this.pendingIsr = undefined;
     this.config = config;
     this.knownEpoch = config.epoch;
-    if (config.leader !== this.selfId) { this.progress.clear(); return; }
+    if (config.leader !== this.selfId) { this.progress.clear(); this.pendingIsr = undefined; return; }
+    if (!wasLeaderOfEpoch) this.epochStartOffset = this.logEnd;
     for (const id of [...this.progress.keys()]) if (!config.replicas.includes(id)) this.progress.delete(id);
     for (const id of config.replicas) {
       if (id === this.selfId || (wasLeaderOfEpoch && this.progress.has(id))) continue;
@@ -145,17 +105,28 @@ export class ReplicaMachine {
     this.fenced = fenced;
   }
 
+  /** The node lease is valid until `untilMs` (monotonic; last renewal's send time + TTL). */
+  setLeaseUntil(untilMs: number): void {
+    this.leaseUntilMs = untilMs;
+  }
+
   /** Whether a leader may append now, or why not. */
-  appendRefusal(): AppendRefusal | undefined {
+  appendRefusal(nowMs: number): AppendRefusal | undefined {
     const c = this.config;
-    if (!c || c.leader !== this.selfId || this.fenced || c.epoch !== this.knownEpoch) return 'NOT_LEADER';
+    if (!c || !this.mayAcknowledge(nowMs)) return 'NOT_LEADER';
     if (c.isr.length < MIN_INSYNC_REPLICAS || !c.isr.includes(this.selfId)) return 'NOT_ENOUGH_REPLICAS';
     return undefined;
   }
 
+  /** Whether producers may be told their records are committed now (leader of the current epoch, lease valid). */
+  mayAcknowledge(nowMs: number): boolean {
+    const c = this.config;
+    return !!c && c.leader === this.selfId && !this.fenced && c.epoch === this.knownEpoch && nowMs < this.leaseUntilMs;
+  }
+
   /** The leader persisted a batch at its log end. */
-  leaderAppended(batch: BatchPosition): void {
-    if (this.appendRefusal() !== undefined) throw new Error('leaderAppended on a replica that may not append');
+  leaderAppended(batch: BatchPosition, nowMs: number): void {
+    if (this.appendRefusal(nowMs) !== undefined) throw new Error('leaderAppended on a replica that may not append');
     if (batch.firstOffset !== this.logEnd || batch.epoch !== this.knownEpoch || batch.count < 1) {
       throw new Error(`leader batch ${batch.epoch}@${batch.firstOffset}+${batch.count} does not extend log end ${this.logEnd} at epoch ${this.knownEpoch}`);
     }
@@ -177,7 +148,8 @@ export class ReplicaMachine {
       const needsProbe = idle && p.matchEnd < 0;
       const needsHw = idle && p.sentHw < this.hw;
       const heartbeat = idle && nowMs - p.lastSendMs >= REPLICATION_HEARTBEAT_INTERVAL_MS;
-      if (!hasData && !needsProbe && !needsHw && !heartbeat) continue;
+      const truncate = p.truncate && p.truncate.endOffset === p.nextOffset ? p.truncate : undefined;
+      if (!hasData && !needsProbe && !needsHw && !heartbeat && !truncate) continue;
       out.push({
         to,
         epoch: this.knownEpoch,
@@ -185,6 +157,7 @@ export class ReplicaMachine {
         prevEpoch: this.cache.epochAt(p.nextOffset - 1),
         maxEndOffset: this.logEnd,
         leaderHw: this.hw,
+        ...(truncate ? { truncate } : {}),
       });
     }
     return out;
@@ -201,6 +174,7 @@ export class ReplicaMachine {
     p.inflight++;
     p.lastSendMs = nowMs;
     p.sentHw = this.hw;
+    p.truncate = undefined;
   }
 
   /** A follower's acknowledgement. Returns true if the high watermark advanced. */
@@ -212,19 +186,14 @@ export class ReplicaMachine {
     if (ack.epoch > this.knownEpoch) this.knownEpoch = ack.epoch; // deposed: appendRefusal now says NOT_LEADER
     if (ack.error === 'OK') {
       if (ack.logEndOffset > this.logEnd) return false; // cannot hold more than we sent: ignore a confused peer
+      if (ack.logEndOffset >= this.logEnd || ack.logEndOffset >= p.leaderEndAtLastAck) p.lastCaughtUpMs = nowMs;
+      p.leaderEndAtLastAck = this.logEnd;
       p.matchEnd = Math.max(p.matchEnd, ack.logEndOffset);
       if (p.nextOffset < p.matchEnd) p.nextOffset = p.matchEnd;
       p.rewindTo = undefined;
       return this.advanceHw();
     }
-    if (ack.error === 'LOG_MISMATCH') {
-      const target = Math.max(this.logStart, Math.min(ack.logEndOffset, this.logEnd));
-      if (p.rewindTo === target && p.inflight > 0) return false;
-      if (ack.logEndOffset <= this.logEnd) p.matchEnd = Math.max(p.matchEnd, Math.min(ack.logEndOffset, this.matchableEnd(ack)));
-      p.nextOffset = target;
-      p.rewindTo = target;
-      return this.advanceHw();
-    }
+    if (ack.error === 'LOG_MISMATCH') return this.onMismatch(p, ack);
     // SHARD_NOT_FOUND, STALE_EPOCH, INTERNAL: back off, then probe again.
     this.resetProgress(p, nowMs);
     p.retryAtMs = nowMs + REPLICATION_RETRY_BACKOFF_MS;
@@ -244,31 +213,72 @@ export class ReplicaMachine {
     }
   }
 
+  /**
+   * The ISR change the driver should write now (guarded by `baseVersion`),
+   * or undefined. Marks it proposed at `nowMs`; a proposal not yet resolved
+   * by a newer config is returned again every ISR_CHANGE_RETRY_MS (the
+   * driver's compare-and-swap makes a repeat harmless).
+   */
+  isrChangeDue(nowMs: number): IsrProposal | undefined {
+    const c = this.config;
+    if (!c || !this.mayAcknowledge(nowMs)) return undefined;
+    const pending = this.pendingIsr;
+    if (pending) {
+      if (nowMs - pending.lastProposedMs < ISR_CHANGE_RETRY_MS) return undefined;
+      pending.lastProposedMs = nowMs;
+      return { epoch: pending.epoch, baseVersion: pending.baseVersion, isr: pending.isr };
+    }
+    const isr = nextIsr({
+      selfId: this.selfId, replicas: c.replicas, isr: c.isr, followers: this.progress,
+      highWatermark: this.hw, epochStartOffset: this.epochStartOffset, nowMs,
+    });
+    if (!isr) return undefined;
+    this.pendingIsr = { epoch: c.epoch, baseVersion: c.version, isr, lastProposedMs: nowMs };
+    this.advanceHw();
+    return { epoch: c.epoch, baseVersion: c.version, isr };
+  }
+
   // ---- follower ------------------------------------------------------------
 
-  /** Whether a ShardAppend may be persisted; the rejection is the ack to send. */
-  checkAppend(msg: AppendMessage): { ok: true } | { ok: false; ack: AppendAck } {
-    if (msg.epoch < this.knownEpoch) return { ok: false, ack: this.ack('STALE_EPOCH') };
-    if (this.role() === 'leader' && msg.epoch === this.knownEpoch) return { ok: false, ack: this.ack('STALE_EPOCH') };
-    if (msg.startOffset !== this.logEnd) return { ok: false, ack: this.ack('LOG_MISMATCH') };
-    if (msg.prevEpoch !== this.cache.epochAt(this.logEnd - 1)) return { ok: false, ack: this.ack('LOG_MISMATCH') };
+  /** What to do with a ShardAppend: append it, reject it (the ack to send), or truncate first. */
+  checkAppend(msg: AppendMessage): AppendCheck {
+    if (msg.epoch < this.knownEpoch) return this.reject('STALE_EPOCH');
+    if (this.role() === 'leader' && msg.epoch === this.knownEpoch) return this.reject('STALE_EPOCH');
+    const t = msg.truncate;
+    if (t && t.ifLogEnd === this.logEnd && t.ifLastEpoch === this.lastEpoch()) {
+      const toOffset = Math.min(t.endOffset, this.cache.endOffsetFor(t.epoch, this.logEnd));
+      if (toOffset < this.logEnd) return { action: 'truncate', toOffset: Math.max(toOffset, this.logStart) };
+    }
+    if (msg.startOffset !== this.logEnd) return this.reject('LOG_MISMATCH');
+    if (msg.prevEpoch !== this.cache.epochAt(this.logEnd - 1)) return this.reject('LOG_MISMATCH');
     let next = msg.startOffset;
     let lastEpoch = this.cache.latestEpoch();
     for (const b of msg.batches) {
-      if (b.firstOffset !== next || b.count < 1 || b.epoch < lastEpoch || b.epoch > msg.epoch) return { ok: false, ack: this.ack('INTERNAL') };
+      if (b.firstOffset !== next || b.count < 1 || b.epoch < lastEpoch || b.epoch > msg.epoch) return this.reject('INTERNAL');
       next += b.count;
       lastEpoch = b.epoch;
     }
-    return { ok: true };
+    return { action: 'append' };
+  }
+
+  /**
+   * The driver truncated the log to `toOffset` (a batch start at or below
+   * what checkAppend asked). Removing a committed entry would lose an
+   * acknowledged record: that is a broken invariant, not an error.
+   */
+  truncated(toOffset: number): void {
+    if (toOffset < this.hw || toOffset < this.logStart || toOffset > this.logEnd) {
+      throw new Error(`truncation to ${toOffset} outside [hw ${this.hw}, log end ${this.logEnd}] (log start ${this.logStart})`);
+    }
+    if (this.role() === 'leader') throw new Error('a leader never truncates its log');
+    this.logEnd = toOffset;
+    this.cache.truncateFrom(toOffset);
   }
 
   /** The follower persisted an accepted append; returns the ack to send. */
   followerAppended(msg: AppendMessage): AppendAck {
     if (msg.startOffset !== this.logEnd) throw new Error('followerAppended out of order');
-    if (msg.epoch > this.knownEpoch) {
-      this.knownEpoch = msg.epoch;
-      if (this.config?.leader === this.selfId) this.progress.clear(); // a newer leader exists
-    }
+    if (msg.epoch > this.knownEpoch) this.observeEpoch(msg.epoch);
     for (const b of msg.batches) {
       this.cache.assign(b.epoch, b.firstOffset);
       this.logEnd = b.firstOffset + b.count;
@@ -290,6 +300,12 @@ export class ReplicaMachine {
   lastEpoch(): number { return this.cache.epochAt(this.logEnd - 1); }
   epochAt(offset: number): number { return this.cache.epochAt(offset); }
   isrSize(): number { return this.config?.isr.length ?? 0; }
+  /** The ISR the high watermark waits for: committed ISR plus a pending proposal's members. */
+  maximalIsr(): string[] {
+    const isr = [...(this.config?.isr ?? [])];
+    for (const id of this.pendingIsr?.isr ?? []) if (!isr.includes(id)) isr.push(id);
+    return isr;
+  }
 
   /** Each follower's acknowledged log end (-1 = unknown). */
   followerLogEnds(): Map<string, number> {
@@ -308,35 +324,71 @@ export class ReplicaMachine {
     return { epoch: this.knownEpoch, error, logEndOffset: this.logEnd, lastEpoch: this.lastEpoch() };
   }
 
+  private reject(error: ReplicationErrorCode): AppendCheck {
+    return { action: 'reject', ack: this.ack(error) };
+  }
+
+  /** A message from a newer epoch's leader: remember it (fencing); a deposed leader stops. */
+  private observeEpoch(epoch: number): void {
+    this.knownEpoch = epoch;
+    if (this.config?.leader === this.selfId) { this.progress.clear(); this.pendingIsr = undefined; }
+  }
+
   /**
-   * How much of a mismatching follower's log is known to match ours: its
-   * log end if its last epoch is the one we have there, else nothing new
-   * (a divergent suffix; truncation comes with the next issue).
+   * A follower's log does not extend where we sent. If its whole log is a
+   * prefix of ours (same epoch at its last offset), resend from its end;
+   * otherwise answer with where its last epoch ends in our log (KIP-279).
    */
-  private matchableEnd(ack: AppendAck): number {
-    if (ack.logEndOffset === 0) return 0;
-    return this.cache.epochAt(ack.logEndOffset - 1) === ack.lastEpoch ? ack.logEndOffset : -1;
+  private onMismatch(p: FollowerProgress, ack: AppendAck): boolean {
+    if (ack.logEndOffset <= this.logEnd && this.matches(ack)) {
+      const target = Math.max(this.logStart, ack.logEndOffset);
+      if (p.rewindTo === target && p.inflight > 0) return false;
+      p.matchEnd = Math.max(p.matchEnd, ack.logEndOffset);
+      p.nextOffset = target;
+      p.rewindTo = target;
+      p.truncate = undefined;
+      return this.advanceHw();
+    }
+    const epoch = this.cache.latestEpochAtMost(ack.lastEpoch);
+    const endOffset = Math.max(this.logStart, Math.min(this.cache.endOffsetFor(epoch, this.logEnd), this.logEnd));
+    if (p.rewindTo === endOffset && p.inflight > 0) return false; // one answer per mismatch storm
+    p.truncate = { epoch, endOffset, ifLogEnd: ack.logEndOffset, ifLastEpoch: ack.lastEpoch };
+    p.nextOffset = endOffset;
+    p.rewindTo = endOffset;
+    return false;
+  }
+
+  /** Whether a follower's log, ending as the ack says, is a prefix of ours. */
+  private matches(ack: AppendAck): boolean {
+    if (ack.logEndOffset === 0) return true;
+    return this.cache.epochAt(ack.logEndOffset - 1) === ack.lastEpoch;
   }
 
   private freshProgress(nowMs: number): FollowerProgress {
-    return { matchEnd: -1, nextOffset: this.logEnd, inflight: 0, lastSendMs: nowMs - REPLICATION_HEARTBEAT_INTERVAL_MS, lastAckMs: nowMs, sentHw: -1, rewindTo: undefined, retryAtMs: 0 };
+    return {
+      matchEnd: -1, nextOffset: this.logEnd, inflight: 0, lastSendMs: nowMs - REPLICATION_HEARTBEAT_INTERVAL_MS, lastAckMs: nowMs,
+      sentHw: -1, rewindTo: undefined, retryAtMs: 0, lastCaughtUpMs: nowMs, leaderEndAtLastAck: this.logEnd, truncate: undefined,
+    };
   }
 
   private resetProgress(p: FollowerProgress, nowMs: number): void {
     p.inflight = 0;
     p.rewindTo = undefined;
+    p.truncate = undefined;
     p.nextOffset = p.matchEnd >= 0 ? p.matchEnd : this.logEnd;
     p.sentHw = -1;
     p.lastAckMs = nowMs;
     p.retryAtMs = 0;
   }
 
-  /** Recomputes the leader's high watermark; true if it advanced. */
+  /** Recomputes the leader's high watermark over the maximal ISR; true if it advanced. */
   private advanceHw(): boolean {
     const c = this.config;
-    if (!c || c.leader !== this.selfId || c.isr.length < MIN_INSYNC_REPLICAS) return false;
+    if (!c || c.leader !== this.selfId || c.epoch !== this.knownEpoch) return false;
+    const isr = this.maximalIsr();
+    if (isr.length < MIN_INSYNC_REPLICAS) return false;
     let min = Infinity;
-    for (const id of c.isr) {
+    for (const id of isr) {
       const end = id === this.selfId ? this.logEnd : (this.progress.get(id)?.matchEnd ?? -1);
       if (end < min) min = end;
     }

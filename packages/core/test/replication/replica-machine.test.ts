@@ -4,7 +4,7 @@ import { REPLICATION_RESEND_TIMEOUT_MS } from '../../src/replication/replication
 import { Sim } from './sim';
 
 const ABC = ['a', 'b', 'c'] as const;
-const config = (epoch = 1, leader = 'a', isr: readonly string[] = ABC) => ({ epoch, leader, replicas: ABC, isr });
+const config = (epoch = 1, leader = 'a', isr: readonly string[] = ABC) => ({ epoch, leader, replicas: ABC, isr, version: epoch * 100 + isr.length });
 
 function assertSameLogs(sim: Sim, ids: readonly string[]): void {
   const ref = JSON.stringify(sim.log(ids[0]!));
@@ -120,7 +120,7 @@ describe('replication/replica-machine', () => {
     sim.append(1); // a still believes it leads epoch 1
     sim.deliverAll();
     assert.ok(sim.trace.some((t) => /a->b append 1\+1b e1 -> STALE_EPOCH/.test(t)), sim.trace.join('\n'));
-    assert.equal(sim.m('a').appendRefusal(), 'NOT_LEADER', 'the STALE_EPOCH ack fences the old leader');
+    assert.equal(sim.m('a').appendRefusal(sim.nowMs), 'NOT_LEADER', 'the STALE_EPOCH ack fences the old leader');
     assert.equal(sim.m('a').highWatermark(), 1, 'the epoch-1 entry at offset 1 is never committed');
   });
 
@@ -128,20 +128,20 @@ describe('replication/replica-machine', () => {
     const m = new ReplicaMachine('b', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }] });
     m.applyConfig(config(), 0);
     const base = { epoch: 1, leaderHw: 5 };
-    assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { ok: false, ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1 } });
-    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 0, batches: [] }).ok, false, 'prev epoch must match');
-    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 6, count: 1 }] }).ok, false, 'batches must be contiguous');
-    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 1 }] }).ok, false, 'batch epoch above message epoch');
-    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 5, count: 1 }] }).ok, true);
+    assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { action: 'reject', ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1 } });
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 0, batches: [] }).action, 'reject', 'prev epoch must match');
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 6, count: 1 }] }).action, 'reject', 'batches must be contiguous');
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 1 }] }).action, 'reject', 'batch epoch above message epoch');
+    assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 5, count: 1 }] }).action, 'append');
     const ack = m.followerAppended({ epoch: 2, leaderHw: 9, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 2 }] });
     assert.deepEqual(ack, { epoch: 2, error: 'OK', logEndOffset: 7, lastEpoch: 2 });
     assert.equal(m.highWatermark(), 7, 'follower hw is capped by its own log end');
-    assert.equal(m.checkAppend({ ...base, startOffset: 7, prevEpoch: 2, batches: [] }).ok, false, 'epoch 1 is now stale');
+    assert.equal(m.checkAppend({ ...base, startOffset: 7, prevEpoch: 2, batches: [] }).action, 'reject', 'epoch 1 is now stale');
   });
 
   it('leaderAppended asserts the batch extends the log', () => {
     const sim = new Sim(ABC, config());
-    assert.throws(() => sim.m('a').leaderAppended({ epoch: 1, firstOffset: 3, count: 1 }));
-    assert.throws(() => sim.m('b').leaderAppended({ epoch: 1, firstOffset: 0, count: 1 }));
+    assert.throws(() => sim.m('a').leaderAppended({ epoch: 1, firstOffset: 3, count: 1 }, sim.nowMs));
+    assert.throws(() => sim.m('b').leaderAppended({ epoch: 1, firstOffset: 0, count: 1 }, sim.nowMs));
   });
 });

@@ -19,7 +19,9 @@ export class Sim {
   constructor(readonly ids: readonly string[], public config: ReplicaConfig) {
     for (const id of ids) {
       this.logs.set(id, []);
-      this.machines.set(id, new ReplicaMachine(id, { epoch: 0, logStartOffset: 0, logEndOffset: 0, highWatermark: 0, epochCache: [] }));
+      const m = new ReplicaMachine(id, { epoch: 0, logStartOffset: 0, logEndOffset: 0, highWatermark: 0, epochCache: [] });
+      m.setLeaseUntil(Infinity); // leases are the cluster simulation's business (sim/)
+      this.machines.set(id, m);
     }
     this.applyConfig(config);
   }
@@ -35,11 +37,11 @@ export class Sim {
   /** The leader appends a batch of `count`; returns the refusal if any. */
   append(count: number): string | undefined {
     const leader = this.m(this.config.leader);
-    const refusal = leader.appendRefusal();
+    const refusal = leader.appendRefusal(this.nowMs);
     if (refusal) return refusal;
     const batch = { epoch: leader.epoch(), firstOffset: leader.logEndOffset(), count };
     this.log(this.config.leader).push(batch);
-    leader.leaderAppended(batch);
+    leader.leaderAppended(batch, this.nowMs);
     this.trace.push(`${this.config.leader} append ${batch.firstOffset}+${count}`);
     this.pump();
     return undefined;
@@ -88,7 +90,8 @@ export class Sim {
     const m = this.m(p.to);
     const check = m.checkAppend(p.msg);
     let ack: AppendAck;
-    if (check.ok) {
+    if (check.action === 'truncate') throw new Error('truncation: see sim/cluster-sim.ts');
+    if (check.action === 'append') {
       this.log(p.to).push(...p.msg.batches);
       ack = m.followerAppended(p.msg);
     } else {
@@ -108,6 +111,7 @@ export class Sim {
   restart(id: string): void {
     const persisted = this.m(id).persisted();
     const m = new ReplicaMachine(id, persisted);
+    m.setLeaseUntil(Infinity);
     m.applyConfig(this.config, this.nowMs);
     this.machines.set(id, m);
     this.net = this.net.filter((p) => p.to !== id && p.from !== id);

@@ -1,0 +1,119 @@
+/**
+ * The messages and values of the replication protocol as the pure
+ * ReplicaMachine sees them (batch headers, not bytes; plain numbers, not
+ * proto Longs). The storage node maps them to proto/shoal/v1/storage.proto.
+ */
+import type { EpochEntry } from './leader-epoch-cache';
+
+export type ReplicaRole = 'leader' | 'follower';
+
+/** The shard's metadata as the controller last wrote it. */
+export interface ReplicaConfig {
+  readonly epoch: number;
+  readonly leader: string;
+  readonly replicas: readonly string[];
+  readonly isr: readonly string[];
+  /** Version of the shard record (etcd mod revision); ISR proposals are guarded by it. */
+  readonly version: number;
+}
+
+/**
+ * The leader's answer to a divergent follower (KIP-279): "the largest epoch
+ * I have <= your last epoch is `epoch`, and it ends at `endOffset` in my
+ * log". Applied only if the follower still has the log end and last epoch
+ * it reported (`ifLogEnd`, `ifLastEpoch`).
+ */
+export interface TruncateRequest {
+  readonly epoch: number;
+  readonly endOffset: number;
+  readonly ifLogEnd: number;
+  readonly ifLastEpoch: number;
+}
+
+/** An ISR change the leader wants written: `isr` in place of the record at `baseVersion`. */
+export interface IsrProposal {
+  readonly epoch: number;
+  readonly baseVersion: number;
+  readonly isr: readonly string[];
+}
+
+/** What survives a restart (the driver persists it). */
+export interface ReplicaPersistedState {
+  readonly epoch: number;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  readonly highWatermark: number;
+  readonly epochCache: readonly EpochEntry[];
+}
+
+/** Where a batch sits in the log (the header of an encoded record batch). */
+export interface BatchPosition {
+  readonly epoch: number;
+  readonly firstOffset: number;
+  readonly count: number;
+}
+
+/** A ShardAppend as the machine sees it (batch headers, not bytes). */
+export interface AppendMessage {
+  readonly epoch: number;
+  readonly startOffset: number;
+  readonly prevEpoch: number;
+  readonly batches: readonly BatchPosition[];
+  readonly leaderHw: number;
+  readonly truncate?: TruncateRequest;
+}
+
+/** What a follower should do with a ShardAppend. */
+export type AppendCheck =
+  | { readonly action: 'append' }
+  | { readonly action: 'reject'; readonly ack: AppendAck }
+  /** Truncate the log to `toOffset` (or the start of the batch holding it), call truncated(), check again. */
+  | { readonly action: 'truncate'; readonly toOffset: number };
+
+export type ReplicationErrorCode = 'OK' | 'STALE_EPOCH' | 'LOG_MISMATCH' | 'SHARD_NOT_FOUND' | 'INTERNAL';
+
+/** A follower's answer to one ShardAppend. */
+export interface AppendAck {
+  readonly epoch: number;
+  readonly error: ReplicationErrorCode;
+  readonly logEndOffset: number;
+  readonly lastEpoch: number;
+}
+
+/** "Send `to` the log from `fromOffset` (up to `maxEndOffset`, as budget allows)." */
+export interface SendRequest {
+  readonly to: string;
+  readonly epoch: number;
+  readonly fromOffset: number;
+  readonly prevEpoch: number;
+  readonly maxEndOffset: number;
+  readonly leaderHw: number;
+  readonly truncate?: TruncateRequest;
+}
+
+/** Why a leader cannot take an append now. */
+export type AppendRefusal = 'NOT_LEADER' | 'NOT_ENOUGH_REPLICAS';
+
+/** The leader's view of one follower. */
+export interface FollowerProgress {
+  /** Acknowledged exclusive log end; -1 until the follower has answered. */
+  matchEnd: number;
+  /** Where the next send starts (optimistic: sends are pipelined). */
+  nextOffset: number;
+  inflight: number;
+  lastSendMs: number;
+  lastAckMs: number;
+  /** High watermark carried by the last send. */
+  sentHw: number;
+  /** Offset of the last rewind, while its resend is in flight (dedupes mismatch storms). */
+  rewindTo: number | undefined;
+  /** No sends before this time (follower not ready). */
+  retryAtMs: number;
+  /** Last time the follower had caught up to the leader's log end (ISR shrink). */
+  lastCaughtUpMs: number;
+  /** Leader log end at the previous OK ack (Kafka's caught-up test). */
+  leaderEndAtLastAck: number;
+  /** One-shot truncation answer for the next send (starts at its end offset). */
+  truncate: TruncateRequest | undefined;
+}
+
