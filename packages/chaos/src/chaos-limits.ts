@@ -1,0 +1,34 @@
+/** Every limit of the chaos suite, in one place (units last in names). */
+
+/** Violations kept in full per type in a verdict (the rest are only counted). */
+export const VIOLATION_DETAILS_PER_TYPE_MAX = 20;
+/** History lines quoted around one violation. */
+export const VIOLATION_CONTEXT_LINES_MAX = 8;
+/** Window after a fault in which its write gap is measured, when no later fault ends it first. */
+export const FAULT_GAP_WINDOW_MS = 30_000;
+
+/** Put attempts per value before a writer gives up on it. */
+export const PUT_ATTEMPTS_MAX = 5;
+/** Backoff before a retry, doubled per attempt up to the max. */
+export const PUT_RETRY_BACKOFF_MS = 100;
+export const PUT_RETRY_BACKOFF_MS_MAX = 1_000;
+/** Client-side deadline of every Kinesis call of the workload. */
+export const REQUEST_TIMEOUT_MS = 5_000;
+export const CONNECT_TIMEOUT_MS = 1_000;
+/** Records per PutRecords call of a batch writer. */
+export const BATCH_RECORDS_MAX = 20;
+/** Bytes of padding in each record (the data stays small: CPU is shared). */
+export const RECORD_PAD_BYTES = 32;
+/** Pause of a reader after an empty page or an error. */
+export const READ_IDLE_MS = 200;
+/** Records per GetRecords call. */
+export const READ_LIMIT_RECORDS = 1_000;
+/** Shards one reader follows at once (bounded lineage fan-out). */
+export const READER_SHARDS_MAX = 64;
+/** ListShards sampling period. */
+export const SNAPSHOT_INTERVAL_MS = 1_000;
+/** GetRecords calls per shard in the final read, and its overall deadline. */
+export const FINAL_READ_CALLS_MAX = 10_000;
+export const FINAL_READ_DEADLINE_MS = 60_000;
+/** Empty pages at the tail of an open shard before the final read calls it complete. */
+export const FINAL_READ_EMPTY_PAGES = 2;

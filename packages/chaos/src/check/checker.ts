@@ -1,0 +1,66 @@
+/**
+ * The history checker: pure and offline. It takes a History (a run folder
+ * read back) and returns the Verdict: every invariant of CHAOS.md checked,
+ * each failure a named violation with the history lines around it, the
+ * counts (acknowledged, lost, duplicates, unseen) and availability.
+ */
+import type { History, RunInfo } from '../history/history-format';
+import { measureAvailability, type Availability } from './availability';
+import { checkAcks, type Counts } from './check-acks';
+import { checkAckOrder, checkKeyOrder } from './check-order';
+import { checkReaders } from './check-readers';
+import { checkRecords } from './check-records';
+import { checkReplicas } from './check-replicas';
+import { checkAckedInOpenShard, checkLineage, checkTilingOfSnapshots } from './check-shard-map';
+import { HistoryIndex } from './history-index';
+import { ViolationSink, VIOLATION_TYPES, type Violation, type ViolationType } from './violations';
+
+export interface Verdict {
+  readonly pass: boolean;
+  readonly run: RunInfo;
+  readonly counts: Counts;
+  /** Every violation type with its count (0 when it held). */
+  readonly violations: Readonly<Record<ViolationType, number>>;
+  /** The first few violations of each type, whole. */
+  readonly details: readonly Violation[];
+  readonly availability: Availability;
+  /** True when the run produced a replica dump (replica convergence was checked). */
+  readonly replicasChecked: boolean;
+}
+
+export function checkHistory(history: History): Verdict {
+  const index = new HistoryIndex(history);
+  const sink = new ViolationSink();
+  const counts: Counts = { acknowledged: 0, lost: 0, unverified: 0, duplicates: 0, unseen: 0, infoApplied: 0, attempts: 0, reads: index.readCalls.length };
+  checkAcks(index, sink, counts);
+  checkRecords(index, sink);
+  checkReaders(index, sink);
+  checkAckOrder(index, sink);
+  checkKeyOrder(index, sink);
+  checkTilingOfSnapshots(index, sink);
+  checkAckedInOpenShard(index, sink);
+  checkLineage(index, sink);
+  checkReplicas(history.replicas, sink);
+  const availability = measureAvailability(index, sink);
+  const violations = Object.fromEntries(VIOLATION_TYPES.map((t) => [t, sink.counts.get(t) ?? 0])) as Record<ViolationType, number>;
+  return {
+    pass: sink.total() === 0, run: history.run, counts, violations, details: sink.details, availability,
+    replicasChecked: history.replicas !== undefined,
+  };
+}
+
+/** The verdict as a short table for a terminal (one screen). */
+export function formatVerdict(v: Verdict): string {
+  const lines: string[] = [];
+  lines.push(`scenario ${v.run.scenario}  seed ${v.run.seed}  stream ${v.run.streamName}  ${((v.run.endMs - v.run.startMs) / 1000).toFixed(1)} s`);
+  lines.push(`verdict  ${v.pass ? 'PASS' : 'FAIL'}`);
+  const c = v.counts;
+  lines.push(`puts     attempts ${c.attempts}  acknowledged ${c.acknowledged}  lost ${c.lost}  unverified ${c.unverified}  duplicates ${c.duplicates}  unseen ${c.unseen}  info-applied ${c.infoApplied}  reads ${c.reads}`);
+  const a = v.availability;
+  lines.push(`faults   ${a.gaps.length}  write gap p50 ${a.p50Ms} ms  p99 ${a.p99Ms} ms  max ${a.maxMs} ms${v.run.writeGapP99MsMax !== undefined ? `  (bound p99 < ${v.run.writeGapP99MsMax} ms)` : ''}`);
+  lines.push(`replicas ${v.replicasChecked ? 'checked' : 'no dump (not checked)'}`);
+  lines.push('INVARIANT                      VIOLATIONS');
+  for (const [type, n] of Object.entries(v.violations)) lines.push(`${type.padEnd(30)} ${n === 0 ? 'ok' : String(n)}`);
+  for (const d of v.details.slice(0, 10)) lines.push(`  ${d.type}: ${d.message}`);
+  return lines.join('\n');
+}

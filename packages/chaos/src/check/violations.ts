@@ -1,0 +1,69 @@
+/**
+ * The closed set of violations the checker reports, one per invariant of
+ * CHAOS.md, and the sink that collects them with bounded detail.
+ */
+import { VIOLATION_CONTEXT_LINES_MAX, VIOLATION_DETAILS_PER_TYPE_MAX } from '../chaos-limits';
+
+export const VIOLATION_TYPES = [
+  /** An acknowledged put is not in its shard at its sequence number with identical data and key. */
+  'lost-ack',
+  /** The final read could not read a shard to its end, so losses there cannot be ruled out. */
+  'final-read-incomplete',
+  /** A put that ended `fail` (definitely not applied) was read back. */
+  'failed-put-visible',
+  /** One (shard, sequence number) mapped to two different records (reads or acks). */
+  'divergent-history',
+  /** A record was read that no put ever wrote (unknown value, or other data or key). */
+  'phantom-record',
+  /** A value appears at more positions than its writer made attempts. */
+  'unexplained-duplicate',
+  /** A reader got a sequence number not above the one it had already read. */
+  'reader-went-backwards',
+  /** A reader passed over a record known to be in the shard. */
+  'reader-skipped-record',
+  /** A put acknowledged before another began on the same shard got the larger sequence number. */
+  'ack-order-violated',
+  /** Per partition key, a put acknowledged before another began is read after it (parents read first). */
+  'key-order-violated',
+  /** The open shards of a ListShards snapshot do not tile the hash space. */
+  'hash-space-not-tiled',
+  /** An acknowledged record's hash key is outside its shard's range, or its shard was closed before the put began. */
+  'acked-outside-open-shard',
+  /** A child shard's sequence numbers do not exceed its parents' ending numbers. */
+  'child-seq-not-after-parent',
+  /** A record lies past a closed shard's ending sequence number. */
+  'record-in-closed-shard',
+  /** Replicas of a shard differ after healing. */
+  'replicas-diverge',
+  /** The p99 of the write gap per fault exceeds the scenario's bound. */
+  'write-gap-exceeded',
+] as const;
+
+export type ViolationType = (typeof VIOLATION_TYPES)[number];
+
+export interface Violation {
+  readonly type: ViolationType;
+  readonly message: string;
+  /** The history lines around the violation (ops, reads, snapshots), bounded. */
+  readonly context: readonly unknown[];
+}
+
+/** Collects violations: every one counted, the first few per type kept whole. */
+export class ViolationSink {
+  readonly counts = new Map<ViolationType, number>();
+  readonly details: Violation[] = [];
+
+  add(type: ViolationType, message: string, context: readonly unknown[] = []): void {
+    const n = (this.counts.get(type) ?? 0) + 1;
+    this.counts.set(type, n);
+    if (n <= VIOLATION_DETAILS_PER_TYPE_MAX) {
+      this.details.push({ type, message, context: context.slice(0, VIOLATION_CONTEXT_LINES_MAX) });
+    }
+  }
+
+  total(): number {
+    let sum = 0;
+    for (const n of this.counts.values()) sum += n;
+    return sum;
+  }
+}

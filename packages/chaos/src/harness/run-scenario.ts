@@ -1,0 +1,94 @@
+/**
+ * One scenario end to end: start the cluster (CLI) in the run folder,
+ * create the stream, run the workload while the fault schedule runs, heal,
+ * dump the replicas, final read, then check the history and write the
+ * verdict. The cluster is always brought down at the end (run-chaos adds a
+ * watchdog and a sweep of leftover pids around this).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { MetadataStore } from '@shoal/metadata';
+import { writeFileSync } from 'node:fs';
+import { checkHistory, type Verdict } from '../check/checker';
+import { HISTORY_FILES } from '../history/history-format';
+import { readHistory } from '../history/history-reader';
+import { HistoryWriter } from '../history/history-writer';
+import { kinesisClient } from '../workload/kinesis-clients';
+import { runFinalRead } from '../workload/readers';
+import { SeededRandom } from '../workload/seeded-random';
+import { QUICK_WORKLOAD, startWorkload } from '../workload/workload';
+import { ClusterControl, type ClusterPorts } from './cluster-control';
+import { heal, runSchedule, type InjectorDeps } from './fault-injector';
+import { dumpReplicas } from './replica-dump';
+import type { Scenario } from './scenarios';
+
+const STREAM_ACTIVE_WAIT_MS = 30_000;
+const POLL_MS = 200;
+/** Writes before the first fault, so the write gap of the first fault has a baseline. */
+const WARMUP_MS = 2_000;
+
+export interface ScenarioRun {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly durationMs: number;
+  readonly folder: string;
+  readonly ports: ClusterPorts;
+  readonly log: (msg: string) => void;
+}
+
+async function createStream(client: KinesisClient, streamName: string, shardCount: number): Promise<void> {
+  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+  const deadline = Date.now() + STREAM_ACTIVE_WAIT_MS;
+  while (Date.now() < deadline) {
+    const res = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    if (res.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await sleep(POLL_MS);
+  }
+  throw new Error(`${streamName} not ACTIVE after ${STREAM_ACTIVE_WAIT_MS} ms`);
+}
+
+export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Promise<Verdict> {
+  const now = (): number => Date.now();
+  const streamName = `chaos-${r.scenario.name}`;
+  const history = new HistoryWriter(r.folder);
+  const startMs = now();
+  const runInfo = {
+    seed: r.seed, scenario: r.scenario.name, streamName, startMs, endMs: startMs,
+    ...(r.scenario.writeGapP99MsMax !== undefined ? { writeGapP99MsMax: r.scenario.writeGapP99MsMax } : {}),
+    settings: { durationMs: r.durationMs, workload: QUICK_WORKLOAD, shardCount: r.scenario.shardCount, ports: r.ports },
+  };
+  history.writeRun(runInfo);
+  r.log(`cluster up in ${cluster.dataDir}`);
+  await cluster.up();
+  const clients = [kinesisClient(cluster.endpoint)];
+  const store = new MetadataStore({ endpoints: [cluster.etcdEndpoint] });
+  try {
+    await createStream(clients[0]!, streamName, r.scenario.shardCount);
+    await store.start();
+    const random = new SeededRandom(r.seed);
+    const steps = r.scenario.schedule(random.fork(), r.durationMs);
+    r.log(`workload on ${streamName}; ${steps.length} fault steps over ${r.durationMs} ms`);
+    const workload = startWorkload({ streamName, clients, history, now }, QUICK_WORKLOAD, random.int(0x100000000));
+    await sleep(WARMUP_MS);
+    const deps: InjectorDeps = { cluster, store, history, streamName, now, log: r.log };
+    await runSchedule(deps, steps, () => false);
+    await sleep(Math.max(0, startMs + WARMUP_MS + r.durationMs - now()));
+    await heal(deps);
+    r.log('healed; stopping the workload');
+    await workload.stop();
+    const endMs = now();
+    const convergedOk = await dumpReplicas(cluster.dataDir, streamName, history, now);
+    r.log(`replicas ${convergedOk ? 'converged' : 'did not converge'}; final read`);
+    const incomplete = await runFinalRead({ streamName, clients, history, now, stopped: () => false }, 0);
+    if (incomplete.length > 0) r.log(`final read incomplete: ${incomplete.join(' ')}`);
+    history.writeRun({ ...runInfo, endMs });
+  } finally {
+    history.close();
+    await store.close().catch(() => undefined);
+    for (const c of clients) c.destroy();
+  }
+  const verdict = checkHistory(readHistory(r.folder));
+  writeFileSync(join(r.folder, HISTORY_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+  return verdict;
+}
