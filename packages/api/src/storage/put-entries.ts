@@ -12,8 +12,9 @@
  * errors may have appended: those records fail without a retry, so a
  * record is never written twice by us.
  */
+import { hash } from 'node:crypto';
 import {
-  KinesisError, encodeSequenceNumber, hashKeyToBuffer, partitionKeyToHashKey, shardRateExceededMessage, streamTagOf,
+  KinesisError, bufferToHashKey, encodeSequenceNumber, hashKeyToBuffer, shardRateExceededMessage, streamTagOf,
   HASH_KEY_MAX, type KinesisErrorType,
 } from '@shoal/core';
 import type { ClusterView, ShardRecord, StreamRecord } from '@shoal/metadata';
@@ -49,14 +50,18 @@ function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[]
   const recordBytesMax = stream.maxRecordSizeKiB * 1024;
   return entries.map((e, index) => {
     let hashKey: bigint;
+    let hashKeyBytes: Buffer;
     if (e.explicitHashKey !== undefined) {
       hashKey = BigInt(e.explicitHashKey);
       if (hashKey > HASH_KEY_MAX) {
         throw new KinesisError('InvalidArgumentException',
           `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.explicitHashKey}`);
       }
+      hashKeyBytes = hashKeyToBuffer(hashKey);
     } else {
-      hashKey = partitionKeyToHashKey(e.partitionKey);
+      // core's partitionKeyToHashKey, computed once: the 16 digest bytes are also the hash key sent to storage.
+      hashKeyBytes = hash('md5', e.partitionKey, 'buffer');
+      hashKey = bufferToHashKey(hashKeyBytes);
     }
     const bytes = e.data.length + Buffer.byteLength(e.partitionKey, 'utf8');
     if (bytes > recordBytesMax) {
@@ -64,7 +69,7 @@ function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[]
         `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${e.data.length} cap=${e.data.length}]' at '${entries.length > 1 ? `records.${index + 1}.member.data` : 'data'}' ` +
         `failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax - Buffer.byteLength(e.partitionKey, 'utf8')}`);
     }
-    return { index, hashKey, bytes, record: { data: e.data, partition_key: e.partitionKey, hash_key: hashKeyToBuffer(hashKey) } };
+    return { index, hashKey, bytes, record: { data: e.data, partition_key: e.partitionKey, hash_key: hashKeyBytes } };
   });
 }
 

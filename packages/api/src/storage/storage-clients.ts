@@ -16,6 +16,14 @@ export const APPEND_DEADLINE_MS = 10_000;
 export const READ_DEADLINE_MS = 5_000;
 /** Most channels kept open; a cluster has far fewer nodes. */
 const CHANNELS_MAX = 1024;
+/**
+ * HTTP/2 receive window of our channels (stream and connection). A Read
+ * answer is up to GET_RECORDS_BYTES_MAX (10 MiB); with the default 64 KiB
+ * window the node stops every 64 KiB until our event loop acknowledges.
+ */
+export const STORAGE_RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+/** The shared channel options plus the api's larger receive window. */
+const CHANNEL_OPTIONS: grpc.ChannelOptions = { ...GRPC_CHANNEL_OPTIONS, 'grpc-node.flow_control_window': STORAGE_RECEIVE_WINDOW_BYTES };
 
 /** The calls the api makes on a shard leader (an interface so tests can stand in). */
 export interface StorageCalls {
@@ -82,7 +90,7 @@ export class StorageClients implements StorageCalls {
     existing?.client.close();
     if (this.clients.size >= CHANNELS_MAX) this.prune();
     const Service = loadProto().shoal.v1.StorageNode;
-    const client = new Service(node.grpcAddress, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+    const client = new Service(node.grpcAddress, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
     this.clients.set(nodeId, { address: node.grpcAddress, client });
     return client;
   }

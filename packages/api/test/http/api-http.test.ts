@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { connect as connectHttp2 } from 'node:http2';
-import { connect as connectTcp } from 'node:net';
+import { connect as connectTcp, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import {
   CreateStreamCommand, DeleteStreamCommand, DescribeStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, KinesisClient,
   ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
@@ -128,6 +128,54 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
       assert.equal(JSON.parse(wrongType.body).__type, 'SerializationException');
     } finally {
       session.close();
+    }
+  });
+
+  it('serves h2c when the preface arrives in pieces, and takes multi-MiB bodies on one session', async () => {
+    // A proxy that hands the first bytes over a few at a time, so the sniff sees a partial preface first.
+    const trickle: TcpServer = createTcpServer((client) => {
+      const upstream = connectTcp(api.port, '127.0.0.1');
+      let sent = 0;
+      const queue: Buffer[] = [];
+      let draining = false;
+      const drain = (): void => {
+        const next = queue.shift();
+        if (!next) { draining = false; return; }
+        upstream.write(next);
+        setTimeout(drain, sent < 40 ? 20 : 0);
+      };
+      client.on('data', (d: Buffer) => {
+        for (let i = 0; i < d.length;) {
+          const n = sent < 40 ? 5 : d.length - i;
+          queue.push(d.subarray(i, i + n));
+          i += n;
+          sent += n;
+        }
+        if (!draining) { draining = true; drain(); }
+      });
+      upstream.pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    const address = trickle.address();
+    const session = connectHttp2(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    try {
+      const call = (body: string): Promise<number> => new Promise((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': '/', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' });
+        req.on('response', (h) => resolve(Number(h[':status'])));
+        req.on('error', reject);
+        req.resume();
+        req.end(body);
+      });
+      assert.equal(await call('{}'), 200);
+      const big = JSON.stringify({ Limit: 1, Padding: 'a'.repeat(3 * 1024 * 1024) });
+      const statuses = await Promise.all([call(big), call(big), call('{}')]);
+      assert.ok(statuses.every((s) => s === 200 || s === 400), String(statuses));
+    } finally {
+      session.close();
+      await new Promise<void>((resolve) => trickle.close(() => resolve()));
     }
   });
 

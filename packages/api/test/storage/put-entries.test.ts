@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeSequenceNumber, KinesisError, shardIdFromIndex } from '@shoal/core';
+import { decodeSequenceNumber, hashKeyToBuffer, KinesisError, partitionKeyToHashKey, shardIdFromIndex } from '@shoal/core';
 import { putEntries } from '../../src/storage/put-entries';
 import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
 
@@ -29,6 +29,16 @@ describe('putEntries', () => {
     // MD5("a") = 0cc175b9... (< 2^127): shard 0. MD5("b") = 92eb5ffe... (>= 2^127): shard 1.
     const results = await putEntries(ctx, stream, [entry('a'), entry('b')]);
     assert.deepEqual(results.map((r) => r.ok && r.shardId), [shardIdFromIndex(0), shardIdFromIndex(1)]);
+  });
+
+  it('sends each record core\'s hash key: MD5 of the UTF-8 partition key, or the explicit one', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const storage = new ScriptedStorage(okAppend());
+    const keys = ['a', 'é漢🙂', 'x'.repeat(256)];
+    await putEntries(fakeContext(view, storage), stream, [...keys.map((k) => entry(k)), entry('k', '12345')]);
+    const sent = storage.appends[0]!.request.records!.map((r) => Buffer.from(r.hash_key as Uint8Array));
+    assert.deepEqual(sent, [...keys.map((k) => hashKeyToBuffer(partitionKeyToHashKey(k))), hashKeyToBuffer(12345n)]);
   });
 
   it('retries on the new leader after NOT_LEADER, once the view changes', async () => {

@@ -1,0 +1,50 @@
+/**
+ * The JSON 1.1 codec writes exactly what JSON.stringify writes for the
+ * tree with blobs as base64 and Dates as epoch seconds, including output
+ * longer than one flush and text that needs escaping or is not ASCII.
+ */
+import assert from 'node:assert/strict';
+import { jsonCodec } from '../../src/protocol/json-codec';
+
+/** The reference: convert, then JSON.stringify (what the codec did before it wrote directly). */
+function reference(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) return value.map(reference);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = reference(v);
+  return out;
+}
+
+function expectSame(value: Readonly<Record<string, unknown>>): void {
+  const got = jsonCodec.encode(value);
+  assert.equal(got.toString('utf8'), JSON.stringify(reference(value)));
+}
+
+describe('jsonCodec.encode', () => {
+  it('writes scalars, nesting, blobs, timestamps and skips undefined members', () => {
+    expectSame({});
+    expectSame({ a: 1, b: 'x', c: true, d: null, e: undefined, f: [], g: {}, h: [1, 'two', null, { i: 2.5 }] });
+    expectSame({ Data: Buffer.from([0, 1, 2, 250, 251]), Empty: Buffer.alloc(0), At: new Date(1_700_000_000_123), NaN: Number.NaN });
+    expectSame({ Nested: { Deeper: { Deepest: [[Buffer.from('hi')], [new Date(0)]] } } });
+  });
+
+  it('escapes strings and writes non-ASCII text as UTF-8', () => {
+    expectSame({ 'k"ey': 'quote " backslash \\ newline \n tab \t nul \u0000', uni: 'é漢字🙂', 'ключ': 'значение' });
+  });
+
+  it('writes output much longer than one flush, as GetRecords does', () => {
+    const records = Array.from({ length: 3000 }, (_, i) => ({
+      SequenceNumber: String(10n ** 40n + BigInt(i)), ApproximateArrivalTimestamp: new Date(1_700_000_000_000 + i),
+      Data: Buffer.alloc(700 + (i % 5), i & 0xff), PartitionKey: `pk-${i}-é`,
+    }));
+    expectSame({ Records: records, NextShardIterator: 'AAAA', MillisBehindLatest: 0 });
+  });
+
+  it('refuses trees nested deeper than its bound', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    assert.throws(() => jsonCodec.encode(deep), /nests too deeply/);
+  });
+});
