@@ -14,3 +14,5 @@ export const LOG_TAIL_LINES = 25;
 export const NODES_PER_AZ_MAX = 32;
 /** Period at which `run` checks its processes are still alive. */
 export const RUN_CHECK_INTERVAL_MS = 2000;
+/** Default bound (--wait-sec) on how long move-leader and drain wait for the controller. */
+export const ADMIN_WAIT_SEC_DEFAULT = 120;

@@ -24,7 +24,14 @@ export interface ClusterConfig {
   readonly etcdPort: number;
   readonly portBase: number;
   readonly limits: 'on' | 'off';
+  /** Storage nodes' lease TTL (a dead node's shards fail over after about this). Absent in older cluster.json: 5. */
+  readonly leaseTtlSec?: number;
+  /** How long a node may be gone before the controller re-replicates its shards. Absent in older cluster.json: 30. */
+  readonly rereplicationGraceSec?: number;
 }
+
+const LEASE_TTL_SEC_DEFAULT = 5;
+const REREPLICATION_GRACE_SEC_DEFAULT = 30;
 
 export type Role = 'etcd' | 'storage-node' | 'controller' | 'api';
 
@@ -44,7 +51,10 @@ export interface ProcessSpec {
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 export function defaultConfig(dataDir: string): ClusterConfig {
-  return { dataDir: resolve(dataDir), nodesPerAz: 1, apiPort: 4567, etcdPort: 2379, portBase: 4600, limits: 'on' };
+  return {
+    dataDir: resolve(dataDir), nodesPerAz: 1, apiPort: 4567, etcdPort: 2379, portBase: 4600, limits: 'on',
+    leaseTtlSec: LEASE_TTL_SEC_DEFAULT, rereplicationGraceSec: REREPLICATION_GRACE_SEC_DEFAULT,
+  };
 }
 
 /** Flags override `base` (the saved configuration, or the defaults). */
@@ -56,7 +66,11 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     etcdPort: flags.int('etcd-port', base.etcdPort),
     portBase: flags.int('port-base', base.portBase),
     limits: flags.string('limits', base.limits) === 'off' ? 'off' : 'on',
+    leaseTtlSec: flags.int('lease-ttl-sec', base.leaseTtlSec ?? LEASE_TTL_SEC_DEFAULT),
+    rereplicationGraceSec: flags.int('rereplication-grace-sec', base.rereplicationGraceSec ?? REREPLICATION_GRACE_SEC_DEFAULT),
   };
+  if ((config.leaseTtlSec ?? 0) < 2) throw new Error('--lease-ttl-sec must be at least 2');
+  if ((config.rereplicationGraceSec ?? -1) < 0) throw new Error('--rereplication-grace-sec must be >= 0');
   if (config.nodesPerAz < 1 || config.nodesPerAz > NODES_PER_AZ_MAX) throw new Error(`--nodes-per-az must be 1..${NODES_PER_AZ_MAX}`);
   for (const p of [config.apiPort, config.etcdPort, config.portBase + CONTROLLER_PORT_OFFSET]) {
     if (p < 1 || p > 65535) throw new Error(`port out of range: ${p}`);
@@ -106,6 +120,7 @@ export function nodeSpecs(config: ClusterConfig): ProcessSpec[] {
         args: [
           entry('storage-node'), '--node-id', nodeId, '--az', az, '--host', HOST, '--grpc-port', String(grpcPort), '--http-port', String(httpPort),
           '--data-dir', join(config.dataDir, 'nodes', nodeId), '--etcd', etcdUrl(config), '--limits', config.limits,
+          '--lease-ttl-sec', String(config.leaseTtlSec ?? LEASE_TTL_SEC_DEFAULT),
         ],
       });
     });
@@ -118,7 +133,10 @@ function controllerSpec(config: ClusterConfig): ProcessSpec {
   return {
     name: 'controller', role: 'controller', command: process.execPath, address: `http://${HOST}:${httpPort}`,
     healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', 'controller.log'),
-    args: [entry('controller'), '--id', 'controller-1', '--host', HOST, '--http-port', String(httpPort), '--etcd', etcdUrl(config)],
+    args: [
+      entry('controller'), '--id', 'controller-1', '--host', HOST, '--http-port', String(httpPort), '--etcd', etcdUrl(config),
+      '--rereplication-grace-sec', String(config.rereplicationGraceSec ?? REREPLICATION_GRACE_SEC_DEFAULT),
+    ],
   };
 }
 

@@ -1,18 +1,23 @@
 /**
- * The shoal admin CLI: `main.js cluster <up|down|status|run> [flags]`.
+ * The shoal admin CLI: `main.js cluster <up|down|status|run|move-leader|drain|undrain> [flags]`.
  * A command-line tool, so it prints to stdout (results) and stderr (errors).
  */
 import { Flags } from '@shoal/wire';
+import { drain, moveLeader, undrain } from './commands/admin';
 import { down } from './commands/down';
 import { run } from './commands/run';
 import { status } from './commands/status';
 import { up } from './commands/up';
 
 const USAGE = `usage: scripts/cluster <command> [flags]
-  up      [--data DIR] [--nodes-per-az N] [--port 4567] [--etcd-port 2379] [--port-base 4600] [--limits off]
-  status  [--data DIR] [--json]
-  down    [--data DIR]
-  run     same flags as up; stays in the foreground, Ctrl-C stops the cluster`;
+  up           [--data DIR] [--nodes-per-az N] [--port 4567] [--etcd-port 2379] [--port-base 4600] [--limits off]
+               [--lease-ttl-sec 5] [--rereplication-grace-sec 30]
+  status       [--data DIR] [--json]
+  down         [--data DIR]
+  run          same flags as up; stays in the foreground, Ctrl-C stops the cluster
+  move-leader  --stream S --shard SHARD --to NODE [--data DIR] [--wait-sec 120]
+  drain        --node NODE [--data DIR] [--wait-sec 120]
+  undrain      --node NODE [--data DIR]`;
 
 const out = (line: string): void => { process.stdout.write(line + '\n'); };
 
@@ -25,6 +30,9 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'down': await down(flags, out); return 0;
     case 'status': await status(flags, out); return 0;
     case 'run': await run(flags, out); return 0;
+    case 'move-leader': await moveLeader(flags, out); return 0;
+    case 'drain': await drain(flags, out); return 0;
+    case 'undrain': await undrain(flags, out); return 0;
     default:
       process.stderr.write(USAGE + '\n');
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -25,3 +25,14 @@ export const SHARDS_PER_COMMIT_MAX = 100;
 export const FAILOVERS_PER_PASS_MAX = 1000;
 /** Waiting reasons remembered (one per stream) to log each once. */
 export const WAIT_REASONS_MAX = 10_000;
+/**
+ * A replica whose node has been missing from nodes/ this long is moved to
+ * another node (re-replication); a node only briefly gone (a restart, a
+ * pause) keeps its replicas and catches up instead. Overridden by the
+ * controller's --rereplication-grace-sec.
+ */
+export const REREPLICATION_GRACE_MS = 30_000;
+/** Re-replication, drain and move-leader commits per reconcile pass; the rest wait for the next pass. */
+export const MOVES_PER_PASS_MAX = 100;
+/** Nodes whose AZ (and missing-since time) the controller remembers. */
+export const KNOWN_NODES_MAX = 10_000;

@@ -7,13 +7,15 @@
  * heard that it lost (fencing).
  */
 import type { Campaign } from 'etcd3';
-import type { MetadataStore, StreamRecord, Versioned } from '@shoal/metadata';
+import type { MetadataStore, ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import {
-  CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, RECONCILE_TICK_MS, WAIT_REASONS_MAX,
+  CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
+  REREPLICATION_GRACE_MS, WAIT_REASONS_MAX,
 } from './controller-limits';
-import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan } from './plans';
-import { loadOf } from './placement';
+import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan, type PlanOutcome } from './plans';
+import { loadOf, type LoadTable } from './placement';
+import { planMoveLeader, planReplicaMove, type MoveContext } from './replica-moves';
 
 /** Counters the controller reports; prom-client lives in main.ts. */
 export interface ControllerMetrics {
@@ -30,6 +32,8 @@ export interface ControllerOptions {
   readonly nowMs: () => number;
   /** Overrides FAILOVER_GRACE_MS (tests). */
   readonly failoverGraceMs?: number;
+  /** Overrides REREPLICATION_GRACE_MS (flag --rereplication-grace-sec). */
+  readonly rereplicationGraceMs?: number;
 }
 
 export class Controller {
@@ -43,6 +47,10 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   /** Last waiting reason logged per stream/shard, to log each once. */
   private readonly waits = new Map<string, string>();
+  /** AZ of every node seen registered, so a dead node's AZ is still known. */
+  private readonly knownAz = new Map<string, string>();
+  /** When (controller ms) each node named by a shard was first seen missing from nodes/. */
+  private readonly missingSinceMs = new Map<string, number>();
 
   constructor(private readonly o: ControllerOptions) {}
 
@@ -82,6 +90,7 @@ export class Controller {
     if (!kv || this.campaign !== campaign || this.stopped) throw new Error('election key vanished after election');
     this.fence = { key, modRevision: kv.mod_revision };
     this.activeSinceMs = this.o.nowMs();
+    this.missingSinceMs.clear(); // a new term counts missing time from its own start
     this.o.metrics.setActive(true);
     this.o.log.info('elected: active controller', { electionKey: key });
     this.schedule();
@@ -118,7 +127,7 @@ export class Controller {
     } while (this.dirty && this.active);
   }
 
-  /** One pass: deletions, then creations, then (after the grace period) failovers. */
+  /** One pass: deletions, then creations, then (after the grace period) failovers, leader moves and re-replication. */
   private async reconcile(): Promise<void> {
     const view = this.o.store.view;
     const keys = this.o.store.keys;
@@ -132,19 +141,83 @@ export class Controller {
       if (await this.create(stream)) return;
     }
     if (this.o.nowMs() - this.activeSinceMs < (this.o.failoverGraceMs ?? FAILOVER_GRACE_MS)) return;
-    const live = new Set(view.nodes.keys());
-    const load = loadOf(view.nodes.values(), allShards(view));
+    const ctx = this.moveContext();
+    if (!(await this.repairAll(ctx.load, ctx.drained))) return;
+    await this.movesAll(ctx);
+  }
+
+  /** Failovers and ISR shrinks; false if the pass stopped at the bound (more to do). */
+  private async repairAll(load: LoadTable, drained: ReadonlySet<string>): Promise<boolean> {
+    const keys = this.o.store.keys;
+    const live = new Set(this.o.store.view.nodes.keys());
     let commits = 0;
-    for (const byShard of view.shards.values()) {
-      for (const shard of byShard.values()) {
-        if (commits >= FAILOVERS_PER_PASS_MAX) { this.dirty = true; return; }
-        const outcome = planShardRepair(keys, shard, live, load);
-        if (!outcome) continue;
-        if (outcome.kind === 'wait') { this.noteWait(`${shard.value.streamId}/${shard.value.shardId}`, outcome.why); continue; }
-        commits++;
-        await this.commit(outcome.plan);
+    for (const shard of this.shardList()) {
+      if (commits >= FAILOVERS_PER_PASS_MAX) { this.dirty = true; return false; }
+      const outcome = planShardRepair(keys, shard, live, load, drained);
+      if (await this.apply(`${shard.value.streamId}/${shard.value.shardId}`, outcome)) commits++;
+    }
+    return true;
+  }
+
+  /** Operator leader moves, then drains and re-replication, bounded per pass. */
+  private async movesAll(ctx: MoveContext): Promise<void> {
+    const view = this.o.store.view;
+    const keys = this.o.store.keys;
+    let commits = 0;
+    for (const [id, request] of view.moveLeaderRequests) {
+      if (commits >= MOVES_PER_PASS_MAX) { this.dirty = true; return; }
+      const outcome = planMoveLeader(keys, request, view.shard(request.value.streamId, request.value.shardId), ctx);
+      if (await this.apply(`move-leader ${id}`, outcome)) commits++;
+    }
+    for (const shard of this.shardList()) {
+      if (commits >= MOVES_PER_PASS_MAX) { this.dirty = true; return; }
+      const outcome = planReplicaMove(keys, shard, ctx);
+      if (await this.apply(`${shard.value.streamId}/${shard.value.shardId}`, outcome)) commits++;
+    }
+  }
+
+  /** Commits a plan or notes why it waits; true if a commit was attempted. */
+  private async apply(subject: string, outcome: PlanOutcome | undefined): Promise<boolean> {
+    if (!outcome) return false;
+    if (outcome.kind === 'wait') { this.noteWait(subject, outcome.why); return false; }
+    await this.commit(outcome.plan);
+    return true;
+  }
+
+  private shardList(): Versioned<ShardRecord>[] {
+    const out: Versioned<ShardRecord>[] = [];
+    for (const byShard of this.o.store.view.shards.values()) out.push(...byShard.values());
+    return out;
+  }
+
+  /**
+   * Load, AZs and departing nodes from the view: drained nodes, and nodes
+   * named by a shard but missing from nodes/ for longer than the grace.
+   */
+  private moveContext(): MoveContext {
+    const view = this.o.store.view;
+    const now = this.o.nowMs();
+    const liveAz = new Map<string, string>();
+    for (const n of view.nodes.values()) {
+      liveAz.set(n.nodeId, n.az);
+      if (!this.knownAz.has(n.nodeId) && this.knownAz.size >= KNOWN_NODES_MAX) this.knownAz.clear();
+      this.knownAz.set(n.nodeId, n.az);
+      this.missingSinceMs.delete(n.nodeId);
+    }
+    const grace = this.o.rereplicationGraceMs ?? REREPLICATION_GRACE_MS;
+    const departing = new Set(view.drains.keys());
+    for (const shard of allShards(view)) {
+      for (const id of shard.replicas) {
+        if (liveAz.has(id)) continue;
+        let since = this.missingSinceMs.get(id);
+        if (since === undefined) {
+          if (this.missingSinceMs.size >= KNOWN_NODES_MAX) this.missingSinceMs.clear();
+          this.missingSinceMs.set(id, (since = now));
+        }
+        if (now - since >= grace) departing.add(id);
       }
     }
+    return { liveAz, knownAz: this.knownAz, departing, drained: new Set(view.drains.keys()), load: loadOf(view.nodes.values(), allShards(view)) };
   }
 
   private async create(stream: Versioned<StreamRecord>): Promise<boolean> {

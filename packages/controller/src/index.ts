@@ -5,3 +5,5 @@ export { loadOf, nodesByAz, placeShards, placementBlocker } from './placement';
 export type { LoadTable, NodeLoad, Placement } from './placement';
 export { allShards, planShardRepair, planStreamCreation, planStreamDeletion } from './plans';
 export type { CommitPlan, PlanOutcome } from './plans';
+export { leastLeading, planMoveLeader, planReplicaMove } from './replica-moves';
+export type { MoveContext } from './replica-moves';

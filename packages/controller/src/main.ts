@@ -1,5 +1,6 @@
 /**
- * Controller process entry: flags (docs/contracts.md), the metadata view,
+ * Controller process entry: flags (docs/contracts.md; plus
+ * --rereplication-grace-sec, default 30), the metadata view,
  * the election and reconcile loop, and /healthz + /metrics. SIGTERM and
  * SIGINT resign the election so a standby takes over at once.
  */
@@ -7,6 +8,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { MetadataStore, DEFAULT_PREFIX } from '@shoal/metadata';
 import { Flags, createLogger, startOpsServer } from '@shoal/wire';
 import { Controller } from './controller';
+import { REREPLICATION_GRACE_MS } from './controller-limits';
 
 const SHUTDOWN_MS_MAX = 5000;
 
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
   await store.start();
   const controller = new Controller({
     id, store, log, nowMs: () => Date.now(),
+    rereplicationGraceMs: flags.int('rereplication-grace-sec', REREPLICATION_GRACE_MS / 1000) * 1000,
     metrics: { commit: (result) => commits.inc({ result }), setActive: (a) => active.set(a ? 1 : 0) },
   });
   const server = await startOpsServer({

@@ -37,7 +37,8 @@ export function allShards(view: ClusterView): ShardRecord[] {
  */
 export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versioned<StreamRecord>, nowMs: number): PlanOutcome {
   const s = stream.value;
-  const nodes = [...view.nodes.values()];
+  // Drained nodes get no new replicas.
+  const nodes = [...view.nodes.values()].filter((n) => !view.drains.has(n.nodeId));
   const blocker = placementBlocker(nodes);
   if (blocker) return { kind: 'wait', why: blocker };
   const count = s.initialShardCount;
@@ -112,7 +113,8 @@ export function planStreamDeletion(view: ClusterView, keys: Keys, stream: Versio
  * - no ISR member is live: nothing can be done safely (wait).
  * Returns undefined if the shard needs nothing.
  */
-export function planShardRepair(keys: Keys, shard: Versioned<ShardRecord>, live: ReadonlySet<string>, load: LoadTable): PlanOutcome | undefined {
+export function planShardRepair(keys: Keys, shard: Versioned<ShardRecord>, live: ReadonlySet<string>, load: LoadTable,
+  drained: ReadonlySet<string> = new Set()): PlanOutcome | undefined {
   const s = shard.value;
   const liveIsr = s.isr.filter((id) => live.has(id));
   const leaderLive = live.has(s.leader);
@@ -125,8 +127,10 @@ export function planShardRepair(keys: Keys, shard: Versioned<ShardRecord>, live:
     return { kind: 'commit', plan: { reason: `shrink isr of ${s.streamName}/${s.shardId}: remove ${gone.join(',')}`, compare, puts: [{ key, value }], deletes: [] } };
   }
   if (liveIsr.length === 0) return { kind: 'wait', why: `${s.streamName}/${s.shardId}: leader ${s.leader} is gone and no in-sync replica is live` };
-  let leader = liveIsr[0]!;
-  for (const id of liveIsr) {
+  // A drained member leads only if no other live member is in sync.
+  const candidates = liveIsr.some((id) => !drained.has(id)) ? liveIsr.filter((id) => !drained.has(id)) : liveIsr;
+  let leader = candidates[0]!;
+  for (const id of candidates) {
     if ((load.get(id)?.leaders ?? 0) < (load.get(leader)?.leaders ?? 0)) leader = id;
   }
   const l = load.get(leader);

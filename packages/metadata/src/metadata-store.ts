@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
-import { Keys, type NodeRecord, type ShardRecord, type StreamRecord } from './schema';
+import { Keys, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ShardRecord, type StreamRecord } from './schema';
 
 /** A record with the etcd mod revision it was read at. */
 export interface Versioned<T> {
@@ -22,7 +22,9 @@ export interface Versioned<T> {
 export type MetadataChange =
   | { kind: 'node'; nodeId: string; value: NodeRecord | undefined }
   | { kind: 'stream'; streamName: string; value: Versioned<StreamRecord> | undefined }
-  | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined };
+  | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined }
+  | { kind: 'move-leader'; streamId: string; shardId: string; value: Versioned<MoveLeaderRequest> | undefined }
+  | { kind: 'drain'; nodeId: string; value: Versioned<DrainRecord> | undefined };
 
 /** The current view of the cluster; replaced entries, never mutated ones. */
 export class ClusterView {
@@ -30,6 +32,10 @@ export class ClusterView {
   readonly streams = new Map<string, Versioned<StreamRecord>>();
   /** streamId -> shardId -> shard. */
   readonly shards = new Map<string, Map<string, Versioned<ShardRecord>>>();
+  /** Operator requests to move a shard's leader, by `<streamId>/<shardId>`. */
+  readonly moveLeaderRequests = new Map<string, Versioned<MoveLeaderRequest>>();
+  /** Drained nodes by node id. */
+  readonly drains = new Map<string, Versioned<DrainRecord>>();
   /** etcd revision the view reflects. */
   revision = '0';
 
@@ -149,8 +155,29 @@ export class MetadataStore {
         if (m.size === 0) this.view.shards.delete(streamId);
       }
       change = { kind: 'shard', streamId, shardId, value };
+    } else if (parts[0] === 'admin') {
+      change = this.applyAdmin(type, parts, kv);
     }
     if (change) this.events.emit('change', change);
+  }
+
+  /** admin/move-leader/<streamId>/<shardId> and admin/drains/<nodeId>. */
+  private applyAdmin(type: 'put' | 'delete', parts: readonly string[], kv: IKeyValue): MetadataChange | undefined {
+    const modRevision = kv.mod_revision;
+    if (parts[1] === 'move-leader' && parts.length === 4) {
+      const streamId = parts[2]!;
+      const shardId = parts[3]!;
+      const value = type === 'put' ? { value: JSON.parse(kv.value.toString('utf8')) as MoveLeaderRequest, modRevision } : undefined;
+      if (value) this.view.moveLeaderRequests.set(`${streamId}/${shardId}`, value); else this.view.moveLeaderRequests.delete(`${streamId}/${shardId}`);
+      return { kind: 'move-leader', streamId, shardId, value };
+    }
+    if (parts[1] === 'drains' && parts.length === 3) {
+      const nodeId = parts[2]!;
+      const value = type === 'put' ? { value: JSON.parse(kv.value.toString('utf8')) as DrainRecord, modRevision } : undefined;
+      if (value) this.view.drains.set(nodeId, value); else this.view.drains.delete(nodeId);
+      return { kind: 'drain', nodeId, value };
+    }
+    return undefined;
   }
 
   // ---- nodes -------------------------------------------------------------

@@ -7,6 +7,8 @@
  *   <prefix>shards/<streamId>/<shardId>     ShardRecord
  *   <prefix>controller/election             etcd3 election (controller leader)
  *   <prefix>secrets/iterator-key            base64 HMAC key for shard iterators
+ *   <prefix>admin/move-leader/<streamId>/<shardId>  MoveLeaderRequest (operator -> controller)
+ *   <prefix>admin/drains/<nodeId>           DrainRecord (operator -> controller)
  *
  * Shard records are changed only by etcd transactions that compare the
  * mod revision they read (see metadata-store.ts), and only by the
@@ -74,6 +76,34 @@ export interface ShardRecord {
   readonly isr: readonly string[];
 }
 
+/**
+ * An operator's request (scripts/cluster move-leader) that the controller
+ * move a shard's leadership to `to`. The controller executes it only if
+ * `to` is a live ISR member: it bumps the epoch, sets the leader and
+ * deletes the request in one commit. Otherwise it writes the request back
+ * with `refused` set, and the CLI reports and deletes it.
+ */
+export interface MoveLeaderRequest {
+  readonly streamId: string;
+  readonly shardId: string;
+  /** Node id of the new leader. */
+  readonly to: string;
+  readonly requestedMs: number;
+  /** Why the controller refused (set only by the controller). */
+  readonly refused?: string;
+}
+
+/**
+ * A drained node (scripts/cluster drain): while the record exists the
+ * controller moves the node's leaderships to other ISR members, moves its
+ * replicas to other nodes of its AZ (re-replication) and places nothing
+ * new on it. Deleting the record (undrain) ends that; nothing moves back.
+ */
+export interface DrainRecord {
+  readonly nodeId: string;
+  readonly requestedMs: number;
+}
+
 export const DEFAULT_PREFIX = '/shoal/';
 
 /** Key builders; one place for the layout. */
@@ -88,4 +118,8 @@ export class Keys {
   shard(streamId: string, shardId: string): string { return `${this.prefix}shards/${streamId}/${shardId}`; }
   election(): string { return `${this.prefix}controller/election`; }
   iteratorKey(): string { return `${this.prefix}secrets/iterator-key`; }
+  moveLeaderRequests(): string { return `${this.prefix}admin/move-leader/`; }
+  moveLeaderRequest(streamId: string, shardId: string): string { return `${this.prefix}admin/move-leader/${streamId}/${shardId}`; }
+  drains(): string { return `${this.prefix}admin/drains/`; }
+  drain(nodeId: string): string { return `${this.prefix}admin/drains/${nodeId}`; }
 }

@@ -20,6 +20,9 @@ export class EtcdIsrWriter implements IsrWriter {
     if (!current) return false;
     const r = current.value;
     if (r.epoch !== proposal.epoch || r.leader !== leaderId || current.modRevision !== String(proposal.baseVersion)) return false;
+    // A follower whose node registration is gone (lease expired) would be removed again by the
+    // controller at once; adding it back would make the two fight until it registers again.
+    if (proposal.isr.some((id) => !r.isr.includes(id) && !this.store.view.nodes.has(id))) return false;
     const key = this.store.keys.shard(shard.streamId, shard.shardId);
     const value: ShardRecord = { ...r, isr: [...proposal.isr] };
     return this.store.commit({ compare: [{ key, modRevision: String(proposal.baseVersion) }], puts: [{ key, value }] });

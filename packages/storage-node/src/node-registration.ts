@@ -77,6 +77,8 @@ export class NodeRegistration {
 
   private lost(lease: Lease, err: Error): void {
     if (this.closed || this.lease !== lease) return;
+    // etcd3 may emit 'lost' more than once for one lease: forget it now, so only one re-registration runs.
+    this.lease = undefined;
     this.registered = false;
     this.validUntilMs = 0;
     this.logger.warn('node lease lost: fencing leaders and registering again', { err: err.message });

@@ -3,10 +3,12 @@
  * address, alive, healthy), then from etcd every stream and shard with its
  * replicas (and their AZs), leader, epoch and ISR, enriched with each
  * replica's own view (role, log end, high watermark) from the node's
- * Status gRPC when the node answers in time.
+ * Status gRPC when the node answers in time, and each replica's lag: the
+ * leader's log end minus the replica's log end (records it still lacks).
+ * Also pending move-leader requests and drained nodes.
  */
 import * as grpc from '@grpc/grpc-js';
-import { MetadataStore, type NodeRecord } from '@shoal/metadata';
+import { MetadataStore, type MoveLeaderRequest, type NodeRecord, type ShardRecord } from '@shoal/metadata';
 import { GRPC_CHANNEL_OPTIONS, loadProto, type Flags, type StatusResponse__Output } from '@shoal/wire';
 import { PROBE_TIMEOUT_MS } from '../cli-limits';
 import { defaultConfig, etcdUrl } from '../cluster-config';
@@ -23,12 +25,18 @@ export interface ReplicaReport {
   epoch?: number;
   logEndOffset?: number;
   highWatermark?: number;
+  /** Leader's log end minus this replica's log end, when both nodes answered. */
+  lag?: number;
 }
 
 export interface StatusReport {
   dataDir: string;
   processes: Array<{ name: string; role: string; az?: string; pid: number; address: string; alive: boolean; healthy: boolean }>;
   nodes: NodeRecord[];
+  /** Drained node ids (scripts/cluster drain). */
+  drained: string[];
+  /** Pending or refused move-leader requests. */
+  moveLeaderRequests: MoveLeaderRequest[];
   streams: Array<{
     streamName: string; streamId: string; status: string;
     shards: Array<{ shardId: string; hashKeyStart: string; hashKeyEnd: string; leader: string; epoch: number; isr: string[]; replicas: ReplicaReport[] }>;
@@ -45,6 +53,16 @@ function nodeStatus(address: string): Promise<StatusResponse__Output | undefined
       resolve(err || !res ? undefined : res);
     });
   });
+}
+
+/** Each replica of `sh` as its node reported it (or as etcd knows it), with its lag behind the leader. */
+function replicaReports(sh: ShardRecord, replicaOf: ReadonlyMap<string, ReplicaReport>, nodes: ReadonlyMap<string, NodeRecord>): ReplicaReport[] {
+  const reports = sh.replicas.map((id) => ({ ...(replicaOf.get(`${id}/${sh.streamId}/${sh.shardId}`) ?? { nodeId: id, az: nodes.get(id)?.az, live: nodes.has(id) }) }));
+  const leaderEnd = reports.find((r) => r.nodeId === sh.leader)?.logEndOffset;
+  for (const r of reports) {
+    if (leaderEnd !== undefined && r.logEndOffset !== undefined) r.lag = Math.max(0, leaderEnd - r.logEndOffset);
+  }
+  return reports;
 }
 
 async function clusterFromEtcd(report: StatusReport, endpoint: string): Promise<void> {
@@ -67,11 +85,12 @@ async function clusterFromEtcd(report: StatusReport, endpoint: string): Promise<
         streamName: s.value.streamName, streamId: s.value.streamId, status: s.value.status,
         shards: view.shardsOf(s.value.streamId).map(({ value: sh }) => ({
           shardId: sh.shardId, hashKeyStart: sh.hashKeyStart, hashKeyEnd: sh.hashKeyEnd, leader: sh.leader, epoch: sh.epoch, isr: [...sh.isr],
-          replicas: sh.replicas.map((id) => replicaOf.get(`${id}/${sh.streamId}/${sh.shardId}`)
-            ?? { nodeId: id, az: view.nodes.get(id)?.az, live: view.nodes.has(id) }),
+          replicas: replicaReports(sh, replicaOf, view.nodes),
         })),
       });
     }
+    report.drained = [...view.drains.keys()].sort();
+    report.moveLeaderRequests = [...view.moveLeaderRequests.values()].map((r) => r.value);
   } catch (err) {
     report.etcdError = (err as Error).message;
   } finally {
@@ -81,7 +100,7 @@ async function clusterFromEtcd(report: StatusReport, endpoint: string): Promise<
 
 export async function collectStatus(dataDir: string): Promise<StatusReport> {
   const state = readState(dataDir);
-  const report: StatusReport = { dataDir, processes: [], nodes: [], streams: [] };
+  const report: StatusReport = { dataDir, processes: [], nodes: [], drained: [], moveLeaderRequests: [], streams: [] };
   if (!state) { report.etcdError = `no cluster in ${dataDir}`; return report; }
   report.processes = await Promise.all(Object.values(state.processes).map(async (p) => {
     const alive = isRunning(p);
@@ -104,10 +123,12 @@ export async function status(flags: Flags, out: Out): Promise<void> {
   }
   if (report.etcdError) { out(`etcd: ${report.etcdError}`); return; }
   out(`registered nodes: ${report.nodes.map((n) => `${n.nodeId}(${n.az})`).join(' ') || 'none'}`);
+  if (report.drained.length > 0) out(`drained nodes: ${report.drained.join(' ')}`);
+  for (const r of report.moveLeaderRequests) out(`move-leader request: ${r.shardId} -> ${r.to}${r.refused ? ` (refused: ${r.refused})` : ' (pending)'}`);
   for (const s of report.streams) {
     out(`stream ${s.streamName} ${s.status} (${s.shards.length} shards)`);
     for (const sh of s.shards) {
-      const replicas = sh.replicas.map((r) => `${r.nodeId}/${r.az ?? '?'}${r.live ? '' : '(down)'}${r.logEndOffset !== undefined ? ` end=${r.logEndOffset} hw=${r.highWatermark ?? 0}` : ''}`).join(', ');
+      const replicas = sh.replicas.map((r) => `${r.nodeId}/${r.az ?? '?'}${r.live ? '' : '(down)'}${r.logEndOffset !== undefined ? ` end=${r.logEndOffset} hw=${r.highWatermark ?? 0} lag=${r.lag ?? '?'}` : ''}`).join(', ');
       out(`  ${sh.shardId} leader=${sh.leader} epoch=${sh.epoch} isr=[${sh.isr.join(',')}] replicas: ${replicas}`);
     }
   }

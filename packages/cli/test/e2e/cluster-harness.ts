@@ -12,13 +12,30 @@ import type { StatusReport } from '../../src/commands/status';
 
 /** Ports of the e2e cluster (away from the defaults 2379/4567/4600.., so a dev cluster can keep running). */
 export const E2E_API_PORT = Number(process.env['SHOAL_E2E_API_PORT'] ?? 33567);
-export const E2E_ETCD_PORT = E2E_API_PORT - 188;
-export const E2E_PORT_BASE = E2E_API_PORT + 33;
+const ETCD_PORT_OFFSET = 188;
+const PORT_BASE_OFFSET = 33;
+export const E2E_ETCD_PORT = E2E_API_PORT - ETCD_PORT_OFFSET;
+export const E2E_PORT_BASE = E2E_API_PORT + PORT_BASE_OFFSET;
 const CLI_TIMEOUT_MS = 120_000;
+
+export interface HarnessOptions {
+  /** api port; etcd uses port - 188 (and - 187), storage nodes port + 33.. (see cluster-config.ts). */
+  readonly apiPort?: number;
+  /** Extra flags for `up` (e.g. --nodes-per-az 2 --lease-ttl-sec 3). */
+  readonly upArgs?: readonly string[];
+}
 
 export class ClusterHarness {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'shoal-e2e-'));
-  readonly endpoint = `http://127.0.0.1:${E2E_API_PORT}`;
+  readonly apiPort: number;
+  readonly endpoint: string;
+  private readonly upArgs: readonly string[];
+
+  constructor(options: HarnessOptions = {}) {
+    this.apiPort = options.apiPort ?? E2E_API_PORT;
+    this.endpoint = `http://127.0.0.1:${this.apiPort}`;
+    this.upArgs = options.upArgs ?? [];
+  }
 
   cli(...args: string[]): string {
     return execFileSync(process.execPath, [join(REPO_ROOT, 'packages/cli/dist/src/main.js'), 'cluster', ...args, '--data', this.dataDir], {
@@ -27,7 +44,8 @@ export class ClusterHarness {
   }
 
   up(): string {
-    return this.cli('up', '--port', String(E2E_API_PORT), '--etcd-port', String(E2E_ETCD_PORT), '--port-base', String(E2E_PORT_BASE), '--limits', 'off');
+    return this.cli('up', '--port', String(this.apiPort), '--etcd-port', String(this.apiPort - ETCD_PORT_OFFSET), '--port-base', String(this.apiPort + PORT_BASE_OFFSET),
+      '--limits', 'off', ...this.upArgs);
   }
 
   down(): string {
