@@ -18,14 +18,14 @@ import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { startEtcd, type EtcdProcess } from './helpers/etcd-process';
 
 const BASE_DIR = '/tmp/h-storage';
-const ETCD_CLIENT_PORT = 31379;
-const ETCD_PEER_PORT = 31380;
+const ETCD_CLIENT_PORT = 24379;
+const ETCD_PEER_PORT = 24380;
 const PREFIX = '/shoal-it/';
 const STREAM_ID = 'it-stream-id';
 const NODES = [
-  { nodeId: 'a1', az: 'az-a', grpcPort: 31601, httpPort: 31701 },
-  { nodeId: 'b1', az: 'az-b', grpcPort: 31602, httpPort: 31702 },
-  { nodeId: 'c1', az: 'az-c', grpcPort: 31603, httpPort: 31703 },
+  { nodeId: 'a1', az: 'az-a', grpcPort: 24601, httpPort: 24701 },
+  { nodeId: 'b1', az: 'az-b', grpcPort: 24602, httpPort: 24702 },
+  { nodeId: 'c1', az: 'az-c', grpcPort: 24603, httpPort: 24703 },
 ] as const;
 const POLL_MS = 50;
 

@@ -1,4 +1,4 @@
-/** Starts a throwaway real etcd for integration tests (ports from SHOAL_TEST_ETCD_PORT, default 32479/32480). */
+/** Starts a throwaway real etcd for integration tests (ports from SHOAL_TEST_ETCD_PORT, default 22479/22480). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ export interface TestEtcd {
 
 const READY_TIMEOUT_MS = 10_000;
 
-export async function startEtcd(clientPort = Number(process.env['SHOAL_TEST_ETCD_PORT'] ?? 32479)): Promise<TestEtcd> {
+export async function startEtcd(clientPort = Number(process.env['SHOAL_TEST_ETCD_PORT'] ?? 22479)): Promise<TestEtcd> {
   const peerPort = clientPort + 1;
   const dir = mkdtempSync(join(tmpdir(), 'shoal-api-etcd-'));
   const endpoint = `http://127.0.0.1:${clientPort}`;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run chaos -- --tier quick --seed N [--scenario NAME] [--duration-sec S] [--out DIR]
- *  [--api-port 38567 --etcd-port 38379 --port-base 38600]`
+ *  [--api-port 28567 --etcd-port 28379 --port-base 28600]`
  *
  * Runs the tier's scenarios one after another, each in its own results
  * folder (history, fault log, verdict, the cluster's data and logs), prints
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   const seed = flags.int('seed', Math.floor(Math.random() * SEED_MAX));
   const only = flags.string('scenario', '') || undefined;
   const out = resolve(flags.string('out', join(tmpdir(), 'shoal-chaos')));
-  const ports: ClusterPorts = { apiPort: flags.int('api-port', 38567), etcdPort: flags.int('etcd-port', 38379), portBase: flags.int('port-base', 38600) };
+  const ports: ClusterPorts = { apiPort: flags.int('api-port', 28567), etcdPort: flags.int('etcd-port', 28379), portBase: flags.int('port-base', 28600) };
   log(`tier ${tier}, seed ${seed}`);
   let ok = true;
   for (const scenario of scenariosFor(tier, only)) {

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../src/cluster-config';
 import type { StatusReport } from '../../src/commands/status';
 
 /** Ports of the e2e cluster (away from the defaults 2379/4567/4600.., so a dev cluster can keep running). */
-export const E2E_API_PORT = Number(process.env['SHOAL_E2E_API_PORT'] ?? 33567);
+export const E2E_API_PORT = Number(process.env['SHOAL_E2E_API_PORT'] ?? 23567);
 const ETCD_PORT_OFFSET = 188;
 const PORT_BASE_OFFSET = 33;
 export const E2E_ETCD_PORT = E2E_API_PORT - ETCD_PORT_OFFSET;

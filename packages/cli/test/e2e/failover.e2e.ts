@@ -24,7 +24,7 @@ import { listShards, readShard, waitActive, type ReadRecord } from './kinesis-he
 import { readReplica } from './replica-reader';
 import { SteadyWriter, idOf, type Acked } from './steady-writer';
 
-const API_PORT = Number(process.env['SHOAL_E2E_FAILOVER_API_PORT'] ?? 36567);
+const API_PORT = Number(process.env['SHOAL_E2E_FAILOVER_API_PORT'] ?? 26567);
 const STREAM = 'failover';
 const SHARDS = 6;
 const LEASE_TTL_SEC = 3;
