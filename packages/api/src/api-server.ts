@@ -4,7 +4,7 @@
  * h2c server on one port (Kinesis calls, /healthz and /metrics).
  */
 import { MetadataStore } from '@shoal/metadata';
-import type { Logger } from '@shoal/wire';
+import { wallClockMs, type Logger } from '@shoal/wire';
 import { CONTROL_RATES_PER_SEC_DEFAULT, ControlRateLimiter } from './control-rate-limiter';
 import { Dispatcher } from './dispatcher';
 import { startDualProtocolServer, type DualProtocolServer } from './http/dual-protocol-server';
@@ -41,7 +41,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const unsubscribe = metadata.onChange((change) => { if (change.kind === 'node') storage.prune(); });
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
   const ctx: OperationContext = {
-    config: { region: options.region, accountId: options.accountId },
+    config: { region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax },
     view: metadata.view,
     metadata,
     storage,
@@ -49,7 +49,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     iteratorKey,
     metrics,
     logger,
-    now: () => Date.now(),
+    now: wallClockMs,
   };
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(options.controlRates ?? CONTROL_RATES_PER_SEC_DEFAULT));
   let http: DualProtocolServer;

@@ -3,7 +3,9 @@
  *   --host 127.0.0.1 --port 4567 --etcd http://127.0.0.1:2379 --prefix /shoal/
  *   --region us-east-1 --account-id 000000000000
  *   --control-rate-limit on|off   (Kinesis' per-account control-plane rates; default on)
+ *   --update-shard-count-per-day 10   (UpdateShardCount calls per stream in 24 hours)
  */
+import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { createLogger, Flags } from '@shoal/wire';
 import { startApiServer } from './api-server';
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
     prefix: flags.string('prefix', DEFAULT_PREFIX),
     region: flags.string('region', 'us-east-1'),
     accountId: flags.string('account-id', '000000000000'),
+    updateShardCountPerDayMax: flags.int('update-shard-count-per-day', limits.UPDATE_SHARD_COUNT_PER_DAY_MAX),
     controlRates: flags.bool('control-rate-limit', true) ? undefined : new Map(),
     logger,
   });

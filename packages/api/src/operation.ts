@@ -15,6 +15,8 @@ import type { StorageCalls } from './storage/storage-clients';
 export interface ApiConfig {
   readonly region: string;
   readonly accountId: string;
+  /** UpdateShardCount calls per stream in 24 hours (default core limits.UPDATE_SHARD_COUNT_PER_DAY_MAX). */
+  readonly updateShardCountPerDayMax?: number;
 }
 
 /** The metadata writes operations make (a MetadataStore, or a stand-in in tests). */

@@ -32,3 +32,8 @@ export const FINAL_READ_CALLS_MAX = 10_000;
 export const FINAL_READ_DEADLINE_MS = 60_000;
 /** Empty pages at the tail of an open shard before the final read calls it complete. */
 export const FINAL_READ_EMPTY_PAGES = 2;
+
+/** Open connections per link proxy (a process opens a handful per peer). */
+export const LINK_CONNECTIONS_MAX = 256;
+/** Bytes held in flight per connection by a delaying link; beyond it the link drops (and taints) instead. */
+export const LINK_DELAYED_BYTES_MAX = 16 * 1024 * 1024;

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkHistory, formatVerdict } from './check/checker';
+import { checkHistory, formatVerdict, jsonSafe } from './check/checker';
 import { HISTORY_FILES } from './history/history-format';
 import { readHistory } from './history/history-reader';
 
@@ -23,7 +23,7 @@ function main(argv: readonly string[]): number {
     process.stderr.write(`check: ${(err as Error).message}\n`);
     return 2;
   }
-  writeFileSync(join(folder, HISTORY_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+  writeFileSync(join(folder, HISTORY_FILES.verdict), JSON.stringify(verdict, jsonSafe, 2) + '\n');
   process.stdout.write(formatVerdict(verdict) + '\n');
   return verdict.pass ? 0 : 1;
 }

@@ -16,3 +16,5 @@ export const NODES_PER_AZ_MAX = 32;
 export const RUN_CHECK_INTERVAL_MS = 2000;
 /** Default bound (--wait-sec) on how long move-leader and drain wait for the controller. */
 export const ADMIN_WAIT_SEC_DEFAULT = 120;
+/** Controller processes `up --controllers` may start (one active, the rest standbys). */
+export const CONTROLLERS_MAX = 5;

@@ -9,7 +9,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Flags } from '@shoal/wire';
-import { NODES_PER_AZ_MAX } from './cli-limits';
+import { CONTROLLERS_MAX, NODES_PER_AZ_MAX } from './cli-limits';
 
 export const AZS = ['az-a', 'az-b', 'az-c'] as const;
 const HOST = '127.0.0.1';
@@ -28,6 +28,12 @@ export interface ClusterConfig {
   readonly leaseTtlSec?: number;
   /** How long a node may be gone before the controller re-replicates its shards. Absent in older cluster.json: 30. */
   readonly rereplicationGraceSec?: number;
+  /** Controller processes (one active, the rest standbys). Absent in older cluster.json: 1. */
+  readonly controllers?: number;
+  /** Controller: reshard rollback timeout, on-demand window and cool-down (absent: the controller's defaults). */
+  readonly reshardTimeoutSec?: number;
+  readonly ondemandWindowSec?: number;
+  readonly ondemandCooldownSec?: number;
 }
 
 const LEASE_TTL_SEC_DEFAULT = 5;
@@ -68,7 +74,12 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     limits: flags.string('limits', base.limits) === 'off' ? 'off' : 'on',
     leaseTtlSec: flags.int('lease-ttl-sec', base.leaseTtlSec ?? LEASE_TTL_SEC_DEFAULT),
     rereplicationGraceSec: flags.int('rereplication-grace-sec', base.rereplicationGraceSec ?? REREPLICATION_GRACE_SEC_DEFAULT),
+    controllers: flags.int('controllers', base.controllers ?? 1),
+    ...optionalInt(flags, 'reshard-timeout-sec', 'reshardTimeoutSec', base.reshardTimeoutSec),
+    ...optionalInt(flags, 'ondemand-window-sec', 'ondemandWindowSec', base.ondemandWindowSec),
+    ...optionalInt(flags, 'ondemand-cooldown-sec', 'ondemandCooldownSec', base.ondemandCooldownSec),
   };
+  if ((config.controllers ?? 1) < 1 || (config.controllers ?? 1) > CONTROLLERS_MAX) throw new Error(`--controllers must be 1..${CONTROLLERS_MAX}`);
   if ((config.leaseTtlSec ?? 0) < 2) throw new Error('--lease-ttl-sec must be at least 2');
   if ((config.rereplicationGraceSec ?? -1) < 0) throw new Error('--rereplication-grace-sec must be >= 0');
   if (config.nodesPerAz < 1 || config.nodesPerAz > NODES_PER_AZ_MAX) throw new Error(`--nodes-per-az must be 1..${NODES_PER_AZ_MAX}`);
@@ -76,6 +87,14 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     if (p < 1 || p > 65535) throw new Error(`port out of range: ${p}`);
   }
   return config;
+}
+
+/** A controller setting given by flag or saved earlier, as an object to spread (absent when neither). */
+function optionalInt<K extends 'reshardTimeoutSec' | 'ondemandWindowSec' | 'ondemandCooldownSec'>(flags: Flags, flag: string, key: K, saved: number | undefined): Partial<Record<K, number>> {
+  const value = flags.optionalString(flag) !== undefined ? flags.int(flag, 0) : saved;
+  if (value === undefined) return {};
+  if (value < 1) throw new Error(`--${flag} must be >= 1`);
+  return { [key]: value } as Partial<Record<K, number>>;
 }
 
 export function etcdUrl(config: ClusterConfig): string {
@@ -128,14 +147,20 @@ export function nodeSpecs(config: ClusterConfig): ProcessSpec[] {
   return specs;
 }
 
-function controllerSpec(config: ClusterConfig): ProcessSpec {
-  const httpPort = config.portBase + CONTROLLER_PORT_OFFSET;
+/** Controller i (0-based): the first is named `controller` (older clusters), the others controller-2, ...; HTTP on port-base + 200 + i. */
+function controllerSpec(config: ClusterConfig, i = 0): ProcessSpec {
+  const httpPort = config.portBase + CONTROLLER_PORT_OFFSET + i;
+  const name = i === 0 ? 'controller' : `controller-${i + 1}`;
+  const optional: string[] = [];
+  if (config.reshardTimeoutSec !== undefined) optional.push('--reshard-timeout-sec', String(config.reshardTimeoutSec));
+  if (config.ondemandWindowSec !== undefined) optional.push('--ondemand-window-sec', String(config.ondemandWindowSec));
+  if (config.ondemandCooldownSec !== undefined) optional.push('--ondemand-cooldown-sec', String(config.ondemandCooldownSec));
   return {
-    name: 'controller', role: 'controller', command: process.execPath, address: `http://${HOST}:${httpPort}`,
-    healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', 'controller.log'),
+    name, role: 'controller', command: process.execPath, address: `http://${HOST}:${httpPort}`,
+    healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', `${name}.log`),
     args: [
-      entry('controller'), '--id', 'controller-1', '--host', HOST, '--http-port', String(httpPort), '--etcd', etcdUrl(config),
-      '--rereplication-grace-sec', String(config.rereplicationGraceSec ?? REREPLICATION_GRACE_SEC_DEFAULT),
+      entry('controller'), '--id', `controller-${i + 1}`, '--host', HOST, '--http-port', String(httpPort), '--etcd', etcdUrl(config),
+      '--rereplication-grace-sec', String(config.rereplicationGraceSec ?? REREPLICATION_GRACE_SEC_DEFAULT), ...optional,
     ],
   };
 }
@@ -149,6 +174,7 @@ function apiSpec(config: ClusterConfig): ProcessSpec {
 }
 
 /** Start order: etcd, the storage nodes, the controller, the api. Stop in reverse. */
-export function clusterSpecs(config: ClusterConfig): { etcd: ProcessSpec; nodes: ProcessSpec[]; controller: ProcessSpec; api: ProcessSpec } {
-  return { etcd: etcdSpec(config), nodes: nodeSpecs(config), controller: controllerSpec(config), api: apiSpec(config) };
+export function clusterSpecs(config: ClusterConfig): { etcd: ProcessSpec; nodes: ProcessSpec[]; controller: ProcessSpec; controllers: ProcessSpec[]; api: ProcessSpec } {
+  const controllers = Array.from({ length: config.controllers ?? 1 }, (_, i) => controllerSpec(config, i));
+  return { etcd: etcdSpec(config), nodes: nodeSpecs(config), controller: controllers[0]!, controllers, api: apiSpec(config) };
 }

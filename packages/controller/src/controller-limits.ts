@@ -3,16 +3,26 @@
  * etcd transaction may carry. Units are last in the names.
  */
 
-/** TTL of the controller's election lease; a dead controller is replaced within about this. */
-export const ELECTION_LEASE_TTL_SEC = 5;
+/**
+ * TTL of the controller's election lease; a dead controller is replaced
+ * within about this (keepalives every third of it). It bounds the write
+ * gap when the active controller's AZ dies with a shard leader: nobody
+ * fails that leader over before a standby is elected (chaos az-outage: 5 s
+ * gave gaps near 5 s). A controller that misses its keepalives only loses
+ * the election (its commits are fenced by the election key), so a short
+ * TTL costs a re-campaign, not safety. etcd's minimum lease TTL is 2 s.
+ */
+export const ELECTION_LEASE_TTL_SEC = 3;
 /** Wait before campaigning again after the campaign failed (lease lost, etcd down). */
 export const CAMPAIGN_RETRY_MS = 1000;
 /** Period of the reconcile pass when nothing changes (timers, retries after errors). */
 export const RECONCILE_TICK_MS = 1000;
 /**
- * A newly elected controller waits this long before failing over leaders
- * that are missing from nodes/, so that nodes restarting with the cluster
- * (down/up) can register again first. Twice the nodes' default lease TTL.
+ * A controller process waits this long after it starts before failing over
+ * leaders that are missing from nodes/, so that nodes restarting with the
+ * cluster (down/up) can register again first. Twice the nodes' default lease
+ * TTL. Counted from the process start, not the election: a standby that
+ * takes over later has watched the nodes all along (chaos az-outage).
  */
 export const FAILOVER_GRACE_MS = 10_000;
 /**
@@ -36,3 +46,32 @@ export const REREPLICATION_GRACE_MS = 30_000;
 export const MOVES_PER_PASS_MAX = 100;
 /** Nodes whose AZ (and missing-since time) the controller remembers. */
 export const KNOWN_NODES_MAX = 10_000;
+/**
+ * Split/merge steps in one reshard round. The completing commit writes
+ * every parent (<= 2 per step), every child (<= 2 per step) and the stream,
+ * and must stay under etcd's 128 operations per transaction.
+ */
+export const RESHARD_STEPS_PER_ROUND_MAX = 25;
+/** Reshard commits (round starts and progress) per reconcile pass; the rest wait for the next pass. */
+export const RESHARDS_PER_PASS_MAX = 100;
+/**
+ * A round whose parents are not all sealed (or whose children cannot be
+ * placed) this long after it was requested is rolled back: the parents
+ * take writes again. Overridden by --reshard-timeout-sec.
+ */
+export const RESHARD_TIMEOUT_MS = 30_000;
+/** On-demand: a shard whose demand over the window reaches this share of its write limit splits. */
+export const ONDEMAND_SPLIT_UTILIZATION = 0.5;
+/** On-demand: two adjacent shards whose summed demand over the window stays below this share of one shard's limit merge. */
+export const ONDEMAND_MERGE_UTILIZATION = 0.25;
+/** On-demand: default utilization window (Kinesis: about a minute); --ondemand-window-sec overrides. */
+export const ONDEMAND_WINDOW_MS = 60_000;
+/** On-demand: a stream merges cold shards only this long after its last round; --ondemand-cooldown-sec overrides. */
+export const ONDEMAND_COOLDOWN_MS = 15 * 60_000;
+/** Node /metrics scrapes per window (at least one scrape per second). */
+export const INGEST_SCRAPES_PER_WINDOW = 6;
+export const INGEST_SCRAPE_INTERVAL_MS_MAX = 1_000;
+/** Deadline of one node /metrics scrape. */
+export const INGEST_SCRAPE_TIMEOUT_MS = 2_000;
+/** Shards (per node counters and per shard windows) the ingest monitor tracks; beyond it forgets everything and starts over. */
+export const INGEST_SERIES_MAX = 100_000;

@@ -11,8 +11,12 @@ import type { MetadataStore, ShardRecord, StreamRecord, Versioned } from '@shoal
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
-  REREPLICATION_GRACE_MS, WAIT_REASONS_MAX,
+  REREPLICATION_GRACE_MS, WAIT_REASONS_MAX, INGEST_SCRAPES_PER_WINDOW, INGEST_SCRAPE_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
+  ONDEMAND_WINDOW_MS, RESHARDS_PER_PASS_MAX, RESHARD_TIMEOUT_MS,
 } from './controller-limits';
+import { chooseRound } from './autoscale';
+import { IngestMonitor } from './ingest-monitor';
+import { planReshardProgress, planRoundStart } from './reshard-plans';
 import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan, type PlanOutcome } from './plans';
 import { loadOf, type LoadTable } from './placement';
 import { planMoveLeader, planReplicaMove, type MoveContext } from './replica-moves';
@@ -34,12 +38,21 @@ export interface ControllerOptions {
   readonly failoverGraceMs?: number;
   /** Overrides REREPLICATION_GRACE_MS (flag --rereplication-grace-sec). */
   readonly rereplicationGraceMs?: number;
+  /** Overrides RESHARD_TIMEOUT_MS (flag --reshard-timeout-sec). */
+  readonly reshardTimeoutMs?: number;
+  /** Overrides ONDEMAND_WINDOW_MS (flag --ondemand-window-sec). */
+  readonly ondemandWindowMs?: number;
+  /** Overrides ONDEMAND_COOLDOWN_MS (flag --ondemand-cooldown-sec). */
+  readonly ondemandCooldownMs?: number;
+  /** Scrapes node /metrics for on-demand scaling (default: an IngestMonitor over HTTP). */
+  readonly ingest?: IngestMonitor;
 }
 
 export class Controller {
   private campaign: Campaign | undefined;
   private fence: { key: string; modRevision: string } | undefined;
-  private activeSinceMs = 0;
+  /** When this process started (the failover grace is for nodes restarting with it, not for a standby taking over). */
+  private readonly startedMs: number;
   private running = false;
   private dirty = false;
   private stopped = false;
@@ -52,7 +65,16 @@ export class Controller {
   /** When (controller ms) each node named by a shard was first seen missing from nodes/. */
   private readonly missingSinceMs = new Map<string, number>();
 
-  constructor(private readonly o: ControllerOptions) {}
+  private readonly ingest: IngestMonitor;
+  private scrapeTimer: NodeJS.Timeout | undefined;
+  private scraping = false;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.startedMs = o.nowMs();
+    this.ingest = o.ingest ?? new IngestMonitor(this.windowMs(), o.log);
+  }
+
+  private windowMs(): number { return this.o.ondemandWindowMs ?? ONDEMAND_WINDOW_MS; }
 
   /** True while this process holds the election and may write. */
   get active(): boolean { return this.fence !== undefined; }
@@ -60,6 +82,8 @@ export class Controller {
   start(): void {
     this.unsubscribe = this.o.store.onChange(() => this.schedule());
     this.tick = setInterval(() => this.schedule(), RECONCILE_TICK_MS);
+    const scrapeMs = Math.min(INGEST_SCRAPE_INTERVAL_MS_MAX, Math.floor(this.windowMs() / INGEST_SCRAPES_PER_WINDOW));
+    this.scrapeTimer = setInterval(() => this.scrapeIngest(), Math.max(1, scrapeMs));
     this.runCampaign();
   }
 
@@ -68,6 +92,7 @@ export class Controller {
     this.stopped = true;
     this.deactivate('stopping');
     if (this.tick) clearInterval(this.tick);
+    if (this.scrapeTimer) clearInterval(this.scrapeTimer);
     this.unsubscribe?.();
     await this.campaign?.resign().catch((err: unknown) => this.o.log.warn('resign failed', { err }));
   }
@@ -89,7 +114,6 @@ export class Controller {
     const kv = res.kvs[0];
     if (!kv || this.campaign !== campaign || this.stopped) throw new Error('election key vanished after election');
     this.fence = { key, modRevision: kv.mod_revision };
-    this.activeSinceMs = this.o.nowMs();
     this.missingSinceMs.clear(); // a new term counts missing time from its own start
     this.o.metrics.setActive(true);
     this.o.log.info('elected: active controller', { electionKey: key });
@@ -108,6 +132,7 @@ export class Controller {
   private deactivate(why: string): void {
     if (this.fence) this.o.log.info('no longer the active controller', { why });
     this.fence = undefined;
+    this.ingest.reset();
     this.o.metrics.setActive(false);
   }
 
@@ -140,10 +165,46 @@ export class Controller {
       // One creation per pass: the next pass places with the load this one added.
       if (await this.create(stream)) return;
     }
-    if (this.o.nowMs() - this.activeSinceMs < (this.o.failoverGraceMs ?? FAILOVER_GRACE_MS)) return;
+    await this.reshardAll();
+    if (this.o.nowMs() - this.startedMs < (this.o.failoverGraceMs ?? FAILOVER_GRACE_MS)) return;
     const ctx = this.moveContext();
     if (!(await this.repairAll(ctx.load, ctx.drained))) return;
     await this.movesAll(ctx);
+  }
+
+  /** Only the active controller measures ingest (no etcd writes: node /metrics). */
+  private scrapeIngest(): void {
+    if (!this.active || this.scraping) return;
+    this.scraping = true;
+    this.ingest.scrape(this.o.store.view.nodes.values(), this.o.nowMs())
+      .catch((err: unknown) => this.o.log.warn('ingest scrape failed', { err }))
+      .finally(() => { this.scraping = false; });
+  }
+
+  /**
+   * Reshard rounds: the next commit of every round in progress, else the
+   * round to start (UpdateShardCount target, warm throughput, on-demand).
+   */
+  private async reshardAll(): Promise<void> {
+    const view = this.o.store.view;
+    const keys = this.o.store.keys;
+    const now = this.o.nowMs();
+    const settings = { windowMs: this.windowMs(), cooldownMs: this.o.ondemandCooldownMs ?? ONDEMAND_COOLDOWN_MS };
+    let commits = 0;
+    for (const stream of [...view.streams.values()]) {
+      if (commits >= RESHARDS_PER_PASS_MAX) { this.dirty = true; return; }
+      const s = stream.value;
+      if (s.status !== 'ACTIVE' && s.status !== 'UPDATING') continue;
+      let outcome: PlanOutcome | undefined;
+      if (s.reshard) {
+        outcome = planReshardProgress(view, keys, stream, now, this.o.reshardTimeoutMs ?? RESHARD_TIMEOUT_MS);
+      } else {
+        const open = view.shardsOf(s.streamId).map((v) => v.value).filter((r) => r.endingSequenceNumber === undefined);
+        const choice = chooseRound(s, open, (r) => this.ingest.utilization(r.streamName, r.shardId), this.ingest.judgeableSinceMs(), now, settings);
+        outcome = choice ? planRoundStart(keys, stream, choice.cause, choice.steps, now) : undefined;
+      }
+      if (await this.apply(`reshard ${s.streamName}`, outcome)) commits++;
+    }
   }
 
   /** Failovers and ISR shrinks; false if the pass stopped at the bound (more to do). */

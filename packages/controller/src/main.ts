@@ -1,6 +1,7 @@
 /**
  * Controller process entry: flags (docs/contracts.md; plus
- * --rereplication-grace-sec, default 30), the metadata view,
+ * --rereplication-grace-sec 30, --reshard-timeout-sec 30,
+ * --ondemand-window-sec 60, --ondemand-cooldown-sec 900), the metadata view,
  * the election and reconcile loop, and /healthz + /metrics. SIGTERM and
  * SIGINT resign the election so a standby takes over at once.
  */
@@ -8,7 +9,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { MetadataStore, DEFAULT_PREFIX } from '@shoal/metadata';
 import { Flags, createLogger, startOpsServer } from '@shoal/wire';
 import { Controller } from './controller';
-import { REREPLICATION_GRACE_MS } from './controller-limits';
+import { ONDEMAND_COOLDOWN_MS, ONDEMAND_WINDOW_MS, REREPLICATION_GRACE_MS, RESHARD_TIMEOUT_MS } from './controller-limits';
 
 const SHUTDOWN_MS_MAX = 5000;
 
@@ -26,6 +27,9 @@ async function main(): Promise<void> {
   const controller = new Controller({
     id, store, log, nowMs: () => Date.now(),
     rereplicationGraceMs: flags.int('rereplication-grace-sec', REREPLICATION_GRACE_MS / 1000) * 1000,
+    reshardTimeoutMs: flags.int('reshard-timeout-sec', RESHARD_TIMEOUT_MS / 1000) * 1000,
+    ondemandWindowMs: flags.int('ondemand-window-sec', ONDEMAND_WINDOW_MS / 1000) * 1000,
+    ondemandCooldownMs: flags.int('ondemand-cooldown-sec', ONDEMAND_COOLDOWN_MS / 1000) * 1000,
     metrics: { commit: (result) => commits.inc({ result }), setActive: (a) => active.set(a ? 1 : 0) },
   });
   const server = await startOpsServer({

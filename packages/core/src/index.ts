@@ -11,6 +11,10 @@ export { encodeShardIterator, decodeShardIterator } from './shard-iterator';
 export type { ShardIteratorPayload, DecodedShardIterator } from './shard-iterator';
 export { findOpenShard, createShardRouter, checkTiling } from './shard-map';
 export type { ShardRange } from './shard-map';
+export {
+  adjacent, applyReshardSteps, checkReshardSteps, isUniform, mergeStep, midpointSplitStep, planUniformRound, splitProblem, splitStep,
+} from './reshard';
+export type { ReshardStep } from './reshard';
 export { validateRequest } from './validation/validate-request';
 export { checkTypes, decodeBase64Strict } from './validation/check-types';
 export type { TimestampUnit } from './validation/check-types';
@@ -20,17 +24,19 @@ export {
   CREATE_STREAM, DELETE_STREAM, DESCRIBE_STREAM, DESCRIBE_STREAM_SUMMARY, LIST_STREAMS, LIST_SHARDS, PUT_RECORD, PUT_RECORDS,
   GET_SHARD_ITERATOR, GET_RECORDS, STREAM_MODES, SHARD_ITERATOR_TYPES, SHARD_FILTER_TYPES, NAME_PATTERN,
   SEQUENCE_NUMBER_PATTERN_TEXT, HASH_KEY_PATTERN_TEXT, STREAM_ARN_PATTERN_TEXT,
+  SPLIT_SHARD, MERGE_SHARDS, UPDATE_SHARD_COUNT, UPDATE_STREAM_MODE, UPDATE_STREAM_WARM_THROUGHPUT, UPDATE_MAX_RECORD_SIZE, SCALING_TYPES,
 } from './validation/request-shapes';
 export type {
   StreamTarget, StreamModeName, ShardIteratorType, ShardFilterType, CreateStreamInput, DeleteStreamInput, DescribeStreamInput,
   DescribeStreamSummaryInput, ListStreamsInput, ListShardsInput, PutRecordInput, PutRecordsEntry, PutRecordsInput,
-  GetShardIteratorInput, GetRecordsInput,
+  GetShardIteratorInput, GetRecordsInput, SplitShardInput, MergeShardsInput, UpdateShardCountInput, UpdateStreamModeInput,
+  UpdateStreamWarmThroughputInput, UpdateMaxRecordSizeInput,
 } from './validation/request-shapes';
 export {
   RECORD_BATCH_MAGIC, RECORD_BATCH_VERSION, RECORD_BATCH_HEADER_BYTES, RECORD_BATCH_RECORD_OVERHEAD_BYTES, RECORD_BATCH_RECORDS_MAX,
-  RecordBatch, crc32, encodeRecordBatch, readRecordBatchHeader, recordEncodedBytes,
+  RecordBatch, assembleRecordBatch, crc32, encodeRecordBatch, encodeRecordBody, readRecordBatchHeader, recordEncodedBytes, scanRecordBody,
 } from './record-batch';
-export type { BatchRecord, RecordBatchHeader, RecordInput } from './record-batch';
+export type { BatchRecord, BodyRecordInput, RecordBatchHeader, RecordBodySlice, RecordInput } from './record-batch';
 export { TokenBucket } from './token-bucket';
 export type { TokenBucketOptions } from './token-bucket';
 export { LeaderEpochCache } from './replication/leader-epoch-cache';

@@ -60,3 +60,19 @@ export const REQUEST_HEADER_BYTES_MAX = 16 * 1024;
 export const MIN_INSYNC_REPLICAS = 2;
 /** Replicas per shard: one per AZ. */
 export const REPLICATION_FACTOR = 3;
+
+/** UpdateShardCount: target at most this times the open shards, and at least open / this (Kinesis: double / half). */
+export const UPDATE_SHARD_COUNT_FACTOR_MAX = 2;
+/** UpdateShardCount calls per stream in a rolling 24 hours (Kinesis: 10; the api's --update-shard-count-per-day overrides). */
+export const UPDATE_SHARD_COUNT_PER_DAY_MAX = 10;
+/** Open shards a stream may reach through UpdateShardCount (Kinesis: 10000). */
+export const UPDATE_SHARD_COUNT_TARGET_MAX = 10000;
+/** Smallest and largest MaxRecordSizeInKiB (UpdateMaxRecordSize). */
+export const MAX_RECORD_SIZE_KIB_MIN = 1024;
+export const MAX_RECORD_SIZE_KIB_MAX = 10240;
+/** Sum of data + partition keys in one PutRecords request once a stream takes records over 1 MiB (current Kinesis docs: 10 MiB). */
+export const PUT_RECORDS_LARGE_BYTES_MAX = 10 * 1024 * 1024;
+/** UpdateStreamWarmThroughput: largest WarmThroughputMiBps accepted. */
+export const WARM_THROUGHPUT_MIBPS_MAX = 10240;
+/** Open shards an ON_DEMAND stream keeps at least when it merges cold shards (its initial count). */
+export const ON_DEMAND_SHARD_COUNT_MIN = ON_DEMAND_INITIAL_SHARD_COUNT;

@@ -25,7 +25,15 @@
  *                8  arrival ms (u64)
  *                2  partition key length in bytes (u16), then the UTF-8 key
  *                4  data length (u32), then the data
+ *
+ * A "record body" is the body alone (same per-record layout). The api sends
+ * an Append's records as one body with arrival times zero
+ * (`encodeRecordBody`); the leader checks it (`scanRecordBody`) and builds
+ * its batch by copying the admitted bodies behind a header and stamping the
+ * arrival time (`assembleRecordBatch`), so records are never decoded into
+ * objects on the write path.
  */
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 export const RECORD_BATCH_MAGIC = 0x53484c42;
 export const RECORD_BATCH_VERSION = 1;
@@ -74,21 +82,13 @@ function readU64(b: Buffer, at: number): number {
   return b.readUInt32BE(at) * U32 + b.readUInt32BE(at + 4);
 }
 
-const CRC_TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC32 (IEEE 802.3, as zlib) of bytes[start, end). */
+/**
+ * CRC32 (IEEE 802.3) of bytes[start, end). zlib's (a pure function, native
+ * and ~14x faster than a JS table loop; Node >= 20.15).
+ */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  const view = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+  return zlibCrc32(view) >>> 0;
 }
 
 /** Bytes one record takes in a batch body. */
@@ -104,38 +104,121 @@ export function encodeRecordBatch(epoch: number, firstOffset: number, records: r
   if (records.length < 1 || records.length > RECORD_BATCH_RECORDS_MAX) throw new Error(`batch must hold 1..${RECORD_BATCH_RECORDS_MAX} records, got ${records.length}`);
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`bad epoch ${epoch}`);
   if (!Number.isSafeInteger(firstOffset) || firstOffset < 0) throw new Error(`bad first offset ${firstOffset}`);
-  const keys: Buffer[] = new Array<Buffer>(records.length);
-  let bodyBytes = 0;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    const key = Buffer.from(r.partitionKey, 'utf8');
-    if (key.length > PARTITION_KEY_BYTES_MAX) throw new Error('partition key too long');
-    if (i > 0 && r.arrivalMs < records[i - 1]!.arrivalMs) throw new Error('arrival times must not decrease within a batch');
-    keys[i] = key;
-    bodyBytes += recordEncodedBytes(key.length, r.data.length);
+  for (let i = 1; i < records.length; i++) {
+    if (records[i]!.arrivalMs < records[i - 1]!.arrivalMs) throw new Error('arrival times must not decrease within a batch');
   }
-  const out = Buffer.allocUnsafe(RECORD_BATCH_HEADER_BYTES + bodyBytes);
-  let at = RECORD_BATCH_HEADER_BYTES;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    const key = keys[i]!;
-    writeU64(out, at, r.arrivalMs);
-    out.writeUInt16BE(key.length, at + 8);
-    key.copy(out, at + 10);
-    at += 10 + key.length;
+  const out = Buffer.allocUnsafe(RECORD_BATCH_HEADER_BYTES + recordBodyBytes(records));
+  const end = writeRecords(out, RECORD_BATCH_HEADER_BYTES, records);
+  writeHeader(out, epoch, firstOffset, records.length, records[0]!.arrivalMs, records[records.length - 1]!.arrivalMs);
+  if (end !== out.length) throw new Error('record batch size miscounted');
+  return out;
+}
+
+/** One record of a record body (no arrival time yet). */
+export interface BodyRecordInput {
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+}
+
+/** Body bytes of these records; throws on a partition key longer than the u16 field. */
+function recordBodyBytes(records: readonly BodyRecordInput[]): number {
+  let bytes = 0;
+  for (const r of records) {
+    const keyBytes = Buffer.byteLength(r.partitionKey, 'utf8');
+    if (keyBytes > PARTITION_KEY_BYTES_MAX) throw new Error('partition key too long');
+    bytes += recordEncodedBytes(keyBytes, r.data.length);
+  }
+  return bytes;
+}
+
+/** Writes records (arrival ms from `arrivalMs` if present, else 0) from `at`; returns the end. */
+function writeRecords(out: Buffer, at: number, records: readonly (BodyRecordInput & { readonly arrivalMs?: number })[]): number {
+  for (const r of records) {
+    writeU64(out, at, r.arrivalMs ?? 0);
+    const keyLen = out.write(r.partitionKey, at + 10, 'utf8');
+    out.writeUInt16BE(keyLen, at + 8);
+    at += 10 + keyLen;
     out.writeUInt32BE(r.data.length, at);
     out.set(r.data, at + 4);
     at += 4 + r.data.length;
   }
+  return at;
+}
+
+/** Fills the header of a batch whose body is in place, CRC last. */
+function writeHeader(out: Buffer, epoch: number, firstOffset: number, count: number, firstArrivalMs: number, lastArrivalMs: number): void {
   out.writeUInt32BE(RECORD_BATCH_MAGIC, 0);
   out.writeUInt32BE(RECORD_BATCH_VERSION << 24, 4);
   writeU64(out, 12, epoch);
   writeU64(out, 20, firstOffset);
-  out.writeUInt32BE(records.length, 28);
-  writeU64(out, 32, records[0]!.arrivalMs);
-  writeU64(out, 40, records[records.length - 1]!.arrivalMs);
-  out.writeUInt32BE(bodyBytes, 48);
+  out.writeUInt32BE(count, 28);
+  writeU64(out, 32, firstArrivalMs);
+  writeU64(out, 40, lastArrivalMs);
+  out.writeUInt32BE(out.length - RECORD_BATCH_HEADER_BYTES, 48);
   out.writeUInt32BE(crc32(out, CRC_FROM, out.length), 8);
+}
+
+/** Encodes records as a record body with arrival times zero (the api's Append payload). */
+export function encodeRecordBody(records: readonly BodyRecordInput[]): Buffer {
+  const out = Buffer.allocUnsafe(recordBodyBytes(records));
+  writeRecords(out, 0, records);
+  return out;
+}
+
+/**
+ * Checks that `body` holds exactly `count` well-formed records and returns
+ * where each starts: `starts[i]` .. `starts[i + 1]` is record i (count + 1
+ * entries). A record's Kinesis size (key + data bytes) is its length minus
+ * RECORD_BATCH_RECORD_OVERHEAD_BYTES. Returns a reason string if malformed.
+ */
+export function scanRecordBody(body: Buffer, count: number): Uint32Array | string {
+  if (!Number.isInteger(count) || count < 1 || count > RECORD_BATCH_RECORDS_MAX) return `bad record count ${count}`;
+  const starts = new Uint32Array(count + 1);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = at;
+    if (at + 10 > body.length) return `record ${i} overruns the body`;
+    const keyEnd = at + 10 + body.readUInt16BE(at + 8);
+    if (keyEnd + 4 > body.length) return `record ${i} overruns the body`;
+    at = keyEnd + 4 + body.readUInt32BE(keyEnd);
+    if (at > body.length) return `record ${i} overruns the body`;
+  }
+  if (at !== body.length) return 'record body has trailing bytes';
+  starts[count] = at;
+  return starts;
+}
+
+/** A run of whole records of a record body: bytes [start, end) holding `count` records. */
+export interface RecordBodySlice {
+  readonly body: Buffer;
+  readonly start: number;
+  readonly end: number;
+  readonly count: number;
+}
+
+/**
+ * Builds a batch from runs of checked record bodies (see scanRecordBody),
+ * in order, every record stamped with `arrivalMs`: one copy of the bytes.
+ */
+export function assembleRecordBatch(epoch: number, firstOffset: number, arrivalMs: number, slices: readonly RecordBodySlice[]): Buffer {
+  let count = 0;
+  let bodyBytes = 0;
+  for (const s of slices) { count += s.count; bodyBytes += s.end - s.start; }
+  if (count < 1 || count > RECORD_BATCH_RECORDS_MAX) throw new Error(`batch must hold 1..${RECORD_BATCH_RECORDS_MAX} records, got ${count}`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`bad epoch ${epoch}`);
+  if (!Number.isSafeInteger(firstOffset) || firstOffset < 0) throw new Error(`bad first offset ${firstOffset}`);
+  const out = Buffer.allocUnsafe(RECORD_BATCH_HEADER_BYTES + bodyBytes);
+  let at = RECORD_BATCH_HEADER_BYTES;
+  for (const s of slices) { s.body.copy(out, at, s.start, s.end); at += s.end - s.start; }
+  at = RECORD_BATCH_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    if (at + 10 > out.length) throw new Error('record body slices do not hold their records');
+    writeU64(out, at, arrivalMs);
+    const keyEnd = at + 10 + out.readUInt16BE(at + 8);
+    at = keyEnd + 4 + out.readUInt32BE(keyEnd);
+  }
+  if (at !== out.length) throw new Error('record body slices do not hold their records');
+  writeHeader(out, epoch, firstOffset, count, arrivalMs, arrivalMs);
   return out;
 }
 

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RecordBatch, crc32, encodeRecordBatch, readRecordBatchHeader, RECORD_BATCH_HEADER_BYTES, type RecordInput } from '../src/record-batch';
+import {
+  RecordBatch, assembleRecordBatch, crc32, encodeRecordBatch, encodeRecordBody, readRecordBatchHeader, scanRecordBody, RECORD_BATCH_HEADER_BYTES, type RecordInput,
+} from '../src/record-batch';
 
 function parseOk(bytes: Buffer): RecordBatch {
   const b = RecordBatch.parse(bytes, true);
@@ -41,6 +43,30 @@ describe('record-batch', () => {
 
   it('crc32 matches the IEEE check value', () => {
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+    assert.equal(crc32(Buffer.from('xx123456789y'), 2, 11), 0xcbf43926);
+  });
+
+  it('record bodies: scanned, sliced and assembled into the batch encodeRecordBatch makes', () => {
+    const body = encodeRecordBody(records);
+    const starts = scanRecordBody(body, 3);
+    if (typeof starts === 'string') throw new Error(starts);
+    assert.equal(starts[3], body.length);
+    const sizes = [0, 1, 2].map((i) => starts[i + 1]! - starts[i]! - 14);
+    assert.deepEqual(sizes, records.map((r) => Buffer.byteLength(r.partitionKey) + r.data.length));
+    const same = records.map((r) => ({ ...r, arrivalMs: 9 }));
+    const whole = assembleRecordBatch(4, 100, 9, [{ body, start: 0, end: body.length, count: 3 }]);
+    assert.ok(whole.equals(encodeRecordBatch(4, 100, same)));
+    const split = assembleRecordBatch(4, 100, 9, [{ body, start: 0, end: starts[1]!, count: 1 }, { body, start: starts[2]!, end: starts[3]!, count: 1 }]);
+    assert.ok(split.equals(encodeRecordBatch(4, 100, [same[0]!, same[2]!])));
+  });
+
+  it('record bodies: malformed ones are refused', () => {
+    const body = encodeRecordBody(records.slice(0, 2));
+    for (const [b, n] of [[body, 1], [body, 3], [body.subarray(0, body.length - 1), 2], [Buffer.concat([body, Buffer.alloc(1)]), 2], [body, 0]] as const) {
+      assert.equal(typeof scanRecordBody(b, n), 'string', `${b.length} bytes as ${n} records`);
+    }
+    assert.throws(() => assembleRecordBatch(1, 0, 1, [{ body, start: 0, end: body.length - 1, count: 2 }]));
+    assert.throws(() => assembleRecordBatch(1, 0, 1, [{ body, start: 0, end: body.length, count: 1 }]));
   });
 
   it('detects every single flipped bit, in header or body', () => {

@@ -1,5 +1,7 @@
 /** @shoal/metadata: the etcd schema and typed access to it. */
 export { DEFAULT_PREFIX, Keys } from './schema';
-export type { AzName, DrainRecord, MoveLeaderRequest, NodeRecord, ShardRecord, StreamMode, StreamRecord, StreamStatus } from './schema';
+export type {
+  AzName, DrainRecord, MoveLeaderRequest, NodeRecord, ReshardCause, ReshardRecord, ReshardStepRecord, ShardRecord, StreamMode, StreamRecord, StreamStatus,
+} from './schema';
 export { ClusterView, MetadataStore } from './metadata-store';
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';

@@ -11,6 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
+import { dialAddress } from '@shoal/wire';
+import { etcdClientOptions } from './etcd-client-options';
 import { Keys, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ShardRecord, type StreamRecord } from './schema';
 
 /** A record with the etcd mod revision it was read at. */
@@ -82,10 +84,8 @@ export class MetadataStore {
   constructor(options: MetadataStoreOptions) {
     this.keys = new Keys(options.prefix);
     this.timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS_DEFAULT;
-    this.client = new Etcd3({
-      hosts: [...options.endpoints],
-      defaultCallOptions: () => ({ deadline: new Date(Date.now() + this.timeoutMs) }),
-    });
+    // Deadlines on unary calls only, no circuit breaker, short watch backoff (etcd-client-options.ts).
+    this.client = new Etcd3(etcdClientOptions(options.endpoints.map((e) => dialAddress(e)), this.timeoutMs));
     this.events.setMaxListeners(100);
   }
 

@@ -50,6 +50,44 @@ export interface StreamRecord {
   readonly tags: Readonly<Record<string, string>>;
   /** Next shard index to hand out (shard ids only grow). */
   readonly nextShardIndex: number;
+  /**
+   * The split/merge round in progress (docs/resharding.md), written by the
+   * api (SplitShard, MergeShards) or the controller (UpdateShardCount
+   * rounds, on-demand scaling, warm throughput); removed by the controller
+   * when it commits the children, or when it rolls the round back.
+   */
+  readonly reshard?: ReshardRecord;
+  /** UpdateShardCount (UNIFORM_SCALING) target the controller works toward in rounds; removed once reached. */
+  readonly targetShardCount?: number;
+  /** Epoch ms of the UpdateShardCount calls of the last 24 hours (rate limit), oldest first. */
+  readonly shardCountUpdatesMs?: readonly number[];
+  /** UpdateStreamWarmThroughput target in MiB/s (ON_DEMAND streams); absent = none. */
+  readonly warmThroughputMiBps?: number;
+  /** Epoch ms when the last reshard round completed (on-demand merge cool-down). */
+  readonly lastReshardMs?: number;
+}
+
+/** Who asked for a reshard round. */
+export type ReshardCause = 'split' | 'merge' | 'update-shard-count' | 'on-demand' | 'warm-throughput';
+
+/** One split or merge of a round: parent shard ids and the children's inclusive hash key ranges (decimal strings). */
+export interface ReshardStepRecord {
+  readonly parents: readonly string[];
+  readonly children: ReadonlyArray<{ readonly hashKeyStart: string; readonly hashKeyEnd: string }>;
+}
+
+/**
+ * A reshard round: its steps run together. The controller marks every
+ * parent `closing`, waits until every parent's leader wrote
+ * `sealedLogEnd`, then in one commit closes the parents (ending sequence
+ * numbers), writes the children and removes this record. A round not
+ * sealed within the controller's timeout is rolled back (parents reopened).
+ */
+export interface ReshardRecord {
+  readonly cause: ReshardCause;
+  readonly steps: readonly ReshardStepRecord[];
+  /** Epoch ms the round was requested (rollback timeout). */
+  readonly requestedMs: number;
 }
 
 export interface ShardRecord {
@@ -74,6 +112,19 @@ export interface ShardRecord {
   readonly epoch: number;
   /** In-sync replica set (node ids), the leader included. */
   readonly isr: readonly string[];
+  /**
+   * Set by the controller when a reshard round closes this shard: from when
+   * its leader sees it, the leader appends nothing more (Append answers
+   * SHARD_CLOSED) and seals the log.
+   */
+  readonly closing?: boolean;
+  /**
+   * Written by the shard's leader (guarded commit) once `closing` is set and
+   * everything it appended is committed: the log end (exclusive offset);
+   * nothing at or past it is ever acknowledged. The last record's offset
+   * is sealedLogEnd - 1.
+   */
+  readonly sealedLogEnd?: number;
 }
 
 /**

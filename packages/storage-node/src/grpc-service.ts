@@ -34,7 +34,7 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
     Append(call, callback) {
       const driver = find(deps, call.request.shard);
       if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, results: [], epoch: 0 }); return; }
-      driver.append(call.request.records, call.request.epoch).then(
+      driver.append(call.request).then(
         (res) => callback(null, res),
         (err: unknown) => callback(null, { error: 'INTERNAL', error_message: internal(err), results: [], epoch: 0 }),
       );

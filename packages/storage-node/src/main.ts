@@ -15,6 +15,7 @@
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { Flags, createLogger, limitsEnabled } from '@shoal/wire';
 import { startStorageNode } from './storage-node';
+import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 
 /** A close that takes longer than this exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
     logger,
   });
   logger.info('storage node started', { grpcAddress: node.grpcAddress, httpAddress: node.httpAddress });
+  if (UNSAFE_ACK_ON_LEADER_APPEND) {
+    logger.error('TEST-ONLY SHOAL_UNSAFE_ACK_ON_LEADER_APPEND=1: acknowledging before the in-sync replicas hold the records; acknowledged records CAN BE LOST');
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -23,13 +23,16 @@
  * bounded; a full queue answers at once instead of growing.
  */
 import {
-  REPLICATION_INFLIGHT_MAX, RecordBatch, ReplicaMachine, TRUNCATION_ROUNDS_MAX, encodeRecordBatch,
-  type AppendAck, type AppendMessage, type IsrProposal, type RecordInput, type ReplicaConfig, type ReplicationErrorCode,
+  REPLICATION_INFLIGHT_MAX, RecordBatch, ReplicaMachine, TRUNCATION_ROUNDS_MAX, assembleRecordBatch,
+  type AppendAck, type AppendMessage, type IsrProposal, type RecordBodySlice, type ReplicaConfig, type ReplicationErrorCode,
 } from '@shoal/core';
-import type { AppendResponse, ErrorCode, Logger, RecordIn__Output, RecordResult, ShardAppend } from '@shoal/wire';
+import type { AppendRequest__Output, AppendResponse, ErrorCode, Logger, ShardAppend } from '@shoal/wire';
 import { BatchCache } from './batch-cache';
+import { SEAL_RETRY_MS } from './seal-writer';
+import { admitRecords, appendRecordsOf, okResponse, type Admission, type AppendRecords } from './leader-appends';
 import type { NodeMetrics, ShardLabels } from './node-metrics';
 import { ShardLimits } from './shard-limits';
+import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 import type { ShardLog, ShardRef } from './shard-log';
 import {
   APPEND_COMMIT_TIMEOUT_MS, APPEND_QUEUE_BYTES_MAX, APPEND_QUEUE_RECORDS_MAX, BATCH_CACHE_BYTES_MAX, EVENT_QUEUE_MAX,
@@ -46,6 +49,11 @@ export interface IsrWriter {
   write(shard: ShardRef, proposal: IsrProposal, leaderId: string): Promise<boolean>;
 }
 
+/** Writes a closing shard's final log end (seal-writer.ts); false if the record changed or is not closing. */
+export interface SealWriter {
+  write(shard: ShardRef, logEnd: number, epoch: number, leaderId: string): Promise<boolean>;
+}
+
 export interface ReplicaDriverOptions {
   readonly selfId: string;
   readonly shard: ShardRef;
@@ -60,6 +68,8 @@ export interface ReplicaDriverOptions {
   /** Monotonic ms until which this node's lease is known valid (0: not registered). */
   readonly leaseUntilMs: () => number;
   readonly isrWriter: IsrWriter;
+  /** Seals the log of a shard closed by a reshard (absent: never seals, e.g. unit tests). */
+  readonly sealWriter?: SealWriter;
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   /** A broken invariant or failed disk write: the process must stop. */
@@ -74,18 +84,15 @@ type DriverEvent =
   | { kind: 'tick' };
 
 interface PendingAppend {
-  readonly records: readonly RecordIn__Output[];
-  readonly bytes: number;
+  readonly recs: AppendRecords;
   readonly resolve: (res: AppendResponse) => void;
 }
 
 interface Waiter {
   readonly endOffset: number;
   readonly deadlineMs: number;
-  readonly records: number;
-  readonly bytes: number;
-  readonly results: RecordResult[];
-  readonly resolve: (res: AppendResponse) => void;
+  readonly req: PendingAppend;
+  readonly admission: Admission;
 }
 
 interface InboundAppend {
@@ -111,6 +118,11 @@ export class ReplicaDriver {
   private again = false;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
+  /** The shard record says `closing` (reshard): admit nothing more, seal once committed. */
+  private closing = false;
+  private sealedLogEnd: number | undefined;
+  private sealInFlight = false;
+  private sealTriedMs = Number.NEGATIVE_INFINITY;
 
   private constructor(readonly options: ReplicaDriverOptions, machine: ReplicaMachine, lastArrivalMs: number) {
     this.machine = machine;
@@ -133,21 +145,23 @@ export class ReplicaDriver {
 
   // ---- inputs (from handlers, watch and timers) ---------------------------
 
-  /** Appends records at the leader; resolves once committed or failed. */
-  append(records: readonly RecordIn__Output[], epoch: number): Promise<AppendResponse> {
+  /** Appends an Append request's records at the leader; resolves once committed or failed. */
+  append(request: Pick<AppendRequest__Output, 'records' | 'records_body' | 'record_count' | 'epoch'>): Promise<AppendResponse> {
     this.machine.setLeaseUntil(this.options.leaseUntilMs());
     const refusal = this.machine.appendRefusal(this.options.monoClock());
     if (refusal) return Promise.resolve(this.failure(refusal, refusal === 'NOT_LEADER' ? 'not the leader of this shard' : 'in-sync replicas below the minimum'));
+    if (this.closing) return Promise.resolve(this.failure('SHARD_CLOSED', 'the shard is closed by a reshard; route to its children'));
+    const epoch = request.epoch;
     if (epoch > this.machine.epoch()) return Promise.resolve(this.failure('NOT_LEADER', `caller knows epoch ${epoch}, this replica ${this.machine.epoch()}`));
-    let bytes = 0;
-    for (const r of records) bytes += r.data.length + Buffer.byteLength(r.partition_key, 'utf8');
-    if (this.outstandingRecords + records.length > APPEND_QUEUE_RECORDS_MAX || this.outstandingBytes + bytes > APPEND_QUEUE_BYTES_MAX) {
+    const recs = appendRecordsOf(request);
+    if (typeof recs === 'string') return Promise.resolve(this.failure('INTERNAL', recs));
+    if (this.outstandingRecords + recs.count > APPEND_QUEUE_RECORDS_MAX || this.outstandingBytes + recs.bytes > APPEND_QUEUE_BYTES_MAX) {
       return Promise.resolve(this.failure('INTERNAL', 'append queue of the shard leader is full'));
     }
-    this.outstandingRecords += records.length;
-    this.outstandingBytes += bytes;
+    this.outstandingRecords += recs.count;
+    this.outstandingBytes += recs.bytes;
     return new Promise((resolve) => {
-      this.pending.push({ records, bytes, resolve });
+      this.pending.push({ recs, resolve });
       this.wake();
     });
   }
@@ -223,6 +237,36 @@ export class ReplicaDriver {
     await this.pumpSends();
     this.proposeIsr();
     this.settle();
+    this.maybeSeal();
+  }
+
+  /** From the shard record: `closing` set or cleared (rollback), and the sealed end once written. */
+  setSeal(closing: boolean, sealedLogEnd: number | undefined): void {
+    if (this.closing === closing && this.sealedLogEnd === sealedLogEnd) return;
+    this.closing = closing;
+    this.sealedLogEnd = sealedLogEnd;
+    this.sealTriedMs = Number.NEGATIVE_INFINITY;
+    this.wake();
+  }
+
+  /**
+   * Leader of a closing shard: once nothing is queued or waiting and the
+   * high watermark reached the log end, record the log end as sealed (the
+   * outcome comes back through the watch; retried every SEAL_RETRY_MS).
+   */
+  private maybeSeal(): void {
+    const writer = this.options.sealWriter;
+    if (!writer || !this.closing || this.sealedLogEnd !== undefined || this.sealInFlight) return;
+    if (this.machine.role() !== 'leader' || this.pending.length > 0 || this.waiters.length > 0) return;
+    const logEnd = this.machine.logEndOffset();
+    const now = this.options.monoClock();
+    if (this.machine.highWatermark() !== logEnd || now - this.sealTriedMs < SEAL_RETRY_MS) return;
+    this.sealTriedMs = now;
+    this.sealInFlight = true;
+    writer.write(this.shard, logEnd, this.machine.epoch(), this.options.selfId).then(
+      (ok) => this.options.logger.info(ok ? 'sealed the closing shard' : 'seal lost a race; will retry', { logEnd }),
+      (err: unknown) => this.options.logger.warn('seal failed; will retry', { err }),
+    ).finally(() => { this.sealInFlight = false; });
   }
 
   private drainEvents(): void {
@@ -306,16 +350,22 @@ export class ReplicaDriver {
       this.failAll(refusal, 'TIMEOUT', 'not able to append');
       return;
     }
-    const now = this.options.clock();
-    const taken = this.takePending();
-    const firstOffset = this.machine.logEndOffset();
-    const inputs: RecordInput[] = [];
-    const perRequest = taken.map((req) => this.admit(req, inputs, firstOffset, now));
-    if (inputs.length === 0) {
-      taken.forEach((req, i) => this.answer(req, perRequest[i]!));
+    if (this.closing) {
+      // Queued before `closing` arrived but not admitted: provably not appended, the api re-routes them.
+      for (const req of this.pending.splice(0)) this.answer(req, this.failure('SHARD_CLOSED', 'the shard is closed by a reshard; route to its children'));
       return;
     }
-    const bytes = encodeRecordBatch(this.machine.epoch(), firstOffset, inputs);
+    const taken = this.takePending();
+    const firstOffset = this.machine.logEndOffset();
+    const slices: RecordBodySlice[] = [];
+    const admissions = this.admit(taken, firstOffset, slices);
+    const arrivalMs = admissions[0]!.arrivalMs;
+    if (slices.length === 0) {
+      taken.forEach((req, i) => this.answer(req, okResponse(req.recs, admissions[i]!, this.machine.epoch())));
+      return;
+    }
+    this.lastArrivalMs = arrivalMs;
+    const bytes = assembleRecordBatch(this.machine.epoch(), firstOffset, arrivalMs, slices);
     const batch = RecordBatch.parse(bytes, false);
     if (typeof batch === 'string') throw new Error(`encoded batch does not parse: ${batch}`);
     this.machine.leaderAppended({ epoch: batch.epoch, firstOffset, count: batch.count }, this.options.monoClock());
@@ -323,9 +373,7 @@ export class ReplicaDriver {
     this.cache.push(batch);
     this.options.metrics.groupCommits.inc();
     const deadlineMs = this.options.monoClock() + APPEND_COMMIT_TIMEOUT_MS;
-    taken.forEach((req, i) => {
-      this.waiters.push({ endOffset: batch.endOffset, deadlineMs, records: req.records.length, bytes: req.bytes, results: perRequest[i]!, resolve: req.resolve });
-    });
+    taken.forEach((req, i) => this.waiters.push({ endOffset: batch.endOffset, deadlineMs, req, admission: admissions[i]! }));
   }
 
   private takePending(): PendingAppend[] {
@@ -334,31 +382,36 @@ export class ReplicaDriver {
     let n = 0;
     while (n < this.pending.length) {
       const req = this.pending[n]!;
-      if (n > 0 && (records + req.records.length > GROUP_COMMIT_RECORDS_MAX || bytes + req.bytes > GROUP_COMMIT_BYTES_MAX)) break;
-      records += req.records.length;
-      bytes += req.bytes;
+      if (n > 0 && (records + req.recs.count > GROUP_COMMIT_RECORDS_MAX || bytes + req.recs.bytes > GROUP_COMMIT_BYTES_MAX)) break;
+      records += req.recs.count;
+      bytes += req.recs.bytes;
       n++;
     }
     return this.pending.splice(0, n);
   }
 
-  /** Throttles or admits each record of a request into the batch; returns its results. */
-  private admit(req: PendingAppend, inputs: RecordInput[], firstOffset: number, now: number): RecordResult[] {
+  /**
+   * Throttles each record of the taken requests; the admitted ones go into
+   * `slices` in order, at consecutive offsets from `firstOffset`, all with
+   * one arrival time. Metrics count per request, not per record.
+   */
+  private admit(taken: readonly PendingAppend[], firstOffset: number, slices: RecordBodySlice[]): Admission[] {
+    const now = this.options.clock();
+    // Arrival times never decrease within a shard, even if the clock steps back.
+    const arrivalMs = Math.max(now, this.lastArrivalMs);
+    const limits = this.limits;
+    const tryWrite = limits ? (bytes: number): boolean => limits.tryWrite(bytes, now) : undefined;
     const m = this.options.metrics;
-    return req.records.map((r) => {
-      const size = r.data.length + Buffer.byteLength(r.partition_key, 'utf8');
-      if (this.limits && !this.limits.tryWrite(size, now)) {
-        m.writeExceeded.inc(this.labels);
-        return { offset: 0, arrival_ms: 0, throttled: true };
+    let next = firstOffset;
+    return taken.map((req) => {
+      const a = admitRecords(req.recs, next, arrivalMs, tryWrite, slices);
+      next += a.admitted;
+      if (a.admitted > 0) {
+        m.incomingBytes.inc(this.labels, a.admittedBytes);
+        m.incomingRecords.inc(this.labels, a.admitted);
       }
-      // Arrival times never decrease within a shard, even if the clock steps back.
-      const arrivalMs = Math.max(now, this.lastArrivalMs);
-      this.lastArrivalMs = arrivalMs;
-      const offset = firstOffset + inputs.length;
-      inputs.push({ arrivalMs, partitionKey: r.partition_key, data: r.data });
-      m.incomingBytes.inc(this.labels, size);
-      m.incomingRecords.inc(this.labels);
-      return { offset, arrival_ms: arrivalMs, throttled: false };
+      if (a.throttled.length > 0) m.writeExceeded.inc(this.labels, a.throttled.length);
+      return a;
     });
   }
 
@@ -408,11 +461,12 @@ export class ReplicaDriver {
   private settle(): void {
     this.machine.setLeaseUntil(this.options.leaseUntilMs());
     if (!this.machine.mayAcknowledge(this.options.monoClock())) return;
-    const hw = this.machine.highWatermark();
+    // TEST-ONLY: the unsafe switch acknowledges up to the leader's own log end (see unsafe-switches.ts).
+    const hw = UNSAFE_ACK_ON_LEADER_APPEND ? this.machine.logEndOffset() : this.machine.highWatermark();
     let n = 0;
     while (n < this.waiters.length && this.waiters[n]!.endOffset <= hw) n++;
     if (n === 0) return;
-    for (const w of this.waiters.splice(0, n)) this.finish(w, { error: 'OK', error_message: '', results: w.results, epoch: this.machine.epoch() });
+    for (const w of this.waiters.splice(0, n)) this.finish(w, okResponse(w.req.recs, w.admission, this.machine.epoch()));
   }
 
   private expireWaiters(now: number): void {
@@ -423,20 +477,18 @@ export class ReplicaDriver {
 
   /** Fails queued producers with `queued` and those waiting for commit with `waiting`. */
   private failAll(queued: ErrorCode, waiting: ErrorCode, message: string): void {
-    for (const req of this.pending.splice(0)) this.answer(req, undefined, this.failure(queued, message));
+    for (const req of this.pending.splice(0)) this.answer(req, this.failure(queued, message));
     for (const w of this.waiters.splice(0)) this.finish(w, this.failure(waiting, message));
   }
 
-  private answer(req: PendingAppend, results: RecordResult[] | undefined, failure?: AppendResponse): void {
-    this.outstandingRecords -= req.records.length;
-    this.outstandingBytes -= req.bytes;
-    req.resolve(failure ?? { error: 'OK', error_message: '', results: results ?? [], epoch: this.machine.epoch() });
+  private answer(req: PendingAppend, res: AppendResponse): void {
+    this.outstandingRecords -= req.recs.count;
+    this.outstandingBytes -= req.recs.bytes;
+    req.resolve(res);
   }
 
   private finish(w: Waiter, res: AppendResponse): void {
-    this.outstandingRecords -= w.records;
-    this.outstandingBytes -= w.bytes;
-    w.resolve(res);
+    this.answer(w.req, res);
   }
 
   failure(error: ErrorCode, message: string): AppendResponse {

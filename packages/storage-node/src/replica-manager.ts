@@ -10,7 +10,7 @@ import type { ReplicaConfig } from '@shoal/core';
 import type { ClusterView, ShardRecord, Versioned } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import type { NodeMetrics, ReplicaGaugeSource } from './node-metrics';
-import { ReplicaDriver, type IsrWriter, type PeerSender } from './replica-driver';
+import { ReplicaDriver, type IsrWriter, type PeerSender, type SealWriter } from './replica-driver';
 import { ShardLog, listStoredShards, refKey, type NodeDb, type ShardRef } from './shard-log';
 
 export interface ReplicaManagerOptions {
@@ -26,6 +26,8 @@ export interface ReplicaManagerOptions {
   /** Monotonic ms until which the node lease is known valid. */
   readonly leaseUntilMs: () => number;
   readonly isrWriter: IsrWriter;
+  /** Seals shards closed by a reshard (seal-writer.ts); absent in tests that do not reshard. */
+  readonly sealWriter?: SealWriter;
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   readonly onFatal: (err: unknown) => void;
@@ -96,19 +98,26 @@ export class ReplicaManager {
     const key = refKey(ref);
     const record = this.assigned(ref);
     const driver = this.drivers.get(key);
-    if (record && driver) { driver.configure(configOf(record)); return; }
+    if (record && driver) {
+      driver.configure(configOf(record));
+      driver.setSeal(record.value.closing === true, record.value.sealedLogEnd);
+      return;
+    }
     if (record) {
       const o = this.options;
       if (!this.peers) throw new Error('replica manager has no peer sender');
       const opened = await ReplicaDriver.open({
         selfId: o.selfId, shard: ref, streamName: record.value.streamName, log: new ShardLog(o.db, ref, o.sync), peers: this.peers,
-        limitsOn: o.limitsOn, clock: o.clock, monoClock: o.monoClock, leaseUntilMs: o.leaseUntilMs, isrWriter: o.isrWriter, logger: o.logger.child({ streamId: ref.streamId, shardId: ref.shardId }), metrics: o.metrics, onFatal: o.onFatal,
+        limitsOn: o.limitsOn, clock: o.clock, monoClock: o.monoClock, leaseUntilMs: o.leaseUntilMs, isrWriter: o.isrWriter, sealWriter: o.sealWriter, logger: o.logger.child({ streamId: ref.streamId, shardId: ref.shardId }), metrics: o.metrics, onFatal: o.onFatal,
       }, configOf(record));
       if (this.fenced) opened.setFenced(true);
       this.drivers.set(key, opened);
       // The record may have changed while the log was loading.
       const latest = this.assigned(ref);
-      if (latest) opened.configure(configOf(latest));
+      if (latest) {
+        opened.configure(configOf(latest));
+        opened.setSeal(latest.value.closing === true, latest.value.sealedLogEnd);
+      }
       o.logger.info('replica opened', { ...ref, role: opened.machine.role(), epoch: opened.machine.epoch(), logEnd: opened.machine.logEndOffset() });
       return;
     }

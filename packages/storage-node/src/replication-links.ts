@@ -8,7 +8,7 @@
  * with bounded exponential backoff.
  */
 import * as grpc from '@grpc/grpc-js';
-import { GRPC_CHANNEL_OPTIONS, loadProto, type Logger, type ReplicateMessage, type ReplicateReply__Output, type ShardAppend, type StorageNodeClient } from '@shoal/wire';
+import { GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type Logger, type ReplicateMessage, type ReplicateReply__Output, type ShardAppend, type StorageNodeClient } from '@shoal/wire';
 import type { ClusterView } from '@shoal/metadata';
 import { decodeShardAck } from './replication-codec';
 import type { PeerSender, ReplicaDriver } from './replica-driver';
@@ -31,7 +31,7 @@ class PeerLink {
 
   constructor(private readonly selfId: string, readonly peerId: string, readonly address: string, private readonly hooks: LinkHooks, private readonly logger: Logger) {
     const Ctor = loadProto().shoal.v1.StorageNode;
-    this.client = new Ctor(address, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as StorageNodeClient;
+    this.client = new Ctor(dialAddress(address), grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as StorageNodeClient;
     this.connect();
   }
 

@@ -20,9 +20,21 @@ export class ShardLimits {
     this.readBytes = new TokenBucket({ ratePerSec: limits.SHARD_READ_BYTES_PER_SEC, capacity: limits.SHARD_READ_BYTES_PER_SEC }, nowMs);
   }
 
-  /** Takes one record of `bytes` if both write buckets allow it; false = throttled. */
+  /**
+   * Takes one record of `bytes` if both write buckets allow it; false = throttled.
+   * A record larger than the byte bucket (up to 10 MiB, UpdateMaxRecordSize) is
+   * taken when the bucket is full and leaves it in debt: later writes are
+   * throttled until it refills, as in Kinesis' token-bucket design.
+   */
   tryWrite(bytes: number, nowMs: number): boolean {
-    if (this.writeRecords.available(nowMs) < 1 || this.writeBytes.available(nowMs) < bytes) return false;
+    if (this.writeRecords.available(nowMs) < 1) return false;
+    const available = this.writeBytes.available(nowMs);
+    if (bytes > limits.SHARD_WRITE_BYTES_PER_SEC && available >= limits.SHARD_WRITE_BYTES_PER_SEC) {
+      this.writeRecords.tryTake(1, nowMs);
+      this.writeBytes.takeWithDebt(bytes, nowMs);
+      return true;
+    }
+    if (available < bytes) return false;
     this.writeRecords.tryTake(1, nowMs);
     this.writeBytes.tryTake(bytes, nowMs);
     return true;

@@ -11,15 +11,16 @@ import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { MetadataStore, type NodeRecord } from '@shoal/metadata';
-import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, type Logger } from '@shoal/wire';
+import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, wallClockMs, type Logger } from '@shoal/wire';
 import { storageNodeHandlers } from './grpc-service';
 import { NodeMetrics } from './node-metrics';
 import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
 import type { NodeDb } from './shard-log';
 import { EtcdIsrWriter } from './isr-writer';
+import { EtcdSealWriter } from './seal-writer';
 import { NodeRegistration } from './node-registration';
-import { SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
+import { LEVELDB_WRITE_BUFFER_BYTES, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
 
 export interface StorageNodeOptions {
   readonly nodeId: string;
@@ -51,7 +52,7 @@ export interface StorageNodeHandle {
 export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNodeHandle> {
   const logger = o.logger ?? createLogger('storage-node', { nodeId: o.nodeId });
   const onFatal = o.onFatal ?? ((err: unknown) => { logger.error('fatal', { err }); process.exit(1); });
-  const db: NodeDb = new Level<string, Buffer>(join(o.dataDir, 'leveldb'), { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+  const db: NodeDb = new Level<string, Buffer>(join(o.dataDir, 'leveldb'), { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: LEVELDB_WRITE_BUFFER_BYTES });
   await db.open();
   const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix });
   await store.start();
@@ -60,15 +61,15 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const monoClock = (): number => performance.now();
   let registration: NodeRegistration | undefined;
   manager = new ReplicaManager({
-    selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, clock: Date.now, monoClock,
-    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), logger, metrics, onFatal,
+    selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, clock: wallClockMs, monoClock,
+    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), sealWriter: new EtcdSealWriter(store), logger, metrics, onFatal,
   });
   const mgr = manager;
   const links = new ReplicationLinks(o.nodeId, store.view, { lookup: (ref) => mgr.get(ref), allDrivers: () => mgr.all() }, logger);
   mgr.setPeers(links);
 
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
-  server.addService(loadProto().shoal.v1.StorageNode.service, storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: Date.now, logger }));
+  server.addService(loadProto().shoal.v1.StorageNode.service, storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });

@@ -71,3 +71,5 @@ export type { Logger, LogLevel } from './logger';
 export { Flags, limitsEnabled } from './flags';
 export { startOpsServer } from './ops-server';
 export type { HealthReport, OpsServerOptions } from './ops-server';
+export { dialAddress, mapAddress, parseDialMap } from './dial';
+export { parseClockOffsetMs, wallClockMs } from './wall-clock';

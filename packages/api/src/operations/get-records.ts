@@ -82,7 +82,9 @@ async function execute(ctx: OperationContext, input: GetRecordsInput): Promise<O
   ctx.metrics.getRecordsRecords.inc(records.length);
   ctx.metrics.getRecordsBytes.inc(bytes);
   const ending = shard.endingSequenceNumber !== undefined ? decodeSequenceNumber(shard.endingSequenceNumber) : undefined;
-  if (ending && BigInt(nextOffset) > ending.offset) {
+  // sealedLogEnd (resharding) is the exact end, also for a parent that holds no record at all.
+  const atEnd = shard.sealedLogEnd !== undefined ? nextOffset >= shard.sealedLogEnd : ending !== undefined && BigInt(nextOffset) > ending.offset;
+  if (ending && atEnd) {
     const children = ctx.view.shardsOf(stream.streamId).map((s) => s.value)
       .filter((s) => s.parentShardId === shard.shardId || s.adjacentParentShardId === shard.shardId);
     return {

@@ -10,8 +10,15 @@ import { listShards } from './list-shards';
 import { listStreams } from './list-streams';
 import { putRecord } from './put-record';
 import { putRecords } from './put-records';
+import { mergeShards } from './merge-shards';
+import { splitShard } from './split-shard';
+import { updateMaxRecordSize } from './update-max-record-size';
+import { updateShardCount } from './update-shard-count';
+import { updateStreamMode } from './update-stream-mode';
+import { updateStreamWarmThroughput } from './update-stream-warm-throughput';
 
 export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
   createStream, deleteStream, describeStream, describeStreamSummary, listStreams, listShards,
   putRecord, putRecords, getShardIterator, getRecords,
+  splitShard, mergeShards, updateShardCount, updateStreamMode, updateStreamWarmThroughput, updateMaxRecordSize,
 ].map((op) => [op.name, op]));

@@ -11,19 +11,26 @@
  * the view to change. TIMEOUT, NOT_ENOUGH_REPLICAS, INTERNAL and transport
  * errors may have appended: those records fail without a retry, so a
  * record is never written twice by us.
+ *
+ * Each Append carries its records as one pre-encoded record body
+ * (`records_body`, core record-batch.ts) that the leader copies into its
+ * batch as is, and gets compact results back (first offset + throttled
+ * indexes), so neither side builds an object per record for gRPC.
  */
 import { hash } from 'node:crypto';
 import {
-  KinesisError, bufferToHashKey, encodeSequenceNumber, hashKeyToBuffer, shardRateExceededMessage, streamTagOf,
+  KinesisError, bufferToHashKey, encodeRecordBody, encodeSequenceNumber, shardRateExceededMessage, streamTagOf,
   HASH_KEY_MAX, type KinesisErrorType,
 } from '@shoal/core';
 import type { ClusterView, ShardRecord, StreamRecord } from '@shoal/metadata';
-import type { AppendResponse__Output, RecordIn } from '@shoal/wire';
+import type { AppendResponse__Output } from '@shoal/wire';
 import type { OperationContext } from '../operation';
 import { StorageUnavailableError } from './storage-clients';
 
 /** Attempts per record before it fails with InternalFailure. */
 export const APPEND_ATTEMPTS_MAX = 3;
+/** Extra attempts for records refused with SHARD_CLOSED (a reshard is sealing the shard), each after a view change. */
+export const SHARD_CLOSED_REROUTES_MAX = 20;
 /** Longest wait for the view to change between attempts. */
 export const RETRY_VIEW_WAIT_MS = 1_000;
 const INTERNAL_FAILURE_MESSAGE = 'Internal service failure.';
@@ -40,7 +47,7 @@ export type PutResult =
 
 interface Prepared {
   readonly index: number;
-  readonly record: RecordIn;
+  readonly entry: PutEntry;
   readonly hashKey: bigint;
   readonly bytes: number;
 }
@@ -50,18 +57,15 @@ function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[]
   const recordBytesMax = stream.maxRecordSizeKiB * 1024;
   return entries.map((e, index) => {
     let hashKey: bigint;
-    let hashKeyBytes: Buffer;
     if (e.explicitHashKey !== undefined) {
       hashKey = BigInt(e.explicitHashKey);
       if (hashKey > HASH_KEY_MAX) {
         throw new KinesisError('InvalidArgumentException',
           `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.explicitHashKey}`);
       }
-      hashKeyBytes = hashKeyToBuffer(hashKey);
     } else {
-      // core's partitionKeyToHashKey, computed once: the 16 digest bytes are also the hash key sent to storage.
-      hashKeyBytes = hash('md5', e.partitionKey, 'buffer');
-      hashKey = bufferToHashKey(hashKeyBytes);
+      // core's partitionKeyToHashKey, with one digest call.
+      hashKey = bufferToHashKey(hash('md5', e.partitionKey, 'buffer'));
     }
     const bytes = e.data.length + Buffer.byteLength(e.partitionKey, 'utf8');
     if (bytes > recordBytesMax) {
@@ -69,7 +73,7 @@ function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[]
         `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${e.data.length} cap=${e.data.length}]' at '${entries.length > 1 ? `records.${index + 1}.member.data` : 'data'}' ` +
         `failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax - Buffer.byteLength(e.partitionKey, 'utf8')}`);
     }
-    return { index, hashKey, bytes, record: { data: e.data, partition_key: e.partitionKey, hash_key: hashKeyBytes } };
+    return { index, hashKey, bytes, entry: e };
   });
 }
 
@@ -78,14 +82,20 @@ export async function putEntries(ctx: OperationContext, stream: StreamRecord, en
   const prepared = prepare(stream, entries);
   const results: PutResult[] = new Array<PutResult>(entries.length);
   let pending = prepared;
+  let closedRounds = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const groups = groupByShard(ctx, stream.streamId, pending);
     const retry: Prepared[] = [...groups.unrouted];
+    let closed = false;
     await Promise.all([...groups.byShard.values()].map(async ({ shard, items }) => {
       const outcome = await appendToLeader(ctx, stream, shard, items, results);
-      if (outcome === 'retry') retry.push(...items);
+      if (outcome !== 'done') retry.push(...items);
+      if (outcome === 'closed') closed = true;
     }));
     if (retry.length === 0) break;
+    // A shard sealing for a reshard answers SHARD_CLOSED until its children are in the view
+    // (usually well under a second): those rounds do not use up the ordinary attempts.
+    if (closed && closedRounds < SHARD_CLOSED_REROUTES_MAX) { closedRounds++; attempt--; }
     if (attempt >= APPEND_ATTEMPTS_MAX) {
       for (const p of retry) results[p.index] = { ok: false, errorType: 'InternalFailure', message: INTERNAL_FAILURE_MESSAGE };
       break;
@@ -114,12 +124,13 @@ function groupByShard(ctx: OperationContext, streamId: string, items: readonly P
 }
 
 /** Sends one Append and fills `results` for its items, or answers 'retry' when nothing was appended. */
-async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], results: PutResult[]): Promise<'done' | 'retry'> {
+async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], results: PutResult[]): Promise<'done' | 'retry' | 'closed'> {
   let response: AppendResponse__Output;
   try {
     if (!ctx.view.nodes.has(shard.leader)) return 'retry';
     response = await ctx.storage.append(shard.leader, {
-      shard: { stream_id: stream.streamId, shard_id: shard.shardId }, records: items.map((p) => p.record), epoch: shard.epoch,
+      shard: { stream_id: stream.streamId, shard_id: shard.shardId }, epoch: shard.epoch,
+      records_body: encodeRecordBody(items.map((p) => p.entry)), record_count: items.length,
     });
   } catch (err) {
     ctx.logger.warn('append failed at the transport', { shardId: shard.shardId, leader: shard.leader, err });
@@ -128,20 +139,28 @@ async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard
   }
   switch (response.error) {
     case 'OK': break;
-    case 'NOT_LEADER': case 'SHARD_NOT_FOUND': case 'STALE_EPOCH': case 'SHARD_CLOSED': return 'retry';
+    case 'NOT_LEADER': case 'SHARD_NOT_FOUND': case 'STALE_EPOCH': return 'retry';
+    case 'SHARD_CLOSED': return 'closed';
     case 'NOT_ENOUGH_REPLICAS': failAll(items, results, 'ServiceUnavailable'); return 'done';
     default:
       ctx.logger.warn('append failed', { shardId: shard.shardId, leader: shard.leader, error: response.error, message: response.error_message });
       failAll(items, results, 'InternalFailure');
       return 'done';
   }
-  if (response.results.length !== items.length) throw new Error(`Append answered ${response.results.length} results for ${items.length} records`);
+  // result_count proves the node read records_body (an older node would answer no results at all).
+  if (response.result_count !== items.length) throw new Error(`Append answered ${response.result_count} results for ${items.length} records`);
   const streamTag = streamTagOf(stream.streamId);
+  const throttled = response.throttled_indexes;
+  let t = 0;
+  let offset = BigInt(response.first_offset);
   items.forEach((p, i) => {
-    const r = response.results[i]!;
-    results[p.index] = r.throttled
-      ? { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.config.accountId) }
-      : { ok: true, shardId: shard.shardId, sequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: shard.shardIndex, offset: BigInt(r.offset) }) };
+    if (throttled[t] === i) {
+      t++;
+      results[p.index] = { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.config.accountId) };
+    } else {
+      results[p.index] = { ok: true, shardId: shard.shardId, sequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: shard.shardIndex, offset }) };
+      offset++;
+    }
   });
   return 'done';
 }

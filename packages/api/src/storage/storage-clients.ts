@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterView } from '@shoal/metadata';
 import {
-  GRPC_CHANNEL_OPTIONS, loadProto, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output,
+  GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output,
   type SeekRequest, type SeekResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 
@@ -90,7 +90,7 @@ export class StorageClients implements StorageCalls {
     existing?.client.close();
     if (this.clients.size >= CHANNELS_MAX) this.prune();
     const Service = loadProto().shoal.v1.StorageNode;
-    const client = new Service(node.grpcAddress, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    const client = new Service(dialAddress(node.grpcAddress), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
     this.clients.set(nodeId, { address: node.grpcAddress, client });
     return client;
   }

@@ -54,15 +54,20 @@ export class ScriptedStorage implements StorageCalls {
   seek(nodeId: string, request: SeekRequest): Promise<SeekResponse__Output> { return this.onSeek(nodeId, request); }
 }
 
+/** A node's OK answer to a records_body Append (compact results). */
+export function compactOk(firstOffset: number, count: number, throttledIndexes: number[] = []): AppendResponse__Output {
+  return { error: 'OK', error_message: '', epoch: 1, results: [], first_offset: firstOffset, throttled_indexes: throttledIndexes, result_count: count };
+}
+
 /** Offsets handed out per shard by okAppend. */
 export function okAppend(): (nodeId: string, request: AppendRequest) => Promise<AppendResponse__Output> {
   const next = new Map<string, number>();
   return async (_nodeId, request) => {
     const key = request.shard!.shard_id!;
     const start = next.get(key) ?? 0;
-    const records = request.records ?? [];
-    next.set(key, start + records.length);
-    return { error: 'OK', error_message: '', epoch: 1, results: records.map((_, i) => ({ offset: start + i, arrival_ms: 5, throttled: false })) };
+    const count = request.record_count ?? 0;
+    next.set(key, start + count);
+    return compactOk(start, count);
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { decodeSequenceNumber, hashKeyToBuffer, KinesisError, partitionKeyToHashKey, shardIdFromIndex } from '@shoal/core';
+import { RecordBatch, assembleRecordBatch, decodeSequenceNumber, KinesisError, shardIdFromIndex } from '@shoal/core';
 import { putEntries } from '../../src/storage/put-entries';
-import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
+import { ClusterView, ScriptedStorage, addStream, compactOk, fakeContext, okAppend } from '../helpers/fake-context';
 
 const entry = (partitionKey: string, explicitHashKey?: string) => ({ partitionKey, explicitHashKey, data: Buffer.from(partitionKey) });
 
@@ -31,14 +31,26 @@ describe('putEntries', () => {
     assert.deepEqual(results.map((r) => r.ok && r.shardId), [shardIdFromIndex(0), shardIdFromIndex(1)]);
   });
 
-  it('sends each record core\'s hash key: MD5 of the UTF-8 partition key, or the explicit one', async () => {
+  it('sends the records as one record body, in request order', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
     const storage = new ScriptedStorage(okAppend());
     const keys = ['a', 'é漢🙂', 'x'.repeat(256)];
     await putEntries(fakeContext(view, storage), stream, [...keys.map((k) => entry(k)), entry('k', '12345')]);
-    const sent = storage.appends[0]!.request.records!.map((r) => Buffer.from(r.hash_key as Uint8Array));
-    assert.deepEqual(sent, [...keys.map((k) => hashKeyToBuffer(partitionKeyToHashKey(k))), hashKeyToBuffer(12345n)]);
+    const req = storage.appends[0]!.request;
+    assert.equal(req.record_count, 4);
+    assert.equal(req.records, undefined);
+    const body = Buffer.from(req.records_body as Uint8Array);
+    const batch = RecordBatch.parse(assembleRecordBatch(1, 0, 7, [{ body, start: 0, end: body.length, count: 4 }]), true);
+    if (typeof batch === 'string') throw new Error(batch);
+    assert.deepEqual([...batch.records()].map((r) => [r.partitionKey, r.data.toString()]), [...keys, 'k'].map((k) => [k, k]));
+  });
+
+  it('fails the records when a node answers without compact results (it did not read records_body)', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const storage = new ScriptedStorage(async () => ({ error: 'OK', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
+    await assert.rejects(putEntries(fakeContext(view, storage), stream, [entry('a')]), /0 results for 1 records/);
   });
 
   it('retries on the new leader after NOT_LEADER, once the view changes', async () => {
@@ -46,7 +58,7 @@ describe('putEntries', () => {
     const stream = addStream(view, 's', 1);
     const ok = okAppend();
     const storage = new ScriptedStorage(async (nodeId, request) => nodeId === 'n1'
-      ? { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [] }
+      ? { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }
       : ok(nodeId, request));
     const ctx = fakeContext(view, storage, (v) => {
       const shard = v.shard(stream.streamId, shardIdFromIndex(0))!;
@@ -60,7 +72,7 @@ describe('putEntries', () => {
   it('never retries TIMEOUT (it may have appended): InternalFailure per record', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'TIMEOUT', error_message: 'slow', epoch: 1, results: [] }));
+    const storage = new ScriptedStorage(async () => ({ error: 'TIMEOUT', error_message: 'slow', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
     const results = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 1);
     assert.deepEqual(results, [{ ok: false, errorType: 'InternalFailure', message: 'Internal service failure.' }]);
@@ -69,7 +81,7 @@ describe('putEntries', () => {
   it('maps NOT_ENOUGH_REPLICAS to ServiceUnavailable without a retry', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'NOT_ENOUGH_REPLICAS', error_message: '', epoch: 1, results: [] }));
+    const storage = new ScriptedStorage(async () => ({ error: 'NOT_ENOUGH_REPLICAS', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
     const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 1);
     assert.equal(r?.ok === false && r.errorType, 'ServiceUnavailable');
@@ -78,7 +90,7 @@ describe('putEntries', () => {
   it('gives up after APPEND_ATTEMPTS_MAX when the view never changes', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'SHARD_NOT_FOUND', error_message: '', epoch: 1, results: [] }));
+    const storage = new ScriptedStorage(async () => ({ error: 'SHARD_NOT_FOUND', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
     const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 3);
     assert.equal(r?.ok === false && r.errorType, 'InternalFailure');
@@ -87,9 +99,7 @@ describe('putEntries', () => {
   it('reports throttled records with the shard rate message', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async (_n, req) => ({
-      error: 'OK', error_message: '', epoch: 1, results: (req.records ?? []).map((_, i) => ({ offset: i, arrival_ms: 1, throttled: i === 1 })),
-    }));
+    const storage = new ScriptedStorage(async (_n, req) => compactOk(0, req.record_count ?? 0, [1]));
     const results = await putEntries(fakeContext(view, storage), stream, [entry('a'), entry('b')]);
     assert.ok(results[0]!.ok);
     assert.deepEqual(results[1], {

@@ -1,5 +1,6 @@
 /**
- * Availability: the write gap of each disruptive fault (kill, stop, term) is
+ * Availability: the write gap of each disruptive fault (kill, stop, term,
+ * partition) is
  * the longest pause between consecutive acknowledgements on each shard it
  * aimed at (all shards when it names none), among the pauses that overlap
  * the window from the fault to the next disruptive fault (at most
@@ -27,7 +28,7 @@ export interface Availability {
   readonly maxMs: number;
 }
 
-const DISRUPTIVE = new Set(['kill', 'stop', 'term']);
+const DISRUPTIVE = new Set(['kill', 'stop', 'term', 'partition']);
 
 /** Nearest-rank percentile of ascending values (0 for none). */
 export function percentile(sortedAsc: readonly number[], p: number): number {

@@ -49,6 +49,11 @@ export function checkHistory(history: History): Verdict {
   };
 }
 
+/** JSON.stringify replacer: violation details may quote sequence numbers held as bigint. */
+export function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
 /** The verdict as a short table for a terminal (one screen). */
 export function formatVerdict(v: Verdict): string {
   const lines: string[] = [];

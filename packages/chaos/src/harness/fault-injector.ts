@@ -1,13 +1,16 @@
 /**
  * Runs a fault schedule against the cluster: each step at its offset, every
  * action logged to faults.jsonl. Shard leaders are looked up in etcd (the
- * MetadataStore's watched view) at the moment of the fault.
+ * harness's own MetadataStore view, which never goes through the link
+ * proxies) at the moment of the fault.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MetadataStore } from '@shoal/metadata';
+import type { MetadataStore, ShardRecord } from '@shoal/metadata';
+import type { FaultEvent } from '../history/history-format';
 import type { HistoryWriter } from '../history/history-writer';
 import type { ClusterControl } from './cluster-control';
-import type { FaultStep } from './fault-schedule';
+import type { FaultStep, LeaderAction } from './fault-schedule';
+import { around, crossingAz } from './link-net';
 
 export interface InjectorDeps {
   readonly cluster: ClusterControl;
@@ -18,26 +21,100 @@ export interface InjectorDeps {
   readonly log: (msg: string) => void;
 }
 
-async function killShardLeader(d: InjectorDeps, pick: number): Promise<void> {
+/** How long a double failover waits for the controller to name a new leader before its second kill. */
+const NEW_LEADER_WAIT_MS = 10_000;
+const NEW_LEADER_POLL_MS = 50;
+
+function fault(d: InjectorDeps, e: Omit<FaultEvent, 'type' | 'atMs'>, atMs = d.now()): void {
+  d.history.fault({ type: 'fault', atMs, ...e });
+  d.log(`${e.action} ${e.target}${e.detail ? `: ${e.detail}` : ''}`);
+}
+
+function openShards(d: InjectorDeps): ShardRecord[] {
   const stream = d.store.view.stream(d.streamName);
-  const shards = stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
+  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
+}
+
+/** The shard at fraction `pick` of the open shards, and every open shard its leader leads. */
+function target(d: InjectorDeps, pick: number): { shard: ShardRecord; led: string[] } | undefined {
+  const shards = openShards(d);
   const shard = shards[Math.floor(pick * shards.length)];
-  if (!shard) { d.log('no shard to fault'); return; }
-  const led = shards.filter((s) => s.leader === shard.leader).map((s) => s.shardId);
-  const pid = d.cluster.signal(shard.leader, 'SIGKILL');
-  d.history.fault({ type: 'fault', atMs: d.now(), action: 'kill', target: shard.leader, ...(pid ? { pid } : {}), shardIds: led, detail: `leader of ${shard.shardId} (epoch ${shard.epoch})${pid ? '' : ': not running'}` });
-  d.log(`SIGKILL ${shard.leader} (pid ${pid ?? '-'}), leader of ${led.join(' ')}`);
+  return shard ? { shard, led: shards.filter((s) => s.leader === shard.leader).map((s) => s.shardId) } : undefined;
+}
+
+function signalLeader(d: InjectorDeps, t: { shard: ShardRecord; led: string[] }, sig: 'SIGKILL' | 'SIGSTOP'): void {
+  const pid = d.cluster.signal(t.shard.leader, sig);
+  fault(d, {
+    action: sig === 'SIGKILL' ? 'kill' : 'stop', target: t.shard.leader, ...(pid ? { pid } : {}), shardIds: t.led,
+    detail: `leader of ${t.shard.shardId} (epoch ${t.shard.epoch})${pid ? '' : ': not running'}`,
+  });
+}
+
+async function doubleKill(d: InjectorDeps, t: { shard: ShardRecord; led: string[] }): Promise<void> {
+  signalLeader(d, t, 'SIGKILL');
+  const deadline = d.now() + NEW_LEADER_WAIT_MS;
+  let next = openShards(d).find((s) => s.shardId === t.shard.shardId);
+  while (d.now() < deadline && (!next || next.leader === t.shard.leader)) {
+    await sleep(NEW_LEADER_POLL_MS);
+    next = openShards(d).find((s) => s.shardId === t.shard.shardId);
+  }
+  if (!next || next.leader === t.shard.leader) { d.log(`no new leader for ${t.shard.shardId}`); return; }
+  signalLeader(d, { shard: next, led: openShards(d).filter((s) => s.leader === next!.leader).map((s) => s.shardId) }, 'SIGKILL');
+}
+
+async function leaderFault(d: InjectorDeps, action: LeaderAction, pick: number): Promise<void> {
+  const t = target(d, pick);
+  if (!t) { d.log('no shard to fault'); return; }
+  if (action === 'kill-shard-leader') signalLeader(d, t, 'SIGKILL');
+  else if (action === 'pause-shard-leader') signalLeader(d, t, 'SIGSTOP');
+  else if (action === 'double-kill-shard-leader') await doubleKill(d, t);
+  else {
+    // Zombie: cut off from the other storage nodes and etcd; the api processes still reach it.
+    const peers = ['etcd', ...d.cluster.specs.filter((p) => p.role === 'storage-node').map((p) => p.name)];
+    const cut = d.cluster.links.set(around(t.shard.leader, peers), { kind: 'blackhole' });
+    fault(d, { action: 'partition', target: t.shard.leader, shardIds: t.led, detail: `leader of ${t.shard.shardId} (epoch ${t.shard.epoch}) cut off: ${cut.join(' ')}` });
+  }
 }
 
 async function restart(d: InjectorDeps): Promise<void> {
   const atMs = d.now();
   try {
     await d.cluster.up();
-    d.history.fault({ type: 'fault', atMs, action: 'restart', target: 'all', detail: `cluster up took ${d.now() - atMs} ms` });
+    fault(d, { action: 'restart', target: 'all', detail: `up took ${d.now() - atMs} ms` }, atMs);
   } catch (err) {
-    d.history.fault({ type: 'fault', atMs, action: 'restart', target: 'all', detail: `cluster up failed: ${(err as Error).message.slice(0, 500)}` });
+    fault(d, { action: 'restart', target: 'all', detail: `up failed: ${(err as Error).message.slice(0, 500)}` }, atMs);
   }
-  d.log(`restarted (${d.now() - atMs} ms)`);
+}
+
+async function runStep(d: InjectorDeps, step: FaultStep): Promise<void> {
+  const c = d.cluster;
+  switch (step.action) {
+    case 'restart': return restart(d);
+    case 'resume':
+      for (const p of c.processes()) c.signal(p.name, 'SIGCONT');
+      return fault(d, { action: 'cont', target: 'all' });
+    case 'heal-links':
+      c.links.heal();
+      return fault(d, { action: 'heal', target: 'links' });
+    case 'kill-az': {
+      const killed = c.processes().filter((p) => p.az === step.az).filter((p) => c.signal(p.name, 'SIGKILL') !== undefined).map((p) => p.name);
+      return fault(d, { action: 'kill', target: step.az, detail: `SIGKILL ${killed.join(' ')}` });
+    }
+    case 'degrade-az': {
+      const links = c.links.set(crossingAz(step.az), { kind: 'delay', delayMs: step.delayMs });
+      return fault(d, { action: 'link', target: step.az, detail: `delay ${step.delayMs} ms on ${links.length} links` });
+    }
+    case 'reset-az': {
+      const links = c.links.reset(crossingAz(step.az));
+      return fault(d, { action: 'link', target: step.az, detail: `reset connections of ${links.length} links` });
+    }
+    case 'signal': {
+      const pid = c.signal(step.target, step.signal);
+      const action = ({ SIGKILL: 'kill', SIGSTOP: 'stop', SIGTERM: 'term', SIGCONT: 'cont' } as const)[step.signal];
+      return fault(d, { action, target: step.target, ...(pid ? { pid } : { detail: 'not running' }) });
+    }
+    default: return leaderFault(d, step.action, step.pick);
+  }
 }
 
 /** Runs `steps` from now until done or `stopped()`; the steps run one after another. */
@@ -47,15 +124,15 @@ export async function runSchedule(d: InjectorDeps, steps: readonly FaultStep[], 
     const wait = t0 + step.atMs - d.now();
     if (wait > 0) await sleep(wait);
     if (stopped()) return;
-    if (step.action === 'kill-shard-leader') await killShardLeader(d, step.pick);
-    else await restart(d);
+    await runStep(d, step);
   }
 }
 
-/** Heal: SIGCONT every process (a stopped one would ignore TERM), then `cluster up` restarts whatever is down. */
+/** Heal: every link back to pass, SIGCONT every process (a stopped one would ignore TERM), then start whatever is down. */
 export async function heal(d: InjectorDeps): Promise<void> {
+  d.cluster.links.heal();
   for (const p of d.cluster.processes()) d.cluster.signal(p.name, 'SIGCONT');
   const atMs = d.now();
   await d.cluster.up();
-  d.history.fault({ type: 'fault', atMs, action: 'heal', target: 'all', detail: `SIGCONT all, cluster up (${d.now() - atMs} ms)` });
+  fault(d, { action: 'heal', target: 'all', detail: `links healed, SIGCONT all, up (${d.now() - atMs} ms)` }, atMs);
 }

@@ -1,37 +1,43 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos -- --tier quick --seed N [--scenario NAME] [--duration-sec S] [--out DIR]
- *  [--api-port 28567 --etcd-port 28379 --port-base 28600]`
+ * `npm run chaos -- --tier quick|full [--seed N] [--scenario NAME] [--duration-sec S] [--out DIR]
+ *  [--lease-ttl-sec 3] [--unsafe-ack-on-leader-append] [--api-port 28567 --etcd-port 28379
+ *  --port-base 28600 --link-port-first 28900]`
  *
- * Runs the tier's scenarios one after another, each in its own results
- * folder (history, fault log, verdict, the cluster's data and logs), prints
- * the seed (the same seed replays the same fault schedule and workload
- * keys) and a one-screen summary per scenario, and exits 1 if any failed.
- * A watchdog bounds each scenario; every cluster process is stopped at the
- * end, leftovers by pid (only pids whose command line is ours).
+ * Runs the tier's scenarios one after another in one tier folder
+ * (OUT/<tier>-seed<N>-<time>/), each in its own results folder (history,
+ * fault log, verdict, the cluster's data and logs), prints the seed (the
+ * same seed replays the same fault schedule and workload keys), a verdict
+ * per scenario and a one-screen summary table (also summary.md/.json),
+ * and exits 1 if any scenario failed. A watchdog bounds each scenario;
+ * every cluster process is stopped at the end, leftovers by pid (only
+ * pids whose command line is ours), and the link proxies are closed.
  */
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flags } from '@shoal/wire';
 import { formatVerdict } from '../check/checker';
-import { ClusterControl, type ClusterPorts } from './cluster-control';
+import { ClusterControl, type ClusterOptions, type ClusterPorts } from './cluster-control';
 import { runScenario } from './run-scenario';
 import { scenariosFor, type Scenario } from './scenarios';
+import { abortedRow, rowOf, terminalTable, writeSummary, type SummaryRow } from './summary';
 
 /** Scenario time beyond its fault phase (start, heal, final read, check) before the watchdog fires. */
-const WATCHDOG_SLACK_MS = 240_000;
+const WATCHDOG_SLACK_MS = 180_000;
 const SEED_MAX = 2 ** 31;
+const LINK_PORTS = 100;
+const LEASE_TTL_SEC_DEFAULT = 3;
 
-const log = (msg: string): void => { process.stderr.write(`chaos: ${msg}\n`); };
+const log = (msg: string): void => { process.stderr.write(`chaos: ${new Date().toISOString().slice(11, 23)} ${msg}\n`); };
 
 async function sweep(cluster: ClusterControl): Promise<void> {
-  for (const p of cluster.processes()) cluster.signal(p.name, 'SIGCONT');
   await cluster.down().catch((err: Error) => log(`cluster down failed: ${err.message}`));
   for (const p of cluster.running()) {
     log(`still running after down: ${p.name} pid ${p.pid}; SIGKILL`);
     cluster.signal(p.name, 'SIGKILL');
   }
+  await cluster.links.close();
 }
 
 /** The cluster of the scenario in progress, for the SIGINT/SIGTERM handler. */
@@ -42,23 +48,31 @@ function onSignal(sig: NodeJS.Signals): void {
   void (current ? sweep(current) : Promise.resolve()).finally(() => process.exit(130));
 }
 
-async function runOne(scenario: Scenario, seed: number, durationMs: number, out: string, ports: ClusterPorts): Promise<boolean> {
-  const folder = join(out, `${scenario.name}-seed${seed}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+interface TierRun {
+  readonly seed: number;
+  readonly tierFolder: string;
+  readonly ports: ClusterPorts;
+  readonly options: ClusterOptions;
+}
+
+async function runOne(t: TierRun, scenario: Scenario, durationMs: number): Promise<SummaryRow> {
+  const name = scenario.name;
+  const folder = join(t.tierFolder, name);
   mkdirSync(folder, { recursive: true });
-  const cluster = new ClusterControl(join(folder, 'cluster'), ports);
+  const cluster = new ClusterControl(join(folder, 'cluster'), t.ports, t.options);
   current = cluster;
-  log(`${scenario.name}: seed ${seed}, results in ${folder}`);
+  log(`${name}: seed ${t.seed}, results in ${folder}`);
   let watchdog: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    watchdog = setTimeout(() => reject(new Error(`watchdog: ${scenario.name} exceeded ${durationMs + WATCHDOG_SLACK_MS} ms`)), durationMs + WATCHDOG_SLACK_MS);
+    watchdog = setTimeout(() => reject(new Error(`watchdog: ${name} exceeded ${durationMs + WATCHDOG_SLACK_MS} ms`)), durationMs + WATCHDOG_SLACK_MS);
   });
   try {
-    const verdict = await Promise.race([runScenario({ scenario, seed, durationMs, folder, ports, log }, cluster), timedOut]);
-    process.stdout.write(`\n${formatVerdict(verdict)}\nresults: ${folder}\nreplay: npm run chaos -- --scenario ${scenario.name} --seed ${seed} --duration-sec ${durationMs / 1000}\n`);
-    return verdict.pass;
+    const verdict = await Promise.race([runScenario({ scenario, seed: t.seed, durationMs, folder, ports: t.ports, log }, cluster), timedOut]);
+    process.stdout.write(`\n${formatVerdict(verdict)}\nresults: ${folder}\nre-check: node packages/chaos/dist/src/check.js ${folder}\n`);
+    return rowOf(verdict, name);
   } catch (err) {
-    log(`${scenario.name} aborted: ${(err as Error).message}`);
-    return false;
+    log(`${name} aborted: ${(err as Error).message}`);
+    return abortedRow(name, scenario.faults, name);
   } finally {
     clearTimeout(watchdog);
     await sweep(cluster);
@@ -72,14 +86,32 @@ async function main(): Promise<number> {
   const seed = flags.int('seed', Math.floor(Math.random() * SEED_MAX));
   const only = flags.string('scenario', '') || undefined;
   const out = resolve(flags.string('out', join(tmpdir(), 'shoal-chaos')));
-  const ports: ClusterPorts = { apiPort: flags.int('api-port', 28567), etcdPort: flags.int('etcd-port', 28379), portBase: flags.int('port-base', 28600) };
-  log(`tier ${tier}, seed ${seed}`);
-  let ok = true;
-  for (const scenario of scenariosFor(tier, only)) {
+  const linkPortFirst = flags.int('link-port-first', 28900);
+  const ports: ClusterPorts = {
+    apiPort: flags.int('api-port', 28567), etcdPort: flags.int('etcd-port', 28379), portBase: flags.int('port-base', 28600),
+    linkPortFirst, linkPortLast: linkPortFirst + LINK_PORTS - 1,
+  };
+  const unsafe = flags.bool('unsafe-ack-on-leader-append', false);
+  const options: ClusterOptions = {
+    leaseTtlSec: flags.int('lease-ttl-sec', LEASE_TTL_SEC_DEFAULT),
+    nodeEnv: unsafe ? { SHOAL_UNSAFE_ACK_ON_LEADER_APPEND: '1' } : {},
+  };
+  const scenarios = scenariosFor(tier, only);
+  const label = `${only ?? tier}${unsafe ? '-UNSAFE' : ''}-seed${seed}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const tierFolder = join(out, label);
+  mkdirSync(tierFolder, { recursive: true });
+  log(`tier ${tier}, seed ${seed}${unsafe ? ', TEST-ONLY UNSAFE ACK ON LEADER APPEND' : ''}, results in ${tierFolder}`);
+  const rows: SummaryRow[] = [];
+  const startMs = Date.now();
+  for (const scenario of scenarios) {
     const durationMs = flags.int('duration-sec', scenario.durationMsDefault / 1000) * 1000;
-    ok = (await runOne(scenario, seed, durationMs, out, ports)) && ok;
+    rows.push(await runOne({ seed, tierFolder, ports, options }, scenario, durationMs));
   }
-  log(`${ok ? 'PASS' : 'FAIL'} (seed ${seed})`);
+  const ok = rows.every((r) => r.pass);
+  const minutes = ((Date.now() - startMs) / 60_000).toFixed(1);
+  const replay = `npm run chaos -- ${only ? `--scenario ${only}` : `--tier ${tier}`} --seed ${seed}${unsafe ? ' --unsafe-ack-on-leader-append' : ''}`;
+  writeSummary(tierFolder, rows, `Seed ${seed}, ${only ?? tier} tier${unsafe ? ' (TEST-ONLY unsafe ack)' : ''}, ${minutes} min. Reproduce: \`${replay}\``);
+  process.stdout.write(`\n${terminalTable(rows)}\n\n${ok ? 'PASS' : 'FAIL'} in ${minutes} min; results ${tierFolder}\nreplay: ${replay}\n`);
   return ok ? 0 : 1;
 }
 

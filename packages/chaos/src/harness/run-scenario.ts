@@ -1,16 +1,17 @@
 /**
- * One scenario end to end: start the cluster (CLI) in the run folder,
- * create the stream, run the workload while the fault schedule runs, heal,
- * dump the replicas, final read, then check the history and write the
- * verdict. The cluster is always brought down at the end (run-chaos adds a
- * watchdog and a sweep of leftover pids around this).
+ * One scenario end to end: start the link proxies and the cluster in the
+ * run folder, create the stream, run the workload (through both api
+ * processes) while the fault schedule runs, heal, dump the replicas, final
+ * read, then check the history and write the verdict. main.ts brings the
+ * cluster down and closes the proxies afterwards (with a watchdog and a
+ * sweep of leftover pids around this).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { MetadataStore } from '@shoal/metadata';
 import { writeFileSync } from 'node:fs';
-import { checkHistory, type Verdict } from '../check/checker';
+import { checkHistory, jsonSafe, type Verdict } from '../check/checker';
 import { HISTORY_FILES } from '../history/history-format';
 import { readHistory } from '../history/history-reader';
 import { HistoryWriter } from '../history/history-writer';
@@ -18,7 +19,7 @@ import { kinesisClient } from '../workload/kinesis-clients';
 import { runFinalRead } from '../workload/readers';
 import { SeededRandom } from '../workload/seeded-random';
 import { QUICK_WORKLOAD, startWorkload } from '../workload/workload';
-import { ClusterControl, type ClusterPorts } from './cluster-control';
+import type { ClusterControl, ClusterPorts } from './cluster-control';
 import { heal, runSchedule, type InjectorDeps } from './fault-injector';
 import { dumpReplicas } from './replica-dump';
 import type { Scenario } from './scenarios';
@@ -35,6 +36,18 @@ export interface ScenarioRun {
   readonly folder: string;
   readonly ports: ClusterPorts;
   readonly log: (msg: string) => void;
+}
+
+const NODES_WAIT_MS = 30_000;
+
+/** Waits until every storage node of the layout is registered in etcd (placement needs all three AZs). */
+async function nodesRegistered(store: MetadataStore, cluster: ClusterControl): Promise<void> {
+  const names = cluster.specs.filter((p) => p.role === 'storage-node').map((p) => p.name);
+  const deadline = Date.now() + NODES_WAIT_MS;
+  while (!names.every((n) => store.view.nodes.has(n))) {
+    if (Date.now() > deadline) throw new Error(`storage nodes not registered after ${NODES_WAIT_MS} ms`);
+    await sleep(POLL_MS);
+  }
 }
 
 async function createStream(client: KinesisClient, streamName: string, shardCount: number): Promise<void> {
@@ -56,16 +69,21 @@ export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Prom
   const runInfo = {
     seed: r.seed, scenario: r.scenario.name, streamName, startMs, endMs: startMs,
     ...(r.scenario.writeGapP99MsMax !== undefined ? { writeGapP99MsMax: r.scenario.writeGapP99MsMax } : {}),
-    settings: { durationMs: r.durationMs, workload: QUICK_WORKLOAD, shardCount: r.scenario.shardCount, ports: r.ports },
+    settings: {
+      durationMs: r.durationMs, workload: QUICK_WORKLOAD, shardCount: r.scenario.shardCount, ports: r.ports, faults: r.scenario.faults,
+      leaseTtlSec: cluster.options.leaseTtlSec, nodeEnv: cluster.options.nodeEnv, endpoints: cluster.endpoints,
+    },
   };
   history.writeRun(runInfo);
   r.log(`cluster up in ${cluster.dataDir}`);
+  await cluster.links.start();
   await cluster.up();
-  const clients = [kinesisClient(cluster.endpoint)];
+  const clients = cluster.endpoints.map((e) => kinesisClient(e));
   const store = new MetadataStore({ endpoints: [cluster.etcdEndpoint] });
   try {
-    await createStream(clients[0]!, streamName, r.scenario.shardCount);
     await store.start();
+    await nodesRegistered(store, cluster);
+    await createStream(clients[0]!, streamName, r.scenario.shardCount);
     const random = new SeededRandom(r.seed);
     const steps = r.scenario.schedule(random.fork(), r.durationMs);
     r.log(`workload on ${streamName}; ${steps.length} fault steps over ${r.durationMs} ms`);
@@ -89,6 +107,6 @@ export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Prom
     for (const c of clients) c.destroy();
   }
   const verdict = checkHistory(readHistory(r.folder));
-  writeFileSync(join(r.folder, HISTORY_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+  writeFileSync(join(r.folder, HISTORY_FILES.verdict), JSON.stringify(verdict, jsonSafe, 2) + '\n');
   return verdict;
 }

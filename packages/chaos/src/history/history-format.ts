@@ -142,7 +142,12 @@ export interface ShardSnapshot {
   readonly shards: readonly SnapshotShard[];
 }
 
-export type FaultAction = 'kill' | 'stop' | 'cont' | 'term' | 'restart' | 'heal';
+/**
+ * kill/stop/cont/term: a signal to `target`; restart: restart what is down;
+ * partition: links cut (blackhole or one-way) by the link proxies; link: a
+ * link degraded (delay, reset) without a cut; heal: everything undone.
+ */
+export type FaultAction = 'kill' | 'stop' | 'cont' | 'term' | 'restart' | 'partition' | 'link' | 'heal';
 
 export interface FaultEvent {
   readonly type: 'fault';

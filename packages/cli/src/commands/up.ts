@@ -43,7 +43,7 @@ export async function up(flags: Flags, out: Out): Promise<ClusterState> {
     const registered = new Set((await registeredNodes(etcdUrl(config))).map((n) => n.nodeId));
     return specs.nodes.every((n) => registered.has(n.name));
   });
-  await ensureGroup(state, [specs.controller], out, async () => true);
+  await ensureGroup(state, specs.controllers, out, async () => true);
   await ensureGroup(state, [specs.api], out, async () => true);
   out(`shoal is up: Kinesis endpoint http://127.0.0.1:${config.apiPort} (data ${config.dataDir}, logs ${join(config.dataDir, 'logs')})`);
   return state;

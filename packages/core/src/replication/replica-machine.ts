@@ -139,7 +139,9 @@ export class ReplicaMachine {
 
   /** Followers due a message now, one request each (call again after `sent`). */
   sendsDue(nowMs: number): SendRequest[] {
-    if (this.role() !== 'leader' || this.fenced) return [];
+    // Only the leader of the current epoch sends: a deposed leader that learned a newer epoch from an
+    // ack must not stamp its own log with that epoch (followers would take its truncations; chaos zombie-leader).
+    if (this.role() !== 'leader' || this.fenced || this.config?.epoch !== this.knownEpoch) return [];
     const out: SendRequest[] = [];
     for (const [to, p] of this.progress) {
       if (p.inflight >= REPLICATION_INFLIGHT_MAX || nowMs < p.retryAtMs) continue;
@@ -183,7 +185,7 @@ export class ReplicaMachine {
     if (!p || this.role() !== 'leader') return false;
     p.inflight = Math.max(0, p.inflight - 1);
     p.lastAckMs = nowMs;
-    if (ack.epoch > this.knownEpoch) this.knownEpoch = ack.epoch; // deposed: appendRefusal now says NOT_LEADER
+    if (ack.epoch > this.knownEpoch) { this.observeEpoch(ack.epoch); return false; } // deposed: appendRefusal says NOT_LEADER, sendsDue nothing
     if (ack.error === 'OK') {
       if (ack.logEndOffset > this.logEnd) return false; // cannot hold more than we sent: ignore a confused peer
       if (ack.logEndOffset >= this.logEnd || ack.logEndOffset >= p.leaderEndAtLastAck) p.lastCaughtUpMs = nowMs;
@@ -243,6 +245,11 @@ export class ReplicaMachine {
   /** What to do with a ShardAppend: append it, reject it (the ack to send), or truncate first. */
   checkAppend(msg: AppendMessage): AppendCheck {
     if (msg.epoch < this.knownEpoch) return this.reject('STALE_EPOCH');
+    // A newer epoch's leader: remember its epoch first (fencing), so that a leader whose shard record is
+    // stale (a zombie back from a partition) refuses it below, as after a newer ack, until the record
+    // arrives and makes it a follower. It used to take the truncation as leader and crash the node on
+    // "a leader never truncates its log" (chaos zombie-leader).
+    if (msg.epoch > this.knownEpoch) this.observeEpoch(msg.epoch);
     if (this.role() === 'leader' && msg.epoch === this.knownEpoch) return this.reject('STALE_EPOCH');
     const t = msg.truncate;
     if (t && t.ifLogEnd === this.logEnd && t.ifLastEpoch === this.lastEpoch()) {

@@ -9,7 +9,7 @@
 import {
   CREATE_STREAM_SHARD_COUNT_MAX, GET_RECORDS_LIMIT_MAX, ITERATOR_LENGTH_MAX, LIST_SHARDS_MAX_RESULTS_MAX,
   LIST_STREAMS_LIMIT_MAX, PARTITION_KEY_LENGTH_MAX, PARTITION_KEY_LENGTH_MIN, PUT_RECORDS_COUNT_MAX,
-  RECORD_BYTES_CONFIGURABLE_MAX, STREAM_NAME_LENGTH_MAX,
+  RECORD_BYTES_CONFIGURABLE_MAX, STREAM_NAME_LENGTH_MAX, MAX_RECORD_SIZE_KIB_MIN, MAX_RECORD_SIZE_KIB_MAX, WARM_THROUGHPUT_MIBPS_MAX,
 } from '../limits';
 import type { MemberRule, Shape } from './shape';
 
@@ -178,4 +178,69 @@ export interface GetRecordsInput {
   readonly Limit?: number;
   readonly ShardIterator: string;
   readonly StreamARN?: string;
+}
+
+const STREAM_ARN_REQUIRED: MemberRule = { ...STREAM_ARN, notNull: true };
+export const SCALING_TYPES = ['UNIFORM_SCALING'] as const;
+
+export const SPLIT_SHARD: Shape = {
+  NewStartingHashKey: { type: 'String', notNull: true, pattern: HASH_KEY_PATTERN_TEXT },
+  ShardToSplit: { ...SHARD_ID, notNull: true },
+  StreamName: STREAM_NAME_OR_ARN,
+  StreamARN: STREAM_ARN,
+};
+export interface SplitShardInput extends StreamTarget {
+  readonly NewStartingHashKey: string;
+  readonly ShardToSplit: string;
+}
+
+export const MERGE_SHARDS: Shape = {
+  AdjacentShardToMerge: { ...SHARD_ID, notNull: true },
+  ShardToMerge: { ...SHARD_ID, notNull: true },
+  StreamName: STREAM_NAME_OR_ARN,
+  StreamARN: STREAM_ARN,
+};
+export interface MergeShardsInput extends StreamTarget {
+  readonly AdjacentShardToMerge: string;
+  readonly ShardToMerge: string;
+}
+
+export const UPDATE_SHARD_COUNT: Shape = {
+  ScalingType: { type: 'String', notNull: true, enum: SCALING_TYPES },
+  StreamName: STREAM_NAME_OR_ARN,
+  TargetShardCount: { type: 'Integer', notNull: true, min: 1, max: CREATE_STREAM_SHARD_COUNT_MAX },
+  StreamARN: STREAM_ARN,
+};
+export interface UpdateShardCountInput extends StreamTarget {
+  readonly ScalingType: (typeof SCALING_TYPES)[number];
+  readonly TargetShardCount: number;
+}
+
+export const UPDATE_STREAM_MODE: Shape = {
+  StreamARN: STREAM_ARN_REQUIRED,
+  StreamModeDetails: { type: 'Structure', notNull: true, members: { StreamMode: { type: 'String', notNull: true, enum: STREAM_MODES } } },
+  WarmThroughputMiBps: { type: 'Integer', min: 0, max: WARM_THROUGHPUT_MIBPS_MAX },
+};
+export interface UpdateStreamModeInput {
+  readonly StreamARN: string;
+  readonly StreamModeDetails: { readonly StreamMode: StreamModeName };
+  readonly WarmThroughputMiBps?: number;
+}
+
+export const UPDATE_STREAM_WARM_THROUGHPUT: Shape = {
+  StreamARN: STREAM_ARN,
+  StreamName: STREAM_NAME_OR_ARN,
+  WarmThroughputMiBps: { type: 'Integer', notNull: true, min: 0, max: WARM_THROUGHPUT_MIBPS_MAX },
+};
+export interface UpdateStreamWarmThroughputInput extends StreamTarget {
+  readonly WarmThroughputMiBps: number;
+}
+
+export const UPDATE_MAX_RECORD_SIZE: Shape = {
+  StreamARN: STREAM_ARN_REQUIRED,
+  MaxRecordSizeInKiB: { type: 'Integer', notNull: true, min: MAX_RECORD_SIZE_KIB_MIN, max: MAX_RECORD_SIZE_KIB_MAX },
+};
+export interface UpdateMaxRecordSizeInput {
+  readonly StreamARN: string;
+  readonly MaxRecordSizeInKiB: number;
 }

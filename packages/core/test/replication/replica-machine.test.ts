@@ -124,6 +124,47 @@ describe('replication/replica-machine', () => {
     assert.equal(sim.m('a').highWatermark(), 1, 'the epoch-1 entry at offset 1 is never committed');
   });
 
+  it('a leader deposed by an ack of a newer epoch sends nothing under that epoch (chaos zombie-leader regression)', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(2);
+    sim.deliverAll();
+    sim.m('b').applyConfig(config(2, 'b'), sim.nowMs);
+    sim.m('c').applyConfig(config(2, 'b'), sim.nowMs);
+    sim.append(1); // the zombie appends at epoch 1; b and c answer STALE_EPOCH with epoch 2
+    sim.deliverAll();
+    assert.equal(sim.m('a').epoch(), 2);
+    const before = sim.trace.length;
+    sim.advance(REPLICATION_RESEND_TIMEOUT_MS * 2);
+    sim.deliverAll();
+    // Before the fix, a kept leading with the learned epoch 2: its probes and KIP-279 truncations were
+    // accepted by b and c as coming from the epoch-2 leader, and a follower crashed truncating below its hw.
+    const fromA = sim.trace.slice(before).filter((t) => t.startsWith('a->') && t.includes(' append '));
+    assert.deepEqual(fromA, [], fromA.join('\n'));
+    assert.deepEqual(sim.m('a').sendsDue(sim.nowMs), []);
+  });
+
+  it('a zombie leader back from a partition refuses a newer epoch until its shard record arrives, then truncates as a follower (chaos zombie-leader regression)', () => {
+    // a led epoch 1 and appended [3, 5) alone while cut off (hw 3); b now leads epoch 2 and asks a to
+    // truncate its divergent suffix. a's view still says "a leads epoch 1": it took the truncation as
+    // leader and crashed the node ("a leader never truncates its log").
+    const m = new ReplicaMachine('a', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 3, epochCache: [{ epoch: 1, startOffset: 0 }] });
+    m.applyConfig(config(1, 'a'), 0);
+    m.setLeaseUntil(Infinity);
+    const truncate = { epoch: 1, endOffset: 3, ifLogEnd: 5, ifLastEpoch: 1 };
+    const probe = { epoch: 2, leaderHw: 3, startOffset: 3, prevEpoch: 1, batches: [], truncate };
+    assert.deepEqual(m.checkAppend(probe), { action: 'reject', ack: { epoch: 2, error: 'STALE_EPOCH', logEndOffset: 5, lastEpoch: 1 } });
+    assert.equal(m.epoch(), 2, 'the newer epoch fences a at once');
+    assert.equal(m.appendRefusal(0), 'NOT_LEADER');
+    assert.deepEqual(m.sendsDue(0), []);
+    m.applyConfig(config(2, 'b'), 0);
+    assert.deepEqual(m.checkAppend(probe), { action: 'truncate', toOffset: 3 });
+    m.truncated(3);
+    const msg = { epoch: 2, leaderHw: 3, startOffset: 3, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 3, count: 1 }] };
+    assert.equal(m.checkAppend(msg).action, 'append');
+    assert.deepEqual(m.followerAppended(msg), { epoch: 2, error: 'OK', logEndOffset: 4, lastEpoch: 2 });
+  });
+
   it('a follower rejects appends that do not extend its log', () => {
     const m = new ReplicaMachine('b', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }] });
     m.applyConfig(config(), 0);

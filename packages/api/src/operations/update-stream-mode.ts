@@ -1,0 +1,27 @@
+/**
+ * UpdateStreamMode: switches a stream between PROVISIONED and ON_DEMAND
+ * (the shards stay; an ON_DEMAND stream is then scaled by the controller
+ * from its measured ingest). WarmThroughputMiBps may come along for
+ * ON_DEMAND; switching to PROVISIONED drops any warm throughput target.
+ */
+import { KinesisError, UPDATE_STREAM_MODE, type UpdateStreamModeInput } from '@shoal/core';
+import type { StreamRecord } from '@shoal/metadata';
+import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
+import { resolveActiveStream } from '../streams/resolve-stream';
+import { commitStreamUpdate } from './stream-update';
+
+async function execute(ctx: OperationContext, input: UpdateStreamModeInput): Promise<OperationOutput> {
+  const stream = resolveActiveStream(ctx, { StreamARN: input.StreamARN });
+  const s = stream.value;
+  const mode = input.StreamModeDetails.StreamMode;
+  if (input.WarmThroughputMiBps !== undefined && mode !== 'ON_DEMAND') {
+    throw new KinesisError('InvalidArgumentException', 'WarmThroughputMiBps can only be specified for streams in ON_DEMAND capacity mode.');
+  }
+  const { warmThroughputMiBps: _previous, ...rest } = s;
+  const warm = mode === 'ON_DEMAND' ? input.WarmThroughputMiBps ?? s.warmThroughputMiBps : undefined;
+  const next: StreamRecord = { ...rest, mode, ...(warm !== undefined && warm > 0 ? { warmThroughputMiBps: warm } : {}) };
+  await commitStreamUpdate(ctx, stream, next);
+  return {};
+}
+
+export const updateStreamMode = defineOperation<UpdateStreamModeInput>({ name: 'UpdateStreamMode', shape: UPDATE_STREAM_MODE, controlPlane: true, execute });
