@@ -7,12 +7,13 @@
  */
 import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
-import { createLogger, Flags } from '@shoal/wire';
+import { createLogger, Flags, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startApiServer } from './api-server';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
+  tuneHeapForBufferChurn();
   const flags = new Flags(process.argv.slice(2));
   const logger = createLogger('api');
   const server = await startApiServer({

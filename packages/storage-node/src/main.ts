@@ -13,7 +13,7 @@
  *     about 0.2 ms per group commit on these disks.
  */
 import { DEFAULT_PREFIX } from '@shoal/metadata';
-import { Flags, createLogger, limitsEnabled } from '@shoal/wire';
+import { Flags, createLogger, limitsEnabled, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startStorageNode } from './storage-node';
 import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 
@@ -21,6 +21,7 @@ import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
+  tuneHeapForBufferChurn();
   const flags = new Flags(process.argv.slice(2));
   const nodeId = flags.optionalString('node-id');
   const az = flags.optionalString('az');

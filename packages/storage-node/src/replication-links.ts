@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type Logger, type ReplicateMessage, type ReplicateReply__Output, type ShardAppend, type StorageNodeClient } from '@shoal/wire';
 import type { ClusterView } from '@shoal/metadata';
 import { decodeShardAck } from './replication-codec';
+import { withReplicateSerde } from './replicate-serde';
 import type { PeerSender, ReplicaDriver } from './replica-driver';
 import type { ShardRef } from './shard-log';
 import { RECONNECT_BACKOFF_MS_MAX, RECONNECT_BACKOFF_MS_MIN, STREAM_MESSAGE_ITEMS_MAX } from './storage-limits';
@@ -18,6 +19,14 @@ import { RECONNECT_BACKOFF_MS_MAX, RECONNECT_BACKOFF_MS_MIN, STREAM_MESSAGE_ITEM
 export interface LinkHooks {
   readonly lookup: (ref: ShardRef) => ReplicaDriver | undefined;
   readonly allDrivers: () => Iterable<ReplicaDriver>;
+}
+
+let clientCtor: grpc.ServiceClientConstructor | undefined;
+
+/** A StorageNode client class whose Replicate requests use replicate-serde.ts. */
+function replicationClientCtor(): grpc.ServiceClientConstructor {
+  clientCtor ??= grpc.makeGenericClientConstructor(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), 'StorageNode');
+  return clientCtor;
 }
 
 class PeerLink {
@@ -30,8 +39,7 @@ class PeerLink {
   private closed = false;
 
   constructor(private readonly selfId: string, readonly peerId: string, readonly address: string, private readonly hooks: LinkHooks, private readonly logger: Logger) {
-    const Ctor = loadProto().shoal.v1.StorageNode;
-    this.client = new Ctor(dialAddress(address), grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as StorageNodeClient;
+    this.client = new (replicationClientCtor())(dialAddress(address), grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as StorageNodeClient;
     this.connect();
   }
 

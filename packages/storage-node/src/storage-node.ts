@@ -16,6 +16,7 @@ import { storageNodeHandlers } from './grpc-service';
 import { NodeMetrics } from './node-metrics';
 import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
+import { withReplicateSerde } from './replicate-serde';
 import type { NodeDb } from './shard-log';
 import { EtcdIsrWriter } from './isr-writer';
 import { EtcdSealWriter } from './seal-writer';
@@ -69,7 +70,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   mgr.setPeers(links);
 
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
-  server.addService(loadProto().shoal.v1.StorageNode.service, storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger }));
+  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });

@@ -55,15 +55,23 @@ export function loadProto(): ProtoGrpcType {
 
 /**
  * Channel options shared by every client and server: records up to 10 MiB
- * travel in batches, so allow large messages; keepalives detect dead peers.
+ * travel in batches, so allow large messages; keepalives detect dead peers;
+ * a channel to a node that went down retries its connection at least every
+ * GRPC_RECONNECT_BACKOFF_MAX_MS (gRPC's default backoff grows 1 s, 1.6 s,
+ * 2.6 s, 4.1 s ...: a node restarted after 3 s was reached only ~2 s after
+ * it was back, chaos leader-kill-loop).
  */
 export const GRPC_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
+export const GRPC_RECONNECT_BACKOFF_INITIAL_MS = 250;
+export const GRPC_RECONNECT_BACKOFF_MAX_MS = 1_000;
 export const GRPC_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
   'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
+  'grpc.initial_reconnect_backoff_ms': GRPC_RECONNECT_BACKOFF_INITIAL_MS,
+  'grpc.max_reconnect_backoff_ms': GRPC_RECONNECT_BACKOFF_MAX_MS,
 };
 
 export { createLogger } from './logger';
@@ -73,3 +81,4 @@ export { startOpsServer } from './ops-server';
 export type { HealthReport, OpsServerOptions } from './ops-server';
 export { dialAddress, mapAddress, parseDialMap } from './dial';
 export { parseClockOffsetMs, wallClockMs } from './wall-clock';
+export { HEAP_GROWING_PERCENT, tuneHeapForBufferChurn } from './heap-tuning';

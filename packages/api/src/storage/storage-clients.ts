@@ -1,10 +1,13 @@
 /**
  * gRPC clients of the storage nodes: one channel per node address (from
  * the node records in the cluster view), reused by every request, each
- * call with a deadline. Channels of nodes that leave the view are closed.
+ * call with a deadline. Channels of nodes that leave the view are closed,
+ * and so are those of a node that registered again from a new process (its
+ * record's startedMs changed): the old channel may be waiting out its
+ * reconnect backoff, a new one dials the restarted node at once.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { ClusterView } from '@shoal/metadata';
+import type { ClusterView, NodeRecord } from '@shoal/metadata';
 import {
   GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output,
   type SeekRequest, type SeekResponse__Output, type StorageNodeClient,
@@ -41,7 +44,7 @@ export class StorageUnavailableError extends Error {
 }
 
 export class StorageClients implements StorageCalls {
-  private readonly clients = new Map<string, { address: string; client: StorageNodeClient }>();
+  private readonly clients = new Map<string, { address: string; startedMs: number; client: StorageNodeClient }>();
 
   constructor(private readonly view: ClusterView) {}
 
@@ -70,7 +73,7 @@ export class StorageClients implements StorageCalls {
   prune(): void {
     for (const [nodeId, entry] of this.clients) {
       const node = this.view.nodes.get(nodeId);
-      if (!node || node.grpcAddress !== entry.address) {
+      if (!channelIsCurrent(entry, node)) {
         entry.client.close();
         this.clients.delete(nodeId);
       }
@@ -86,14 +89,19 @@ export class StorageClients implements StorageCalls {
     const node = this.view.nodes.get(nodeId);
     if (!node) throw new StorageUnavailableError(`storage node ${nodeId} is not registered`);
     const existing = this.clients.get(nodeId);
-    if (existing && existing.address === node.grpcAddress) return existing.client;
+    if (existing && channelIsCurrent(existing, node)) return existing.client;
     existing?.client.close();
     if (this.clients.size >= CHANNELS_MAX) this.prune();
     const Service = loadProto().shoal.v1.StorageNode;
     const client = new Service(dialAddress(node.grpcAddress), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-    this.clients.set(nodeId, { address: node.grpcAddress, client });
+    this.clients.set(nodeId, { address: node.grpcAddress, startedMs: node.startedMs, client });
     return client;
   }
+}
+
+/** Whether a channel opened to `entry` still reaches the process registered as `node` (same address, same process start). */
+export function channelIsCurrent(entry: { readonly address: string; readonly startedMs: number }, node: Pick<NodeRecord, 'grpcAddress' | 'startedMs'> | undefined): boolean {
+  return !!node && node.grpcAddress === entry.address && node.startedMs === entry.startedMs;
 }
 
 function callbackOf<T>(resolve: (value: T) => void, reject: (err: Error) => void): grpc.requestCallback<T> {

@@ -1,0 +1,258 @@
+/**
+ * Hand-written protobuf serializer (leader) and deserializer (follower) for
+ * the Replicate stream's ReplicateMessage, plugged into grpc-js in place of
+ * the generic protobufjs ones. The bytes on the wire are exactly the proto
+ * message shoal.v1.ReplicateMessage (proto/shoal/v1/storage.proto), so any
+ * other implementation of the contract interoperates; acks (ReplicateReply)
+ * keep the generic codec.
+ *
+ * Why: the messages are mostly record batch bytes (up to
+ * REPLICATION_MESSAGE_BYTES_MAX per message). The generic path builds a
+ * protobufjs Writer op list and copies every batch, and on receipt builds a
+ * message object and converts it (toObject) field by field. Here the leader
+ * sizes the message first and writes it into ONE buffer (each batch copied
+ * once), and the follower gets every batch as a view into the received
+ * message (no copy).
+ *
+ * Wire format (protobuf; tag = field number << 3 | wire type; varints are
+ * base-128 little-endian; LEN = varint length + bytes):
+ *   ReplicateMessage: 1 from_node_id (LEN, UTF-8), 2 appends (LEN ShardAppend, repeated)
+ *   ShardAppend:      1 shard (LEN ShardRef), 2 epoch, 3 start_offset, 4 prev_epoch (varint),
+ *                     5 batches (LEN, repeated), 6 leader_hw (varint), 7 truncate (varint bool),
+ *                     8 truncate_epoch, 9 truncate_end_offset, 10 truncate_if_log_end,
+ *                     11 truncate_if_last_epoch (varint)
+ *   ShardRef:         1 stream_id, 2 shard_id (LEN, UTF-8)
+ * Zero / empty scalars are omitted when writing (proto3 defaults). The
+ * reader skips unknown fields of any wire type, accepts fields in any
+ * order (last scalar wins, repeated fields append, a repeated message field
+ * merges), and rejects truncated input or integers beyond 2^53.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { ReplicateMessage, ReplicateMessage__Output, ShardAppend, ShardAppend__Output, ShardRef__Output } from '@shoal/wire';
+
+const WT_VARINT = 0;
+const WT_I64 = 1;
+const WT_LEN = 2;
+const WT_I32 = 5;
+const VARINT_BYTES_MAX = 10;
+
+type IntField = number | string | { toNumber(): number } | undefined;
+
+function toNumber(v: IntField): number {
+  if (v === undefined) return 0;
+  const n = typeof v === 'object' ? v.toNumber() : Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`replicate-serde: not a uint64 below 2^53: ${String(v)}`);
+  return n;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) { n = Math.floor(n / 128); size++; }
+  return size;
+}
+
+function lenSize(field: number, len: number): number {
+  return varintSize(field << 3) + varintSize(len) + len;
+}
+
+/** Sizes (and what is needed to write) one ShardAppend. */
+interface PlannedAppend {
+  readonly a: ShardAppend;
+  readonly ints: readonly number[];
+  readonly batches: readonly Uint8Array[];
+  readonly refSize: number;
+  readonly size: number;
+}
+
+/** Field numbers of the varint fields of ShardAppend, in write order (7 = truncate, a bool). */
+const INT_FIELDS = [2, 3, 4, 6, 7, 8, 9, 10, 11] as const;
+
+function intsOf(a: ShardAppend): number[] {
+  return [
+    toNumber(a.epoch), toNumber(a.start_offset), toNumber(a.prev_epoch), toNumber(a.leader_hw), a.truncate === true ? 1 : 0,
+    toNumber(a.truncate_epoch), toNumber(a.truncate_end_offset), toNumber(a.truncate_if_log_end), toNumber(a.truncate_if_last_epoch),
+  ];
+}
+
+function planAppend(a: ShardAppend): PlannedAppend {
+  const ints = intsOf(a);
+  const batches = (a.batches ?? []).map((b) => {
+    if (typeof b === 'string') throw new Error('replicate-serde: batches must be bytes');
+    return b;
+  });
+  const refSize = a.shard ? strFieldSize(1, a.shard.stream_id ?? '') + strFieldSize(2, a.shard.shard_id ?? '') : 0;
+  let size = a.shard ? lenSize(1, refSize) : 0;
+  INT_FIELDS.forEach((f, i) => { if (ints[i] !== 0) size += varintSize(f << 3) + varintSize(ints[i]!); });
+  for (const b of batches) size += lenSize(5, b.length);
+  return { a, ints, batches, refSize, size };
+}
+
+function strFieldSize(field: number, s: string): number {
+  return s === '' ? 0 : lenSize(field, Buffer.byteLength(s, 'utf8'));
+}
+
+class Out {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  varint(n: number): void {
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 128) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.pos++] = n;
+  }
+  tag(field: number, wireType: number): void { this.varint((field << 3) | wireType); }
+  str(field: number, s: string): void {
+    if (s === '') return;
+    this.tag(field, WT_LEN);
+    this.varint(Buffer.byteLength(s, 'utf8'));
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+  bytes(field: number, b: Uint8Array): void {
+    this.tag(field, WT_LEN);
+    this.varint(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+}
+
+/** ReplicateMessage -> protobuf bytes, in one allocation. */
+export function encodeReplicateMessage(msg: ReplicateMessage): Buffer {
+  const from = msg.from_node_id ?? '';
+  const plans = (msg.appends ?? []).map(planAppend);
+  let size = strFieldSize(1, from);
+  for (const p of plans) size += lenSize(2, p.size);
+  const out = new Out(Buffer.allocUnsafe(size));
+  out.str(1, from);
+  for (const p of plans) {
+    out.tag(2, WT_LEN);
+    out.varint(p.size);
+    if (p.a.shard) {
+      out.tag(1, WT_LEN);
+      out.varint(p.refSize);
+      out.str(1, p.a.shard.stream_id ?? '');
+      out.str(2, p.a.shard.shard_id ?? '');
+    }
+    INT_FIELDS.forEach((f, i) => {
+      if (f === 6) for (const b of p.batches) out.bytes(5, b); // keep field order 1..11
+      if (p.ints[i] !== 0) { out.tag(f, WT_VARINT); out.varint(p.ints[i]!); }
+    });
+  }
+  if (out.pos !== size) throw new Error(`replicate-serde: wrote ${out.pos} of ${size} bytes`);
+  return out.buf;
+}
+
+/** A cursor over one protobuf message (or a sub-range of one). */
+class In {
+  constructor(readonly buf: Buffer, public pos: number, readonly end: number) {}
+  more(): boolean { return this.pos < this.end; }
+  varint(): number {
+    let n = 0;
+    let mul = 1;
+    for (let i = 0; i < VARINT_BYTES_MAX; i++) {
+      if (this.pos >= this.end) throw new Error('replicate-serde: truncated varint');
+      const byte = this.buf[this.pos++]!;
+      n += (byte & 0x7f) * mul;
+      if (byte < 0x80) {
+        if (!Number.isSafeInteger(n)) throw new Error('replicate-serde: integer beyond 2^53');
+        return n;
+      }
+      mul *= 128;
+    }
+    throw new Error('replicate-serde: varint too long');
+  }
+  /** The next LEN field's bytes as a view. */
+  view(): Buffer {
+    const len = this.varint();
+    if (len > this.end - this.pos) throw new Error('replicate-serde: truncated field');
+    const v = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return v;
+  }
+  sub(): In {
+    const len = this.varint();
+    if (len > this.end - this.pos) throw new Error('replicate-serde: truncated field');
+    const inner = new In(this.buf, this.pos, this.pos + len);
+    this.pos += len;
+    return inner;
+  }
+  str(): string { return this.view().toString('utf8'); }
+  skip(wireType: number): void {
+    if (wireType === WT_VARINT) this.varint();
+    else if (wireType === WT_LEN) this.view();
+    else if (wireType === WT_I64 || wireType === WT_I32) {
+      this.pos += wireType === WT_I64 ? 8 : 4;
+      if (this.pos > this.end) throw new Error('replicate-serde: truncated fixed field');
+    } else throw new Error(`replicate-serde: unsupported wire type ${wireType}`);
+  }
+  /** Reads fields until the end, handing each (field, wire type) to `on`, which returns false to skip it. */
+  fields(on: (field: number, wireType: number) => boolean): void {
+    while (this.more()) {
+      const key = this.varint();
+      const field = Math.floor(key / 8);
+      const wireType = key % 8;
+      if (!on(field, wireType)) this.skip(wireType);
+    }
+  }
+}
+
+function decodeShardRef(r: In, into: ShardRef__Output | null): ShardRef__Output {
+  const ref: ShardRef__Output = into ?? { stream_id: '', shard_id: '' };
+  r.fields((f, wt) => {
+    if (wt !== WT_LEN || (f !== 1 && f !== 2)) return false;
+    if (f === 1) ref.stream_id = r.str(); else ref.shard_id = r.str();
+    return true;
+  });
+  return ref;
+}
+
+const SCALAR_KEYS: Readonly<Record<number, 'epoch' | 'start_offset' | 'prev_epoch' | 'leader_hw' | 'truncate_epoch' | 'truncate_end_offset' | 'truncate_if_log_end' | 'truncate_if_last_epoch'>> = {
+  2: 'epoch', 3: 'start_offset', 4: 'prev_epoch', 6: 'leader_hw', 8: 'truncate_epoch', 9: 'truncate_end_offset', 10: 'truncate_if_log_end', 11: 'truncate_if_last_epoch',
+};
+
+function decodeShardAppend(r: In): ShardAppend__Output {
+  const a: ShardAppend__Output = {
+    shard: null, epoch: 0, start_offset: 0, prev_epoch: 0, batches: [], leader_hw: 0,
+    truncate: false, truncate_epoch: 0, truncate_end_offset: 0, truncate_if_log_end: 0, truncate_if_last_epoch: 0,
+  };
+  r.fields((f, wt) => {
+    if (f === 1 && wt === WT_LEN) { a.shard = decodeShardRef(r.sub(), a.shard); return true; }
+    if (f === 5 && wt === WT_LEN) { a.batches.push(r.view()); return true; }
+    if (wt !== WT_VARINT) return false;
+    if (f === 7) { a.truncate = r.varint() !== 0; return true; }
+    const key = SCALAR_KEYS[f];
+    if (key === undefined) return false;
+    a[key] = r.varint();
+    return true;
+  });
+  return a;
+}
+
+/** protobuf bytes -> ReplicateMessage; batches are views into `buf`. Throws on malformed input. */
+export function decodeReplicateMessage(buf: Buffer): ReplicateMessage__Output {
+  const msg: ReplicateMessage__Output = { from_node_id: '', appends: [] };
+  const r = new In(buf, 0, buf.length);
+  r.fields((f, wt) => {
+    if (wt !== WT_LEN || (f !== 1 && f !== 2)) return false;
+    if (f === 1) msg.from_node_id = r.str(); else msg.appends.push(decodeShardAppend(r.sub()));
+    return true;
+  });
+  return msg;
+}
+
+/**
+ * The StorageNode service definition with this codec on Replicate's
+ * requests (client serialize, server deserialize); everything else as given.
+ */
+export function withReplicateSerde(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const replicate = service['Replicate'];
+  if (!replicate) throw new Error('replicate-serde: the service has no Replicate method');
+  return {
+    ...service,
+    Replicate: {
+      ...replicate,
+      requestSerialize: (value: ReplicateMessage) => encodeReplicateMessage(value),
+      requestDeserialize: (bytes: Buffer) => decodeReplicateMessage(bytes),
+    },
+  };
+}
