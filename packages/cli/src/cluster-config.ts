@@ -34,6 +34,8 @@ export interface ClusterConfig {
   readonly reshardTimeoutSec?: number;
   readonly ondemandWindowSec?: number;
   readonly ondemandCooldownSec?: number;
+  /** Controller rebalancing of replicas and leaders (absent in older cluster.json: on). */
+  readonly rebalance?: 'on' | 'off';
 }
 
 const LEASE_TTL_SEC_DEFAULT = 5;
@@ -78,6 +80,7 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     ...optionalInt(flags, 'reshard-timeout-sec', 'reshardTimeoutSec', base.reshardTimeoutSec),
     ...optionalInt(flags, 'ondemand-window-sec', 'ondemandWindowSec', base.ondemandWindowSec),
     ...optionalInt(flags, 'ondemand-cooldown-sec', 'ondemandCooldownSec', base.ondemandCooldownSec),
+    rebalance: flags.string('rebalance', base.rebalance ?? 'on') === 'off' ? 'off' : 'on',
   };
   if ((config.controllers ?? 1) < 1 || (config.controllers ?? 1) > CONTROLLERS_MAX) throw new Error(`--controllers must be 1..${CONTROLLERS_MAX}`);
   if ((config.leaseTtlSec ?? 0) < 2) throw new Error('--lease-ttl-sec must be at least 2');
@@ -155,6 +158,7 @@ function controllerSpec(config: ClusterConfig, i = 0): ProcessSpec {
   if (config.reshardTimeoutSec !== undefined) optional.push('--reshard-timeout-sec', String(config.reshardTimeoutSec));
   if (config.ondemandWindowSec !== undefined) optional.push('--ondemand-window-sec', String(config.ondemandWindowSec));
   if (config.ondemandCooldownSec !== undefined) optional.push('--ondemand-cooldown-sec', String(config.ondemandCooldownSec));
+  if (config.rebalance === 'off') optional.push('--rebalance', 'off');
   return {
     name, role: 'controller', command: process.execPath, address: `http://${HOST}:${httpPort}`,
     healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', `${name}.log`),

@@ -75,3 +75,23 @@ export const INGEST_SCRAPE_INTERVAL_MS_MAX = 1_000;
 export const INGEST_SCRAPE_TIMEOUT_MS = 2_000;
 /** Shards (per node counters and per shard windows) the ingest monitor tracks; beyond it forgets everything and starts over. */
 export const INGEST_SERIES_MAX = 100_000;
+/**
+ * A planned leadership change (move-leader, drain, rebalance) waits this
+ * long between stopping the old leader's appends and bumping the epoch, so
+ * what the old leader already appended commits first (a replication round
+ * trip: milliseconds). Writes to the shard pause for about this plus two
+ * etcd commits and watch deliveries.
+ */
+export const HANDOVER_DRAIN_MS = 100;
+/** Rebalancing: node counts (replicas per AZ, leaders) must differ by this much before anything moves (hysteresis). */
+export const REBALANCE_SKEW_MIN = 2;
+/** Rebalancing: replica moves in flight at once, cluster-wide (each copies a log). */
+export const REBALANCE_REPLICA_MOVES_MAX = 2;
+/** Rebalancing: leader handovers in flight at once, cluster-wide (each pauses a shard's writes briefly). */
+export const REBALANCE_HANDOVERS_MAX = 1;
+/**
+ * Rebalancing starts only after the set of live nodes has been unchanged
+ * this long (a node that flaps, or several joining together, moves nothing
+ * until it settles).
+ */
+export const REBALANCE_SETTLE_MS = 3_000;

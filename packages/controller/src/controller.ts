@@ -12,7 +12,8 @@ import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
   REREPLICATION_GRACE_MS, WAIT_REASONS_MAX, INGEST_SCRAPES_PER_WINDOW, INGEST_SCRAPE_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
-  ONDEMAND_WINDOW_MS, RESHARDS_PER_PASS_MAX, RESHARD_TIMEOUT_MS,
+  ONDEMAND_WINDOW_MS, RESHARDS_PER_PASS_MAX, RESHARD_TIMEOUT_MS, HANDOVER_DRAIN_MS, REBALANCE_HANDOVERS_MAX, REBALANCE_REPLICA_MOVES_MAX,
+  REBALANCE_SETTLE_MS, REBALANCE_SKEW_MIN,
 } from './controller-limits';
 import { chooseRound } from './autoscale';
 import { IngestMonitor } from './ingest-monitor';
@@ -20,6 +21,8 @@ import { planReshardProgress, planRoundStart } from './reshard-plans';
 import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan, type PlanOutcome } from './plans';
 import { loadOf, type LoadTable } from './placement';
 import { planMoveLeader, planReplicaMove, type MoveContext } from './replica-moves';
+import { planHandover } from './handover';
+import { planRebalance } from './rebalance';
 
 /** Counters the controller reports; prom-client lives in main.ts. */
 export interface ControllerMetrics {
@@ -46,6 +49,12 @@ export interface ControllerOptions {
   readonly ondemandCooldownMs?: number;
   /** Scrapes node /metrics for on-demand scaling (default: an IngestMonitor over HTTP). */
   readonly ingest?: IngestMonitor;
+  /** Rebalancing of replicas and leaders (flag --rebalance on|off; default on). */
+  readonly rebalance?: boolean;
+  /** Overrides REBALANCE_SETTLE_MS (tests). */
+  readonly rebalanceSettleMs?: number;
+  /** Overrides HANDOVER_DRAIN_MS (tests). */
+  readonly handoverDrainMs?: number;
 }
 
 export class Controller {
@@ -68,6 +77,12 @@ export class Controller {
   private readonly ingest: IngestMonitor;
   private scrapeTimer: NodeJS.Timeout | undefined;
   private scraping = false;
+  /** One timer that runs a pass when the earliest handover in progress is due. */
+  private handoverTimer: NodeJS.Timeout | undefined;
+  private timerDueMs = 0;
+  /** Live node ids as last seen, and since when (rebalancing waits for membership to settle). */
+  private nodeSet = '';
+  private nodeSetSinceMs = 0;
 
   constructor(private readonly o: ControllerOptions) {
     this.startedMs = o.nowMs();
@@ -93,6 +108,7 @@ export class Controller {
     this.deactivate('stopping');
     if (this.tick) clearInterval(this.tick);
     if (this.scrapeTimer) clearInterval(this.scrapeTimer);
+    if (this.handoverTimer) clearTimeout(this.handoverTimer);
     this.unsubscribe?.();
     await this.campaign?.resign().catch((err: unknown) => this.o.log.warn('resign failed', { err }));
   }
@@ -152,7 +168,7 @@ export class Controller {
     } while (this.dirty && this.active);
   }
 
-  /** One pass: deletions, then creations, then (after the grace period) failovers, leader moves and re-replication. */
+  /** One pass: deletions, then creations, then (after the grace period) failovers, handovers, leader moves, re-replication and rebalancing. */
   private async reconcile(): Promise<void> {
     const view = this.o.store.view;
     const keys = this.o.store.keys;
@@ -166,6 +182,8 @@ export class Controller {
       if (await this.create(stream)) return;
     }
     await this.reshardAll();
+    // Before the failover grace: a shard handing over takes no writes until its handover ends.
+    if (!(await this.handoversAll())) return;
     if (this.o.nowMs() - this.startedMs < (this.o.failoverGraceMs ?? FAILOVER_GRACE_MS)) return;
     const ctx = this.moveContext();
     if (!(await this.repairAll(ctx.load, ctx.drained))) return;
@@ -220,21 +238,64 @@ export class Controller {
     return true;
   }
 
-  /** Operator leader moves, then drains and re-replication, bounded per pass. */
+  /** Operator leader moves, drains and re-replication, then rebalancing; bounded per pass. */
   private async movesAll(ctx: MoveContext): Promise<void> {
     const view = this.o.store.view;
     const keys = this.o.store.keys;
+    const now = this.o.nowMs();
     let commits = 0;
     for (const [id, request] of view.moveLeaderRequests) {
       if (commits >= MOVES_PER_PASS_MAX) { this.dirty = true; return; }
-      const outcome = planMoveLeader(keys, request, view.shard(request.value.streamId, request.value.shardId), ctx);
+      const outcome = planMoveLeader(keys, request, view.shard(request.value.streamId, request.value.shardId), ctx, now);
       if (await this.apply(`move-leader ${id}`, outcome)) commits++;
     }
     for (const shard of this.shardList()) {
       if (commits >= MOVES_PER_PASS_MAX) { this.dirty = true; return; }
-      const outcome = planReplicaMove(keys, shard, ctx);
+      const outcome = planReplicaMove(keys, shard, ctx, now);
       if (await this.apply(`${shard.value.streamId}/${shard.value.shardId}`, outcome)) commits++;
     }
+    if (commits === 0 && this.rebalanceDue(ctx, now)) {
+      const settings = { skewMin: REBALANCE_SKEW_MIN, replicaMovesMax: REBALANCE_REPLICA_MOVES_MAX, handoversMax: REBALANCE_HANDOVERS_MAX };
+      for (const outcome of planRebalance(keys, this.shardList(), ctx, settings, now)) await this.apply('rebalance', outcome);
+    }
+  }
+
+  /** Completes (or aborts) the handovers that are due; false if the pass stopped at the bound. */
+  private async handoversAll(): Promise<boolean> {
+    const view = this.o.store.view;
+    const keys = this.o.store.keys;
+    const now = this.o.nowMs();
+    const liveAz = new Map([...view.nodes.values()].map((n) => [n.nodeId, n.az]));
+    const ctx = { liveAz, drained: new Set(view.drains.keys()), load: loadOf(view.nodes.values(), allShards(view)) };
+    let commits = 0;
+    for (const shard of this.shardList()) {
+      if (shard.value.handoverTo === undefined) continue;
+      if (commits >= MOVES_PER_PASS_MAX) { this.dirty = true; return false; }
+      const outcome = planHandover(keys, shard, ctx, now, this.o.handoverDrainMs ?? HANDOVER_DRAIN_MS, (ms) => this.passIn(ms));
+      if (await this.apply(`${shard.value.streamId}/${shard.value.shardId}`, outcome)) commits++;
+    }
+    return true;
+  }
+
+  /** Rebalancing is on and the live nodes have not changed for the settle time. */
+  private rebalanceDue(ctx: MoveContext, now: number): boolean {
+    if (this.o.rebalance === false) return false;
+    const set = [...ctx.liveAz.keys()].sort().join(',');
+    if (set !== this.nodeSet) { this.nodeSet = set; this.nodeSetSinceMs = now; }
+    const settleMs = this.o.rebalanceSettleMs ?? REBALANCE_SETTLE_MS;
+    if (now - this.nodeSetSinceMs >= settleMs) return true;
+    this.passIn(settleMs - (now - this.nodeSetSinceMs));
+    return false;
+  }
+
+  /** Runs a pass in `ms` (one timer, kept for the earliest time asked; the 1 s tick covers the rest). */
+  private passIn(ms: number): void {
+    if (this.stopped) return;
+    const dueMs = this.o.nowMs() + Math.max(1, ms);
+    if (this.handoverTimer && this.timerDueMs <= dueMs) return;
+    if (this.handoverTimer) clearTimeout(this.handoverTimer);
+    this.timerDueMs = dueMs;
+    this.handoverTimer = setTimeout(() => { this.handoverTimer = undefined; this.schedule(); }, Math.max(1, ms));
   }
 
   /** Commits a plan or notes why it waits; true if a commit was attempted. */

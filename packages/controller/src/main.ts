@@ -1,7 +1,7 @@
 /**
  * Controller process entry: flags (docs/contracts.md; plus
  * --rereplication-grace-sec 30, --reshard-timeout-sec 30,
- * --ondemand-window-sec 60, --ondemand-cooldown-sec 900), the metadata view,
+ * --ondemand-window-sec 60, --ondemand-cooldown-sec 900, --rebalance on|off), the metadata view,
  * the election and reconcile loop, and /healthz + /metrics. SIGTERM and
  * SIGINT resign the election so a standby takes over at once.
  */
@@ -12,6 +12,11 @@ import { Controller } from './controller';
 import { ONDEMAND_COOLDOWN_MS, ONDEMAND_WINDOW_MS, REREPLICATION_GRACE_MS, RESHARD_TIMEOUT_MS } from './controller-limits';
 
 const SHUTDOWN_MS_MAX = 5000;
+
+function rebalanceFlag(value: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new Error(`--rebalance must be on or off, not ${value}`);
+  return value === 'on';
+}
 
 async function main(): Promise<void> {
   const flags = new Flags(process.argv.slice(2));
@@ -30,6 +35,7 @@ async function main(): Promise<void> {
     reshardTimeoutMs: flags.int('reshard-timeout-sec', RESHARD_TIMEOUT_MS / 1000) * 1000,
     ondemandWindowMs: flags.int('ondemand-window-sec', ONDEMAND_WINDOW_MS / 1000) * 1000,
     ondemandCooldownMs: flags.int('ondemand-cooldown-sec', ONDEMAND_COOLDOWN_MS / 1000) * 1000,
+    rebalance: rebalanceFlag(flags.string('rebalance', 'on')),
     metrics: { commit: (result) => commits.inc({ result }), setActive: (a) => active.set(a ? 1 : 0) },
   });
   const server = await startOpsServer({

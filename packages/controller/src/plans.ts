@@ -9,6 +9,7 @@ import { encodeSequenceNumber, evenHashKeyRanges, shardIdFromIndex, streamTagOf 
 import type { ClusterView, Keys, ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
 import { SHARDS_PER_COMMIT_MAX } from './controller-limits';
 import { loadOf, placeShards, placementBlocker, type LoadTable } from './placement';
+import { withoutHandover } from './handover';
 
 /** One guarded etcd transaction (see MetadataStore.commit). */
 export interface CommitPlan {
@@ -135,7 +136,7 @@ export function planShardRepair(keys: Keys, shard: Versioned<ShardRecord>, live:
   }
   const l = load.get(leader);
   if (l) l.leaders++;
-  const value: ShardRecord = { ...s, leader, epoch: s.epoch + 1, isr: liveIsr };
+  const value: ShardRecord = { ...withoutHandover(s), leader, epoch: s.epoch + 1, isr: liveIsr };
   const reason = `failover ${s.streamName}/${s.shardId}: leader ${s.leader} -> ${leader}, epoch ${value.epoch}, isr ${liveIsr.join(',')}`;
   return { kind: 'commit', plan: { reason, compare, puts: [{ key, value }], deletes: [] } };
 }

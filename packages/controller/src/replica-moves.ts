@@ -16,10 +16,15 @@
  *      ISR, drop the departing ones from `replicas` and the ISR. The node
  *      then deletes its copy when it sees the record.
  * A drained leader first hands leadership to another live ISR member
- * (epoch bumped), because a leader is never dropped from its own shard.
+ * (handover.ts: appends stop, then the epoch is bumped), because a leader
+ * is never dropped from its own shard. Rebalancing (rebalance.ts) moves a
+ * replica the same way: it names it in `rebalanceFrom` and adds the
+ * replacement in the same commit; from then on that replica is departing
+ * for this shard only.
  */
 import { limits } from '@shoal/core';
 import type { Keys, MoveLeaderRequest, ShardRecord, Versioned } from '@shoal/metadata';
+import { startHandover } from './handover';
 import type { LoadTable } from './placement';
 import type { PlanOutcome } from './plans';
 
@@ -50,37 +55,25 @@ export function leastLeading(ids: readonly string[], ctx: Pick<MoveContext, 'liv
   return best;
 }
 
-function leaderChange(keys: Keys, shard: Versioned<ShardRecord>, leader: string, why: string, extraDeletes: readonly string[] = [],
-  extraCompare: ReadonlyArray<{ key: string; modRevision: string }> = []): PlanOutcome {
-  const s = shard.value;
-  const key = keys.shard(s.streamId, s.shardId);
-  const value: ShardRecord = { ...s, leader, epoch: s.epoch + 1 };
-  return {
-    kind: 'commit',
-    plan: {
-      reason: `${why}: ${shardName(s)} leader ${s.leader} -> ${leader}, epoch ${value.epoch}`,
-      compare: [{ key, modRevision: shard.modRevision }, ...extraCompare], puts: [{ key, value }], deletes: [...extraDeletes],
-    },
-  };
-}
-
 /**
  * The next step of moving this shard's departing replicas (and its
  * leadership off a drained leader), or undefined if none departs. The
  * caller runs planShardRepair first: a dead leader is failed over there.
  */
-export function planReplicaMove(keys: Keys, shard: Versioned<ShardRecord>, ctx: MoveContext): PlanOutcome | undefined {
+export function planReplicaMove(keys: Keys, shard: Versioned<ShardRecord>, ctx: MoveContext, nowMs: number): PlanOutcome | undefined {
   const s = shard.value;
-  if (!s.replicas.some((id) => ctx.departing.has(id))) return planSurplusDrop(keys, shard, ctx);
-  if (ctx.departing.has(s.leader)) {
+  const departs = (id: string): boolean => ctx.departing.has(id) || id === s.rebalanceFrom;
+  if (!s.replicas.some(departs)) return planSurplusDrop(keys, shard, ctx);
+  if (s.handoverTo !== undefined) return undefined; // planHandover completes or aborts it first
+  const aborted = planRebalanceAbort(keys, shard, ctx);
+  if (aborted) return aborted;
+  if (departs(s.leader)) {
     if (!ctx.liveAz.has(s.leader)) return undefined; // failover (planShardRepair) comes first
-    const to = leastLeading(s.isr.filter((id) => id !== s.leader && !ctx.departing.has(id)), ctx);
-    if (!to) return { kind: 'wait', why: `${shardName(s)}: leader ${s.leader} is drained but no other live replica is in sync` };
-    const l = ctx.load.get(to);
-    if (l) l.leaders++;
-    return leaderChange(keys, shard, to, 'drain');
+    const to = leastLeading(s.isr.filter((id) => id !== s.leader && !departs(id)), ctx);
+    if (!to) return { kind: 'wait', why: `${shardName(s)}: leader ${s.leader} is departing but no other live replica is in sync` };
+    return startHandover(keys, shard, to, ctx.departing.has(s.leader) ? 'drain' : 'rebalance', nowMs);
   }
-  const staying = s.replicas.filter((id) => !ctx.departing.has(id));
+  const staying = s.replicas.filter((id) => !departs(id));
   const key = keys.shard(s.streamId, s.shardId);
   const compare = [{ key, modRevision: shard.modRevision }];
   if (staying.length < limits.REPLICATION_FACTOR) {
@@ -96,9 +89,29 @@ export function planReplicaMove(keys: Keys, shard: Versioned<ShardRecord>, ctx: 
     const behind = staying.filter((id) => !s.isr.includes(id));
     return { kind: 'wait', why: `${shardName(s)}: waiting for ${behind.join(',')} to catch up before dropping departing replicas` };
   }
-  const gone = s.replicas.filter((id) => ctx.departing.has(id));
-  const value: ShardRecord = { ...s, replicas: staying, isr: s.isr.filter((id) => !ctx.departing.has(id)) };
+  const gone = s.replicas.filter(departs);
+  const { rebalanceFrom: _from, ...rest } = s;
+  const value: ShardRecord = { ...rest, replicas: staying, isr: s.isr.filter((id) => !departs(id)) };
   return { kind: 'commit', plan: { reason: `re-replicate ${shardName(s)}: drop replica ${gone.join(',')}`, compare, puts: [{ key, value }], deletes: [] } };
+}
+
+/**
+ * A rebalance whose replacement replica died or was drained before it
+ * caught up is called off: the replacement leaves, the moving replica
+ * stays (the planner may try again later with another node).
+ */
+function planRebalanceAbort(keys: Keys, shard: Versioned<ShardRecord>, ctx: MoveContext): PlanOutcome | undefined {
+  const s = shard.value;
+  const from = s.rebalanceFrom;
+  if (from === undefined || ctx.departing.has(from)) return undefined;
+  const az = ctx.knownAz.get(from);
+  const replacement = s.replicas.find((id) => id !== from && ctx.knownAz.get(id) === az);
+  if (replacement !== undefined && ctx.liveAz.has(replacement) && !ctx.drained.has(replacement)) return undefined;
+  const { rebalanceFrom: _from, ...rest } = s;
+  const value: ShardRecord = replacement === undefined ? rest
+    : { ...rest, replicas: s.replicas.filter((id) => id !== replacement), isr: s.isr.filter((id) => id !== replacement) };
+  const key = keys.shard(s.streamId, s.shardId);
+  return { kind: 'commit', plan: { reason: `abort rebalance of ${shardName(s)}: replacement ${replacement ?? '?'} is gone or drained`, compare: [{ key, modRevision: shard.modRevision }], puts: [{ key, value }], deletes: [] } };
 }
 
 /**
@@ -150,13 +163,14 @@ function compareRank(a: [number, number, string], b: [number, number, string]): 
 }
 
 /**
- * An operator's move-leader request: executed (leader set, epoch bumped,
- * request deleted, one commit) only if the target is a live ISR member;
+ * An operator's move-leader request: executed (handover to the target
+ * started and request deleted, one commit; handover.ts completes it) only
+ * if the target is a live ISR member;
  * otherwise the request is written back with `refused` set. Already
  * refused requests wait for the CLI to delete them (undefined).
  */
 export function planMoveLeader(keys: Keys, request: Versioned<MoveLeaderRequest>, shard: Versioned<ShardRecord> | undefined,
-  ctx: Pick<MoveContext, 'liveAz'>): PlanOutcome | undefined {
+  ctx: Pick<MoveContext, 'liveAz'>, nowMs: number): PlanOutcome | undefined {
   const r = request.value;
   if (r.refused !== undefined) return undefined;
   const requestKey = keys.moveLeaderRequest(r.streamId, r.shardId);
@@ -172,5 +186,6 @@ export function planMoveLeader(keys: Keys, request: Versioned<MoveLeaderRequest>
   }
   if (!s.isr.includes(r.to)) return refuse(`${r.to} is not in the ISR [${s.isr.join(',')}]`);
   if (!ctx.liveAz.has(r.to)) return refuse(`${r.to} is not registered (down)`);
-  return leaderChange(keys, shard, r.to, 'move-leader', [requestKey], [requestCompare]);
+  if (s.handoverTo !== undefined) return { kind: 'wait', why: `move-leader ${shardName(s)}: a handover to ${s.handoverTo} is in progress` };
+  return startHandover(keys, shard, r.to, 'move-leader', nowMs, [requestKey], [requestCompare]);
 }

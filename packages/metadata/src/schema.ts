@@ -125,6 +125,26 @@ export interface ShardRecord {
    * is sealedLogEnd - 1.
    */
   readonly sealedLogEnd?: number;
+  /**
+   * A planned leadership change in progress (move-leader, drain,
+   * rebalance; docs/controller.md): set by the controller, leader and
+   * epoch unchanged. From when the leader sees it, the leader admits no
+   * new appends (Append answers NOT_LEADER: nothing appended, the api
+   * retries) while what it already appended commits; the controller then
+   * makes `handoverTo` leader (epoch bumped, these fields removed) if it is
+   * still a live ISR member, else just removes them. Every leader change
+   * removes them.
+   */
+  readonly handoverTo?: string;
+  /** Epoch ms the controller set handoverTo (when to complete it). */
+  readonly handoverRequestedMs?: number;
+  /**
+   * Rebalancing (controller): the replica being moved away. The controller
+   * added its replacement (same AZ) to `replicas`; once the replacement is
+   * in the ISR this replica leaves `replicas` and the ISR and the field is
+   * removed, as for a drained node.
+   */
+  readonly rebalanceFrom?: string;
 }
 
 /**
@@ -148,7 +168,7 @@ export interface MoveLeaderRequest {
  * A drained node (scripts/cluster drain): while the record exists the
  * controller moves the node's leaderships to other ISR members, moves its
  * replicas to other nodes of its AZ (re-replication) and places nothing
- * new on it. Deleting the record (undrain) ends that; nothing moves back.
+ * new on it. Deleting the record (undrain) ends that; rebalancing may move load back.
  */
 export interface DrainRecord {
   readonly nodeId: string;

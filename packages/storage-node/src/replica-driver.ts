@@ -14,6 +14,11 @@
  *   5. answers producers whose records are below the high watermark, only
  *      while the node lease is valid by the monotonic clock.
  *
+ * A leader whose shard record names a planned successor (`handoverTo`,
+ * controller handover.ts) admits nothing more: new and queued Appends get
+ * NOT_LEADER (provably not appended; the api retries on the next leader),
+ * while what it already appended keeps committing until the epoch bump.
+ *
  * A follower told to truncate (divergent suffix, KIP-101/279) persists what
  * it accepted so far, truncates the log and its state in one LevelDB write,
  * and checks the append again.
@@ -53,6 +58,8 @@ export interface IsrWriter {
 export interface SealWriter {
   write(shard: ShardRef, logEnd: number, epoch: number, leaderId: string): Promise<boolean>;
 }
+
+const HANDOVER_MESSAGE = 'leadership of this shard is being handed over';
 
 export interface ReplicaDriverOptions {
   readonly selfId: string;
@@ -123,6 +130,8 @@ export class ReplicaDriver {
   private sealedLogEnd: number | undefined;
   private sealInFlight = false;
   private sealTriedMs = Number.NEGATIVE_INFINITY;
+  /** The shard record hands this leader's leadership over: admit nothing more. */
+  private handingOver = false;
 
   private constructor(readonly options: ReplicaDriverOptions, machine: ReplicaMachine, lastArrivalMs: number) {
     this.machine = machine;
@@ -151,6 +160,7 @@ export class ReplicaDriver {
     const refusal = this.machine.appendRefusal(this.options.monoClock());
     if (refusal) return Promise.resolve(this.failure(refusal, refusal === 'NOT_LEADER' ? 'not the leader of this shard' : 'in-sync replicas below the minimum'));
     if (this.closing) return Promise.resolve(this.failure('SHARD_CLOSED', 'the shard is closed by a reshard; route to its children'));
+    if (this.handingOver) return Promise.resolve(this.failure('NOT_LEADER', HANDOVER_MESSAGE));
     const epoch = request.epoch;
     if (epoch > this.machine.epoch()) return Promise.resolve(this.failure('NOT_LEADER', `caller knows epoch ${epoch}, this replica ${this.machine.epoch()}`));
     const recs = appendRecordsOf(request);
@@ -238,6 +248,13 @@ export class ReplicaDriver {
     this.proposeIsr();
     this.settle();
     this.maybeSeal();
+  }
+
+  /** From the shard record: a planned leadership change away from this node is in progress (or ended). */
+  setHandover(handingOver: boolean): void {
+    if (this.handingOver === handingOver) return;
+    this.handingOver = handingOver;
+    this.wake();
   }
 
   /** From the shard record: `closing` set or cleared (rollback), and the sealed end once written. */
@@ -353,6 +370,11 @@ export class ReplicaDriver {
     if (this.closing) {
       // Queued before `closing` arrived but not admitted: provably not appended, the api re-routes them.
       for (const req of this.pending.splice(0)) this.answer(req, this.failure('SHARD_CLOSED', 'the shard is closed by a reshard; route to its children'));
+      return;
+    }
+    if (this.handingOver) {
+      // Likewise for a handover: not appended, the api retries on the next leader.
+      for (const req of this.pending.splice(0)) this.answer(req, this.failure('NOT_LEADER', HANDOVER_MESSAGE));
       return;
     }
     const taken = this.takePending();

@@ -3,7 +3,8 @@
  * metadata view: a record naming this node in `replicas` opens (or
  * reconfigures) the shard's driver, as leader if `leader` is this node and
  * as follower otherwise; a record that disappears or no longer names this
- * node closes the driver and deletes the shard's data. Changes to one shard
+ * node closes the driver and deletes the shard's data; `handoverTo` on a
+ * record this node leads stops its appends (replica-driver.ts). Changes to one shard
  * are serialised (a chain per shard), so open/close never interleave.
  */
 import type { ReplicaConfig } from '@shoal/core';
@@ -99,8 +100,7 @@ export class ReplicaManager {
     const record = this.assigned(ref);
     const driver = this.drivers.get(key);
     if (record && driver) {
-      driver.configure(configOf(record));
-      driver.setSeal(record.value.closing === true, record.value.sealedLogEnd);
+      this.applyRecord(driver, record);
       return;
     }
     if (record) {
@@ -114,10 +114,7 @@ export class ReplicaManager {
       this.drivers.set(key, opened);
       // The record may have changed while the log was loading.
       const latest = this.assigned(ref);
-      if (latest) {
-        opened.configure(configOf(latest));
-        opened.setSeal(latest.value.closing === true, latest.value.sealedLogEnd);
-      }
+      if (latest) this.applyRecord(opened, latest);
       o.logger.info('replica opened', { ...ref, role: opened.machine.role(), epoch: opened.machine.epoch(), logEnd: opened.machine.logEndOffset() });
       return;
     }
@@ -128,6 +125,13 @@ export class ReplicaManager {
       this.options.metrics.removeShard(driver.labels);
       this.options.logger.info('replica removed and its data deleted', { ...ref });
     }
+  }
+
+  private applyRecord(driver: ReplicaDriver, record: Versioned<ShardRecord>): void {
+    const r = record.value;
+    driver.configure(configOf(record));
+    driver.setSeal(r.closing === true, r.sealedLogEnd);
+    driver.setHandover(r.handoverTo !== undefined && r.handoverTo !== this.options.selfId && r.leader === this.options.selfId);
   }
 
   /** Lease lost (true) or regained (false): leaders stop / resume acknowledging. */

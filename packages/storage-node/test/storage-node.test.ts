@@ -212,6 +212,23 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     assert.deepEqual(a.records.map((x) => x.partition_key), b.records.map((x) => x.partition_key));
   });
 
+  it('a leader handing over admits nothing (NOT_LEADER) until the handover ends, then appends again', async () => {
+    const k = store.keys.shard(STREAM_ID, shard0.shard_id);
+    const current = store.view.shard(STREAM_ID, shard0.shard_id)!;
+    assert.equal(current.value.leader, 'b1');
+    const handing: ShardRecord = { ...current.value, handoverTo: 'c1', handoverRequestedMs: Date.now() };
+    assert.equal(await store.commit({ compare: [{ key: k, modRevision: current.modRevision }], puts: [{ key: k, value: handing }] }), true);
+    await waitUntil('b1 to refuse appends', async () => (await append('b1', shard0, records(1, 'h'))).error === 'NOT_LEADER');
+    const before = await logEnd('b1', shard0.shard_id);
+    assert.equal((await append('b1', shard0, records(3, 'h'))).error, 'NOT_LEADER');
+    assert.equal(await logEnd('b1', shard0.shard_id), before, 'nothing appended while handing over');
+    const handed = store.view.shard(STREAM_ID, shard0.shard_id)!;
+    const { handoverTo: _to, handoverRequestedMs: _at, ...aborted } = handed.value;
+    assert.equal(await store.commit({ compare: [{ key: k, modRevision: handed.modRevision }], puts: [{ key: k, value: aborted }] }), true);
+    await waitUntil('b1 to append again', async () => (await append('b1', shard0, records(1, 'h'))).error === 'OK');
+    for (const id of ['a1', 'c1']) await waitUntil(`${id} to hold it`, async () => (await logEnd(id, shard0.shard_id)) === before + 1);
+  });
+
   it('re-registers after its lease is lost, and leads again', async () => {
     const key = store.keys.node('b1');
     const before = await store.client.get(key).exec();

@@ -8,7 +8,12 @@
  * when the node says the records were provably not appended (NOT_LEADER,
  * SHARD_NOT_FOUND, STALE_EPOCH, SHARD_CLOSED) or the call never left this
  * process (leader not registered). Between attempts we wait, bounded, for
- * the view to change. TIMEOUT, NOT_ENOUGH_REPLICAS, INTERNAL and transport
+ * the view to change from what the attempt was routed with (so a change
+ * that arrived while the attempt was in flight retries at once). A shard
+ * whose record shows a planned leader handover (`handoverTo`) is not sent
+ * to: its leader admits nothing until the new leader takes over, so we
+ * wait for that view change without using up an attempt. TIMEOUT,
+ * NOT_ENOUGH_REPLICAS, INTERNAL and transport
  * errors may have appended: those records fail without a retry, so a
  * record is never written twice by us.
  *
@@ -33,6 +38,8 @@ export const APPEND_ATTEMPTS_MAX = 3;
 export const SHARD_CLOSED_REROUTES_MAX = 20;
 /** Longest wait for the view to change between attempts. */
 export const RETRY_VIEW_WAIT_MS = 1_000;
+/** Extra rounds for records whose shard is handing its leadership over (planned moves finish in well under a second). */
+export const HANDOVER_WAITS_MAX = 5;
 const INTERNAL_FAILURE_MESSAGE = 'Internal service failure.';
 
 export interface PutEntry {
@@ -83,25 +90,32 @@ export async function putEntries(ctx: OperationContext, stream: StreamRecord, en
   const results: PutResult[] = new Array<PutResult>(entries.length);
   let pending = prepared;
   let closedRounds = 0;
+  let handoverRounds = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
+    const routedWith = viewSignature(ctx, stream.streamId, pending.map((p) => p.hashKey));
     const groups = groupByShard(ctx, stream.streamId, pending);
     const retry: Prepared[] = [...groups.unrouted];
     let closed = false;
+    let handover = false;
+    let sent = false;
     await Promise.all([...groups.byShard.values()].map(async ({ shard, items }) => {
-      const outcome = await appendToLeader(ctx, stream, shard, items, results);
+      // Its leader admits nothing now (NOT_LEADER); the next leader is one view change away.
+      const outcome = shard.handoverTo !== undefined && handoverRounds < HANDOVER_WAITS_MAX ? 'handover' : await appendToLeader(ctx, stream, shard, items, results);
       if (outcome !== 'done') retry.push(...items);
       if (outcome === 'closed') closed = true;
+      if (outcome === 'handover') handover = true; else sent = true;
     }));
     if (retry.length === 0) break;
     // A shard sealing for a reshard answers SHARD_CLOSED until its children are in the view
     // (usually well under a second): those rounds do not use up the ordinary attempts.
     if (closed && closedRounds < SHARD_CLOSED_REROUTES_MAX) { closedRounds++; attempt--; }
+    else if (handover && !sent) { handoverRounds++; attempt--; }
     if (attempt >= APPEND_ATTEMPTS_MAX) {
       for (const p of retry) results[p.index] = { ok: false, errorType: 'InternalFailure', message: INTERNAL_FAILURE_MESSAGE };
       break;
     }
     ctx.metrics.appendRetries.inc(retry.length);
-    await waitForViewChange(ctx, stream.streamId, retry.map((p) => p.hashKey));
+    await waitForViewChange(ctx, stream.streamId, retry.map((p) => p.hashKey), routedWith);
     pending = retry.sort((a, b) => a.index - b.index);
   }
   recordMetrics(ctx, prepared, results);
@@ -124,7 +138,7 @@ function groupByShard(ctx: OperationContext, streamId: string, items: readonly P
 }
 
 /** Sends one Append and fills `results` for its items, or answers 'retry' when nothing was appended. */
-async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], results: PutResult[]): Promise<'done' | 'retry' | 'closed'> {
+async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], results: PutResult[]): Promise<'done' | 'retry' | 'closed' | 'handover'> {
   let response: AppendResponse__Output;
   try {
     if (!ctx.view.nodes.has(shard.leader)) return 'retry';
@@ -170,16 +184,23 @@ function failAll(items: readonly Prepared[], results: PutResult[], errorType: Ki
   for (const p of items) results[p.index] = { ok: false, errorType, message };
 }
 
-/** Waits (bounded) until the shards owning these keys, or their leaders' registrations, change in the view. */
-async function waitForViewChange(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[]): Promise<void> {
-  const signature = (view: ClusterView): string => hashKeys.map((k) => {
+/** Which shard owns each key, its record's revision and whether its leader is registered. */
+function viewSignature(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[], view: ClusterView = ctx.view): string {
+  return hashKeys.map((k) => {
     const shard = ctx.routing.shardFor(streamId, k);
     if (!shard) return '-';
     return `${shard.shardId}:${view.shard(streamId, shard.shardId)?.modRevision}:${view.nodes.has(shard.leader)}`;
   }).join(',');
-  const before = signature(ctx.view);
+}
+
+/**
+ * Waits (bounded) until the shards owning these keys, or their leaders'
+ * registrations, differ from `before` (the view the attempt was routed
+ * with): returns at once if they already changed while it was in flight.
+ */
+async function waitForViewChange(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[], before: string): Promise<void> {
   try {
-    await ctx.metadata.waitFor((view) => signature(view) !== before, RETRY_VIEW_WAIT_MS);
+    await ctx.metadata.waitFor((view) => viewSignature(ctx, streamId, hashKeys, view) !== before, RETRY_VIEW_WAIT_MS);
   } catch {
     // No change in time: try once more anyway (a leader may have come back).
   }

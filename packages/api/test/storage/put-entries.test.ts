@@ -69,6 +69,48 @@ describe('putEntries', () => {
     assert.deepEqual(storage.appends.map((a) => [a.nodeId, a.request.epoch]), [['n1', 1], ['n2', 2]]);
   });
 
+  it('retries at once when the view changed while the refused attempt was in flight', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const ok = okAppend();
+    const storage = new ScriptedStorage(async (nodeId, request) => {
+      if (nodeId !== 'n1') return ok(nodeId, request);
+      // The new leader's record arrives through the watch before the old leader's answer.
+      const shard = view.shard(stream.streamId, shardIdFromIndex(0))!;
+      view.shards.get(stream.streamId)!.set(shard.value.shardId, { value: { ...shard.value, leader: 'n2', epoch: 2 }, modRevision: '2' });
+      return { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 };
+    });
+    const ctx = fakeContext(view, storage);
+    const satisfiedAtOnce: boolean[] = [];
+    const waitFor = ctx.metadata.waitFor;
+    ctx.metadata.waitFor = async (predicate, timeoutMs) => { satisfiedAtOnce.push(predicate(view)); return waitFor(predicate, timeoutMs); };
+    const results = await putEntries(ctx, stream, [entry('a')]);
+    assert.ok(results.every((r) => r.ok));
+    assert.deepEqual(satisfiedAtOnce, [true]);
+    assert.deepEqual(storage.appends.map((a) => [a.nodeId, a.request.epoch]), [['n1', 1], ['n2', 2]]);
+  });
+
+  it('does not send to a shard whose leadership is being handed over; waits without using up an attempt', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1);
+    const shard = view.shard(stream.streamId, shardIdFromIndex(0))!;
+    view.shards.get(stream.streamId)!.set(shard.value.shardId, { value: { ...shard.value, handoverTo: 'n2', handoverRequestedMs: 1 }, modRevision: '2' });
+    const storage = new ScriptedStorage(okAppend());
+    let waits = 0;
+    const ctx = fakeContext(view, storage, (v) => {
+      if (++waits < 3) { // two more view changes that still show the handover
+        const cur = v.shard(stream.streamId, shardIdFromIndex(0))!;
+        v.shards.get(stream.streamId)!.set(cur.value.shardId, { value: cur.value, modRevision: String(Number(cur.modRevision) + 1) });
+        return;
+      }
+      const { handoverTo: _to, handoverRequestedMs: _at, ...rest } = shard.value;
+      v.shards.get(stream.streamId)!.set(shard.value.shardId, { value: { ...rest, leader: 'n2', epoch: 2 }, modRevision: '9' });
+    });
+    const results = await putEntries(ctx, stream, [entry('a')]);
+    assert.ok(results.every((r) => r.ok));
+    assert.deepEqual(storage.appends.map((a) => [a.nodeId, a.request.epoch]), [['n2', 2]]);
+  });
+
   it('never retries TIMEOUT (it may have appended): InternalFailure per record', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);

@@ -82,6 +82,8 @@ export async function moveLeader(flags: Flags, out: Out): Promise<void> {
       await store.commit({ compare: [{ key, modRevision: outcome.modRevision }], deletes: [key] });
       throw new Error(`refused: ${outcome.refused}`);
     }
+    // The request is deleted when the handover starts; the new leader takes over a moment later.
+    await waitView(store, flags, (view) => (view.shard(streamId, shardId)?.value.handoverTo === undefined ? true : undefined));
     const shard = store.view.shard(streamId, shardId)?.value;
     out(`leader of ${streamName}/${shardId} is ${shard?.leader ?? '?'} (epoch ${shard?.epoch ?? '?'}, isr ${shard?.isr.join(',') ?? '?'})`);
   });
@@ -125,6 +127,6 @@ export async function undrain(flags: Flags, out: Out): Promise<void> {
   const nodeId = required(flags, 'node');
   await withStore(flags, async (store) => {
     await store.client.delete().key(store.keys.drain(nodeId)).exec();
-    out(`${nodeId} is no longer drained (nothing moves back by itself; new shards may use it)`);
+    out(`${nodeId} is no longer drained (new shards may use it; the controller's rebalancing, unless off, moves replicas and leaders back onto it)`);
   });
 }

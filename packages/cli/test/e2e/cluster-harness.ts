@@ -3,7 +3,7 @@
  * temporary data directory and non-default ports, and gives the tests the
  * CLI's commands (status --json, down, up).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,22 @@ export class ClusterHarness {
     });
   }
 
+  /**
+   * The CLI without blocking this process: a test that measures write
+   * pauses must keep its writer's event loop running while the CLI works
+   * (a synchronous call shows up as a pause of every shard).
+   */
+  cliAsync(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, [join(REPO_ROOT, 'packages/cli/dist/src/main.js'), 'cluster', ...args, '--data', this.dataDir], {
+        encoding: 'utf8', timeout: CLI_TIMEOUT_MS,
+      }, (err, stdout, stderr) => {
+        if (err) reject(Object.assign(err, { stdout, stderr }));
+        else resolve(stdout);
+      });
+    });
+  }
+
   up(): string {
     return this.cli('up', '--port', String(this.apiPort), '--etcd-port', String(this.apiPort - ETCD_PORT_OFFSET), '--port-base', String(this.apiPort + PORT_BASE_OFFSET),
       '--limits', 'off', ...this.upArgs);
@@ -54,6 +70,10 @@ export class ClusterHarness {
 
   status(): StatusReport {
     return JSON.parse(this.cli('status', '--json')) as StatusReport;
+  }
+
+  async statusAsync(): Promise<StatusReport> {
+    return JSON.parse(await this.cliAsync('status', '--json')) as StatusReport;
   }
 
   /** Stops the cluster and removes its data (keeps it if SHOAL_E2E_KEEP is set, for debugging). */

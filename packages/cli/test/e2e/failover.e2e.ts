@@ -10,7 +10,9 @@
  * shard reads the same twice, every replica holds the same committed log,
  * nothing appears that was never written, no record appears twice, and the
  * longest pause of acknowledged writes per affected shard is printed and
- * must stay under 10 s.
+ * must stay under 10 s for failures, under 1 s for planned moves
+ * (move-leader, drain: handovers). Rebalancing is off here, so that only
+ * the cases move anything (rebalance.e2e.ts tests it).
  */
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
@@ -20,9 +22,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { decodeSequenceNumber } from '@shoal/core';
 import type { StatusReport } from '../../src/commands/status';
 import { ClusterHarness } from './cluster-harness';
-import { listShards, readShard, waitActive, type ReadRecord } from './kinesis-helpers';
+import { listShards, readShard, waitActive } from './kinesis-helpers';
 import { readReplica } from './replica-reader';
-import { SteadyWriter, idOf, type Acked } from './steady-writer';
+import { checkShard, key } from './record-checks';
+import { SteadyWriter } from './steady-writer';
 
 const API_PORT = Number(process.env['SHOAL_E2E_FAILOVER_API_PORT'] ?? 26567);
 const STREAM = 'failover';
@@ -32,6 +35,8 @@ const GRACE_SEC = 5;
 /** The controller fails nothing over during its first 10 s as leader (FAILOVER_GRACE_MS); start after it. */
 const CONTROLLER_WARMUP_MS = 11_000;
 const PAUSE_MS_MAX = 10_000;
+/** Planned leader moves hand over (docs/controller.md): writes pause for well under a second. */
+const PLANNED_PAUSE_MS_MAX = 1_000;
 const SETTLE_MS_MAX = 45_000;
 const POLL_MS = 500;
 const SOCKETS_MAX = 256;
@@ -43,7 +48,7 @@ describe('failover with real processes', function () {
   this.timeout(120_000);
   const cluster = new ClusterHarness({
     apiPort: API_PORT,
-    upArgs: ['--nodes-per-az', '2', '--lease-ttl-sec', String(LEASE_TTL_SEC), '--rereplication-grace-sec', String(GRACE_SEC)],
+    upArgs: ['--nodes-per-az', '2', '--lease-ttl-sec', String(LEASE_TTL_SEC), '--rereplication-grace-sec', String(GRACE_SEC), '--rebalance', 'off'],
   });
   const pauses: string[] = [];
   let client: KinesisClient;
@@ -99,7 +104,7 @@ describe('failover with real processes', function () {
   async function waitStatus(what: string, check: (report: StatusReport) => boolean, timeoutMs = SETTLE_MS_MAX): Promise<StatusReport> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const report = cluster.status();
+      const report = await cluster.statusAsync(); // async: a blocked event loop would show as a write pause
       if (check(report)) return report;
       if (Date.now() > deadline) assert.fail(`${what}: not after ${timeoutMs} ms; shards: ${JSON.stringify(streamOf(report).shards.map(brief))}`);
       await sleep(POLL_MS);
@@ -107,14 +112,14 @@ describe('failover with real processes', function () {
   }
 
   /** Waits for recovery, then records and checks the longest write pause of each affected shard since `fromMs`. */
-  async function measure(name: string, affected: readonly string[], fromMs: number): Promise<void> {
+  async function measure(name: string, affected: readonly string[], fromMs: number, pauseMsMax = PAUSE_MS_MAX): Promise<void> {
     await waitStatus(`${name}: cluster settled`, settled);
     await sleep(1000); // writes after the recovery close the last gap
     const toMs = Date.now();
     const perShard = affected.map((id) => [id, writer.longestPauseMs(id, fromMs, toMs)] as const);
     const worst = Math.max(...perShard.map(([, ms]) => ms));
     pauses.push(`${name}: longest pause ${worst} ms over ${affected.length} affected shards (${perShard.map(([id, ms]) => `${id.slice(-2)}=${ms}`).join(' ')})`);
-    assert.ok(worst < PAUSE_MS_MAX, pauses[pauses.length - 1]);
+    assert.ok(worst < pauseMsMax, `${pauses[pauses.length - 1]!} (bound ${pauseMsMax} ms)`);
   }
 
   function affectedBy(report: StatusReport, nodes: readonly string[]): string[] {
@@ -179,15 +184,16 @@ describe('failover with real processes', function () {
     const sh = streamOf(cluster.status()).shards[2]!;
     const to = sh.isr.find((id) => id !== sh.leader)!;
     const t0 = Date.now();
-    const out = cluster.cli('move-leader', '--stream', STREAM, '--shard', sh.shardId, '--to', to, '--wait-sec', '30');
+    const out = await cluster.cliAsync('move-leader', '--stream', STREAM, '--shard', sh.shardId, '--to', to, '--wait-sec', '30');
     assert.match(out, new RegExp(`leader of ${STREAM}/${sh.shardId} is ${to}`));
-    const now = streamOf(cluster.status()).shards[2]!;
+    const now = streamOf(await cluster.statusAsync()).shards[2]!;
     assert.equal(now.leader, to);
     assert.ok(now.epoch > sh.epoch, 'epoch bumped');
-    const outsider = cluster.status().nodes.map((n) => n.nodeId).find((id) => !now.replicas.some((r) => r.nodeId === id))!;
-    assert.throws(() => cluster.cli('move-leader', '--stream', STREAM, '--shard', sh.shardId, '--to', outsider, '--wait-sec', '30'), /refused/);
-    assert.equal(streamOf(cluster.status()).shards[2]!.leader, to);
-    await measure(`move-leader ${sh.shardId} ${sh.leader} -> ${to}`, [sh.shardId], t0);
+    const outsider = (await cluster.statusAsync()).nodes.map((n) => n.nodeId).find((id) => !now.replicas.some((r) => r.nodeId === id))!;
+    await assert.rejects(cluster.cliAsync('move-leader', '--stream', STREAM, '--shard', sh.shardId, '--to', outsider, '--wait-sec', '30'),
+      (err: Error & { stderr?: string }) => /refused/.test(`${err.message} ${err.stderr ?? ''}`));
+    assert.equal(streamOf(await cluster.statusAsync()).shards[2]!.leader, to);
+    await measure(`move-leader ${sh.shardId} ${sh.leader} -> ${to}`, [sh.shardId], t0, PLANNED_PAUSE_MS_MAX);
   });
 
   it('drain moves leaderships and replicas to the other node of the AZ; undrain', async function () {
@@ -196,12 +202,12 @@ describe('failover with real processes', function () {
     const node = before.nodes.map((n) => n.nodeId).find((id) => affectedBy(before, [id]).length > 0 && id.startsWith('b'))!;
     const affected = affectedBy(before, [node]);
     const t0 = Date.now();
-    const out = cluster.cli('drain', '--node', node, '--wait-sec', '60');
+    const out = await cluster.cliAsync('drain', '--node', node, '--wait-sec', '60');
     assert.match(out, new RegExp(`${node} is drained`));
     const report = await waitStatus('drain settled', settled);
     assert.deepEqual(affectedBy(report, [node]), [], `${node} holds no replica`);
     assert.deepEqual(report.drained, [node]);
-    await measure(`drain ${node}`, affected, t0);
+    await measure(`drain ${node}`, affected, t0, PLANNED_PAUSE_MS_MAX);
     cluster.cli('undrain', '--node', node);
     assert.deepEqual(cluster.status().drained, []);
   });
@@ -229,35 +235,6 @@ describe('failover with real processes', function () {
     pauses.push(`records: ${writer.acked.length} acknowledged, ${writer.failed.length} failed (${failedPresent} of those were appended anyway)`);
   });
 });
-
-function key(r: ReadRecord): string {
-  return `${r.sequenceNumber}:${r.partitionKey}:${r.data.toString('hex')}`;
-}
-
-/** Checks one shard's records against what the writer knows; returns how many failed records appear. */
-function checkShard(shardId: string, got: readonly ReadRecord[], acked: readonly Acked[], failedIds: ReadonlySet<string>): number {
-  const bySeq = new Map(got.map((r) => [r.sequenceNumber, r]));
-  for (const a of acked) {
-    const r = bySeq.get(a.sequenceNumber);
-    assert.ok(r, `${shardId}: acknowledged ${a.id} at ${a.sequenceNumber} is missing`);
-    assert.ok(r.data.equals(a.data), `${shardId}: ${a.sequenceNumber} holds other bytes`);
-  }
-  const ackedIds = new Set(acked.map((a) => a.id));
-  const seen = new Set<string>();
-  let failedPresent = 0;
-  let last = -1n;
-  for (const r of got) {
-    const id = idOf(r.data);
-    assert.ok(ackedIds.has(id) || failedIds.has(id), `${shardId}: ${r.sequenceNumber} was never written (${id})`);
-    assert.ok(!seen.has(id), `${shardId}: ${id} appears twice`);
-    seen.add(id);
-    if (!ackedIds.has(id)) failedPresent++;
-    const seq = BigInt(r.sequenceNumber);
-    assert.ok(seq > last, `${shardId}: sequence numbers increase`);
-    last = seq;
-  }
-  return failedPresent;
-}
 
 function settledWithout(report: StatusReport, nodeId: string): boolean {
   const live = new Set(report.nodes.map((n) => n.nodeId));

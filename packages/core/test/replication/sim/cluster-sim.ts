@@ -5,8 +5,11 @@
  * partitions messages, crashes and restarts (in-memory state lost, the
  * persisted log and state kept), pauses (SIGSTOP), node leases, and an
  * etcd + controller model: the controller fails over only to live ISR
- * members with an epoch bump, and the leader's ISR changes are applied with
- * a compare-and-swap on the record version. Invariants (invariants.ts) are
+ * members with an epoch bump, moves leadership on request by a handover
+ * (the leader stops admitting appends once it sees the handover in the
+ * record; HANDOVER_DRAIN_MS later the target, if still a live ISR member,
+ * leads at epoch + 1), and the leader's ISR changes are applied with a
+ * compare-and-swap on the record version. Invariants (invariants.ts) are
  * checked after every step; everything is driven by one seeded Rng.
  */
 import { ReplicaMachine, type AppendAck, type AppendMessage, type IsrProposal, type ReplicaConfig } from '../../../src/replication/replica-machine';
@@ -14,6 +17,8 @@ import { Rng } from './rng';
 
 export const SIM_LEASE_TTL_MS = 2_000;
 const NET_DELAY_MS_MAX = 40;
+/** The controller's wait between starting a handover and the epoch bump (controller HANDOVER_DRAIN_MS). */
+const HANDOVER_DRAIN_MS = 100;
 
 /** A persisted batch with its records' values (unique ints per produced record). */
 export interface SimBatch {
@@ -33,6 +38,8 @@ export interface SimNode {
   /** Send time of the last lease renewal that reached etcd. */
   lastRenewMs: number;
   waiters: Array<{ endOffset: number; offsets: number[]; values: number[] }>;
+  /** Driver state: the record this leader last saw hands its leadership over (admit nothing). */
+  handingOver: boolean;
 }
 
 type Packet =
@@ -46,6 +53,8 @@ export class ClusterSim {
   nowMs = 1_000;
   readonly nodes = new Map<string, SimNode>();
   record: ReplicaConfig;
+  /** A planned leader move in progress (part of the shard record in etcd). */
+  handover: { readonly to: string; readonly atMs: number } | undefined;
   net: Packet[] = [];
   /** Pairs that cannot talk ('a|b' sorted; 'a|etcd' for a node cut from etcd). */
   readonly cut = new Set<string>();
@@ -58,7 +67,7 @@ export class ClusterSim {
     this.record = { epoch: 1, leader: ids[0]!, replicas: ids, isr: ids, version: 1 };
     for (const id of ids) {
       const persisted = { epoch: 0, logStartOffset: 0, logEndOffset: 0, highWatermark: 0, epochCache: [] };
-      const node: SimNode = { id, up: true, paused: false, machine: new ReplicaMachine(id, persisted), log: [], persisted, lastRenewMs: this.nowMs, waiters: [] };
+      const node: SimNode = { id, up: true, paused: false, machine: new ReplicaMachine(id, persisted), log: [], persisted, lastRenewMs: this.nowMs, waiters: [], handingOver: false };
       this.nodes.set(id, node);
       node.machine.applyConfig(this.record, this.nowMs);
     }
@@ -132,6 +141,7 @@ export class ClusterSim {
   produce(count: number): void {
     for (const n of this.nodes.values()) {
       if (!this.active(n) || n.machine.role() !== 'leader') continue;
+      if (n.handingOver) { this.log(`${n.id} refuses append: handing over`); continue; }
       n.machine.setLeaseUntil(n.lastRenewMs + SIM_LEASE_TTL_MS);
       const refusal = n.machine.appendRefusal(this.nowMs);
       if (refusal) { this.log(`${n.id} refuses append: ${refusal}`); continue; }
@@ -208,14 +218,46 @@ export class ClusterSim {
     for (const n of this.nodes.values()) {
       if (!this.active(n)) continue;
       n.machine.tick(this.nowMs);
-      if (this.connected(n.id, 'etcd')) n.machine.applyConfig(this.record, this.nowMs);
+      if (this.connected(n.id, 'etcd')) this.applyRecord(n);
       this.drive(n);
     }
+  }
+
+  /** A node's watch delivers the record: the machine's config, and the driver's handover flag. */
+  private applyRecord(n: SimNode): void {
+    n.machine.applyConfig(this.record, this.nowMs);
+    n.handingOver = this.handover !== undefined && this.record.leader === n.id;
+  }
+
+  /** An operator's (or the rebalancer's) leader move to `to`: starts a handover if `to` is another ISR member. */
+  moveLeader(to: string): void {
+    const r = this.record;
+    if (this.handover || to === r.leader || !r.isr.includes(to)) return;
+    this.handover = { to, atMs: this.nowMs };
+    this.setRecord({ ...r });
+    this.log(`handover ${r.leader} -> ${to} requested`);
+  }
+
+  /** The controller's side of a handover; true if it wrote the record. */
+  private handoverStep(live: ReadonlySet<string>): boolean {
+    const h = this.handover;
+    if (!h) return false;
+    const r = this.record;
+    if (!live.has(r.leader) || !live.has(h.to) || !r.isr.includes(h.to)) {
+      this.handover = undefined; // failover (dead leader) or abort (target gone)
+      this.setRecord({ ...r });
+      return true;
+    }
+    if (this.nowMs - h.atMs < HANDOVER_DRAIN_MS) return false;
+    this.handover = undefined;
+    this.setRecord({ ...r, leader: h.to, epoch: r.epoch + 1 });
+    return true;
   }
 
   /** The controller: fail over from a leader whose lease expired, shrink dead followers out of the ISR. */
   private controller(): void {
     const live = new Set([...this.nodes.values()].filter((n) => this.nowMs - n.lastRenewMs < SIM_LEASE_TTL_MS).map((n) => n.id));
+    if (this.handoverStep(live)) return;
     const r = this.record;
     const liveIsr = r.isr.filter((id) => live.has(id));
     if (live.has(r.leader) && liveIsr.length === r.isr.length) return;
@@ -237,9 +279,10 @@ export class ClusterSim {
   restart(id: string): void {
     const n = this.node(id);
     n.up = true;
+    n.handingOver = false;
     n.machine = new ReplicaMachine(id, n.persisted);
     n.lastRenewMs = this.connected(id, 'etcd') ? this.nowMs : n.lastRenewMs;
-    if (this.connected(id, 'etcd')) n.machine.applyConfig(this.record, this.nowMs);
+    if (this.connected(id, 'etcd')) this.applyRecord(n);
     for (const other of this.nodes.values()) if (other !== n && this.active(other)) other.machine.followerDisconnected(id, this.nowMs);
     this.log(`restart ${id} (log end ${n.machine.logEndOffset()}, hw ${n.machine.highWatermark()}, e${n.machine.epoch()})`);
     this.drive(n);

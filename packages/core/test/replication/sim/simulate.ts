@@ -51,6 +51,8 @@ function randomStep(sim: ClusterSim, rng: Rng): void {
     sim.isolate(rng.pick(ids));
   } else if (r < 0.98) {
     if (sim.cut.size > 0) sim.heal();
+  } else if (r < 0.99) {
+    sim.moveLeader(rng.pick(ids)); // a planned move (handover); ignored unless the target is another ISR member
   } else {
     sim.advance(1_000 + rng.int(3_000)); // long enough for leases to expire
   }
