@@ -20,7 +20,10 @@ BUSYBOX_BIN="${BUSYBOX_BIN:-/bin/busybox}"
 for bin in "$NODE_BIN" "$ETCD_BIN" "$BUSYBOX_BIN"; do
   [ -x "$bin" ] || { echo "build-local-base: missing $bin (apt-get install nodejs etcd-server busybox-static)" >&2; exit 1; }
 done
-if ! "$BUSYBOX_BIN" 2>&1 | head -1 | grep -q BusyBox || ldd "$BUSYBOX_BIN" >/dev/null 2>&1; then
+# Capture the banner first: piping into `grep -q` under pipefail races with
+# SIGPIPE to busybox and fails at random.
+busybox_banner="$("$BUSYBOX_BIN" 2>&1 || true)"
+if [[ "$busybox_banner" != *BusyBox* ]] || ldd "$BUSYBOX_BIN" >/dev/null 2>&1; then
   echo "build-local-base: $BUSYBOX_BIN is not a static busybox (apt-get install busybox-static)" >&2; exit 1
 fi
 
