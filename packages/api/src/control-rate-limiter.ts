@@ -27,8 +27,12 @@ export class ControlRateLimiter {
   /** `rates`: operation -> requests per second; operations not listed are not limited. */
   constructor(private readonly rates: ReadonlyMap<string, number>) {}
 
-  /** Takes one request of `operation` for `accountId` at `nowMs`; throws LimitExceededException over the rate. */
-  check(accountId: string, operation: string, nowMs: number): void {
+  /**
+   * Takes one request of `operation` for `accountId` at `nowMs`; throws
+   * LimitExceededException over the rate, worded as Kinesis words it (clients
+   * such as Terraform retry only on "Rate exceeded for stream").
+   */
+  check(accountId: string, operation: string, nowMs: number, streamName?: string): void {
     const rate = this.rates.get(operation);
     if (rate === undefined || rate <= 0) return;
     const key = `${accountId}/${operation}`;
@@ -42,7 +46,17 @@ export class ControlRateLimiter {
       this.buckets.set(key, bucket);
     }
     if (!bucket.tryTake(1, nowMs)) {
-      throw new KinesisError('LimitExceededException', `Rate exceeded for operation ${operation} under account ${accountId}.`);
+      const stream = streamName === undefined ? 'stream' : `stream ${streamName}`;
+      throw new KinesisError('LimitExceededException', `Rate exceeded for ${stream} under account ${accountId}.`);
     }
   }
+}
+
+/** The stream a validated request names (StreamName, else the name in StreamARN), for the rate-limit message. */
+export function requestStreamName(input: unknown): string | undefined {
+  if (input === null || typeof input !== 'object') return undefined;
+  const { StreamName: name, StreamARN: arn } = input as { StreamName?: unknown; StreamARN?: unknown };
+  if (typeof name === 'string') return name;
+  if (typeof arn === 'string') return arn.slice(arn.indexOf(':stream/') + ':stream/'.length) || undefined;
+  return undefined;
 }

@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KinesisError, validateRequest } from '@shoal/core';
-import type { ControlRateLimiter } from './control-rate-limiter';
+import { requestStreamName, type ControlRateLimiter } from './control-rate-limiter';
 import type { AnyOperation, OperationContext } from './operation';
 import type { Codec } from './protocol/codec';
 import { codecFor } from './protocol/codecs';
@@ -87,7 +87,7 @@ export class Dispatcher {
     }
     if (!op) throw new KinesisError('UnknownOperationException', '');
     const input = validateRequest<unknown>(op.shape, raw, codec.timestampUnit);
-    if (op.controlPlane) this.rateLimiter.check(this.ctx.config.accountId, op.name, this.ctx.now());
+    if (op.controlPlane) this.rateLimiter.check(this.ctx.config.accountId, op.name, this.ctx.now(), requestStreamName(input));
     return op.execute(this.ctx, input);
   }
 

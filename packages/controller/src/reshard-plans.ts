@@ -92,7 +92,7 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
   for (const p of parents) {
     const key = keys.shard(s.streamId, p.value.shardId);
     const lastOffset = Math.max(0, (p.value.sealedLogEnd ?? 0) - 1);
-    const closed: ShardRecord = { ...p.value, endingSequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: p.value.shardIndex, offset: BigInt(lastOffset) }) };
+    const closed: ShardRecord = { ...p.value, endingSequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: p.value.shardIndex, offset: BigInt(lastOffset) }), closedMs: nowMs };
     compare.push({ key, modRevision: p.modRevision });
     puts.push({ key, value: closed });
   }

@@ -75,6 +75,7 @@ describe('reshard rounds', () => {
     assert.equal(checkTiling(open.map(rangeOf)), undefined);
     const parent = w.view.shard('id-1', shardIdFromIndex(0))!.value;
     assert.equal(decodeSequenceNumber(parent.endingSequenceNumber!)!.offset, 4n);
+    assert.equal(parent.closedMs, 1_300, "closedMs is the completion commit time (ListShards timestamp filters)");
     assert.deepEqual(open.filter((s) => s.parentShardId === parent.shardId).map((s) => s.shardIndex), [2, 3]);
   });
 

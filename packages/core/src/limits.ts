@@ -10,8 +10,8 @@ export const RECORD_BYTES_DEFAULT_MAX = 1024 * 1024;
 export const RECORD_BYTES_CONFIGURABLE_MAX = 10 * 1024 * 1024;
 /** Records in one PutRecords request. */
 export const PUT_RECORDS_COUNT_MAX = 500;
-/** Sum of data + partition keys in one PutRecords request: 5 MiB. */
-export const PUT_RECORDS_BYTES_MAX = 5 * 1024 * 1024;
+/** Sum of data + partition keys in one PutRecords request, for every stream: 10 MiB (current Kinesis docs). */
+export const PUT_RECORDS_BYTES_MAX = 10 * 1024 * 1024;
 /** Partition key length in Unicode characters (code units as Kinesis counts). */
 export const PARTITION_KEY_LENGTH_MIN = 1;
 export const PARTITION_KEY_LENGTH_MAX = 256;
@@ -41,13 +41,25 @@ export const RETENTION_HOURS_MIN = 24;
 export const RETENTION_HOURS_MAX = 8760;
 /** Shards per stream and per account by default (Kinesis' default quota is 200 per account in most regions; we keep it configurable). */
 export const SHARDS_PER_ACCOUNT_DEFAULT_MAX = 1000;
-/** Largest ShardCount in one CreateStream request (API model bound is 100000). */
-export const CREATE_STREAM_SHARD_COUNT_MAX = 100000;
-/** ListStreams / ListShards page sizes. */
+/** ListStreams / ListShards / DescribeStream Limit bounds (API model) and defaults. */
 export const LIST_STREAMS_LIMIT_MAX = 10000;
 export const LIST_STREAMS_LIMIT_DEFAULT = 100;
 export const LIST_SHARDS_MAX_RESULTS_MAX = 10000;
 export const LIST_SHARDS_MAX_RESULTS_DEFAULT = 1000;
+/**
+ * Items one page really holds whatever the (valid) Limit / MaxResults:
+ * Kinesis documents "If you specify a value greater than 100, at most 100
+ * results are returned" (DescribeStream, ListStreams) and 1000 for ListShards.
+ */
+export const DESCRIBE_STREAM_PAGE_MAX = 100;
+export const LIST_STREAMS_PAGE_MAX = 100;
+export const LIST_SHARDS_PAGE_MAX = 1000;
+/** Tags on a stream: CreateStream takes up to 50 (documented; the model's map bound is 200). */
+export const CREATE_STREAM_TAGS_MAX = 50;
+export const TAG_MAP_ENTRIES_MAX = 200;
+export const TAG_KEY_LENGTH_MIN = 1;
+export const TAG_KEY_LENGTH_MAX = 128;
+export const TAG_VALUE_LENGTH_MAX = 256;
 /** ListShards NextToken lifetime (Kinesis: 300 seconds). */
 export const LIST_SHARDS_TOKEN_TTL_MS = 300 * 1000;
 
@@ -70,9 +82,5 @@ export const UPDATE_SHARD_COUNT_TARGET_MAX = 10000;
 /** Smallest and largest MaxRecordSizeInKiB (UpdateMaxRecordSize). */
 export const MAX_RECORD_SIZE_KIB_MIN = 1024;
 export const MAX_RECORD_SIZE_KIB_MAX = 10240;
-/** Sum of data + partition keys in one PutRecords request once a stream takes records over 1 MiB (current Kinesis docs: 10 MiB). */
-export const PUT_RECORDS_LARGE_BYTES_MAX = 10 * 1024 * 1024;
-/** UpdateStreamWarmThroughput: largest WarmThroughputMiBps accepted. */
-export const WARM_THROUGHPUT_MIBPS_MAX = 10240;
 /** Open shards an ON_DEMAND stream keeps at least when it merges cold shards (its initial count). */
 export const ON_DEMAND_SHARD_COUNT_MIN = ON_DEMAND_INITIAL_SHARD_COUNT;

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { shardIdFromIndex, shardIndexFromId } from '../src/shard-id';
+import { normaliseShardId, shardIdFromIndex, shardIndexFromId } from '../src/shard-id';
 
 describe('shard-id', () => {
   it('spells ids as Kinesis does', () => {
@@ -37,5 +37,20 @@ describe('shard-id', () => {
         assert.equal(Math.sign(a - b), x < y ? -1 : x > y ? 1 : 0);
       }),
     );
+  });
+});
+
+describe('normaliseShardId', () => {
+  it('reads the number after the first dash, as Kinesis does', () => {
+    assert.equal(normaliseShardId('shardId-000000000003'), 'shardId-000000000003');
+    assert.equal(normaliseShardId('shardId-0'), 'shardId-000000000000');
+    assert.equal(normaliseShardId('a-0005'), 'shardId-000000000005');
+    assert.equal(normaliseShardId('7'), 'shardId-000000000007');
+    assert.equal(normaliseShardId('2147483647'), 'shardId-002147483647');
+  });
+  it('rejects what names no shard index', () => {
+    for (const bad of ['', 'shardId-', 'shardId-x', 'abc', '2147483648', 'shardId-1.5', 'shardId- 1']) {
+      assert.equal(normaliseShardId(bad), undefined, bad);
+    }
   });
 });

@@ -103,6 +103,12 @@ export interface ShardRecord {
   readonly startingSequenceNumber: string;
   /** Set when the shard is closed by a split or merge. */
   readonly endingSequenceNumber?: string;
+  /**
+   * Epoch ms the controller committed endingSequenceNumber (ListShards'
+   * timestamp filters need when a shard closed). Absent on open shards and
+   * on shards closed before this field existed.
+   */
+  readonly closedMs?: number;
   readonly createdMs: number;
   /** Node ids of the replicas, one per AZ. */
   readonly replicas: readonly string[];

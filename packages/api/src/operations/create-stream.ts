@@ -1,6 +1,8 @@
 /**
  * CreateStream: writes the stream record in CREATING; the controller
- * creates the shards and makes it ACTIVE (docs/contracts.md).
+ * creates the shards and makes it ACTIVE (docs/contracts.md). Tags,
+ * MaxRecordSizeInKiB and (ON_DEMAND only) WarmThroughputMiBps are stored on
+ * the record as the matching Update* operations would store them.
  */
 import { randomUUID } from 'node:crypto';
 import { CREATE_STREAM, KinesisError, limits, type CreateStreamInput } from '@shoal/core';
@@ -20,7 +22,15 @@ function accountShardCount(ctx: OperationContext): number {
 
 async function execute(ctx: OperationContext, input: CreateStreamInput): Promise<Record<string, never>> {
   const { region, accountId } = ctx.config;
+  const tagCount = Object.keys(input.Tags ?? {}).length;
+  if (tagCount > limits.CREATE_STREAM_TAGS_MAX) {
+    throw new KinesisError('InvalidArgumentException',
+      `Failed to create stream ${input.StreamName} under account ${accountId} because a given request cannot have more than ${limits.CREATE_STREAM_TAGS_MAX} tags.`);
+  }
   const mode = input.StreamModeDetails?.StreamMode ?? 'PROVISIONED';
+  if (input.WarmThroughputMiBps !== undefined && mode !== 'ON_DEMAND') {
+    throw new KinesisError('InvalidArgumentException', 'WarmThroughputMiBps can only be specified for streams in ON_DEMAND capacity mode.');
+  }
   const shardCount = mode === 'ON_DEMAND' ? limits.ON_DEMAND_INITIAL_SHARD_COUNT : input.ShardCount!;
   const current = accountShardCount(ctx);
   if (current + shardCount > limits.SHARDS_PER_ACCOUNT_DEFAULT_MAX) {
@@ -39,9 +49,11 @@ async function execute(ctx: OperationContext, input: CreateStreamInput): Promise
     retentionPeriodHours: limits.RETENTION_HOURS_DEFAULT,
     createdMs: ctx.now(),
     encryptionType: 'NONE',
-    maxRecordSizeKiB: limits.RECORD_BYTES_DEFAULT_MAX / 1024,
-    tags: {},
+    maxRecordSizeKiB: input.MaxRecordSizeInKiB ?? limits.RECORD_BYTES_DEFAULT_MAX / 1024,
+    tags: { ...input.Tags },
     nextShardIndex: 0,
+    // Pre-warms as UpdateStreamWarmThroughput does (the controller pre-splits); only ON_DEMAND streams scale, and 0 means none.
+    ...((input.WarmThroughputMiBps ?? 0) > 0 ? { warmThroughputMiBps: input.WarmThroughputMiBps } : {}),
   };
   if (!(await ctx.metadata.createStream(record))) {
     throw new KinesisError('ResourceInUseException', `Stream ${input.StreamName} under account ${accountId} already exists.`);

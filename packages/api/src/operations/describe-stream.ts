@@ -2,7 +2,7 @@
  * DescribeStream: the stream and a page of its shards (Limit, default 100,
  * after ExclusiveStartShardId), HasMoreShards when the page is not the last.
  */
-import { DESCRIBE_STREAM, shardIndexFromId, type DescribeStreamInput } from '@shoal/core';
+import { DESCRIBE_STREAM, KinesisError, limits, normaliseShardId, shardIndexFromId, type DescribeStreamInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream } from '../streams/resolve-stream';
 import { shardDescription, streamBasics, streamSettings } from '../streams/shard-description';
@@ -11,12 +11,18 @@ const DESCRIBE_STREAM_LIMIT_DEFAULT = 100;
 
 async function execute(ctx: OperationContext, input: DescribeStreamInput): Promise<OperationOutput> {
   const stream = resolveStream(ctx, input);
-  const limit = input.Limit ?? DESCRIBE_STREAM_LIMIT_DEFAULT;
+  // Limit is valid up to 10000, but a page holds at most 100 shards (documented).
+  const limit = Math.min(input.Limit ?? DESCRIBE_STREAM_LIMIT_DEFAULT, limits.DESCRIBE_STREAM_PAGE_MAX);
   let shards = ctx.view.shardsOf(stream.value.streamId).map((s) => s.value);
   if (input.ExclusiveStartShardId !== undefined) {
+    // Normalised as Kinesis does (`shardId-1`, `1`); an id naming no shard index names no shard.
     const after = input.ExclusiveStartShardId;
-    const afterIndex = shardIndexFromId(after);
-    shards = shards.filter((s) => (afterIndex === undefined ? s.shardId > after : s.shardIndex > afterIndex));
+    const afterId = normaliseShardId(after);
+    if (afterId === undefined) {
+      throw new KinesisError('ResourceNotFoundException', `Could not find shard ${after} in stream ${stream.value.streamName} under account ${ctx.config.accountId}.`);
+    }
+    const afterIndex = shardIndexFromId(afterId) ?? -1;
+    shards = shards.filter((s) => s.shardIndex > afterIndex);
   }
   const page = shards.slice(0, limit);
   return {

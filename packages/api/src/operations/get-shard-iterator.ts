@@ -5,13 +5,13 @@
  * AT_TIMESTAMP ask the leader (Seek); sequence numbers decode to offsets.
  */
 import {
-  GET_SHARD_ITERATOR, KinesisError, decodeSequenceNumber, encodeShardIterator, shardIdFromIndex, streamTagOf,
+  GET_SHARD_ITERATOR, KinesisError, decodeSequenceNumber, encodeShardIterator, normaliseShardId, shardIdFromIndex, streamTagOf,
   type GetShardIteratorInput,
 } from '@shoal/core';
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
-import { resolveWritableStream } from '../streams/resolve-stream';
+import { targetStreamName } from '../streams/resolve-stream';
 
 function shardNotFound(ctx: OperationContext, streamName: string, shardId: string): KinesisError {
   return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.config.accountId} does not exist`);
@@ -74,10 +74,27 @@ async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: S
   }
 }
 
+/**
+ * The stream and shard the request names. The shard id is normalised as
+ * Kinesis does; like Kinesis, a missing (or not yet / no longer readable)
+ * stream answers that the shard does not exist.
+ */
+function targetShard(ctx: OperationContext, input: GetShardIteratorInput): { stream: StreamRecord; shard: ShardRecord } {
+  const name = targetStreamName(ctx, input);
+  const shardId = normaliseShardId(input.ShardId);
+  if (shardId === undefined) {
+    throw new KinesisError('ResourceNotFoundException', `Could not find shard ${input.ShardId} in stream ${name} under account ${ctx.config.accountId}.`);
+  }
+  const stream = ctx.view.stream(name)?.value;
+  const readable = stream !== undefined && (stream.status === 'ACTIVE' || stream.status === 'UPDATING') &&
+    (input.StreamARN === undefined || stream.streamArn === input.StreamARN);
+  const shard = readable ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
+  if (!stream || !shard) throw shardNotFound(ctx, name, shardId);
+  return { stream, shard };
+}
+
 async function execute(ctx: OperationContext, input: GetShardIteratorInput): Promise<OperationOutput> {
-  const stream = resolveWritableStream(ctx, input).value;
-  const shard = ctx.view.shard(stream.streamId, input.ShardId)?.value;
-  if (!shard) throw shardNotFound(ctx, stream.streamName, input.ShardId);
+  const { stream, shard } = targetShard(ctx, input);
   const offset = await startOffset(ctx, stream, shard, input);
   const iterator = encodeShardIterator({ streamName: stream.streamName, streamId: stream.streamId, shardId: shard.shardId, offset, issuedMs: ctx.now() }, ctx.iteratorKey);
   return { ShardIterator: iterator };

@@ -5,22 +5,29 @@
  * carries the stream, position and filter (signed, valid
  * LIST_SHARDS_TOKEN_TTL_MS).
  *
- * Shard filters, with shards that only close by resharding:
+ * Shard filters (the model's ShardFilterType), with the trim horizon H =
+ * max(stream creation, now - retention), a shard's start its createdMs (the
+ * stream's first shards: always) and its end closedMs (open: never; closed
+ * before closedMs existed: unknown, counted as late):
  *   AFTER_SHARD_ID     shards with a greater index than ShardId
- *   AT_TRIM_HORIZON / FROM_TRIM_HORIZON   every shard still kept
+ *   AT_TIMESTAMP T     start <= T and (open or end >= T)
+ *   FROM_TIMESTAMP T   open shards and closed ones with end >= max(T, H)
+ *   AT_TRIM_HORIZON    AT_TIMESTAMP H (the shards open at the trim horizon)
+ *   FROM_TRIM_HORIZON  FROM_TIMESTAMP H (every shard within retention)
  *   AT_LATEST          open shards
- *   AT_TIMESTAMP       shards open at Timestamp (created at or before it and
- *                      still open), else the stream's first shards
- *   FROM_TIMESTAMP     AT_TIMESTAMP's shards and every shard created after
+ * Shard ids in requests are normalised as Kinesis does (core's
+ * normaliseShardId).
  */
-import { KinesisError, LIST_SHARDS, limits, shardIndexFromId, type ListShardsInput } from '@shoal/core';
-import type { ShardRecord } from '@shoal/metadata';
+import { KinesisError, LIST_SHARDS, limits, normaliseShardId, shardIndexFromId, type ListShardsInput } from '@shoal/core';
+import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream } from '../streams/resolve-stream';
 import { isOpen, shardDescription } from '../streams/shard-description';
 
 type Filter = NonNullable<ListShardsInput['ShardFilter']>;
+
+const MS_PER_HOUR = 3_600_000;
 
 interface Position {
   readonly streamName: string;
@@ -29,49 +36,75 @@ interface Position {
   readonly filter?: Filter;
 }
 
-function startOf(ctx: OperationContext, input: ListShardsInput): Position {
-  const named = input.StreamName !== undefined || input.StreamARN !== undefined;
-  if (input.NextToken !== undefined) {
-    if (named) throw new KinesisError('InvalidArgumentException', 'NextToken and StreamName cannot be provided together.');
-    const t = decodeListToken('ListShards', input.NextToken, ctx.iteratorKey);
-    if (typeof t['issuedMs'] !== 'number' || ctx.now() - t['issuedMs'] > limits.LIST_SHARDS_TOKEN_TTL_MS) {
-      throw new KinesisError('ExpiredNextTokenException', 'The timestamp of the NextToken has expired.');
-    }
-    return { streamName: String(t['streamName']), streamId: String(t['streamId']), afterIndex: Number(t['afterIndex']), filter: t['filter'] as Filter | undefined };
+/** The index a request's shard id names; ResourceNotFoundException (Kinesis' text) when it names none. */
+function requestedIndex(ctx: OperationContext, streamName: string, text: string): number {
+  const id = normaliseShardId(text);
+  if (id === undefined) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${text} in stream ${streamName} under account ${ctx.config.accountId}.`);
+  return shardIndexFromId(id) ?? -1;
+}
+
+/** The token's position; the token already names stream, start and filter, so the request may not. */
+function positionOfToken(ctx: OperationContext, input: ListShardsInput, token: string): Position {
+  if (input.StreamName !== undefined || input.StreamARN !== undefined) {
+    throw new KinesisError('InvalidArgumentException', 'NextToken and StreamName cannot be provided together.');
   }
-  if (!named) throw new KinesisError('InvalidArgumentException', 'Either NextToken or StreamName should be provided.');
+  const conflicting = input.ExclusiveStartShardId !== undefined ? 'ExclusiveStartShardId'
+    : input.ShardFilter !== undefined ? 'ShardFilter'
+      : input.StreamCreationTimestamp !== undefined ? 'StreamCreationTimestamp' : undefined;
+  if (conflicting !== undefined) throw new KinesisError('InvalidArgumentException', `NextToken and ${conflicting} cannot be provided together.`);
+  const t = decodeListToken('ListShards', token, ctx.iteratorKey);
+  if (typeof t['issuedMs'] !== 'number' || ctx.now() - t['issuedMs'] > limits.LIST_SHARDS_TOKEN_TTL_MS) {
+    throw new KinesisError('ExpiredNextTokenException', 'The timestamp of the NextToken has expired.');
+  }
+  return { streamName: String(t['streamName']), streamId: String(t['streamId']), afterIndex: Number(t['afterIndex']), filter: t['filter'] as Filter | undefined };
+}
+
+function startOf(ctx: OperationContext, input: ListShardsInput): Position {
+  if (input.NextToken !== undefined) return positionOfToken(ctx, input, input.NextToken);
+  if (input.StreamName === undefined && input.StreamARN === undefined) {
+    throw new KinesisError('InvalidArgumentException', 'Either NextToken or StreamName should be provided.');
+  }
   const stream = resolveStream(ctx, input);
+  const { streamName } = stream.value;
   const created = input.StreamCreationTimestamp;
   if (created !== undefined && Math.floor(created / 1000) !== Math.floor(stream.value.createdMs / 1000)) {
-    throw new KinesisError('ResourceNotFoundException', `Stream ${stream.value.streamName} under account ${ctx.config.accountId} not found.`);
+    throw new KinesisError('ResourceNotFoundException', `Stream ${streamName} under account ${ctx.config.accountId} not found.`);
   }
   const filter = input.ShardFilter;
-  if (filter?.Type === 'AFTER_SHARD_ID' && filter.ShardId === undefined) {
-    throw new KinesisError('InvalidArgumentException', 'Must specify ShardId in ShardFilter when the ShardFilter type is AFTER_SHARD_ID.');
+  if (filter?.Type === 'AFTER_SHARD_ID') {
+    if (filter.ShardId === undefined) throw new KinesisError('InvalidArgumentException', 'Must specify ShardId in ShardFilter when the ShardFilter type is AFTER_SHARD_ID.');
+    requestedIndex(ctx, streamName, filter.ShardId);
   }
   if ((filter?.Type === 'AT_TIMESTAMP' || filter?.Type === 'FROM_TIMESTAMP') && filter.Timestamp === undefined) {
     throw new KinesisError('InvalidArgumentException', `Must specify Timestamp in ShardFilter when the ShardFilter type is ${filter.Type}.`);
   }
-  const start = input.ExclusiveStartShardId !== undefined ? shardIndexFromId(input.ExclusiveStartShardId) ?? -1 : -1;
-  return { streamName: stream.value.streamName, streamId: stream.value.streamId, afterIndex: start, filter };
+  const start = input.ExclusiveStartShardId !== undefined ? requestedIndex(ctx, streamName, input.ExclusiveStartShardId) : -1;
+  return { streamName, streamId: stream.value.streamId, afterIndex: start, filter };
 }
 
-function passes(shard: ShardRecord, all: readonly ShardRecord[], filter: Filter | undefined): boolean {
+/** Open at `at`: started by then (a stream's first shards always have) and not closed before. */
+function openAt(shard: ShardRecord, at: number): boolean {
+  const first = shard.parentShardId === undefined && shard.adjacentParentShardId === undefined;
+  return (first || shard.createdMs <= at) && endsAtOrAfter(shard, at);
+}
+
+/** Open, or closed at or after `at` (a closed shard without closedMs counts as closed late). */
+function endsAtOrAfter(shard: ShardRecord, at: number): boolean {
+  return isOpen(shard) || shard.closedMs === undefined || shard.closedMs >= at;
+}
+
+function passes(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, filter: Filter | undefined): boolean {
   if (!filter) return true;
+  // No data older than the retention period is kept, nor any from before the stream.
+  const horizon = Math.max(stream.createdMs, ctx.now() - stream.retentionPeriodHours * MS_PER_HOUR);
+  const at = filter.Timestamp ?? horizon;
   switch (filter.Type) {
-    case 'AFTER_SHARD_ID': return shard.shardIndex > (shardIndexFromId(filter.ShardId ?? '') ?? -1);
-    case 'AT_TRIM_HORIZON':
-    case 'FROM_TRIM_HORIZON': return true;
+    case 'AFTER_SHARD_ID': return shard.shardIndex > (shardIndexFromId(normaliseShardId(filter.ShardId ?? '') ?? '') ?? -1);
+    case 'AT_TRIM_HORIZON': return openAt(shard, horizon);
+    case 'FROM_TRIM_HORIZON': return endsAtOrAfter(shard, horizon);
     case 'AT_LATEST': return isOpen(shard);
-    case 'AT_TIMESTAMP':
-    case 'FROM_TIMESTAMP': {
-      const at = filter.Timestamp ?? 0;
-      const openAt = (s: ShardRecord): boolean => s.createdMs <= at && isOpen(s);
-      const anyOpenAt = all.some(openAt);
-      const first = (s: ShardRecord): boolean => s.parentShardId === undefined && s.adjacentParentShardId === undefined;
-      if (openAt(shard) || (!anyOpenAt && first(shard))) return true;
-      return filter.Type === 'FROM_TIMESTAMP' && shard.createdMs > at;
-    }
+    case 'AT_TIMESTAMP': return openAt(shard, at);
+    case 'FROM_TIMESTAMP': return endsAtOrAfter(shard, Math.max(at, horizon));
   }
 }
 
@@ -81,9 +114,13 @@ async function execute(ctx: OperationContext, input: ListShardsInput): Promise<O
   if (!stream || stream.value.streamId !== position.streamId) {
     throw new KinesisError('ResourceNotFoundException', `Stream ${position.streamName} under account ${ctx.config.accountId} not found.`);
   }
-  const max = input.MaxResults ?? limits.LIST_SHARDS_MAX_RESULTS_DEFAULT;
+  const { status } = stream.value;
+  if (status !== 'ACTIVE' && status !== 'UPDATING') {
+    throw new KinesisError('ResourceInUseException', `Stream ${position.streamName} under account ${ctx.config.accountId} not ACTIVE, instead in state ${status}`);
+  }
+  const max = Math.min(input.MaxResults ?? limits.LIST_SHARDS_MAX_RESULTS_DEFAULT, limits.LIST_SHARDS_PAGE_MAX);
   const all = ctx.view.shardsOf(position.streamId).map((s) => s.value);
-  const matching = all.filter((s) => s.shardIndex > position.afterIndex && passes(s, all, position.filter));
+  const matching = all.filter((s) => s.shardIndex > position.afterIndex && passes(ctx, stream.value, s, position.filter));
   const page = matching.slice(0, max);
   const last = page[page.length - 1];
   const more = matching.length > max && last !== undefined;

@@ -9,7 +9,8 @@ import { defineOperation, type OperationContext, type OperationOutput } from '..
 import { streamBasics } from '../streams/shard-description';
 
 async function execute(ctx: OperationContext, input: ListStreamsInput): Promise<OperationOutput> {
-  const limit = input.Limit ?? limits.LIST_STREAMS_LIMIT_DEFAULT;
+  // Limit is valid up to 10000, but a page holds at most 100 names (documented).
+  const limit = Math.min(input.Limit ?? limits.LIST_STREAMS_LIMIT_DEFAULT, limits.LIST_STREAMS_PAGE_MAX);
   let after = input.ExclusiveStartStreamName;
   if (input.NextToken !== undefined) {
     const token = decodeListToken('ListStreams', input.NextToken, ctx.iteratorKey);

@@ -4,7 +4,7 @@
  * the child with ParentShardId = ShardToMerge and AdjacentParentShardId =
  * AdjacentShardToMerge. The two must be open and adjacent (either order).
  */
-import { KinesisError, MERGE_SHARDS, type MergeShardsInput } from '@shoal/core';
+import { KinesisError, normaliseShardId, MERGE_SHARDS, type MergeShardsInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveActiveStream } from '../streams/resolve-stream';
 import { commitStreamUpdate, openShardOf, requireProvisioned } from './stream-update';
@@ -13,8 +13,8 @@ async function execute(ctx: OperationContext, input: MergeShardsInput): Promise<
   const stream = resolveActiveStream(ctx, input);
   const s = stream.value;
   requireProvisioned(ctx, s, 'MergeShards');
-  const a = openShardOf(ctx, s, input.ShardToMerge);
-  const b = openShardOf(ctx, s, input.AdjacentShardToMerge);
+  const a = openShardOf(ctx, s, normaliseShardId(input.ShardToMerge) ?? input.ShardToMerge);
+  const b = openShardOf(ctx, s, normaliseShardId(input.AdjacentShardToMerge) ?? input.AdjacentShardToMerge);
   const aStart = BigInt(a.hashKeyStart);
   const bStart = BigInt(b.hashKeyStart);
   const [lower, upper] = aStart < bStart ? [a, b] : [b, a];

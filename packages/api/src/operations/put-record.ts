@@ -10,7 +10,7 @@ import { resolveWritableStream } from '../streams/resolve-stream';
 
 async function execute(ctx: OperationContext, input: PutRecordInput): Promise<OperationOutput> {
   const stream = resolveWritableStream(ctx, input);
-  const [result] = await putEntries(ctx, stream.value, [{ partitionKey: input.PartitionKey, explicitHashKey: input.ExplicitHashKey, data: input.Data }]);
+  const [result] = await putEntries(ctx, stream.value, [{ partitionKey: input.PartitionKey, explicitHashKey: input.ExplicitHashKey, data: input.Data }], 'PutRecord');
   if (!result) throw new Error('no result for the record');
   if (!result.ok) throw new KinesisError(result.errorType, result.message);
   return { ShardId: result.shardId, SequenceNumber: result.sequenceNumber, EncryptionType: stream.value.encryptionType };

@@ -12,15 +12,15 @@ async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<O
   const stream = resolveWritableStream(ctx, input);
   let total = 0;
   for (const r of input.Records) total += r.Data.length + Buffer.byteLength(r.PartitionKey, 'utf8');
-  // Streams that take records over 1 MiB (UpdateMaxRecordSize) take 10 MiB requests, as the current Kinesis docs say.
-  const requestMax = stream.value.maxRecordSizeKiB * 1024 > limits.RECORD_BYTES_DEFAULT_MAX ? limits.PUT_RECORDS_LARGE_BYTES_MAX : limits.PUT_RECORDS_BYTES_MAX;
+  // 10 MiB for every stream, whatever its record size (current Kinesis docs).
+  const requestMax = limits.PUT_RECORDS_BYTES_MAX;
   if (total > requestMax) {
     throw new KinesisError('InvalidArgumentException',
       `Records size exceeds ${requestMax / (1024 * 1024)} MB limit (request size: ${total} bytes).`);
   }
   const results = await putEntries(ctx, stream.value, input.Records.map((r) => ({
     partitionKey: r.PartitionKey, explicitHashKey: r.ExplicitHashKey, data: r.Data,
-  })));
+  })), 'PutRecords');
   let failed = 0;
   const records = results.map((r) => {
     if (r.ok) return { ShardId: r.shardId, SequenceNumber: r.sequenceNumber };

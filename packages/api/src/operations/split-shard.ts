@@ -5,7 +5,7 @@
  * stream is ACTIVE and PROVISIONED, the shard open, and
  * StartingHashKey + 1 < NewStartingHashKey < EndingHashKey.
  */
-import { KinesisError, SPLIT_SHARD, limits, splitProblem, splitStep, type SplitShardInput } from '@shoal/core';
+import { KinesisError, normaliseShardId, SPLIT_SHARD, limits, splitProblem, splitStep, type SplitShardInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveActiveStream } from '../streams/resolve-stream';
 import { checkShardQuota, commitStreamUpdate, openShardOf, requireProvisioned } from './stream-update';
@@ -14,7 +14,7 @@ async function execute(ctx: OperationContext, input: SplitShardInput): Promise<O
   const stream = resolveActiveStream(ctx, input);
   const s = stream.value;
   requireProvisioned(ctx, s, 'SplitShard');
-  const shard = openShardOf(ctx, s, input.ShardToSplit);
+  const shard = openShardOf(ctx, s, normaliseShardId(input.ShardToSplit) ?? input.ShardToSplit);
   checkShardQuota(ctx, 1, limits.SHARDS_PER_ACCOUNT_DEFAULT_MAX);
   const parent = { shardId: shard.shardId, start: BigInt(shard.hashKeyStart), end: BigInt(shard.hashKeyEnd), open: true };
   const key = BigInt(input.NewStartingHashKey);

@@ -9,7 +9,7 @@ import { resolveActiveStream } from '../streams/resolve-stream';
 import { commitStreamUpdate } from './stream-update';
 
 async function execute(ctx: OperationContext, input: UpdateMaxRecordSizeInput): Promise<OperationOutput> {
-  const stream = resolveActiveStream(ctx, { StreamARN: input.StreamARN });
+  const stream = resolveActiveStream(ctx, input);
   await commitStreamUpdate(ctx, stream, { ...stream.value, maxRecordSizeKiB: input.MaxRecordSizeInKiB });
   return {};
 }

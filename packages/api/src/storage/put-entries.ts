@@ -59,8 +59,11 @@ interface Prepared {
   readonly bytes: number;
 }
 
+/** Which operation the entries came from: it decides the member path of a size error ('data' or 'records.N.member.data'). */
+export type PutOperation = 'PutRecord' | 'PutRecords';
+
 /** Hash keys and size checks for every entry before anything is sent; throws for the whole request. */
-function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[] {
+function prepare(stream: StreamRecord, entries: readonly PutEntry[], operation: PutOperation): Prepared[] {
   const recordBytesMax = stream.maxRecordSizeKiB * 1024;
   return entries.map((e, index) => {
     let hashKey: bigint;
@@ -77,7 +80,7 @@ function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[]
     const bytes = e.data.length + Buffer.byteLength(e.partitionKey, 'utf8');
     if (bytes > recordBytesMax) {
       throw new KinesisError('ValidationException',
-        `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${e.data.length} cap=${e.data.length}]' at '${entries.length > 1 ? `records.${index + 1}.member.data` : 'data'}' ` +
+        `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${e.data.length} cap=${e.data.length}]' at '${operation === 'PutRecords' ? `records.${index + 1}.member.data` : 'data'}' ` +
         `failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax - Buffer.byteLength(e.partitionKey, 'utf8')}`);
     }
     return { index, hashKey, bytes, entry: e };
@@ -85,8 +88,10 @@ function prepare(stream: StreamRecord, entries: readonly PutEntry[]): Prepared[]
 }
 
 /** Writes the entries; one result per entry, in order. Throws only for request-level errors (bad hash key, size). */
-export async function putEntries(ctx: OperationContext, stream: StreamRecord, entries: readonly PutEntry[]): Promise<PutResult[]> {
-  const prepared = prepare(stream, entries);
+export async function putEntries(
+  ctx: OperationContext, stream: StreamRecord, entries: readonly PutEntry[], operation: PutOperation = 'PutRecords',
+): Promise<PutResult[]> {
+  const prepared = prepare(stream, entries, operation);
   const results: PutResult[] = new Array<PutResult>(entries.length);
   let pending = prepared;
   let closedRounds = 0;

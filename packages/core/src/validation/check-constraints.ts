@@ -60,7 +60,7 @@ function checkMember(value: unknown, rule: MemberRule, path: string, parent: Rea
   if (typeof value === 'string' && rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
     fail(`Member must satisfy regular expression pattern: ${rule.pattern}`);
   }
-  const length = lengthOf(value);
+  const length = rule.type === 'Map' ? Object.keys(value as object).length : lengthOf(value);
   if (rule.lengthMin !== undefined && length < rule.lengthMin) fail(`Member must have length greater than or equal to ${rule.lengthMin}`);
   if (rule.lengthMax !== undefined && length > rule.lengthMax) fail(`Member must have length less than or equal to ${rule.lengthMax}`);
   if (rule.enum !== undefined && typeof value === 'string' && !rule.enum.includes(value)) {
@@ -71,9 +71,38 @@ function checkMember(value: unknown, rule: MemberRule, path: string, parent: Rea
       checkMember(value[i], rule.item, `${path}.${i + 1}.member`, {}, errors);
     }
   }
+  if (rule.type === 'Map') checkMapEntries(value as Readonly<Record<string, unknown>>, rule, fail);
   if (rule.type === 'Structure' && rule.members) {
     checkShape(value as Readonly<Record<string, unknown>>, rule.members, path + '.', errors);
   }
+}
+
+/**
+ * Keys and values of a map are reported once for the whole map, the way
+ * Kinesis does: "Map keys must satisfy constraint: [<every constraint of
+ * the key shape>]" (likewise "Map value ...").
+ */
+function checkMapEntries(map: Readonly<Record<string, unknown>>, rule: MemberRule, fail: (constraint: string) => void): void {
+  const keys = Object.keys(map);
+  if (rule.key && keys.some((k) => !satisfies(k, rule.key!))) fail(`Map keys must satisfy constraint: [${describe(rule.key).join(', ')}]`);
+  if (rule.value && keys.some((k) => !satisfies(map[k], rule.value!))) fail(`Map value must satisfy constraint: [${describe(rule.value).join(', ')}]`);
+}
+
+/** Whether a string satisfies a scalar rule's length and pattern constraints. */
+function satisfies(value: unknown, rule: MemberRule): boolean {
+  if (typeof value !== 'string') return true;
+  if (rule.lengthMin !== undefined && value.length < rule.lengthMin) return false;
+  if (rule.lengthMax !== undefined && value.length > rule.lengthMax) return false;
+  return rule.pattern === undefined || anchored(rule.pattern).test(value);
+}
+
+/** A scalar rule's constraints as Kinesis lists them inside a map clause. */
+function describe(rule: MemberRule): string[] {
+  const out: string[] = [];
+  if (rule.lengthMax !== undefined) out.push(`Member must have length less than or equal to ${rule.lengthMax}`);
+  if (rule.lengthMin !== undefined) out.push(`Member must have length greater than or equal to ${rule.lengthMin}`);
+  if (rule.pattern !== undefined) out.push(`Member must satisfy regular expression pattern: ${rule.pattern}`);
+  return out;
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -98,6 +127,9 @@ function valueText(value: unknown, rule: MemberRule): string | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) return `java.nio.HeapByteBuffer[pos=0 lim=${value.length} cap=${value.length}]`;
   if (Array.isArray(value)) return `[${value.map((v) => rule.itemText ?? String(v)).join(', ')}]`;
+  if (rule.type === 'Map' && typeof value === 'object') {
+    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(', ')}}`;
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

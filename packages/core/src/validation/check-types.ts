@@ -53,6 +53,7 @@ function checkMember(value: unknown, rule: MemberRule, unit: TimestampUnit): unk
     case 'Timestamp': return checkTimestamp(value, unit);
     case 'List': return checkList(value, rule, unit);
     case 'Structure': return checkNested(value, rule, unit);
+    case 'Map': return checkMap(value, rule, unit);
   }
 }
 
@@ -121,6 +122,19 @@ function checkNested(value: unknown, rule: MemberRule, unit: TimestampUnit): Rec
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) throw serializationError('Expected null');
   if (!rule.members) throw new Error('Structure rule without members');
   return checkStructure(value as RawObject, rule.members, unit);
+}
+
+/** A map of strings (Tags): a plain object whose values are checked against the value rule; null values dropped. */
+function checkMap(value: unknown, rule: MemberRule, unit: TimestampUnit): Record<string, unknown> {
+  if (Array.isArray(value)) throw serializationError('Start of list found where not expected');
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) throw serializationError('Expected map or null');
+  if (!rule.value) throw new Error('Map rule without value rule');
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as RawObject)) {
+    if (v === null || v === undefined) continue;
+    out[k] = checkMember(v, rule.value, unit);
+  }
+  return out;
 }
 
 /**

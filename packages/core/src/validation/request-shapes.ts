@@ -7,9 +7,10 @@
  * neither is given Kinesis reports StreamName as null.
  */
 import {
-  CREATE_STREAM_SHARD_COUNT_MAX, GET_RECORDS_LIMIT_MAX, ITERATOR_LENGTH_MAX, LIST_SHARDS_MAX_RESULTS_MAX,
+  GET_RECORDS_LIMIT_MAX, ITERATOR_LENGTH_MAX, LIST_SHARDS_MAX_RESULTS_MAX,
   LIST_STREAMS_LIMIT_MAX, PARTITION_KEY_LENGTH_MAX, PARTITION_KEY_LENGTH_MIN, PUT_RECORDS_COUNT_MAX,
-  RECORD_BYTES_CONFIGURABLE_MAX, STREAM_NAME_LENGTH_MAX, MAX_RECORD_SIZE_KIB_MIN, MAX_RECORD_SIZE_KIB_MAX, WARM_THROUGHPUT_MIBPS_MAX,
+  RECORD_BYTES_CONFIGURABLE_MAX, STREAM_NAME_LENGTH_MAX, MAX_RECORD_SIZE_KIB_MIN, MAX_RECORD_SIZE_KIB_MAX,
+  TAG_KEY_LENGTH_MAX, TAG_KEY_LENGTH_MIN, TAG_MAP_ENTRIES_MAX, TAG_VALUE_LENGTH_MAX,
 } from '../limits';
 import type { MemberRule, Shape } from './shape';
 
@@ -28,6 +29,15 @@ const STREAM_NAME_OR_ARN: MemberRule = { ...STREAM_NAME_RULE, notNull: (parent) 
 const STREAM_ARN: MemberRule = { type: 'String', pattern: STREAM_ARN_PATTERN_TEXT, lengthMin: 1, lengthMax: STREAM_ARN_LENGTH_MAX };
 const SHARD_ID: MemberRule = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: SHARD_ID_LENGTH_MAX };
 const PARTITION_KEY: MemberRule = { type: 'String', notNull: true, lengthMin: PARTITION_KEY_LENGTH_MIN, lengthMax: PARTITION_KEY_LENGTH_MAX };
+/** The model's TagMap: 1..200 entries (CreateStream's documented 50 is checked by the api). */
+const TAG_MAP: MemberRule = {
+  type: 'Map', lengthMin: 1, lengthMax: TAG_MAP_ENTRIES_MAX,
+  key: { type: 'String', lengthMin: TAG_KEY_LENGTH_MIN, lengthMax: TAG_KEY_LENGTH_MAX },
+  value: { type: 'String', lengthMin: 0, lengthMax: TAG_VALUE_LENGTH_MAX },
+};
+const MAX_RECORD_SIZE_KIB: MemberRule = { type: 'Integer', min: MAX_RECORD_SIZE_KIB_MIN, max: MAX_RECORD_SIZE_KIB_MAX };
+/** The model's NaturalIntegerObject: min 0, no upper bound. */
+const WARM_THROUGHPUT_MIBPS: MemberRule = { type: 'Integer', min: 0 };
 const EXPLICIT_HASH_KEY: MemberRule = { type: 'String', pattern: HASH_KEY_PATTERN_TEXT };
 const DATA: MemberRule = { type: 'Blob', notNull: true, lengthMax: RECORD_BYTES_CONFIGURABLE_MAX };
 
@@ -47,17 +57,24 @@ export interface StreamTarget {
 
 export const CREATE_STREAM: Shape = {
   // Required only for PROVISIONED streams (the default mode).
+  // The model's PositiveIntegerObject: min 1 only; counts over the quota are LimitExceededException.
   ShardCount: {
-    type: 'Integer', min: 1, max: CREATE_STREAM_SHARD_COUNT_MAX,
+    type: 'Integer', min: 1,
     notNull: (parent) => (parent['StreamModeDetails'] as { StreamMode?: unknown } | undefined)?.StreamMode !== 'ON_DEMAND',
   },
   StreamName: { ...STREAM_NAME_RULE, notNull: true },
   StreamModeDetails: { type: 'Structure', members: { StreamMode: { type: 'String', notNull: true, enum: STREAM_MODES } } },
+  Tags: TAG_MAP,
+  WarmThroughputMiBps: WARM_THROUGHPUT_MIBPS,
+  MaxRecordSizeInKiB: MAX_RECORD_SIZE_KIB,
 };
 export interface CreateStreamInput {
   readonly ShardCount?: number;
   readonly StreamName: string;
   readonly StreamModeDetails?: { readonly StreamMode: StreamModeName };
+  readonly Tags?: Readonly<Record<string, string>>;
+  readonly WarmThroughputMiBps?: number;
+  readonly MaxRecordSizeInKiB?: number;
 }
 
 export const DELETE_STREAM: Shape = {
@@ -208,7 +225,8 @@ export interface MergeShardsInput extends StreamTarget {
 export const UPDATE_SHARD_COUNT: Shape = {
   ScalingType: { type: 'String', notNull: true, enum: SCALING_TYPES },
   StreamName: STREAM_NAME_OR_ARN,
-  TargetShardCount: { type: 'Integer', notNull: true, min: 1, max: CREATE_STREAM_SHARD_COUNT_MAX },
+  // PositiveIntegerObject: min 1 only; targets over the quota are LimitExceededException.
+  TargetShardCount: { type: 'Integer', notNull: true, min: 1 },
   StreamARN: STREAM_ARN,
 };
 export interface UpdateShardCountInput extends StreamTarget {
@@ -219,7 +237,7 @@ export interface UpdateShardCountInput extends StreamTarget {
 export const UPDATE_STREAM_MODE: Shape = {
   StreamARN: STREAM_ARN_REQUIRED,
   StreamModeDetails: { type: 'Structure', notNull: true, members: { StreamMode: { type: 'String', notNull: true, enum: STREAM_MODES } } },
-  WarmThroughputMiBps: { type: 'Integer', min: 0, max: WARM_THROUGHPUT_MIBPS_MAX },
+  WarmThroughputMiBps: WARM_THROUGHPUT_MIBPS,
 };
 export interface UpdateStreamModeInput {
   readonly StreamARN: string;
@@ -230,17 +248,18 @@ export interface UpdateStreamModeInput {
 export const UPDATE_STREAM_WARM_THROUGHPUT: Shape = {
   StreamARN: STREAM_ARN,
   StreamName: STREAM_NAME_OR_ARN,
-  WarmThroughputMiBps: { type: 'Integer', notNull: true, min: 0, max: WARM_THROUGHPUT_MIBPS_MAX },
+  WarmThroughputMiBps: { ...WARM_THROUGHPUT_MIBPS, notNull: true },
 };
 export interface UpdateStreamWarmThroughputInput extends StreamTarget {
   readonly WarmThroughputMiBps: number;
 }
 
+// The model marks only MaxRecordSizeInKiB required; the stream is named by StreamName or StreamARN as everywhere.
 export const UPDATE_MAX_RECORD_SIZE: Shape = {
-  StreamARN: STREAM_ARN_REQUIRED,
-  MaxRecordSizeInKiB: { type: 'Integer', notNull: true, min: MAX_RECORD_SIZE_KIB_MIN, max: MAX_RECORD_SIZE_KIB_MAX },
+  StreamARN: STREAM_ARN,
+  StreamName: STREAM_NAME_OR_ARN,
+  MaxRecordSizeInKiB: { ...MAX_RECORD_SIZE_KIB, notNull: true },
 };
-export interface UpdateMaxRecordSizeInput {
-  readonly StreamARN: string;
+export interface UpdateMaxRecordSizeInput extends StreamTarget {
   readonly MaxRecordSizeInKiB: number;
 }

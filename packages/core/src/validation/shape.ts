@@ -7,7 +7,7 @@
  */
 
 /** Wire types of the AWS JSON/CBOR protocols that Kinesis requests use. */
-export type MemberType = 'String' | 'Integer' | 'Long' | 'Boolean' | 'Blob' | 'Timestamp' | 'List' | 'Structure';
+export type MemberType = 'String' | 'Integer' | 'Long' | 'Boolean' | 'Blob' | 'Timestamp' | 'List' | 'Structure' | 'Map';
 
 /**
  * One member's rule. Constraints are always checked in this fixed order,
@@ -26,7 +26,7 @@ export interface MemberRule {
   readonly max?: number;
   /** Regular expression as Kinesis prints it; anchored when checked. */
   readonly pattern?: string;
-  /** Inclusive length bounds: characters (String), bytes (Blob) or items (List). */
+  /** Inclusive length bounds: characters (String), bytes (Blob), items (List) or entries (Map). */
   readonly lengthMin?: number;
   readonly lengthMax?: number;
   readonly enum?: readonly string[];
@@ -36,6 +36,9 @@ export interface MemberRule {
   readonly item?: MemberRule;
   /** Structure: its members. */
   readonly members?: Shape;
+  /** Map: the rules of its keys and of its values (Strings). */
+  readonly key?: MemberRule;
+  readonly value?: MemberRule;
 }
 
 /** A structure: member name (as on the wire, e.g. StreamName) -> rule. */
