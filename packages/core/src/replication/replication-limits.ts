@@ -13,8 +13,14 @@ export const REPLICATION_HEARTBEAT_INTERVAL_MS = 500;
 export const REPLICATION_RETRY_BACKOFF_MS = 200;
 /** Entries kept in a leader-epoch cache; the oldest go first. */
 export const EPOCH_CACHE_ENTRIES_MAX = 1024;
-/** A follower in the ISR that has not caught up to the leader's log end for this long leaves it (Kafka replica.lag.time.max.ms). */
-export const ISR_LAG_TIME_MAX_MS = 5_000;
+/**
+ * A follower in the ISR that has not caught up to the leader's log end for
+ * this long leaves it (Kafka replica.lag.time.max.ms). It bounds the write
+ * stall when a follower dies and comes back before its node lease expires
+ * (then the controller never sees it gone): 3 s, like the node lease, keeps
+ * that stall within the failover bound (chaos leader-kill-loop).
+ */
+export const ISR_LAG_TIME_MAX_MS = 3_000;
 /** A pending ISR change whose outcome is not yet seen is proposed again this often. */
 export const ISR_CHANGE_RETRY_MS = 1_000;
 /** Truncation rounds a follower may need to find where its log matches the leader's (each strictly shortens it). */
