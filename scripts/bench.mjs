@@ -8,7 +8,7 @@
 // of record data) and p50/p99 call latency per phase.
 //
 // Usage: scripts/bench [--duration-sec 20] [--concurrency 8] [--shards 4]
-//   [--record-bytes 1024] [--records-per-call 500] [--port-base 30500]
+//   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500]
 //   [--targets kinesalite,shoal,shoal-h2] [--json]
 //
 // Ports used: port-base (shoal api), +1 and +2 (etcd client and peer),
@@ -57,7 +57,7 @@ const { values: flags } = parseArgs({
     shards: { type: 'string', default: '4' },
     'record-bytes': { type: 'string', default: '1024' },
     'records-per-call': { type: 'string', default: '500' },
-    'port-base': { type: 'string', default: '30500' },
+    'port-base': { type: 'string', default: '20500' },
     targets: { type: 'string', default: ALL_TARGETS.join(',') },
     json: { type: 'boolean', default: false },
   },
