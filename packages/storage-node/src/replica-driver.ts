@@ -61,12 +61,9 @@ export interface SealWriter {
 
 const HANDOVER_MESSAGE = 'leadership of this shard is being handed over';
 
-export interface ReplicaDriverOptions {
+/** What every replica driver of a node shares: identity, clocks, lease, writers to etcd, logging and metrics. */
+export interface ReplicaRuntime {
   readonly selfId: string;
-  readonly shard: ShardRef;
-  readonly streamName: string;
-  readonly log: ShardLog;
-  readonly peers: PeerSender;
   readonly limitsOn: boolean;
   /** Wall clock (arrival times). */
   readonly clock: () => number;
@@ -81,6 +78,13 @@ export interface ReplicaDriverOptions {
   readonly metrics: NodeMetrics;
   /** A broken invariant or failed disk write: the process must stop. */
   readonly onFatal: (err: unknown) => void;
+}
+
+export interface ReplicaDriverOptions extends ReplicaRuntime {
+  readonly shard: ShardRef;
+  readonly streamName: string;
+  readonly log: ShardLog;
+  readonly peers: PeerSender;
 }
 
 type DriverEvent =

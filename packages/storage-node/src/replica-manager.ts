@@ -9,29 +9,15 @@
  */
 import type { ReplicaConfig } from '@shoal/core';
 import type { ClusterView, ShardRecord, Versioned } from '@shoal/metadata';
-import type { Logger } from '@shoal/wire';
-import type { NodeMetrics, ReplicaGaugeSource } from './node-metrics';
-import { ReplicaDriver, type IsrWriter, type PeerSender, type SealWriter } from './replica-driver';
+import type { ReplicaGaugeSource } from './node-metrics';
+import { ReplicaDriver, type PeerSender, type ReplicaRuntime } from './replica-driver';
 import { ShardLog, listStoredShards, refKey, type NodeDb, type ShardRef } from './shard-log';
 
-export interface ReplicaManagerOptions {
-  readonly selfId: string;
+export interface ReplicaManagerOptions extends ReplicaRuntime {
   readonly db: NodeDb;
   readonly view: ClusterView;
-  readonly limitsOn: boolean;
   /** fsync every LevelDB write before acknowledging (slower, survives power loss). */
   readonly sync: boolean;
-  readonly clock: () => number;
-  /** Monotonic ms (protocol timeouts, lease validity). */
-  readonly monoClock: () => number;
-  /** Monotonic ms until which the node lease is known valid. */
-  readonly leaseUntilMs: () => number;
-  readonly isrWriter: IsrWriter;
-  /** Seals shards closed by a reshard (seal-writer.ts); absent in tests that do not reshard. */
-  readonly sealWriter?: SealWriter;
-  readonly logger: Logger;
-  readonly metrics: NodeMetrics;
-  readonly onFatal: (err: unknown) => void;
 }
 
 export function configOf(v: Versioned<ShardRecord>): ReplicaConfig {
