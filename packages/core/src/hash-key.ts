@@ -3,7 +3,7 @@
  * partition key read as an unsigned big-endian 128-bit integer, or an
  * explicit hash key in [0, 2^128 - 1]. Shards own inclusive ranges of it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const HASH_KEY_MAX = (1n << 128n) - 1n;
 export const HASH_KEY_SPACE = 1n << 128n;
@@ -16,8 +16,9 @@ export interface HashKeyRange {
 
 /** MD5(partition key as UTF-8) as an unsigned 128-bit integer, as Kinesis routes. */
 export function partitionKeyToHashKey(partitionKey: string): bigint {
-  const digest = createHash('md5').update(partitionKey, 'utf8').digest();
-  return bufferToHashKey(digest);
+  // A one-shot hex digest read as one hex literal costs about half of a Buffer
+  // digest plus two 64-bit reads (every record of every put takes this path).
+  return BigInt(`0x${hash('md5', partitionKey, 'hex')}`);
 }
 
 /** 16 big-endian bytes -> bigint. */

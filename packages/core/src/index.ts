@@ -5,7 +5,7 @@ export type { KinesisErrorType } from './errors';
 export { HASH_KEY_MAX, HASH_KEY_SPACE, partitionKeyToHashKey, bufferToHashKey, hashKeyToBuffer, evenHashKeyRanges, rangeContains } from './hash-key';
 export type { HashKeyRange } from './hash-key';
 export { normaliseShardId, shardIdFromIndex, shardIndexFromId } from './shard-id';
-export { SEQUENCE_NUMBER_PATTERN, streamTagOf, encodeSequenceNumber, decodeSequenceNumber } from './sequence-number';
+export { SEQUENCE_NUMBER_PATTERN, streamTagOf, encodeSequenceNumber, decodeSequenceNumber, sequenceNumberCounter } from './sequence-number';
 export type { SequenceNumberParts } from './sequence-number';
 export { encodeShardIterator, decodeShardIterator } from './shard-iterator';
 export type { ShardIteratorPayload, DecodedShardIterator } from './shard-iterator';

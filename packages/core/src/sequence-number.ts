@@ -49,6 +49,35 @@ export function encodeSequenceNumber(parts: SequenceNumberParts): string {
 }
 
 /**
+ * The sequence numbers of consecutive offsets from `first.offset`: each call
+ * returns the next one. Only the first is converted from a bigint; the rest
+ * are decimal increments of the previous string (the offset is the low 64
+ * bits, so adding one to the number adds one to the offset). A PutRecords
+ * answer numbers up to 500 records this way.
+ */
+export function sequenceNumberCounter(first: SequenceNumberParts): () => string {
+  const room = MASK_64 - first.offset;
+  const roomMax = room > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(room);
+  let current: string | undefined;
+  let issued = 0;
+  return () => {
+    if (current === undefined) current = encodeSequenceNumber(first);
+    else if (issued > roomMax) throw new Error(`offset out of range: ${first.offset + BigInt(issued)}`);
+    else current = incrementDecimal(current);
+    issued++;
+    return current;
+  };
+}
+
+/** A non-negative decimal integer string plus one. */
+function incrementDecimal(digits: string): string {
+  let i = digits.length - 1;
+  while (i >= 0 && digits.charCodeAt(i) === 57 /* '9' */) i--;
+  if (i < 0) return `1${'0'.repeat(digits.length)}`;
+  return digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + '0'.repeat(digits.length - 1 - i);
+}
+
+/**
  * Parts of a sequence number this system issued, or undefined for a number
  * that matches the API pattern but was not issued here (wrong version).
  * Callers must check the pattern first (ValidationException otherwise).

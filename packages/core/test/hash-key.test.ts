@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import {
   HASH_KEY_MAX,
@@ -27,6 +28,12 @@ describe('hash-key', () => {
       ['über', '860828352d2d9e23a47335120b84fd9c'],
       ['🐟', 'b631e85595d3eb435063ec378b405bb0'],
     ];
+    it('equals the MD5 digest of the UTF-8 bytes read as a big-endian integer, for any string (property)', () => {
+      fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (key) => {
+        assert.equal(partitionKeyToHashKey(key), bufferToHashKey(createHash('md5').update(key, 'utf8').digest()));
+      }));
+    });
+
     for (const [key, md5] of known) {
       it(`routes ${JSON.stringify(key)} by the MD5 of its UTF-8 bytes`, () => {
         assert.equal(partitionKeyToHashKey(key), BigInt(`0x${md5}`));

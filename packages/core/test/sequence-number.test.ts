@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { SEQUENCE_NUMBER_PATTERN, decodeSequenceNumber, encodeSequenceNumber, streamTagOf } from '../src/sequence-number';
+import { SEQUENCE_NUMBER_PATTERN, decodeSequenceNumber, encodeSequenceNumber, sequenceNumberCounter, streamTagOf } from '../src/sequence-number';
 import type { SequenceNumberParts } from '../src/sequence-number';
 
 const OFFSET_MAX = (1n << 64n) - 1n;
@@ -111,5 +111,32 @@ describe('sequence-number', () => {
       assert.equal(compareNumbers(x, y), expected);
       assert.equal(x < y ? -1 : x > y ? 1 : 0, expected);
     }));
+  });
+
+  describe('sequenceNumberCounter', () => {
+    function expectRun(first: SequenceNumberParts, count: number): void {
+      const next = sequenceNumberCounter(first);
+      for (let i = 0; i < count; i++) assert.equal(next(), encodeSequenceNumber({ ...first, offset: first.offset + BigInt(i) }));
+    }
+
+    it('numbers consecutive offsets as encodeSequenceNumber does (property)', () => {
+      fc.assert(fc.property(partsArb.filter((p) => p.offset <= OFFSET_MAX - 600n), fc.integer({ min: 1, max: 600 }), expectRun));
+    });
+
+    it('carries across every decimal power up to 10^12', () => {
+      const start = BigInt(encodeSequenceNumber({ streamTag: tag, shardIndex: 3, offset: 0n }));
+      for (let k = 1n; k <= 12n; k++) {
+        const power = 10n ** k;
+        // The offset whose number is 3 below the next multiple of 10^k: the run crosses ...999 -> ...000.
+        expectRun({ streamTag: tag, shardIndex: 3, offset: power - (start % power) - 3n }, 8);
+      }
+    });
+
+    it('refuses to go past the largest offset', () => {
+      const next = sequenceNumberCounter({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX - 1n });
+      assert.equal(next(), encodeSequenceNumber({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX - 1n }));
+      assert.equal(next(), encodeSequenceNumber({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX }));
+      assert.throws(() => next(), /offset out of range/);
+    });
   });
 });

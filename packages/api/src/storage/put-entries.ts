@@ -22,9 +22,8 @@
  * batch as is, and gets compact results back (first offset + throttled
  * indexes), so neither side builds an object per record for gRPC.
  */
-import { hash } from 'node:crypto';
 import {
-  KinesisError, bufferToHashKey, encodeRecordBody, encodeSequenceNumber, shardRateExceededMessage, streamTagOf,
+  KinesisError, encodeRecordBody, partitionKeyToHashKey, sequenceNumberCounter, shardRateExceededMessage, streamTagOf,
   HASH_KEY_MAX, type KinesisErrorType,
 } from '@shoal/core';
 import type { ClusterView, ShardRecord, StreamRecord } from '@shoal/metadata';
@@ -74,8 +73,7 @@ function prepare(stream: StreamRecord, entries: readonly PutEntry[], operation: 
           `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.explicitHashKey}`);
       }
     } else {
-      // core's partitionKeyToHashKey, with one digest call.
-      hashKey = bufferToHashKey(hash('md5', e.partitionKey, 'buffer'));
+      hashKey = partitionKeyToHashKey(e.partitionKey);
     }
     const bytes = e.data.length + Buffer.byteLength(e.partitionKey, 'utf8');
     if (bytes > recordBytesMax) {
@@ -97,16 +95,17 @@ export async function putEntries(
   let closedRounds = 0;
   let handoverRounds = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
-    const routedWith = viewSignature(ctx, stream.streamId, pending.map((p) => p.hashKey));
     const groups = groupByShard(ctx, stream.streamId, pending);
     const retry: Prepared[] = [...groups.unrouted];
+    // What the retried records were routed with (see waitForViewChange).
+    const routedWith = new Set<string>(groups.unrouted.length > 0 ? [UNROUTED] : []);
     let closed = false;
     let handover = false;
     let sent = false;
-    await Promise.all([...groups.byShard.values()].map(async ({ shard, items }) => {
+    await Promise.all([...groups.byShard.values()].map(async ({ shard, items, routing }) => {
       // Its leader admits nothing now (NOT_LEADER); the next leader is one view change away.
       const outcome = shard.handoverTo !== undefined && handoverRounds < HANDOVER_WAITS_MAX ? 'handover' : await appendToLeader(ctx, stream, shard, items, results);
-      if (outcome !== 'done') retry.push(...items);
+      if (outcome !== 'done') { retry.push(...items); routedWith.add(routing); }
       if (outcome === 'closed') closed = true;
       if (outcome === 'handover') handover = true; else sent = true;
     }));
@@ -120,23 +119,31 @@ export async function putEntries(
       break;
     }
     ctx.metrics.appendRetries.inc(retry.length);
-    await waitForViewChange(ctx, stream.streamId, retry.map((p) => p.hashKey), routedWith);
+    await waitForViewChange(ctx, stream.streamId, retry.map((p) => p.hashKey), signature(routedWith));
     pending = retry.sort((a, b) => a.index - b.index);
   }
   recordMetrics(ctx, prepared, results);
   return results;
 }
 
+interface ShardGroup {
+  readonly shard: ShardRecord;
+  readonly items: Prepared[];
+  /** The shard's routing state when the group was made (shardRouting). */
+  readonly routing: string;
+}
+
 function groupByShard(ctx: OperationContext, streamId: string, items: readonly Prepared[]): {
-  byShard: Map<string, { shard: ShardRecord; items: Prepared[] }>; unrouted: Prepared[];
+  byShard: Map<string, ShardGroup>; unrouted: Prepared[];
 } {
-  const byShard = new Map<string, { shard: ShardRecord; items: Prepared[] }>();
+  const byShard = new Map<string, ShardGroup>();
   const unrouted: Prepared[] = [];
+  const shardFor = ctx.routing.resolver(streamId);
   for (const p of items) {
-    const shard = ctx.routing.shardFor(streamId, p.hashKey);
+    const shard = shardFor(p.hashKey);
     if (!shard) { unrouted.push(p); continue; }
     let group = byShard.get(shard.shardId);
-    if (!group) byShard.set(shard.shardId, (group = { shard, items: [] }));
+    if (!group) byShard.set(shard.shardId, (group = { shard, items: [], routing: shardRouting(ctx.view, streamId, shard) }));
     group.items.push(p);
   }
   return { byShard, unrouted };
@@ -168,17 +175,15 @@ async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard
   }
   // result_count proves the node read records_body (an older node would answer no results at all).
   if (response.result_count !== items.length) throw new Error(`Append answered ${response.result_count} results for ${items.length} records`);
-  const streamTag = streamTagOf(stream.streamId);
+  const nextSequenceNumber = sequenceNumberCounter({ streamTag: streamTagOf(stream.streamId), shardIndex: shard.shardIndex, offset: BigInt(response.first_offset) });
   const throttled = response.throttled_indexes;
   let t = 0;
-  let offset = BigInt(response.first_offset);
   items.forEach((p, i) => {
     if (throttled[t] === i) {
       t++;
       results[p.index] = { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.config.accountId) };
     } else {
-      results[p.index] = { ok: true, shardId: shard.shardId, sequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: shard.shardIndex, offset }) };
-      offset++;
+      results[p.index] = { ok: true, shardId: shard.shardId, sequenceNumber: nextSequenceNumber() };
     }
   });
   return 'done';
@@ -189,23 +194,36 @@ function failAll(items: readonly Prepared[], results: PutResult[], errorType: Ki
   for (const p of items) results[p.index] = { ok: false, errorType, message };
 }
 
-/** Which shard owns each key, its record's revision and whether its leader is registered. */
-function viewSignature(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[], view: ClusterView = ctx.view): string {
-  return hashKeys.map((k) => {
-    const shard = ctx.routing.shardFor(streamId, k);
-    if (!shard) return '-';
-    return `${shard.shardId}:${view.shard(streamId, shard.shardId)?.modRevision}:${view.nodes.has(shard.leader)}`;
-  }).join(',');
+const UNROUTED = '-';
+
+/** A shard's record revision and whether its leader is registered: what routing to it depended on. */
+function shardRouting(view: ClusterView, streamId: string, shard: ShardRecord): string {
+  return `${shard.shardId}:${view.shard(streamId, shard.shardId)?.modRevision}:${view.nodes.has(shard.leader)}`;
+}
+
+function signature(routings: Iterable<string>): string {
+  return [...routings].sort().join(',');
+}
+
+/** The routing state of the shards that own these keys in `view` (UNROUTED for a key no open shard owns). */
+function keysSignature(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[], view: ClusterView): string {
+  const shardFor = ctx.routing.resolver(streamId);
+  const routings = new Set<string>();
+  for (const k of hashKeys) {
+    const shard = shardFor(k);
+    routings.add(shard ? shardRouting(view, streamId, shard) : UNROUTED);
+  }
+  return signature(routings);
 }
 
 /**
  * Waits (bounded) until the shards owning these keys, or their leaders'
- * registrations, differ from `before` (the view the attempt was routed
- * with): returns at once if they already changed while it was in flight.
+ * registrations, differ from `before` (what the attempt was routed with):
+ * returns at once if they already changed while it was in flight.
  */
 async function waitForViewChange(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[], before: string): Promise<void> {
   try {
-    await ctx.metadata.waitFor((view) => viewSignature(ctx, streamId, hashKeys, view) !== before, RETRY_VIEW_WAIT_MS);
+    await ctx.metadata.waitFor((view) => keysSignature(ctx, streamId, hashKeys, view) !== before, RETRY_VIEW_WAIT_MS);
   } catch {
     // No change in time: try once more anyway (a leader may have come back).
   }

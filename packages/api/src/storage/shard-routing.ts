@@ -20,11 +20,21 @@ export class ShardRouting {
 
   /** The open shard of `streamId` whose range holds `hashKey`, or undefined (none in the view right now). */
   shardFor(streamId: string, hashKey: bigint): ShardRecord | undefined {
+    return this.resolver(streamId)(hashKey);
+  }
+
+  /**
+   * shardFor for many keys of one stream, as the view is now: the shard set
+   * is looked at once, not once per key (a PutRecords routes up to 500).
+   */
+  resolver(streamId: string): (hashKey: bigint) => ShardRecord | undefined {
     const shards = this.view.shards.get(streamId);
-    if (!shards) return undefined;
+    if (!shards) return () => undefined;
     const route = this.routerFor(streamId, shards);
-    const range = route(hashKey);
-    return range ? shards.get(range.shardId)?.value : undefined;
+    return (hashKey) => {
+      const range = route(hashKey);
+      return range ? shards.get(range.shardId)?.value : undefined;
+    };
   }
 
   private routerFor(streamId: string, shards: ReadonlyMap<string, { value: ShardRecord; modRevision: string }>): CachedRouter['route'] {
