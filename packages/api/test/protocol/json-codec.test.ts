@@ -4,6 +4,7 @@
  * longer than one flush and text that needs escaping or is not ASCII.
  */
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { jsonCodec } from '../../src/protocol/json-codec';
 
 /** The reference: convert, then JSON.stringify (what the codec did before it wrote directly). */
@@ -32,6 +33,12 @@ describe('jsonCodec.encode', () => {
 
   it('escapes strings and writes non-ASCII text as UTF-8', () => {
     expectSame({ 'k"ey': 'quote " backslash \\ newline \n tab \t nul \u0000', uni: 'é漢字🙂', 'ключ': 'значение' });
+  });
+
+  it('writes any string, key or value, as JSON.stringify does, lone surrogates included (property)', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii' }))), (tree) => {
+      expectSame({ Tree: tree, Plain: 'shardId-000000000001', Seq: '49651234567890123456789012345678901234567890123456789012' });
+    }), { numRuns: 300 });
   });
 
   it('writes output much longer than one flush, as GetRecords does', () => {
