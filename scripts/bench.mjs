@@ -5,9 +5,12 @@
 // per call, C calls in flight) for a fixed duration, then read everything
 // back with GetRecords (every shard, split into chunks at known sequence
 // numbers so C reads are in flight), and print records/s, MB/s (10^6 bytes
-// of record data) and p50/p99 call latency per phase.
+// of record data) and p50/p99 call latency per phase. Before the measured
+// phases, each target gets an unmeasured warm-up (--warmup-sec of puts,
+// then a read of them), so every process has compiled its hot code: the
+// figures are steady-state throughput, for both targets alike.
 //
-// Usage: scripts/bench [--duration-sec 20] [--concurrency 8] [--shards 4]
+// Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500]
 //   [--targets kinesalite,shoal,shoal-h2] [--json]
 //
@@ -53,6 +56,7 @@ const ALL_TARGETS = ['kinesalite', 'shoal', 'shoal-h2'];
 const { values: flags } = parseArgs({
   options: {
     'duration-sec': { type: 'string', default: '20' },
+    'warmup-sec': { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '8' },
     shards: { type: 'string', default: '4' },
     'record-bytes': { type: 'string', default: '1024' },
@@ -64,6 +68,7 @@ const { values: flags } = parseArgs({
 });
 const cfg = {
   durationMs: positiveInt('duration-sec') * 1000,
+  warmupMs: nonNegativeInt('warmup-sec') * 1000,
   concurrency: positiveInt('concurrency'),
   shards: positiveInt('shards'),
   recordBytes: positiveInt('record-bytes'),
@@ -73,6 +78,12 @@ const cfg = {
   json: flags.json,
 };
 for (const t of cfg.targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(', ')}`);
+
+function nonNegativeInt(name) {
+  const n = Number(flags[name]);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got ${flags[name]}`);
+  return n;
+}
 
 function positiveInt(name) {
   const n = Number(flags[name]);
@@ -216,15 +227,15 @@ function noteError(stats, err) {
   stats.firstError ??= `${err.name}: ${err.message}`;
 }
 
-/** Puts for cfg.durationMs; returns stats and, per shard, the sequence numbers that start each call's records there. */
-async function putPhase(client, streamName) {
+/** Puts for durationMs; returns stats and, per shard, the sequence numbers that start each call's records there. */
+async function putPhase(client, streamName, durationMs) {
   const stats = newPhaseStats();
   const starts = new Map(); // shardId -> bigint[] (first sequence number of each call on that shard)
   const perShard = new Map(); // shardId -> records acknowledged
   const data = Buffer.alloc(cfg.recordBytes, 0x61);
   let keyCounter = 0;
   const began = Date.now();
-  const deadline = began + cfg.durationMs;
+  const deadline = began + durationMs;
   const worker = async () => {
     while (Date.now() < deadline) {
       const records = [];
@@ -365,8 +376,13 @@ async function benchTarget(name, endpoint, protocol) {
   try {
     const streamName = `bench-${name}-${Date.now()}`;
     await createStream(client, streamName);
+    if (cfg.warmupMs > 0) {
+      log(`${name}: warming up for ${cfg.warmupMs / 1000} s (not measured)`);
+      const warm = await putPhase(client, streamName, cfg.warmupMs);
+      await getPhase(client, streamName, warm.starts);
+    }
     log(`${name}: putting for ${cfg.durationMs / 1000} s`);
-    const put = await putPhase(client, streamName);
+    const put = await putPhase(client, streamName, cfg.durationMs);
     log(`${name}: reading back ${put.stats.records} records`);
     const get = await getPhase(client, streamName, put.starts);
     const result = { target: name, put: summarize(put.stats), get: summarize(get) };
@@ -386,6 +402,8 @@ function printTable(results) {
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  process.stdout.write(`${cfg.recordsPerCall} x ${cfg.recordBytes} B per PutRecords, ${cfg.concurrency} calls in flight, ${cfg.shards} shards; ` +
+    `measured ${cfg.durationMs / 1000} s per target after ${cfg.warmupMs / 1000} s of unmeasured warm-up\n`);
   for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padStart(widths[i])).join('  ')}\n`);
   for (const r of results) {
     if (r.mismatch) process.stdout.write(`WARNING ${r.target}: ${r.mismatch}\n`);
@@ -437,7 +455,7 @@ async function main() {
   }
   const ok = results.filter((r) => r.error === undefined);
   const failed = results.filter((r) => r.error !== undefined);
-  const config = { ...cfg, targets: undefined, durationSec: cfg.durationMs / 1000, durationMs: undefined, cpus: os.cpus().length };
+  const config = { ...cfg, targets: undefined, durationSec: cfg.durationMs / 1000, durationMs: undefined, warmupSec: cfg.warmupMs / 1000, warmupMs: undefined, cpus: os.cpus().length };
   if (cfg.json) process.stdout.write(`${JSON.stringify({ config, results, ratios: ratios(ok) }, null, 2)}\n`);
   else printTable(ok);
   for (const r of failed) process.stdout.write(`FAILED ${r.target}: ${r.error}\n`);
