@@ -23,6 +23,7 @@ import { loadOf, type LoadTable } from './placement';
 import { planMoveLeader, planReplicaMove, type MoveContext } from './replica-moves';
 import { planHandover } from './handover';
 import { planRebalance } from './rebalance';
+import type { ReshardStepHook } from './reshard-step-hook';
 
 /** Counters the controller reports; prom-client lives in main.ts. */
 export interface ControllerMetrics {
@@ -55,6 +56,8 @@ export interface ControllerOptions {
   readonly rebalanceSettleMs?: number;
   /** Overrides HANDOVER_DRAIN_MS (tests). */
   readonly handoverDrainMs?: number;
+  /** Test-only: called before and after every commit of a reshard round state (reshard-step-hook.ts). */
+  readonly reshardStepHook?: ReshardStepHook;
 }
 
 export class Controller {
@@ -363,11 +366,13 @@ export class Controller {
   private async commit(plan: CommitPlan): Promise<boolean> {
     const fence = this.fence;
     if (!fence) return false;
+    if (plan.roundState) this.o.reshardStepHook?.('before', plan.roundState);
     try {
       const ok = await this.o.store.commit({ compare: [...plan.compare, fence], puts: plan.puts, deletes: plan.deletes });
       this.o.metrics.commit(ok ? 'ok' : 'conflict');
       if (ok) this.o.log.info('committed', { plan: plan.reason });
       else this.o.log.info('commit lost a race; will recompute', { plan: plan.reason });
+      if (ok && plan.roundState) this.o.reshardStepHook?.('after', plan.roundState);
       return ok;
     } catch (err) {
       this.o.metrics.commit('error');

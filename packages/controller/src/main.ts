@@ -7,8 +7,9 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { MetadataStore, DEFAULT_PREFIX } from '@shoal/metadata';
-import { Flags, createLogger, startOpsServer } from '@shoal/wire';
+import { Flags, createLogger, startOpsServer, wallClockMs } from '@shoal/wire';
 import { Controller } from './controller';
+import { reshardCrashHook } from './reshard-step-hook';
 import { ONDEMAND_COOLDOWN_MS, ONDEMAND_WINDOW_MS, REREPLICATION_GRACE_MS, RESHARD_TIMEOUT_MS } from './controller-limits';
 
 const SHUTDOWN_MS_MAX = 5000;
@@ -30,13 +31,14 @@ async function main(): Promise<void> {
   const store = new MetadataStore({ endpoints: flags.list('etcd', ['http://127.0.0.1:2379']), prefix: flags.string('prefix', DEFAULT_PREFIX) });
   await store.start();
   const controller = new Controller({
-    id, store, log, nowMs: () => Date.now(),
+    id, store, log, nowMs: wallClockMs,
     rereplicationGraceMs: flags.int('rereplication-grace-sec', REREPLICATION_GRACE_MS / 1000) * 1000,
     reshardTimeoutMs: flags.int('reshard-timeout-sec', RESHARD_TIMEOUT_MS / 1000) * 1000,
     ondemandWindowMs: flags.int('ondemand-window-sec', ONDEMAND_WINDOW_MS / 1000) * 1000,
     ondemandCooldownMs: flags.int('ondemand-cooldown-sec', ONDEMAND_COOLDOWN_MS / 1000) * 1000,
     rebalance: rebalanceFlag(flags.string('rebalance', 'on')),
     metrics: { commit: (result) => commits.inc({ result }), setActive: (a) => active.set(a ? 1 : 0) },
+    reshardStepHook: reshardCrashHook(process.env, log),
   });
   const server = await startOpsServer({
     host: flags.string('host', '127.0.0.1'),

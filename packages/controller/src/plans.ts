@@ -18,7 +18,12 @@ export interface CommitPlan {
   readonly compare: ReadonlyArray<{ key: string; modRevision: string }>;
   readonly puts: ReadonlyArray<{ key: string; value: unknown }>;
   readonly deletes: readonly string[];
+  /** The reshard round state this commit moves a round to (docs/resharding.md); absent for other commits. */
+  readonly roundState?: RoundState;
 }
+
+/** Controller-written states of a reshard round. */
+export type RoundState = 'closing' | 'done' | 'rolled-back';
 
 export type PlanOutcome =
   | { readonly kind: 'commit'; readonly plan: CommitPlan }

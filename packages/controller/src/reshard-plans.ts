@@ -62,7 +62,7 @@ export function planReshardProgress(view: ClusterView, keys: Keys, stream: Versi
   if (notClosing.length > 0) {
     const compare = [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }, ...notClosing.map((p) => ({ key: keys.shard(s.streamId, p.value.shardId), modRevision: p.modRevision }))];
     const puts = notClosing.map((p) => ({ key: keys.shard(s.streamId, p.value.shardId), value: { ...p.value, closing: true } satisfies ShardRecord }));
-    return { kind: 'commit', plan: { reason: `reshard ${s.streamName} (${round.cause}): closing ${notClosing.map((p) => p.value.shardId).join(',')}`, compare, puts, deletes: [] } };
+    return { kind: 'commit', plan: { reason: `reshard ${s.streamName} (${round.cause}): closing ${notClosing.map((p) => p.value.shardId).join(',')}`, compare, puts, deletes: [], roundState: 'closing' } };
   }
   const expired = nowMs - round.requestedMs > timeoutMs;
   if (present.some((p) => p.value.sealedLogEnd === undefined)) {
@@ -85,7 +85,11 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
   const base = s.nextShardIndex;
   // Asserts the open shards still tile the hash space afterwards (throws on a bug).
   applyReshardSteps(view.shardsOf(s.streamId).map((v) => rangeOf(v.value)), steps, (i) => shardIdFromIndex(base + i));
-  const placements = placeShards(nodes, loadOf(nodes, allShards(view)), childCount);
+  // Place by the load after this commit: the parents close in it (counting them would tilt every round's
+  // children away from the parents' leaders, and rebalancing would then hand leaderships over to undo it).
+  const closingIds = new Set(parents.map((p) => p.value.shardId));
+  const after = allShards(view).filter((r) => r.streamId !== s.streamId || !closingIds.has(r.shardId));
+  const placements = placeShards(nodes, loadOf(nodes, after), childCount);
   const streamTag = streamTagOf(s.streamId);
   const compare = [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }];
   const puts: Array<{ key: string; value: unknown }> = [];
@@ -117,7 +121,7 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
   const next: StreamRecord = { ...s, reshard: undefined, nextShardIndex: base + childCount, lastReshardMs: nowMs };
   puts.push({ key: keys.stream(s.streamName), value: { ...next, status: s.status === 'UPDATING' ? settledStatus(next) : s.status } });
   const reason = `reshard ${s.streamName} (${round.cause}): closed ${parents.map((p) => p.value.shardId).join(',')}, opened ${childCount} children from index ${base}`;
-  return { kind: 'commit', plan: { reason, compare, puts, deletes: [] } };
+  return { kind: 'commit', plan: { reason, compare, puts, deletes: [], roundState: 'done' } };
 }
 
 /** Reopens the parents and drops the round (and an UpdateShardCount target). */
@@ -134,7 +138,7 @@ function rollback(keys: Keys, stream: Versioned<StreamRecord>, parents: Readonly
   }
   const next: StreamRecord = { ...s, reshard: undefined, targetShardCount: undefined, status: s.status === 'UPDATING' ? 'ACTIVE' : s.status };
   puts.push({ key: keys.stream(s.streamName), value: next });
-  return { kind: 'commit', plan: { reason: `reshard ${s.streamName}: rolled back (${why})`, compare, puts, deletes: [] } };
+  return { kind: 'commit', plan: { reason: `reshard ${s.streamName}: rolled back (${why})`, compare, puts, deletes: [], roundState: 'rolled-back' } };
 }
 
 /** Starts a round (or, with no steps, clears a reached UpdateShardCount target). */

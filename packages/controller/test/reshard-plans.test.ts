@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { checkTiling, decodeSequenceNumber, evenHashKeyRanges, shardIdFromIndex } from '@shoal/core';
+import { checkTiling, decodeSequenceNumber, evenHashKeyRanges, mergeStep, shardIdFromIndex } from '@shoal/core';
 import { ClusterView, Keys, type NodeRecord, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import { chooseRound } from '../src/autoscale';
 import type { CommitPlan, PlanOutcome } from '../src/plans';
@@ -65,9 +65,10 @@ describe('reshard rounds', () => {
     assert.equal(w.stream.reshard?.steps.length, 2);
     const closing = w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_100, TIMEOUT_MS));
     assert.equal(closing.puts.length, 2);
+    assert.equal(closing.roundState, 'closing');
     assert.equal(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_200, TIMEOUT_MS), undefined, 'waits for the leaders');
     w.seal(5);
-    w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_300, TIMEOUT_MS));
+    assert.equal(w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_300, TIMEOUT_MS)).roundState, 'done');
     assert.equal(w.stream.reshard, undefined);
     assert.equal(w.stream.nextShardIndex, 6);
     const open = w.open();
@@ -79,6 +80,20 @@ describe('reshard rounds', () => {
     assert.deepEqual(open.filter((s) => s.parentShardId === parent.shardId).map((s) => s.shardIndex), [2, 3]);
   });
 
+  it('places children by the load after the round: the closing parents do not count', () => {
+    // a1 leads both parents; b1 and c1 one shard each. Counting the parents, the child would go to b1
+    // and leave a1 with none and b1 with two (a skew that rebalancing would undo with a handover).
+    const records = evenShardRecords(4).map((r, i) => ({ ...r, leader: ['a1', 'a1', 'b1', 'c1'][i]! }));
+    const w = new World(baseStream(4), records);
+    const [lower, upper] = w.open().slice(0, 2).map(rangeOf);
+    w.commit(planRoundStart(keys, w.view.stream('s')!, 'merge', [mergeStep(lower!, upper!)], 1_000));
+    w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_100, TIMEOUT_MS));
+    w.seal(3);
+    w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_200, TIMEOUT_MS));
+    const leaders = w.open().map((r) => r.leader).sort();
+    assert.deepEqual(leaders, ['a1', 'b1', 'c1']);
+  });
+
   it('rolls back a round whose parents do not seal in time: parents reopened, target dropped, ACTIVE', () => {
     const w = new World({ ...baseStream(2), status: 'UPDATING', targetShardCount: 4 }, evenShardRecords(2));
     const choice = chooseRound(w.stream, w.open(), () => undefined, 0, 0, SETTINGS)!;
@@ -86,6 +101,7 @@ describe('reshard rounds', () => {
     w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_100, TIMEOUT_MS));
     const plan = w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_000 + TIMEOUT_MS + 1, TIMEOUT_MS));
     assert.match(plan.reason, /rolled back/);
+    assert.equal(plan.roundState, 'rolled-back');
     assert.equal(w.stream.status, 'ACTIVE');
     assert.equal(w.stream.reshard, undefined);
     assert.equal(w.stream.targetShardCount, undefined);

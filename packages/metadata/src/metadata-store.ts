@@ -79,6 +79,8 @@ export class MetadataStore {
   readonly view = new ClusterView();
   private readonly events = new EventEmitter();
   private watcher: Watcher | undefined;
+  /** Changes applied to the view and not yet announced (see flushChanges); at most one watch response's worth. */
+  private readonly pending: MetadataChange[] = [];
   private readonly timeoutMs: number;
 
   constructor(options: MetadataStoreOptions) {
@@ -94,14 +96,30 @@ export class MetadataStore {
     const res = await this.client.getAll().prefix(this.keys.prefix).exec();
     for (const kv of res.kvs) this.apply('put', kv);
     this.view.revision = res.header.revision;
+    this.flushChanges();
     const next = (BigInt(res.header.revision) + 1n).toString();
     this.watcher = await this.client.watch().prefix(this.keys.prefix).startRevision(next).create();
     this.watcher.on('put', (kv) => this.apply('put', kv));
     this.watcher.on('delete', (kv) => this.apply('delete', kv));
+    // etcd3 emits the put/delete of every event of a response before this 'data' listener runs (its own,
+    // registered first, emits them): the view now holds the whole response, so listeners see it whole.
     this.watcher.on('data', (res) => {
       this.view.revision = res.header.revision;
+      this.flushChanges();
       this.events.emit('revision', this.view.revision);
     });
+  }
+
+  /**
+   * Tells listeners of the changes applied since the last flush. A listener
+   * that reads the view (the controller plans from it at once) must never see
+   * part of a transaction, e.g. a parent closed by a reshard while the stream
+   * record still holds the round: changes are applied for a whole watch
+   * response first, then announced.
+   */
+  private flushChanges(): void {
+    const changes = this.pending.splice(0, this.pending.length);
+    for (const change of changes) this.events.emit('change', change);
   }
 
   /** Calls `listener` for every change seen through the watch. Returns an unsubscribe. */
@@ -158,7 +176,7 @@ export class MetadataStore {
     } else if (parts[0] === 'admin') {
       change = this.applyAdmin(type, parts, kv);
     }
-    if (change) this.events.emit('change', change);
+    if (change) this.pending.push(change);
   }
 
   /** admin/move-leader/<streamId>/<shardId> and admin/drains/<nodeId>. */

@@ -8,6 +8,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger, ReplicaStatus, ShardRef__Output, StorageNodeHandlers } from '@shoal/wire';
 import type { ReplicaDriver } from './replica-driver';
 import type { ReplicaManager } from './replica-manager';
+import { CorruptionError } from './db-integrity';
 import { readRecords, seek } from './replica-reads';
 import { handleReplicateStream } from './replication-inbound';
 
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   readonly manager: ReplicaManager;
   readonly clock: () => number;
   readonly logger: Logger;
+  /** Stored data failed its checksum (CorruptionError): the node stops and rebuilds at its next start (node-db.ts). */
+  readonly onCorruption: (err: unknown) => void;
 }
 
 function find(deps: ServiceDeps, shard: ShardRef__Output | null): ReplicaDriver | undefined {
@@ -28,6 +31,7 @@ const NOT_FOUND = 'this node holds no replica of the shard';
 export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
   const internal = (err: unknown): string => {
     deps.logger.error('request failed', { err });
+    if (err instanceof CorruptionError) deps.onCorruption(err);
     return err instanceof Error ? err.message : String(err);
   };
   return {

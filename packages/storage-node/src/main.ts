@@ -7,7 +7,9 @@
  *   --fsync off (default): a write is acknowledged once every ISR member has
  *     it in LevelDB (the OS page cache), no fsync. Survives a crash of any
  *     process, and the loss of one or two machines/AZs while min-ISR holds;
- *     does not survive every replica's machine losing power at once.
+ *     does not survive every replica's machine losing power at once (LevelDB
+ *     then never fsyncs its log: everything since the last memtable flush
+ *     is lost; chaos power-cut-fast, docs/replication.md).
  *   --fsync on: each LevelDB write is fsynced before it is acknowledged
  *     (leader and followers). Also survives simultaneous power loss; costs
  *     about 0.2 ms per group commit on these disks.

@@ -23,9 +23,14 @@
  * new state; it never splits a batch (the caller gets the batch start).
  * Every batch write is one LevelDB write batch (atomic), without fsync unless
  * `sync` is set (durability comes from the replicas; see docs/contracts.md).
+ * A batch that fails its CRC when read throws CorruptionError: the node
+ * stops, and its integrity check at the next start (node-db.ts) discards
+ * the database and rebuilds it from the leaders; corrupt bytes are never
+ * served or replicated.
  */
 import type { Level } from 'level';
 import { RecordBatch, type BatchRecord, type EpochEntry, type ReplicaPersistedState } from '@shoal/core';
+import { CorruptionError } from './db-integrity';
 
 export interface ShardRef {
   readonly streamId: string;
@@ -92,7 +97,7 @@ export class ShardLog {
     let lastArrivalMs = 0;
     for await (const value of this.db.values({ gte: this.batchKey(0), lte: this.batchKey(Number.MAX_SAFE_INTEGER), reverse: true, limit: 1 })) {
       const batch = RecordBatch.parse(value, true);
-      if (typeof batch === 'string') throw new Error(`shard ${this.ref}: last batch is corrupt: ${batch}`);
+      if (typeof batch === 'string') throw new CorruptionError(`shard ${this.ref}: last batch is corrupt: ${batch}`);
       logEnd = batch.endOffset;
       lastArrivalMs = batch.header.lastArrivalMs;
     }
@@ -131,7 +136,7 @@ export class ShardLog {
     let logEnd = offset;
     for await (const value of this.db.values({ gte: this.batchKey(Math.min(start, offset)), lte: this.batchKey(Number.MAX_SAFE_INTEGER) })) {
       const batch = RecordBatch.parse(value, false);
-      if (typeof batch === 'string') throw new Error(`shard ${this.ref}: corrupt batch on disk: ${batch}`);
+      if (typeof batch === 'string') throw new CorruptionError(`shard ${this.ref}: corrupt batch on disk: ${batch}`);
       if (batch.endOffset <= offset) continue;
       logEnd = Math.min(logEnd, batch.firstOffset);
       ops.push({ type: 'del', key: this.batchKey(batch.firstOffset) });
@@ -168,7 +173,7 @@ export class ShardLog {
     let bytes = 0;
     for await (const value of this.db.values({ gte: this.batchKey(start), lt: this.batchKey(end) })) {
       const batch = RecordBatch.parse(value, true);
-      if (typeof batch === 'string') throw new Error(`shard ${this.ref}: corrupt batch on disk: ${batch}`);
+      if (typeof batch === 'string') throw new CorruptionError(`shard ${this.ref}: corrupt batch on disk: ${batch}`);
       out.push(batch);
       bytes += value.length;
       if (bytes >= maxBytes) break;

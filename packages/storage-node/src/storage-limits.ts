@@ -47,3 +47,6 @@ export const READ_RECORDS_DEFAULT = 10_000;
 export const SHUTDOWN_GRACE_MS = 500;
 /** Subtracted from the lease TTL when judging by our clock whether the node lease is still valid. */
 export const LEASE_VALIDITY_MARGIN_MS = 250;
+/** A rebuilt node (corrupt database discarded) waits at most this long to leave every ISR and leadership before registering. */
+export const REBUILD_WITHDRAW_WAIT_MS = 60_000;
+export const REBUILD_WITHDRAW_POLL_MS = 200;

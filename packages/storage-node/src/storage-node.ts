@@ -8,8 +8,6 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Server as HttpServer } from 'node:http';
-import { join } from 'node:path';
-import { Level } from 'level';
 import { MetadataStore, type NodeRecord } from '@shoal/metadata';
 import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, wallClockMs, type Logger } from '@shoal/wire';
 import { storageNodeHandlers } from './grpc-service';
@@ -17,11 +15,12 @@ import { NodeMetrics } from './node-metrics';
 import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
 import { withReplicateSerde } from './replicate-serde';
-import type { NodeDb } from './shard-log';
+import { openNodeDb, rebuildDone } from './node-db';
+import { withdrawFromIsr } from './isr-withdrawal';
 import { EtcdIsrWriter } from './isr-writer';
 import { EtcdSealWriter } from './seal-writer';
 import { NodeRegistration } from './node-registration';
-import { LEVELDB_WRITE_BUFFER_BYTES, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
+import { SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
 
 export interface StorageNodeOptions {
   readonly nodeId: string;
@@ -53,10 +52,15 @@ export interface StorageNodeHandle {
 export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNodeHandle> {
   const logger = o.logger ?? createLogger('storage-node', { nodeId: o.nodeId });
   const onFatal = o.onFatal ?? ((err: unknown) => { logger.error('fatal', { err }); process.exit(1); });
-  const db: NodeDb = new Level<string, Buffer>(join(o.dataDir, 'leveldb'), { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: LEVELDB_WRITE_BUFFER_BYTES });
-  await db.open();
+  // Checked before any replica reads it; a corrupt one is discarded and rebuilt from the leaders (node-db.ts).
+  const { db, rebuilding } = await openNodeDb(o.dataDir, logger);
   const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix });
   await store.start();
+  if (rebuilding) {
+    await withdrawFromIsr(store, o.nodeId, logger);
+    rebuildDone(o.dataDir);
+    logger.warn('rebuilt node left every ISR and leadership; its replicas catch up from their leaders');
+  }
   let manager: ReplicaManager | undefined;
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
   const monoClock = (): number => performance.now();
@@ -70,7 +74,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   mgr.setPeers(links);
 
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
-  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger }));
+  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger, onCorruption: onFatal }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });

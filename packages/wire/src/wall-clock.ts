@@ -2,7 +2,9 @@
  * Wall-clock time of a process (epoch ms) for everything that records or
  * compares calendar time (arrival timestamps, iterator issue times), with an
  * injectable offset so a test can skew one process's clock:
- * SHOAL_CLOCK_OFFSET_MS (integer ms, may be negative; read once). Protocol
+ * SHOAL_CLOCK_OFFSET_MS (integer ms, may be negative; read once). Used by
+ * the storage node, the api and the controller (its record times and
+ * timeouts). Protocol
  * timeouts and leases use monotonic clocks and are not affected.
  */
 

@@ -29,6 +29,12 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 export const SNIFF_TIMEOUT_MS = 10_000;
 /** Time to send a whole header block (HTTP/1.1). */
 export const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * How often the HTTP/1.1 server checks the two bounds above. Node's default
+ * (30 s) let a client trickling its headers hold a connection up to 40 s
+ * instead of HEADERS_TIMEOUT_MS (the hostile-input chaos scenario measures it).
+ */
+export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /** Time to send a whole request, headers and body (HTTP/1.1). */
 export const REQUEST_TIMEOUT_MS = 120_000;
 /** A connection (or HTTP/2 session) with no traffic this long is closed. */
@@ -69,6 +75,7 @@ export function startDualProtocolServer(
 ): Promise<DualProtocolServer> {
   const http1: Http1Server = createHttp1Server({
     maxHeaderSize: limits.REQUEST_HEADER_BYTES_MAX, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   }, handler);
   http1.timeout = IDLE_TIMEOUT_MS;
   // The http server never listens itself; 'listening' starts its header/request timeout checks.

@@ -13,6 +13,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createLogger } from '@shoal/wire';
 import { startApiServer, type ApiServer } from '../../src/api-server';
+import { HEADERS_TIMEOUT_MS, TIMEOUT_CHECK_INTERVAL_MS } from '../../src/http/dual-protocol-server';
 import { startEtcd, type TestEtcd } from '../helpers/etcd';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -194,6 +195,26 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
     assert.ok(partial === '' || /^HTTP\/1\.1 400 /.test(partial), partial);
     const health = await rawExchange(api.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', false);
     assert.match(health, /^HTTP\/1\.1 200 /);
+  });
+
+  it('closes an HTTP/1.1 connection whose headers trickle in once HEADERS_TIMEOUT_MS has passed, and keeps serving others', async () => {
+    const socket = connectTcp(api.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const startMs = Date.now();
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - startMs)));
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\n');
+    const trickle = setInterval(() => socket.write('X-Slow: 1\r\n'), 500);
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const health = await rawExchange(api.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', false);
+      assert.match(health, /^HTTP\/1\.1 200 /);
+      const openMs = await closed;
+      assert.ok(openMs >= HEADERS_TIMEOUT_MS - 100, `closed after ${openMs} ms`);
+      assert.ok(openMs <= HEADERS_TIMEOUT_MS + TIMEOUT_CHECK_INTERVAL_MS + 1_500, `closed after ${openMs} ms`);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
   });
 
   it('serves /metrics with CloudWatch-named metrics', async () => {

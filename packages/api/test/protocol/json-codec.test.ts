@@ -13,9 +13,8 @@ function reference(value: unknown): unknown {
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (value instanceof Date) return value.getTime() / 1000;
   if (Array.isArray(value)) return value.map(reference);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = reference(v);
-  return out;
+  // fromEntries defines own members, "__proto__" included (an assignment would set the prototype instead).
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, reference(v)]));
 }
 
 function expectSame(value: Readonly<Record<string, unknown>>): void {
@@ -32,6 +31,7 @@ describe('jsonCodec.encode', () => {
   });
 
   it('escapes strings and writes non-ASCII text as UTF-8', () => {
+    expectSame(JSON.parse('{"__proto__": "own member", "a": 1}') as Record<string, unknown>);
     expectSame({ 'k"ey': 'quote " backslash \\ newline \n tab \t nul \u0000', uni: 'é漢字🙂', 'ключ': 'значение' });
   });
 

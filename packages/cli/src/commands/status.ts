@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { MetadataStore, type MoveLeaderRequest, type NodeRecord, type ShardRecord } from '@shoal/metadata';
 import { GRPC_CHANNEL_OPTIONS, loadProto, type Flags, type StatusResponse__Output } from '@shoal/wire';
 import { PROBE_TIMEOUT_MS } from '../cli-limits';
-import { defaultConfig, etcdUrl } from '../cluster-config';
+import { defaultConfig } from '../cluster-config';
 import { readState } from '../cluster-state';
 import { isHealthy } from '../probes';
 import { isRunning } from '../processes';
@@ -108,7 +108,8 @@ export async function collectStatus(dataDir: string): Promise<StatusReport> {
     return p.az ? { ...base, az: p.az } : base;
   }));
   const etcd = state.processes['etcd'];
-  if (etcd && isRunning(etcd)) await clusterFromEtcd(report, etcdUrl(state.config));
+  // The address etcd was started on (a harness may place it off loopback), not the configured default host.
+  if (etcd && isRunning(etcd)) await clusterFromEtcd(report, etcd.address);
   else report.etcdError = 'etcd is not running';
   return report;
 }

@@ -88,6 +88,7 @@ export class ReplicaMachine {
     if (config.epoch < this.knownEpoch) return;
     const wasLeaderOfEpoch = this.role() === 'leader' && this.config?.epoch === config.epoch;
     if (this.pendingIsr && (config.version !== this.pendingIsr.baseVersion || config.epoch !== this.pendingIsr.epoch)) this.pendingIsr = undefined;
+    const previousIsr = this.config?.isr ?? [];
     this.config = config;
     this.knownEpoch = config.epoch;
     if (config.leader !== this.selfId) { this.progress.clear(); this.pendingIsr = undefined; return; }
@@ -96,6 +97,14 @@ export class ReplicaMachine {
     for (const id of config.replicas) {
       if (id === this.selfId || (wasLeaderOfEpoch && this.progress.has(id))) continue;
       this.progress.set(id, this.freshProgress(nowMs));
+    }
+    // A follower that left the ISR (our shrink, the controller's, or its own after its database was
+    // discarded and rebuilt, storage-node isr-withdrawal.ts) must prove again what it holds: what it
+    // acknowledged before may be gone, and rejoining on that stale log end would let a replica that
+    // lacks committed records back into the ISR and make it electable.
+    for (const id of previousIsr) {
+      const p = this.progress.get(id);
+      if (p && !config.isr.includes(id)) p.matchEnd = -1;
     }
     this.advanceHw();
   }

@@ -165,6 +165,24 @@ describe('replication/replica-machine', () => {
     assert.deepEqual(m.followerAppended(msg), { epoch: 2, error: 'OK', logEndOffset: 4, lastEpoch: 2 });
   });
 
+  it('a follower that left the ISR must ack again before it rejoins: a rebuilt replica is not re-added on what it acknowledged before (chaos replica-corruption regression)', () => {
+    const m = new ReplicaMachine('a', { epoch: 0, logStartOffset: 0, logEndOffset: 0, highWatermark: 0, epochCache: [] });
+    m.applyConfig(config(1, 'a', ABC), 0);
+    m.setLeaseUntil(1_000_000);
+    m.leaderAppended({ epoch: 1, firstOffset: 0, count: 5 }, 0);
+    for (const s of m.sendsDue(0)) m.sent(s.to, s.fromOffset, s.maxEndOffset, 0);
+    for (const id of ['b', 'c']) m.onAck(id, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1 }, 10);
+    assert.equal(m.highWatermark(), 5);
+    // c's database was discarded; it took itself out of the ISR before registering again.
+    m.applyConfig({ ...config(1, 'a', ['a', 'b']), version: 200 }, 20);
+    assert.equal(m.followerLogEnds().get('c'), -1, 'what c acknowledged before it left no longer counts');
+    assert.equal(m.isrChangeDue(20), undefined, 'c is not re-added on its old acknowledgement');
+    m.onAck('c', { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 0, lastEpoch: 0 }, 30);
+    assert.equal(m.isrChangeDue(30), undefined, 'c holds nothing yet');
+    m.onAck('c', { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1 }, 40);
+    assert.deepEqual(m.isrChangeDue(40)?.isr, ['a', 'b', 'c'], 'caught up again: c rejoins');
+  });
+
   it('a follower rejects appends that do not extend its log', () => {
     const m = new ReplicaMachine('b', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }] });
     m.applyConfig(config(), 0);

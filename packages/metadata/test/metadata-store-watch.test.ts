@@ -1,0 +1,83 @@
+/**
+ * The watch-backed view against a real etcd: listeners never see part of a
+ * transaction. The controller plans from the view inside its change
+ * listener; before the fix it saw a reshard's done commit half applied (the
+ * parent closed, the stream record still holding the round) and planned a
+ * rollback of a round that was already done (chaos reshard-ctl-crash; the
+ * commit's guard refused it).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MetadataStore, type ShardRecord, type StreamRecord } from '../src';
+
+/** Ports of this test's etcd (client, peer); outside the ranges of the chaos suite and the other tests. */
+const ETCD_CLIENT_PORT = 27390;
+const ETCD_PEER_PORT = 27391;
+const WAIT_MS = 10_000;
+
+async function etcdHealthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+describe('MetadataStore watch (real etcd)', function () {
+  this.timeout(30_000);
+  let etcd: ChildProcess | undefined;
+  let dir = '';
+  let store: MetadataStore | undefined;
+
+  before(async function () {
+    if (spawnSync('etcd', ['--version']).status !== 0) this.skip();
+    dir = mkdtempSync(join(tmpdir(), 'shoal-metadata-'));
+    const c = `http://127.0.0.1:${ETCD_CLIENT_PORT}`;
+    const p = `http://127.0.0.1:${ETCD_PEER_PORT}`;
+    etcd = spawn('etcd', ['--name', 't', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', c, '--advertise-client-urls', c,
+      '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `t=${p}`], { stdio: 'ignore' });
+    for (let i = 0; !(await etcdHealthy(c)); i++) {
+      if (i > 100) throw new Error('etcd did not start');
+      await sleep(100);
+    }
+    store = new MetadataStore({ endpoints: [c], prefix: '/watch-test/' });
+    await store.start();
+  });
+
+  after(async () => {
+    await store?.close().catch(() => undefined);
+    etcd?.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('announces the changes of a transaction only once the view holds all of it', async () => {
+    const s = store!;
+    const streamKey = s.keys.stream('s');
+    const shardKey = s.keys.shard('id-1', 'shardId-000000000000');
+    const seen: Array<[string | undefined, string | undefined]> = [];
+    const off = s.onChange(() => seen.push([s.view.stream('s')?.modRevision, s.view.shard('id-1', 'shardId-000000000000')?.modRevision]));
+    try {
+      for (let round = 1; round <= 3; round++) {
+        const stream = s.view.stream('s');
+        const shard = s.view.shard('id-1', 'shardId-000000000000');
+        const ok = await s.commit({
+          compare: [{ key: streamKey, modRevision: stream?.modRevision ?? '0' }, { key: shardKey, modRevision: shard?.modRevision ?? '0' }],
+          puts: [
+            { key: streamKey, value: { streamName: 's', streamId: 'id-1', round } as unknown as StreamRecord },
+            { key: shardKey, value: { streamId: 'id-1', shardId: 'shardId-000000000000', round } as unknown as ShardRecord },
+          ],
+        });
+        assert.equal(ok, true);
+        await s.waitFor((v) => (v.stream('s')?.value as unknown as { round: number } | undefined)?.round === round, WAIT_MS);
+      }
+    } finally {
+      off();
+    }
+    assert.equal(seen.length, 6, 'two changes per transaction');
+    for (const [streamRev, shardRev] of seen) assert.equal(streamRev, shardRev, `a listener saw half a transaction: ${JSON.stringify(seen)}`);
+  });
+});
