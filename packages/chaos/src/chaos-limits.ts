@@ -37,3 +37,21 @@ export const FINAL_READ_EMPTY_PAGES = 2;
 export const LINK_CONNECTIONS_MAX = 256;
 /** Bytes held in flight per connection by a delaying link; beyond it the link drops (and taints) instead. */
 export const LINK_DELAYED_BYTES_MAX = 16 * 1024 * 1024;
+
+/** Reshard storm: pause after a round settles before the next request (seeded in [min, max]). */
+export const RESHARD_PERIOD_MS_MIN = 1_000;
+export const RESHARD_PERIOD_MS_MAX = 3_000;
+/** Open shards the storm keeps the stream between (it splits at the min, merges at the max). */
+export const RESHARD_OPEN_SHARDS_MIN = 2;
+export const RESHARD_OPEN_SHARDS_MAX = 8;
+/** Attempts of one reshard request refused while another round runs (ResourceInUse, LimitExceeded), and the pause between. */
+export const RESHARD_ATTEMPTS_MAX = 60;
+export const RESHARD_RETRY_MS = 250;
+/** Period of the reshard sampler (DescribeStreamSummary + ListShards), well under a round's length. */
+export const RESHARD_SNAPSHOT_INTERVAL_MS = 250;
+/** How long the storm waits for the stream to be ACTIVE again after a round, and at its end. */
+export const RESHARD_SETTLE_WAIT_MS = 30_000;
+/** A reshard round accepted by the api must be done or rolled back within this (reshard-stuck). */
+export const RESHARD_STUCK_MS = 15_000;
+/** Controller-crash steps: how long to wait for the hook to fire, and for the standby to settle the round. */
+export const CRASH_WAIT_MS = 15_000;

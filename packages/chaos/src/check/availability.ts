@@ -6,10 +6,11 @@
  * the window from the fault to the next disruptive fault (at most
  * FAULT_GAP_WINDOW_MS, never past the last acknowledgement of the run, so
  * the end of the write phase is not a gap). A shard with no acknowledgement
- * left in the window counts up to the window's end.
+ * left in the window counts up to the window's end, or up to when it was
+ * seen closed by a reshard (a child counts from when it was first listed).
  */
 import { FAULT_GAP_WINDOW_MS } from '../chaos-limits';
-import type { FaultEvent } from '../history/history-format';
+import type { FaultEvent, ShardSnapshot } from '../history/history-format';
 import type { HistoryIndex } from './history-index';
 import type { ViolationSink } from './violations';
 
@@ -52,6 +53,26 @@ export function longestGap(timesAsc: readonly number[], fromMs: number, toMs: nu
   return longest;
 }
 
+/**
+ * When each shard could take writes, as the snapshots show it: a child
+ * from the first snapshot that lists it, a closed shard until the first
+ * snapshot that shows it closed (a reshard ends a parent's writes for good:
+ * that is not a gap past its end).
+ */
+export function shardLifetimes(snapshots: readonly ShardSnapshot[]): Map<string, { bornMs?: number; closedMs?: number }> {
+  const out = new Map<string, { bornMs?: number; closedMs?: number }>();
+  for (const snap of snapshots) {
+    if (snap.outcome !== 'ok') continue;
+    for (const s of snap.shards) {
+      const life = out.get(s.shardId) ?? {};
+      if (life.bornMs === undefined && s.parentShardId !== undefined) life.bornMs = snap.startMs;
+      if (life.closedMs === undefined && s.endingSequenceNumber !== undefined) life.closedMs = snap.endMs;
+      out.set(s.shardId, life);
+    }
+  }
+  return out;
+}
+
 export function measureAvailability(index: HistoryIndex, sink: ViolationSink): Availability {
   const ackTimes = new Map<string, number[]>();
   for (const ack of index.acks) {
@@ -61,12 +82,18 @@ export function measureAvailability(index: HistoryIndex, sink: ViolationSink): A
   for (const times of ackTimes.values()) times.sort((a, b) => a - b);
   const allShards = [...ackTimes.keys()];
   const lastAckMs = index.acks.reduce((m, a) => Math.max(m, a.endMs), 0);
+  const lifetimes = shardLifetimes(index.history.shards);
   const faults = index.history.faults.filter((f) => DISRUPTIVE.has(f.action)).sort((a, b) => a.atMs - b.atMs);
   const gaps = faults.map((f: FaultEvent, i): FaultGap => {
     const next = faults[i + 1]?.atMs ?? Number.POSITIVE_INFINITY;
     const toMs = Math.min(next, f.atMs + FAULT_GAP_WINDOW_MS, index.history.run.endMs, lastAckMs);
     const shardIds = f.shardIds && f.shardIds.length > 0 ? f.shardIds : allShards;
-    const gapMs = Math.max(0, ...shardIds.map((s) => longestGap(ackTimes.get(s) ?? [], f.atMs, toMs)));
+    const gapMs = Math.max(0, ...shardIds.map((s) => {
+      const life = lifetimes.get(s);
+      const from = Math.max(f.atMs, life?.bornMs ?? f.atMs);
+      const to = Math.min(toMs, life?.closedMs ?? toMs);
+      return from < to ? longestGap(ackTimes.get(s) ?? [], from, to) : 0;
+    }));
     return { atMs: f.atMs, action: f.action, target: f.target, shardIds, gapMs };
   });
   const sorted = gaps.map((g) => g.gapMs).sort((a, b) => a - b);

@@ -37,6 +37,24 @@ export const VIOLATION_TYPES = [
   'replicas-diverge',
   /** The p99 of the write gap per fault exceeds the scenario's bound. */
   'write-gap-exceeded',
+  /** A cluster process exited although no fault was aimed at it (exits.jsonl). */
+  'process-crashed',
+  /** A bad request of the hostile client did not get its Kinesis error (BAD-INPUT.md). */
+  'bad-input-wrong-answer',
+  /** A slow client (slowloris) held its connection open past the api's bound. */
+  'slow-client-not-closed',
+  /** A record of a shard has an earlier ApproximateArrivalTimestamp than the record before it. */
+  'arrival-time-decreased',
+  /** A shard's leader changed more than allowed within a minute with no process fault to explain it (link degradation only). */
+  'failover-storm',
+  /** A node restarted on files with flipped bits did not report corruption (disk.jsonl). */
+  'corruption-undetected',
+  /** A corrupted node was named a shard's leader before it was back in that shard's ISR (disk.jsonl). */
+  'corrupt-replica-led',
+  /** A reshard round accepted by the api was neither done nor rolled back within 15 s, or the stream stayed UPDATING longer (reshards.jsonl, snapshots). */
+  'reshard-stuck',
+  /** A shard's epoch went down, or its leader changed without a higher epoch (epochs.jsonl). */
+  'epoch-not-increasing',
 ] as const;
 
 export type ViolationType = (typeof VIOLATION_TYPES)[number];

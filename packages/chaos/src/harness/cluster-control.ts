@@ -13,6 +13,9 @@
  *
  * Placement: a1, controller and api in az-a; b1, controller-2 and api-2
  * in az-b; c1 in az-c; etcd outside the AZs (a single local member).
+ * With `options.netns` every process but etcd is started with `ip netns
+ * exec` in its own namespace and addresses (netns-layout.ts), and there
+ * are no link proxies.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -20,6 +23,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterSpecs, defaultConfig, readState, writeState, type ClusterConfig, type ClusterState, type ProcessEntry, type ProcessSpec } from '@shoal/cli';
 import { LinkNet } from './link-net';
+import { powerCutEnv } from './power-cut';
+import { netnsLayout, placeSpec } from './netns-layout';
+import { NetnsNet } from './netns-net';
 
 export interface ClusterPorts {
   readonly apiPort: number;
@@ -34,6 +40,18 @@ export interface ClusterOptions {
   readonly leaseTtlSec: number;
   /** Extra environment of the storage nodes (test-only switches). */
   readonly nodeEnv: Readonly<Record<string, string>>;
+  /** Storage nodes of the two-per-AZ layout (e.g. b2) that exist but start only once activated (node replacement). */
+  readonly spareNodes?: readonly string[];
+  /** Controller --rereplication-grace-sec (the product's default when absent). */
+  readonly rereplicationGraceSec?: number;
+  /** `--net netns`: every process but etcd in a network namespace of its own (netns-layout.ts); absent = link proxies. */
+  readonly netns?: { readonly prefix: string; readonly subnet: string; readonly log: (msg: string) => void };
+  /** Controllers start with the test-only reshard crash hook on (SHOAL_TEST_RESHARD_CRASH_FILE = reshardCrashFile). */
+  readonly reshardCrashHook?: boolean;
+  /** Extra flags of the storage nodes (e.g. `--fsync on`). */
+  readonly nodeArgs?: readonly string[];
+  /** Storage nodes run under the TEST-ONLY power-cut shim (power-cut.ts), which journals what they made durable. */
+  readonly powerCutShim?: boolean;
 }
 
 const START_ORDER = ['etcd', 'storage-node', 'controller', 'api'] as const;
@@ -42,22 +60,46 @@ const HEALTH_POLL_MS = 200;
 const HEALTH_TIMEOUT_MS = 1_000;
 const STOP_GRACE_MS = 5_000;
 const CONTROLLER_2_PORT_OFFSET = 201;
+const EXEC_WAIT_MS = 3_000;
+const EXEC_POLL_MS = 20;
 
 export class ClusterControl {
   readonly config: ClusterConfig;
   readonly specs: ProcessSpec[];
   readonly links: LinkNet;
+  /** The namespaces and nftables cuts in netns mode (then `links` is empty: no proxies). */
+  readonly netns: NetnsNet | undefined;
+  /** Processes up() leaves alone: spare nodes not yet activated, and retired ones. */
+  private readonly dormant = new Set<string>();
+  /** Per-process environment added at its next start (e.g. a clock offset). */
+  private readonly envOf = new Map<string, Readonly<Record<string, string>>>();
+  /** Pids the harness itself signalled to end (SIGKILL, SIGTERM): their exits are expected. */
+  readonly expectedExits = new Set<number>();
 
   constructor(readonly dataDir: string, readonly ports: ClusterPorts, readonly options: ClusterOptions) {
-    this.config = { ...defaultConfig(dataDir), apiPort: ports.apiPort, etcdPort: ports.etcdPort, portBase: ports.portBase, limits: 'off', leaseTtlSec: options.leaseTtlSec };
+    this.config = { ...defaultConfig(dataDir), apiPort: ports.apiPort, etcdPort: ports.etcdPort, portBase: ports.portBase, limits: 'off', leaseTtlSec: options.leaseTtlSec,
+      ...(options.rereplicationGraceSec !== undefined ? { rereplicationGraceSec: options.rereplicationGraceSec } : {}) };
     const s = clusterSpecs(this.config);
+    const nodeArgs = options.nodeArgs ?? [];
+    for (let i = 0; i < s.nodes.length; i++) s.nodes[i] = { ...s.nodes[i]!, args: [...s.nodes[i]!.args, ...nodeArgs] };
+    const spares = clusterSpecs({ ...this.config, nodesPerAz: 2 }).nodes.filter((n) => options.spareNodes?.includes(n.name));
+    for (const n of spares) this.dormant.add(n.name);
+    s.nodes.push(...spares);
     const controller = { ...s.controller, az: 'az-a' };
     const api = { ...s.api, az: 'az-a' };
-    this.specs = [s.etcd, ...s.nodes, controller, withArgs(controller, 'controller-2', 'az-b', { '--id': 'controller-2', '--http-port': String(ports.portBase + CONTROLLER_2_PORT_OFFSET) }),
+    const specs = [s.etcd, ...s.nodes, controller, withArgs(controller, 'controller-2', 'az-b', { '--id': 'controller-2', '--http-port': String(ports.portBase + CONTROLLER_2_PORT_OFFSET) }),
       api, withArgs(api, 'api-2', 'az-b', { '--port': String(ports.apiPort + 1) })];
+    const n = options.netns;
+    this.netns = n ? new NetnsNet(netnsLayout(n.prefix, n.subnet, specs.filter((p) => p.role !== 'etcd')), n.log) : undefined;
+    this.specs = this.netns ? specs.map((p) => placeSpec(p, this.netns!.layout)) : specs;
     const destinations = [s.etcd, ...s.nodes].map((d) => ({ name: d.name, ...(d.az ? { az: d.az } : {}), address: d.address.replace(/^http:\/\//, '') }));
     const sources = this.specs.filter((p) => p.role !== 'etcd').map((p) => ({ name: p.name, ...(p.az ? { az: p.az } : {}) }));
-    this.links = new LinkNet(sources, destinations, ports.linkPortFirst, ports.linkPortLast);
+    this.links = new LinkNet(this.netns ? [] : sources, destinations, ports.linkPortFirst, ports.linkPortLast);
+  }
+
+  /** The controllers' reshard crash point file (packages/controller/src/reshard-step-hook.ts), when the hook is on. */
+  get reshardCrashFile(): string {
+    return join(this.dataDir, 'reshard-crash-point');
   }
 
   /** Kinesis endpoints of the api processes (index = the history's `api`). */
@@ -78,11 +120,12 @@ export class ClusterControl {
     mkdirSync(join(this.dataDir, 'logs'), { recursive: true });
     const state: ClusterState = readState(this.dataDir) ?? { version: 1, config: this.config, processes: {} };
     for (const role of START_ORDER) {
-      const group = this.specs.filter((p) => p.role === role);
+      const group = this.specs.filter((p) => p.role === role && !this.dormant.has(p.name));
       for (const spec of group) {
         const known = state.processes[spec.name];
         if (known && isOurs(known)) continue;
         state.processes[spec.name] = this.start(spec);
+        await this.execDone(state.processes[spec.name]!);
         writeState(this.dataDir, state);
       }
       await waitHealthy(group.map((p) => state.processes[p.name]!));
@@ -97,6 +140,37 @@ export class ClusterControl {
     }
   }
 
+  /** Start `name` at the next up() with `env` added to its environment (replacing what was set before). */
+  setEnv(name: string, env: Readonly<Record<string, string>>): void {
+    this.envOf.set(name, env);
+  }
+
+  /** From now on up() does not start `name` (a node replaced for good). */
+  retire(name: string): void {
+    this.dormant.add(name);
+  }
+
+  /** Lets up() start a spare node. */
+  activate(name: string): void {
+    this.dormant.delete(name);
+  }
+
+  isDormant(name: string): boolean {
+    return this.dormant.has(name);
+  }
+
+  /** Starts the link proxies, or builds the namespaces (netns mode). */
+  async startNet(): Promise<void> {
+    await this.links.start();
+    await this.netns?.setUp();
+  }
+
+  /** Closes the link proxies and removes the namespaces (netns mode); safe to call twice. */
+  async closeNet(): Promise<void> {
+    await this.links.close();
+    await this.netns?.tearDown();
+  }
+
   processes(): ProcessEntry[] {
     return Object.values(readState(this.dataDir)?.processes ?? {});
   }
@@ -109,6 +183,7 @@ export class ClusterControl {
   signal(name: string, sig: NodeJS.Signals): number | undefined {
     const entry = this.process(name);
     if (!entry || !isOurs(entry)) return undefined;
+    if (sig === 'SIGKILL' || sig === 'SIGTERM') this.expectedExits.add(entry.pid);
     return signalPid(entry.pid, sig) ? entry.pid : undefined;
   }
 
@@ -120,10 +195,14 @@ export class ClusterControl {
   private start(spec: ProcessSpec): ProcessEntry {
     const env: NodeJS.ProcessEnv = { ...process.env, SHOAL_DIAL_MAP: JSON.stringify(this.links.dialMap(spec.name)) };
     if (spec.role === 'storage-node') Object.assign(env, this.options.nodeEnv);
+    if (spec.role === 'storage-node' && this.options.powerCutShim) Object.assign(env, powerCutEnv(this.dataDir, spec));
+    if (spec.role === 'controller' && this.options.reshardCrashHook) env['SHOAL_TEST_RESHARD_CRASH_FILE'] = this.reshardCrashFile;
+    Object.assign(env, this.envOf.get(spec.name) ?? {});
     const command = spec.role === 'etcd' ? whichEtcd() : spec.command;
+    const wrap = this.netns?.execPrefix(spec.name) ?? [];
     const fd = openSync(spec.logFile, 'a');
     try {
-      const child = spawn(command, [...spec.args], { detached: true, stdio: ['ignore', fd, fd], env });
+      const child = spawn(wrap[0] ?? command, [...wrap.slice(1), ...(wrap.length > 0 ? [command] : []), ...spec.args], { detached: true, stdio: ['ignore', fd, fd], env });
       child.unref();
       if (child.pid === undefined) throw new Error(`${spec.name}: spawn failed`);
       const entry = { name: spec.name, role: spec.role, pid: child.pid, address: spec.address, healthUrl: spec.healthUrl, logFile: spec.logFile, argv: [command, ...spec.args] };
@@ -131,6 +210,11 @@ export class ClusterControl {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** Netns mode: waits (bounded) until `ip netns exec` has exec'd the recorded command line, so isOurs holds. */
+  private async execDone(entry: ProcessEntry): Promise<void> {
+    for (let waited = 0; this.netns && waited < EXEC_WAIT_MS && !isOurs(entry); waited += EXEC_POLL_MS) await sleep(EXEC_POLL_MS);
   }
 }
 

@@ -10,7 +10,10 @@ import type { FaultEvent } from '../history/history-format';
 import type { HistoryWriter } from '../history/history-writer';
 import type { ClusterControl } from './cluster-control';
 import type { FaultStep, LeaderAction } from './fault-schedule';
-import { around, crossingAz } from './link-net';
+import { degradeAz, healNet, isolateProcess, partitionAz, resetAz } from './net-faults';
+import { replaceNode, skewController, skewShardLeader } from './process-faults';
+import { killReshardParentLeader, reshardCrash } from './reshard-faults';
+import { corruptFollower, powerCut } from './disk-faults';
 
 export interface InjectorDeps {
   readonly cluster: ClusterControl;
@@ -71,8 +74,8 @@ async function leaderFault(d: InjectorDeps, action: LeaderAction, pick: number):
   else {
     // Zombie: cut off from the other storage nodes and etcd; the api processes still reach it.
     const peers = ['etcd', ...d.cluster.specs.filter((p) => p.role === 'storage-node').map((p) => p.name)];
-    const cut = d.cluster.links.set(around(t.shard.leader, peers), { kind: 'blackhole' });
-    fault(d, { action: 'partition', target: t.shard.leader, shardIds: t.led, detail: `leader of ${t.shard.shardId} (epoch ${t.shard.epoch}) cut off: ${cut.join(' ')}` });
+    const cut = await isolateProcess(d.cluster, t.shard.leader, peers);
+    fault(d, { action: 'partition', target: t.shard.leader, shardIds: t.led, detail: `leader of ${t.shard.shardId} (epoch ${t.shard.epoch}) ${cut}` });
   }
 }
 
@@ -93,19 +96,22 @@ async function runStep(d: InjectorDeps, step: FaultStep): Promise<void> {
     case 'resume':
       for (const p of c.processes()) c.signal(p.name, 'SIGCONT');
       return fault(d, { action: 'cont', target: 'all' });
-    case 'heal-links':
-      c.links.heal();
-      return fault(d, { action: 'heal', target: 'links' });
+    case 'heal-links': {
+      const atMs = d.now();
+      return fault(d, { action: 'heal', target: 'links', detail: await healNet(c) }, atMs);
+    }
+    case 'partition-az':
+      return fault(d, { action: 'partition', target: step.az, detail: await partitionAz(c, step.az) });
     case 'kill-az': {
       const killed = c.processes().filter((p) => p.az === step.az).filter((p) => c.signal(p.name, 'SIGKILL') !== undefined).map((p) => p.name);
       return fault(d, { action: 'kill', target: step.az, detail: `SIGKILL ${killed.join(' ')}` });
     }
     case 'degrade-az': {
-      const links = c.links.set(crossingAz(step.az), { kind: 'delay', delayMs: step.delayMs });
+      const links = degradeAz(c, step.az, { kind: 'delay', delayMs: step.delayMs });
       return fault(d, { action: 'link', target: step.az, detail: `delay ${step.delayMs} ms on ${links.length} links` });
     }
     case 'reset-az': {
-      const links = c.links.reset(crossingAz(step.az));
+      const links = resetAz(c, step.az);
       return fault(d, { action: 'link', target: step.az, detail: `reset connections of ${links.length} links` });
     }
     case 'signal': {
@@ -113,6 +119,13 @@ async function runStep(d: InjectorDeps, step: FaultStep): Promise<void> {
       const action = ({ SIGKILL: 'kill', SIGSTOP: 'stop', SIGTERM: 'term', SIGCONT: 'cont' } as const)[step.signal];
       return fault(d, { action, target: step.target, ...(pid ? { pid } : { detail: 'not running' }) });
     }
+    case 'skew-shard-leader': return skewShardLeader(d, step.pick, step.offsetMs);
+    case 'skew-controller': return skewController(d, step.offsetMs);
+    case 'replace-node': return replaceNode(d, step.target, step.replacement);
+    case 'reshard-crash': return reshardCrash(d, step);
+    case 'kill-reshard-parent-leader': return killReshardParentLeader(d, step.pick);
+    case 'power-cut': return powerCut(d);
+    case 'corrupt-follower': return corruptFollower(d, step);
     default: return leaderFault(d, step.action, step.pick);
   }
 }
@@ -130,9 +143,9 @@ export async function runSchedule(d: InjectorDeps, steps: readonly FaultStep[], 
 
 /** Heal: every link back to pass, SIGCONT every process (a stopped one would ignore TERM), then start whatever is down. */
 export async function heal(d: InjectorDeps): Promise<void> {
-  d.cluster.links.heal();
+  const net = await healNet(d.cluster);
   for (const p of d.cluster.processes()) d.cluster.signal(p.name, 'SIGCONT');
   const atMs = d.now();
   await d.cluster.up();
-  fault(d, { action: 'heal', target: 'all', detail: `links healed, SIGCONT all, up (${d.now() - atMs} ms)` }, atMs);
+  fault(d, { action: 'heal', target: 'all', detail: `${net} healed, SIGCONT all, up (${d.now() - atMs} ms)` }, atMs);
 }

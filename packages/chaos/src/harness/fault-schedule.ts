@@ -5,11 +5,15 @@
  * same schedule, so a run can be replayed.
  */
 import type { SeededRandom } from '../workload/seeded-random';
+import type { ReshardFaultStep } from './reshard-schedule';
+import type { DiskStep } from './disk-schedules';
 
 /** A fault aimed at the leader of one open shard, chosen when the step runs. */
 export type LeaderAction = 'kill-shard-leader' | 'pause-shard-leader' | 'isolate-shard-leader' | 'double-kill-shard-leader';
 
 export type FaultStep =
+  | ReshardFaultStep
+  | DiskStep
   | { readonly atMs: number; readonly action: LeaderAction; /** Which shard, as a fraction in [0, 1) of the open shards at that time. */ readonly pick: number }
   /** Start whatever is down; SIGCONT whatever is stopped; every link back to pass. */
   | { readonly atMs: number; readonly action: 'restart' | 'resume' | 'heal-links' }
@@ -17,7 +21,15 @@ export type FaultStep =
   /** Every link into or out of `az` delayed by `delayMs` until heal-links. */
   | { readonly atMs: number; readonly action: 'degrade-az'; readonly az: string; readonly delayMs: number }
   | { readonly atMs: number; readonly action: 'reset-az'; readonly az: string }
-  | { readonly atMs: number; readonly action: 'signal'; readonly target: string; readonly signal: 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'SIGCONT' };
+  /** `az` cut off from the other AZs and etcd, both ways (its api still reached by the clients), until heal-links. */
+  | { readonly atMs: number; readonly action: 'partition-az'; readonly az: string }
+  | { readonly atMs: number; readonly action: 'signal'; readonly target: string; readonly signal: 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'SIGCONT' }
+  /** Restart the leader node of a shard (at `pick`) with its wall clock shifted by `offsetMs`. */
+  | { readonly atMs: number; readonly action: 'skew-shard-leader'; readonly pick: number; readonly offsetMs: number }
+  /** Make a controller whose wall clock is shifted by `offsetMs` the active one. */
+  | { readonly atMs: number; readonly action: 'skew-controller'; readonly offsetMs: number }
+  /** Kill storage node `target` for good and start the spare node `replacement` of its AZ. */
+  | { readonly atMs: number; readonly action: 'replace-node'; readonly target: string; readonly replacement: string };
 
 export const AZS = ['az-a', 'az-b', 'az-c'] as const;
 
@@ -52,6 +64,11 @@ export function slowFlakyAz(random: SeededRandom, atMs: number, forMs: number, d
   for (let t = atMs + resetEveryMs; t < atMs + forMs; t += resetEveryMs) steps.push({ atMs: t, action: 'reset-az', az });
   steps.push({ atMs: atMs + forMs, action: 'heal-links' });
   return steps;
+}
+
+/** One random AZ cut off from the rest (both ways) at `atMs` for `forMs`, then healed. */
+export function azPartition(random: SeededRandom, atMs: number, forMs: number): FaultStep[] {
+  return [{ atMs, action: 'partition-az', az: random.pick(AZS) }, { atMs: atMs + forMs, action: 'heal-links' }];
 }
 
 /** Kill etcd, restart it `downMs` later; then SIGSTOP it for `pauseMs`. */

@@ -2,7 +2,7 @@
 /**
  * `npm run chaos -- --tier quick|full [--seed N] [--scenario NAME] [--duration-sec S] [--out DIR]
  *  [--lease-ttl-sec 3] [--unsafe-ack-on-leader-append] [--api-port 28567 --etcd-port 28379
- *  --port-base 28600 --link-port-first 28900]`
+ *  --port-base 28600 --link-port-first 28900] [--net proxy|netns --netns-prefix shoal --netns-subnet 10.201.0.0/24]`
  *
  * Runs the tier's scenarios one after another in one tier folder
  * (OUT/<tier>-seed<N>-<time>/), each in its own results folder (history,
@@ -11,7 +11,8 @@
  * per scenario and a one-screen summary table (also summary.md/.json),
  * and exits 1 if any scenario failed. A watchdog bounds each scenario;
  * every cluster process is stopped at the end, leftovers by pid (only
- * pids whose command line is ours), and the link proxies are closed.
+ * pids whose command line is ours), and the link proxies are closed (or,
+ * with --net netns, the namespaces and bridge removed: net-faults.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ import { join, resolve } from 'node:path';
 import { Flags } from '@shoal/wire';
 import { formatVerdict } from '../check/checker';
 import { ClusterControl, type ClusterOptions, type ClusterPorts } from './cluster-control';
+import { scenariosOnNet, type NetMode } from './net-faults';
+import { NetnsNet } from './netns-net';
 import { runScenario } from './run-scenario';
 import { scenariosFor, type Scenario } from './scenarios';
 import { abortedRow, rowOf, terminalTable, writeSummary, type SummaryRow } from './summary';
@@ -28,6 +31,8 @@ const WATCHDOG_SLACK_MS = 180_000;
 const SEED_MAX = 2 ** 31;
 const LINK_PORTS = 100;
 const LEASE_TTL_SEC_DEFAULT = 3;
+const NETNS_PREFIX_DEFAULT = 'shoal';
+const NETNS_SUBNET_DEFAULT = '10.201.0.0/24';
 
 const log = (msg: string): void => { process.stderr.write(`chaos: ${new Date().toISOString().slice(11, 23)} ${msg}\n`); };
 
@@ -37,7 +42,7 @@ async function sweep(cluster: ClusterControl): Promise<void> {
     log(`still running after down: ${p.name} pid ${p.pid}; SIGKILL`);
     cluster.signal(p.name, 'SIGKILL');
   }
-  await cluster.links.close();
+  await cluster.closeNet().catch((err: Error) => log(`network close failed: ${err.message}`));
 }
 
 /** The cluster of the scenario in progress, for the SIGINT/SIGTERM handler. */
@@ -59,7 +64,7 @@ async function runOne(t: TierRun, scenario: Scenario, durationMs: number): Promi
   const name = scenario.name;
   const folder = join(t.tierFolder, name);
   mkdirSync(folder, { recursive: true });
-  const cluster = new ClusterControl(join(folder, 'cluster'), t.ports, t.options);
+  const cluster = new ClusterControl(join(folder, 'cluster'), t.ports, { ...t.options, ...scenario.cluster });
   current = cluster;
   log(`${name}: seed ${t.seed}, results in ${folder}`);
   let watchdog: NodeJS.Timeout | undefined;
@@ -92,12 +97,17 @@ async function main(): Promise<number> {
     linkPortFirst, linkPortLast: linkPortFirst + LINK_PORTS - 1,
   };
   const unsafe = flags.bool('unsafe-ack-on-leader-append', false);
+  const net = flags.string('net', 'proxy') as NetMode;
+  if (net !== 'proxy' && net !== 'netns') throw new Error(`--net must be proxy or netns, not ${String(net)}`);
+  const netnsPrefix = flags.string('netns-prefix', NETNS_PREFIX_DEFAULT);
   const options: ClusterOptions = {
     leaseTtlSec: flags.int('lease-ttl-sec', LEASE_TTL_SEC_DEFAULT),
     nodeEnv: unsafe ? { SHOAL_UNSAFE_ACK_ON_LEADER_APPEND: '1' } : {},
+    ...(net === 'netns' ? { netns: { prefix: netnsPrefix, subnet: flags.string('netns-subnet', NETNS_SUBNET_DEFAULT), log } } : {}),
   };
-  const scenarios = scenariosFor(tier, only);
-  const label = `${only ?? tier}${unsafe ? '-UNSAFE' : ''}-seed${seed}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const scenarios = scenariosOnNet(net, scenariosFor(tier, only), seed, only, log);
+  if (net === 'netns') await NetnsNet.preflight(netnsPrefix);
+  const label = `${only ?? tier}${unsafe ? '-UNSAFE' : ''}${net === 'netns' ? '-netns' : ''}-seed${seed}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const tierFolder = join(out, label);
   mkdirSync(tierFolder, { recursive: true });
   log(`tier ${tier}, seed ${seed}${unsafe ? ', TEST-ONLY UNSAFE ACK ON LEADER APPEND' : ''}, results in ${tierFolder}`);
@@ -109,7 +119,7 @@ async function main(): Promise<number> {
   }
   const ok = rows.every((r) => r.pass);
   const minutes = ((Date.now() - startMs) / 60_000).toFixed(1);
-  const replay = `npm run chaos -- ${only ? `--scenario ${only}` : `--tier ${tier}`} --seed ${seed}${unsafe ? ' --unsafe-ack-on-leader-append' : ''}`;
+  const replay = `npm run chaos -- ${only ? `--scenario ${only}` : `--tier ${tier}`} --seed ${seed}${unsafe ? ' --unsafe-ack-on-leader-append' : ''}${net === 'netns' ? ' --net netns' : ''}`;
   writeSummary(tierFolder, rows, `Seed ${seed}, ${only ?? tier} tier${unsafe ? ' (TEST-ONLY unsafe ack)' : ''}, ${minutes} min. Reproduce: \`${replay}\``);
   process.stdout.write(`\n${terminalTable(rows)}\n\n${ok ? 'PASS' : 'FAIL'} in ${minutes} min; results ${tierFolder}\nreplay: ${replay}\n`);
   return ok ? 0 : 1;

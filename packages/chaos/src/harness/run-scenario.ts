@@ -20,7 +20,9 @@ import { runFinalRead } from '../workload/readers';
 import { SeededRandom } from '../workload/seeded-random';
 import { QUICK_WORKLOAD, startWorkload } from '../workload/workload';
 import type { ClusterControl, ClusterPorts } from './cluster-control';
+import { sampleEpochs, type EpochSampler } from './epoch-sampler';
 import { heal, runSchedule, type InjectorDeps } from './fault-injector';
+import { watchProcesses } from './process-watch';
 import { dumpReplicas } from './replica-dump';
 import type { Scenario } from './scenarios';
 
@@ -42,7 +44,7 @@ const NODES_WAIT_MS = 30_000;
 
 /** Waits until every storage node of the layout is registered in etcd (placement needs all three AZs). */
 async function nodesRegistered(store: MetadataStore, cluster: ClusterControl): Promise<void> {
-  const names = cluster.specs.filter((p) => p.role === 'storage-node').map((p) => p.name);
+  const names = cluster.specs.filter((p) => p.role === 'storage-node' && !cluster.isDormant(p.name)).map((p) => p.name);
   const deadline = Date.now() + NODES_WAIT_MS;
   while (!names.every((n) => store.view.nodes.has(n))) {
     if (Date.now() > deadline) throw new Error(`storage nodes not registered after ${NODES_WAIT_MS} ms`);
@@ -71,27 +73,33 @@ export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Prom
     ...(r.scenario.writeGapP99MsMax !== undefined ? { writeGapP99MsMax: r.scenario.writeGapP99MsMax } : {}),
     settings: {
       durationMs: r.durationMs, workload: QUICK_WORKLOAD, shardCount: r.scenario.shardCount, ports: r.ports, faults: r.scenario.faults,
-      leaseTtlSec: cluster.options.leaseTtlSec, nodeEnv: cluster.options.nodeEnv, endpoints: cluster.endpoints,
+      net: cluster.netns ? 'netns' : 'proxy', leaseTtlSec: cluster.options.leaseTtlSec, nodeEnv: cluster.options.nodeEnv, endpoints: cluster.endpoints,
+      ...(r.scenario.expectedLoss !== undefined ? { expectedLoss: r.scenario.expectedLoss } : {}),
     },
   };
   history.writeRun(runInfo);
   r.log(`cluster up in ${cluster.dataDir}`);
-  await cluster.links.start();
+  await cluster.startNet();
   await cluster.up();
+  const watch = watchProcesses(cluster, history, now, r.log);
   const clients = cluster.endpoints.map((e) => kinesisClient(e));
   const store = new MetadataStore({ endpoints: [cluster.etcdEndpoint] });
+  let epochs: EpochSampler | undefined;
   try {
     await store.start();
     await nodesRegistered(store, cluster);
     await createStream(clients[0]!, streamName, r.scenario.shardCount);
+    epochs = await sampleEpochs(store, streamName, history, now);
     const random = new SeededRandom(r.seed);
     const steps = r.scenario.schedule(random.fork(), r.durationMs);
     r.log(`workload on ${streamName}; ${steps.length} fault steps over ${r.durationMs} ms`);
-    const workload = startWorkload({ streamName, clients, history, now }, QUICK_WORKLOAD, random.int(0x100000000));
+    const workload = startWorkload({ streamName, clients, history, now, ...(r.scenario.crossApiReads ? { crossApiReads: true } : {}) }, QUICK_WORKLOAD, random.int(0x100000000));
     await sleep(WARMUP_MS);
+    const side = r.scenario.sideLoad?.({ streamName, endpoints: cluster.endpoints, history, now, random: random.fork(), log: r.log });
     const deps: InjectorDeps = { cluster, store, history, streamName, now, log: r.log };
     await runSchedule(deps, steps, () => false);
     await sleep(Math.max(0, startMs + WARMUP_MS + r.durationMs - now()));
+    await side?.stop();
     await heal(deps);
     r.log('healed; stopping the workload');
     await workload.stop();
@@ -102,6 +110,8 @@ export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Prom
     if (incomplete.length > 0) r.log(`final read incomplete: ${incomplete.join(' ')}`);
     history.writeRun({ ...runInfo, endMs });
   } finally {
+    epochs?.stop();
+    watch.stop();
     history.close();
     await store.close().catch(() => undefined);
     for (const c of clients) c.destroy();

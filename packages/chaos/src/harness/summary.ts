@@ -19,12 +19,15 @@ export interface SummaryRow {
   readonly maxWriteGapMs: number;
   readonly violations: number;
   readonly folder: string;
+  /** A documented, expected loss (check/expected-loss.ts): the row passes and reads EXPECTED LOSS n. */
+  readonly expectedLoss?: number;
 }
 
 export function rowOf(verdict: Verdict, folder: string): SummaryRow {
   const faults = verdict.run.settings?.['faults'];
   return {
-    scenario: verdict.run.scenario, faults: typeof faults === 'string' ? faults : '', pass: verdict.pass,
+    scenario: verdict.run.scenario, faults: typeof faults === 'string' ? faults : '', pass: verdict.pass || verdict.expectedLoss !== undefined,
+    ...(verdict.expectedLoss !== undefined ? { expectedLoss: verdict.expectedLoss } : {}),
     acknowledged: verdict.counts.acknowledged, lost: verdict.counts.lost, duplicates: verdict.counts.duplicates,
     maxWriteGapMs: verdict.availability.maxMs, violations: Object.values(verdict.violations).reduce((a, b) => a + b, 0), folder,
   };
@@ -42,9 +45,15 @@ export function rowsFromFolder(tierFolder: string): SummaryRow[] {
     .map((e) => rowOf(JSON.parse(readFileSync(join(tierFolder, e.name, 'verdict.json'), 'utf8')) as Verdict, e.name));
 }
 
+/** PASS, FAIL, or EXPECTED LOSS n for a scenario that documents its loss. */
+export function verdictText(r: SummaryRow): string {
+  return r.expectedLoss !== undefined ? `EXPECTED LOSS ${r.expectedLoss}` : r.pass ? 'PASS' : 'FAIL';
+}
+
 export function terminalTable(rows: readonly SummaryRow[]): string {
-  const head = `${'SCENARIO'.padEnd(18)} ${'VERDICT'.padEnd(8)} ${'ACKED'.padStart(7)} ${'LOST'.padStart(5)} ${'DUPS'.padStart(5)} ${'MAX GAP'.padStart(9)}  VIOLATIONS`;
-  const lines = rows.map((r) => `${r.scenario.padEnd(18)} ${(r.pass ? 'PASS' : 'FAIL').padEnd(8)} ${String(r.acknowledged).padStart(7)} ${String(r.lost).padStart(5)} ${String(r.duplicates).padStart(5)} ${`${(r.maxWriteGapMs / 1000).toFixed(1)} s`.padStart(9)}  ${r.violations}`);
+  const verdictWidth = Math.max(8, ...rows.map((r) => verdictText(r).length));
+  const head = `${'SCENARIO'.padEnd(18)} ${'VERDICT'.padEnd(verdictWidth)} ${'ACKED'.padStart(7)} ${'LOST'.padStart(5)} ${'DUPS'.padStart(5)} ${'MAX GAP'.padStart(9)}  VIOLATIONS`;
+  const lines = rows.map((r) => `${r.scenario.padEnd(18)} ${verdictText(r).padEnd(verdictWidth)} ${String(r.acknowledged).padStart(7)} ${String(r.lost).padStart(5)} ${String(r.duplicates).padStart(5)} ${`${(r.maxWriteGapMs / 1000).toFixed(1)} s`.padStart(9)}  ${r.violations}`);
   return [head, ...lines].join('\n');
 }
 
@@ -52,7 +61,7 @@ export function markdownTable(rows: readonly SummaryRow[]): string {
   const lines = [
     '| scenario | faults | verdict | acknowledged | lost | duplicates | max write gap |',
     '|---|---|---|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.faults} | ${r.pass ? 'pass' : 'FAIL'} | ${r.acknowledged} | ${r.lost} | ${r.duplicates} | ${(r.maxWriteGapMs / 1000).toFixed(1)} s |`),
+    ...rows.map((r) => `| ${r.scenario} | ${r.faults} | ${r.expectedLoss !== undefined ? `expected loss ${r.expectedLoss} (documented)` : r.pass ? 'pass' : 'FAIL'} | ${r.acknowledged} | ${r.lost} | ${r.duplicates} | ${(r.maxWriteGapMs / 1000).toFixed(1)} s |`),
   ];
   return lines.join('\n');
 }

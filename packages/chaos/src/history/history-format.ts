@@ -28,6 +28,10 @@
  *   verdict.json    Verdict, written by the checker.
  */
 
+import type { HostileProbe, ProcessExit } from './robustness-format';
+import type { EpochSample, ReshardRequest } from './reshard-format';
+import type { DiskEvent } from './disk-format';
+
 export const HISTORY_FILES = {
   run: 'run.json',
   ops: 'ops.jsonl',
@@ -82,6 +86,8 @@ export interface ReadRecord {
   /** The value parsed from the data, or null when the data is not ours. */
   readonly value: string | null;
   readonly md5: string;
+  /** ApproximateArrivalTimestamp (epoch ms), when the reader logged it. */
+  readonly arrivalMs?: number;
 }
 
 export interface ReadCall {
@@ -140,6 +146,8 @@ export interface ShardSnapshot {
   readonly outcome: 'ok' | 'fail';
   readonly error?: string;
   readonly shards: readonly SnapshotShard[];
+  /** Stream status (DescribeStreamSummary just before the listing); only in the reshard sampler's snapshots. */
+  readonly streamStatus?: string;
 }
 
 /**
@@ -180,4 +188,12 @@ export interface History {
   readonly faults: readonly FaultEvent[];
   /** Undefined when the run wrote no replicas.jsonl. */
   readonly replicas?: readonly ReplicaDump[];
+  /** Unexpected process exits and hostile-client probes (robustness-format.ts); absent in older folders. */
+  readonly exits?: readonly ProcessExit[];
+  readonly hostile?: readonly HostileProbe[];
+  /** Reshard requests and leader/epoch samples (reshard-format.ts); absent in older folders. */
+  readonly reshards?: readonly ReshardRequest[];
+  readonly epochs?: readonly EpochSample[];
+  /** Power cuts and corruptions (disk-format.ts); absent in older folders. */
+  readonly disk?: readonly DiskEvent[];
 }

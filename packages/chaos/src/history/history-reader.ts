@@ -2,6 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_FILES, type FaultEvent, type History, type PutAttempt, type ReadLine, type ReplicaDump, type RunInfo, type ShardSnapshot } from './history-format';
+import { DISK_FILES, type DiskEvent } from './disk-format';
+import { ROBUSTNESS_FILES, type HostileProbe, type ProcessExit } from './robustness-format';
+import { RESHARD_FILES, type EpochSample, type ReshardRequest } from './reshard-format';
 
 /**
  * The lines of a JSONL file; a last line cut short by a crash is skipped,
@@ -40,5 +43,13 @@ export function readHistory(folder: string): History {
     shards: readJsonl<ShardSnapshot>(folder, HISTORY_FILES.shards) ?? [],
     faults: readJsonl<FaultEvent>(folder, HISTORY_FILES.faults) ?? [],
   };
-  return replicas ? { ...history, replicas } : history;
+  const exits = readJsonl<ProcessExit>(folder, ROBUSTNESS_FILES.exits);
+  const hostile = readJsonl<HostileProbe>(folder, ROBUSTNESS_FILES.hostile);
+  const reshards = readJsonl<ReshardRequest>(folder, RESHARD_FILES.reshards);
+  const epochs = readJsonl<EpochSample>(folder, RESHARD_FILES.epochs);
+  const disk = readJsonl<DiskEvent>(folder, DISK_FILES.disk);
+  return {
+    ...history, ...(replicas ? { replicas } : {}), ...(exits ? { exits } : {}), ...(hostile ? { hostile } : {}),
+    ...(reshards ? { reshards } : {}), ...(epochs ? { epochs } : {}), ...(disk ? { disk } : {}),
+  };
 }

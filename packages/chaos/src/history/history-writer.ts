@@ -7,8 +7,12 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_FILES, type FaultEvent, type PutAttempt, type ReadLine, type ReplicaDump, type RunInfo, type ShardSnapshot } from './history-format';
+import { ROBUSTNESS_FILES, type HostileProbe, type ProcessExit } from './robustness-format';
+import { RESHARD_FILES, type EpochSample, type ReshardRequest } from './reshard-format';
+import { DISK_FILES, type DiskEvent } from './disk-format';
 
-type JsonlFile = 'ops' | 'reads' | 'shards' | 'faults' | 'replicas';
+type JsonlFile = 'ops' | 'reads' | 'shards' | 'faults' | 'replicas' | 'exits' | 'hostile' | 'reshards' | 'epochs' | 'disk';
+const FILE_NAMES: Record<JsonlFile, string> = { ...HISTORY_FILES, ...ROBUSTNESS_FILES, ...RESHARD_FILES, ...DISK_FILES };
 
 /** Owns the open files of one run folder until close(). */
 export class HistoryWriter {
@@ -27,6 +31,11 @@ export class HistoryWriter {
   snapshot(line: ShardSnapshot): void { this.append('shards', line); }
   fault(line: FaultEvent): void { this.append('faults', line); }
   replica(line: ReplicaDump): void { this.append('replicas', line); }
+  exit(line: ProcessExit): void { this.append('exits', line); }
+  hostile(line: HostileProbe): void { this.append('hostile', line); }
+  reshard(line: ReshardRequest): void { this.append('reshards', line); }
+  epoch(line: EpochSample): void { this.append('epochs', line); }
+  disk(line: DiskEvent): void { this.append('disk', line); }
 
   close(): void {
     for (const fd of this.fds.values()) closeSync(fd);
@@ -36,7 +45,7 @@ export class HistoryWriter {
   private append(file: JsonlFile, line: object): void {
     let fd = this.fds.get(file);
     if (fd === undefined) {
-      fd = openSync(join(this.folder, HISTORY_FILES[file]), 'a');
+      fd = openSync(join(this.folder, FILE_NAMES[file]), 'a');
       this.fds.set(file, fd);
     }
     writeSync(fd, JSON.stringify(line) + '\n');

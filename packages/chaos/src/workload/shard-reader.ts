@@ -42,18 +42,21 @@ export async function readSession(ctx: WorkloadContext, o: SessionOptions): Prom
   let iterator: string | undefined;
   let records = 0;
   let emptyTail = 0;
-  const base = { type: 'read', reader: o.reader, session: o.session, api: o.api, shardId: o.shardId, ...(o.final ? { final: true } : {}) } as const;
+  const base = { type: 'read', reader: o.reader, session: o.session, shardId: o.shardId, ...(o.final ? { final: true } : {}) } as const;
+  let api = o.api;
   for (let calls = 0; !o.until() && (!o.final || calls < FINAL_READ_CALLS_MAX); calls++) {
     const startMs = ctx.now();
     try {
       iterator ??= await iteratorFor(ctx, o, after);
-      const res = await ctx.clients[o.api]!.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: READ_LIMIT_RECORDS }));
+      api = ctx.crossApiReads ? (o.api + calls + 1) % ctx.clients.length : o.api;
+      const res = await ctx.clients[api]!.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: READ_LIMIT_RECORDS }));
       const page: ReadRecord[] = (res.Records ?? []).map((r) => {
         const data = r.Data ?? new Uint8Array();
-        return { seq: r.SequenceNumber!, partitionKey: r.PartitionKey!, value: valueOf(data), md5: md5Hex(data) };
+        const arrivalMs = r.ApproximateArrivalTimestamp?.getTime();
+        return { seq: r.SequenceNumber!, partitionKey: r.PartitionKey!, value: valueOf(data), md5: md5Hex(data), ...(arrivalMs !== undefined ? { arrivalMs } : {}) };
       });
       const childShards = (res.ChildShards ?? []).map((c) => c.ShardId!);
-      ctx.history.read({ ...base, after, startMs, endMs: ctx.now(), outcome: 'ok', records: page, hasNext: res.NextShardIterator !== undefined, ...(childShards.length ? { childShards } : {}) });
+      ctx.history.read({ ...base, api, after, startMs, endMs: ctx.now(), outcome: 'ok', records: page, hasNext: res.NextShardIterator !== undefined, ...(childShards.length ? { childShards } : {}) });
       records += page.length;
       if (page.length > 0) after = page[page.length - 1]!.seq;
       if (res.NextShardIterator === undefined) return { complete: true, records, childShards };
@@ -62,7 +65,7 @@ export async function readSession(ctx: WorkloadContext, o: SessionOptions): Prom
       if (o.final && emptyTail >= FINAL_READ_EMPTY_PAGES) return { complete: true, records, childShards: [] };
       if (page.length === 0) await sleep(READ_IDLE_MS);
     } catch (err) {
-      ctx.history.read({ ...base, after, startMs, endMs: ctx.now(), outcome: 'fail', error: errorName(err), records: [], hasNext: true });
+      ctx.history.read({ ...base, api, after, startMs, endMs: ctx.now(), outcome: 'fail', error: errorName(err), records: [], hasNext: true });
       iterator = undefined; // a fresh iterator after the last record read (the session continues)
       await sleep(READ_IDLE_MS);
     }

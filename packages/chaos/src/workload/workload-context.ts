@@ -11,4 +11,6 @@ export interface WorkloadContext {
   readonly now: () => number;
   /** True once the workload should wind down (writers finish their current value). */
   readonly stopped: () => boolean;
+  /** Each GetRecords goes to another api process than the one that issued its iterator (iterators must work across api processes). */
+  readonly crossApiReads?: boolean;
 }
