@@ -33,7 +33,9 @@ import {
 } from '@shoal/core';
 import type { AppendRequest__Output, AppendResponse, ErrorCode, Logger, ShardAppend } from '@shoal/wire';
 import { BatchCache } from './batch-cache';
+import type { EpochBumper } from './epoch-bump';
 import { SEAL_RETRY_MS } from './seal-writer';
+import { EPOCH_BUMP_RETRY_MS } from './storage-limits';
 import { admitRecords, appendRecordsOf, okResponse, type Admission, type AppendRecords } from './leader-appends';
 import type { NodeMetrics, ShardLabels } from './node-metrics';
 import { ShardLimits } from './shard-limits';
@@ -78,6 +80,8 @@ export interface ReplicaRuntime {
   readonly metrics: NodeMetrics;
   /** A broken invariant or failed disk write: the process must stop. */
   readonly onFatal: (err: unknown) => void;
+  /** Asks for the next epoch of a shard this node may not lead in its current one (epoch-bump.ts; absent: never asks, e.g. unit tests). */
+  readonly epochBumper?: EpochBumper;
 }
 
 export interface ReplicaDriverOptions extends ReplicaRuntime {
@@ -85,6 +89,8 @@ export interface ReplicaDriverOptions extends ReplicaRuntime {
   readonly streamName: string;
   readonly log: ShardLog;
   readonly peers: PeerSender;
+  /** Opened when the node process started (not on a new assignment): do not lead the epochs known now (ReplicaMachine leadOnlyAbove). */
+  readonly reopened?: boolean;
 }
 
 type DriverEvent =
@@ -134,6 +140,8 @@ export class ReplicaDriver {
   private sealedLogEnd: number | undefined;
   private sealInFlight = false;
   private sealTriedMs = Number.NEGATIVE_INFINITY;
+  private bumpInFlight = false;
+  private bumpTriedMs = Number.NEGATIVE_INFINITY;
   /** The shard record hands this leader's leadership over: admit nothing more. */
   private handingOver = false;
 
@@ -147,7 +155,7 @@ export class ReplicaDriver {
   /** Loads the replica's log state and applies the shard record. */
   static async open(options: ReplicaDriverOptions, config: ReplicaConfig): Promise<ReplicaDriver> {
     const { state, lastArrivalMs } = await options.log.load();
-    const machine = new ReplicaMachine(options.selfId, state);
+    const machine = new ReplicaMachine(options.selfId, state, { leadOnlyAbove: options.reopened ? Math.max(state.epoch, config.epoch) : 0 });
     machine.applyConfig(config, options.monoClock());
     await options.log.saveState(machine.persisted());
     return new ReplicaDriver(options, machine, lastArrivalMs);
@@ -250,8 +258,23 @@ export class ReplicaDriver {
     }
     await this.pumpSends();
     this.proposeIsr();
+    this.requestEpochBump();
     this.settle();
     this.maybeSeal();
+  }
+
+  /** Named leader of an epoch this replica may not lead (reopened after a restart): ask for the next one, every EPOCH_BUMP_RETRY_MS. */
+  private requestEpochBump(): void {
+    const bumper = this.options.epochBumper;
+    const due = this.machine.epochBumpDue();
+    const now = this.options.monoClock();
+    if (!bumper || !due || this.bumpInFlight || now - this.bumpTriedMs < EPOCH_BUMP_RETRY_MS) return;
+    this.bumpTriedMs = now;
+    this.bumpInFlight = true;
+    bumper.bump(this.options.shard, due.epoch, due.baseVersion, this.options.selfId).then(
+      (ok) => this.options.logger.info(ok ? 'reopened leader: asked for the next epoch' : 'epoch bump lost a race; the record moved on', { fromEpoch: due.epoch }),
+      (err: unknown) => this.options.logger.warn('epoch bump failed; will retry', { err }),
+    ).finally(() => { this.bumpInFlight = false; });
   }
 
   /** From the shard record: a planned leadership change away from this node is in progress (or ended). */

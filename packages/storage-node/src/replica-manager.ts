@@ -31,6 +31,7 @@ export class ReplicaManager {
   private peers: PeerSender | undefined;
   private fenced = false;
   private closed = false;
+  private reopening = false;
 
   constructor(private readonly options: ReplicaManagerOptions) {}
 
@@ -52,6 +53,20 @@ export class ReplicaManager {
       if (this.assigned(ref)) continue;
       this.options.logger.info('deleting data of a replica no longer assigned here', { ...ref });
       await new ShardLog(this.options.db, ref, this.options.sync).destroy();
+    }
+  }
+
+  /**
+   * The first reconcile, when the node process starts: every replica opened
+   * by it was (or may have been) open before the restart, so it may not lead
+   * the epochs it knew then (ReplicaDriverOptions.reopened).
+   */
+  async startup(): Promise<void> {
+    this.reopening = true;
+    try {
+      await this.syncAll();
+    } finally {
+      this.reopening = false;
     }
   }
 
@@ -95,6 +110,7 @@ export class ReplicaManager {
       const opened = await ReplicaDriver.open({
         selfId: o.selfId, shard: ref, streamName: record.value.streamName, log: new ShardLog(o.db, ref, o.sync), peers: this.peers,
         limitsOn: o.limitsOn, clock: o.clock, monoClock: o.monoClock, leaseUntilMs: o.leaseUntilMs, isrWriter: o.isrWriter, sealWriter: o.sealWriter, logger: o.logger.child({ streamId: ref.streamId, shardId: ref.shardId }), metrics: o.metrics, onFatal: o.onFatal,
+        epochBumper: o.epochBumper, reopened: this.reopening,
       }, configOf(record));
       if (this.fenced) opened.setFenced(true);
       this.drivers.set(key, opened);

@@ -50,3 +50,5 @@ export const LEASE_VALIDITY_MARGIN_MS = 250;
 /** A rebuilt node (corrupt database discarded) waits at most this long to leave every ISR and leadership before registering. */
 export const REBUILD_WITHDRAW_WAIT_MS = 60_000;
 export const REBUILD_WITHDRAW_POLL_MS = 200;
+/** A reopened leader asks again for the next epoch this often until the record moves (epoch-bump.ts). */
+export const EPOCH_BUMP_RETRY_MS = 1_000;

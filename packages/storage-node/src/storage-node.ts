@@ -17,6 +17,7 @@ import { ReplicationLinks } from './replication-links';
 import { withReplicateSerde } from './replicate-serde';
 import { openNodeDb, rebuildDone } from './node-db';
 import { withdrawFromIsr } from './isr-withdrawal';
+import { EtcdEpochBumper } from './epoch-bump';
 import { EtcdIsrWriter } from './isr-writer';
 import { EtcdSealWriter } from './seal-writer';
 import { NodeRegistration } from './node-registration';
@@ -67,7 +68,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   let registration: NodeRegistration | undefined;
   manager = new ReplicaManager({
     selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, clock: wallClockMs, monoClock,
-    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), sealWriter: new EtcdSealWriter(store), logger, metrics, onFatal,
+    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), sealWriter: new EtcdSealWriter(store), epochBumper: new EtcdEpochBumper(store), logger, metrics, onFatal,
   });
   const mgr = manager;
   const links = new ReplicationLinks(o.nodeId, store.view, { lookup: (ref) => mgr.get(ref), allDrivers: () => mgr.all() }, logger);
@@ -81,7 +82,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const grpcAddress = `${o.host}:${grpcPort}`;
 
   await mgr.collectGarbage();
-  await mgr.syncAll();
+  await mgr.startup();
   const unsubscribe = store.onChange((change) => {
     if (change.kind === 'shard') void mgr.reconcile({ streamId: change.streamId, shardId: change.shardId });
     else if (change.kind === 'node' && !change.value) links.prune();

@@ -73,7 +73,20 @@ export class ReplicaMachine {
   /** Leader: the ISR change proposed and not yet seen in a newer config. */
   private pendingIsr: (IsrProposal & { lastProposedMs: number }) | undefined;
 
-  constructor(readonly selfId: string, persisted: ReplicaPersistedState) {
+  /**
+   * `leadOnlyAbove`: never lead (append, send, acknowledge) in an epoch at or
+   * below this. A replica reopened after its process restarted passes the
+   * highest epoch it knew: its log may now end before what it had sent its
+   * followers in that epoch (unsynced writes lost), and appending new records
+   * at those offsets in the same epoch would give two replicas different
+   * records under one epoch, which no truncation can detect. It asks for the
+   * next epoch instead (epochBumpDue), and followers' longer suffixes of the
+   * old epoch are then truncated as after any election.
+   */
+  private readonly leadFloor: number;
+
+  constructor(readonly selfId: string, persisted: ReplicaPersistedState, options: { readonly leadOnlyAbove?: number } = {}) {
+    this.leadFloor = options.leadOnlyAbove ?? 0;
     this.knownEpoch = persisted.epoch;
     this.logStart = persisted.logStartOffset;
     this.logEnd = persisted.logEndOffset;
@@ -130,7 +143,17 @@ export class ReplicaMachine {
   /** Whether producers may be told their records are committed now (leader of the current epoch, lease valid). */
   mayAcknowledge(nowMs: number): boolean {
     const c = this.config;
-    return !!c && c.leader === this.selfId && !this.fenced && c.epoch === this.knownEpoch && nowMs < this.leaseUntilMs;
+    return !!c && c.leader === this.selfId && !this.fenced && c.epoch === this.knownEpoch && c.epoch > this.leadFloor && nowMs < this.leaseUntilMs;
+  }
+
+  /**
+   * The shard record names this replica leader of an epoch it may not lead
+   * (leadOnlyAbove): the record version to bump the epoch from, or undefined.
+   */
+  epochBumpDue(): { readonly epoch: number; readonly baseVersion: number } | undefined {
+    const c = this.config;
+    if (!c || c.leader !== this.selfId || this.fenced || c.epoch !== this.knownEpoch || c.epoch > this.leadFloor) return undefined;
+    return { epoch: c.epoch, baseVersion: c.version };
   }
 
   /** The leader persisted a batch at its log end. */
@@ -150,7 +173,7 @@ export class ReplicaMachine {
   sendsDue(nowMs: number): SendRequest[] {
     // Only the leader of the current epoch sends: a deposed leader that learned a newer epoch from an
     // ack must not stamp its own log with that epoch (followers would take its truncations; chaos zombie-leader).
-    if (this.role() !== 'leader' || this.fenced || this.config?.epoch !== this.knownEpoch) return [];
+    if (this.role() !== 'leader' || this.fenced || this.config?.epoch !== this.knownEpoch || this.knownEpoch <= this.leadFloor) return [];
     const out: SendRequest[] = [];
     for (const [to, p] of this.progress) {
       if (p.inflight >= REPLICATION_INFLIGHT_MAX || nowMs < p.retryAtMs) continue;

@@ -198,6 +198,34 @@ describe('replication/replica-machine', () => {
     assert.equal(m.checkAppend({ ...base, startOffset: 7, prevEpoch: 2, batches: [] }).action, 'reject', 'epoch 1 is now stale');
   });
 
+  it('a leader reopened after a restart does not lead its old epoch: it asks for the next and leads that (chaos power-cut-fast regression)', () => {
+    // a led epoch 3 and had sent [5, 8) to its followers; a power cut left it [0, 5). Appending new
+    // records at 5 in epoch 3 would give b and a different records under one epoch.
+    const persisted = { epoch: 3, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 2 }] };
+    const m = new ReplicaMachine('a', persisted, { leadOnlyAbove: 3 });
+    m.applyConfig(config(3, 'a'), 0);
+    m.setLeaseUntil(Infinity);
+    assert.equal(m.appendRefusal(0), 'NOT_LEADER');
+    assert.equal(m.mayAcknowledge(0), false);
+    assert.deepEqual(m.sendsDue(0), [], 'sends nothing in the old epoch');
+    assert.deepEqual(m.epochBumpDue(), { epoch: 3, baseVersion: config(3, 'a').version });
+    m.applyConfig(config(4, 'a'), 1);
+    assert.equal(m.epochBumpDue(), undefined);
+    assert.equal(m.appendRefusal(1), undefined, 'leads epoch 4');
+    assert.ok(m.sendsDue(1).length > 0, 'probes its followers in epoch 4');
+    m.leaderAppended({ epoch: 4, firstOffset: 5, count: 1 }, 1);
+    assert.deepEqual(m.persisted().epochCache, [{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 2 }, { epoch: 4, startOffset: 5 }], 'epoch 3 ends at 5 for every follower');
+
+    const fresh = new ReplicaMachine('a', persisted);
+    fresh.applyConfig(config(3, 'a'), 0);
+    fresh.setLeaseUntil(Infinity);
+    assert.equal(fresh.epochBumpDue(), undefined, 'a replica opened on a new assignment leads its epoch');
+    assert.equal(fresh.appendRefusal(0), undefined);
+    const follower = new ReplicaMachine('b', persisted, { leadOnlyAbove: 3 });
+    follower.applyConfig(config(3, 'a'), 0);
+    assert.equal(follower.epochBumpDue(), undefined, 'a follower asks for nothing');
+  });
+
   it('leaderAppended asserts the batch extends the log', () => {
     const sim = new Sim(ABC, config());
     assert.throws(() => sim.m('a').leaderAppended({ epoch: 1, firstOffset: 3, count: 1 }, sim.nowMs));
