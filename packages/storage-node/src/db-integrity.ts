@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordBatch, crc32 } from '@shoal/core';
 import type { NodeDb } from './shard-log';
+import { WAL_SYNC_KEY } from './wal-sync';
 
 /** Thrown when a replica's stored data fails a check; the node must rebuild rather than serve it. */
 export class CorruptionError extends Error {
@@ -94,6 +95,7 @@ export async function scrubNodeDb(db: NodeDb): Promise<string | undefined> {
   };
   try {
     for await (const [key, value] of db.iterator({ fillCache: false })) {
+      if (key === WAL_SYNC_KEY) continue;
       const k = splitKey(key);
       if (!k) return `unexpected key ${JSON.stringify(key.slice(0, 80))}`;
       const s = scanOf(k.ref);

@@ -5,11 +5,13 @@
  *
  * Durability settings (besides the contracts.md flags):
  *   --fsync off (default): a write is acknowledged once every ISR member has
- *     it in LevelDB (the OS page cache), no fsync. Survives a crash of any
- *     process, and the loss of one or two machines/AZs while min-ISR holds;
- *     does not survive every replica's machine losing power at once (LevelDB
- *     then never fsyncs its log: everything since the last memtable flush
- *     is lost; chaos power-cut-fast, docs/replication.md).
+ *     it in LevelDB (the OS page cache), no fsync on the write path. Survives
+ *     a crash of any process, and the loss of one or two machines/AZs while
+ *     min-ISR holds. Every --fsync-interval-ms (default 1000; 0 = never) the
+ *     node fsyncs LevelDB's log in the background if anything was written
+ *     (wal-sync.ts), so every replica's machine losing power at once loses
+ *     at most about that interval of acknowledged writes (chaos
+ *     power-cut-fast, docs/replication.md).
  *   --fsync on: each LevelDB write is fsynced before it is acknowledged
  *     (leader and followers). Also survives simultaneous power loss; costs
  *     about 0.2 ms per group commit on these disks.
@@ -17,6 +19,7 @@
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { Flags, createLogger, limitsEnabled, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startStorageNode } from './storage-node';
+import { WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
 import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 
 /** A close that takes longer than this exits anyway. */
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     leaseTtlSec: flags.int('lease-ttl-sec', 5),
     limitsOn: limitsEnabled(flags),
     sync: flags.bool('fsync', false),
+    walSyncIntervalMs: flags.int('fsync-interval-ms', WAL_SYNC_INTERVAL_MS_DEFAULT),
     logger,
   });
   logger.info('storage node started', { grpcAddress: node.grpcAddress, httpAddress: node.httpAddress });

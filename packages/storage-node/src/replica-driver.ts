@@ -82,6 +82,8 @@ export interface ReplicaRuntime {
   readonly onFatal: (err: unknown) => void;
   /** Asks for the next epoch of a shard this node may not lead in its current one (epoch-bump.ts; absent: never asks, e.g. unit tests). */
   readonly epochBumper?: EpochBumper;
+  /** Follow a leader below our high watermark (committed records lost by a whole-cluster power cut without fsync; ReplicaMachine). */
+  readonly truncateBelowHw?: boolean;
 }
 
 export interface ReplicaDriverOptions extends ReplicaRuntime {
@@ -155,7 +157,9 @@ export class ReplicaDriver {
   /** Loads the replica's log state and applies the shard record. */
   static async open(options: ReplicaDriverOptions, config: ReplicaConfig): Promise<ReplicaDriver> {
     const { state, lastArrivalMs } = await options.log.load();
-    const machine = new ReplicaMachine(options.selfId, state, { leadOnlyAbove: options.reopened ? Math.max(state.epoch, config.epoch) : 0 });
+    const machine = new ReplicaMachine(options.selfId, state, {
+      leadOnlyAbove: options.reopened ? Math.max(state.epoch, config.epoch) : 0, truncateBelowHw: options.truncateBelowHw ?? false,
+    });
     machine.applyConfig(config, options.monoClock());
     await options.log.saveState(machine.persisted());
     return new ReplicaDriver(options, machine, lastArrivalMs);
@@ -378,6 +382,11 @@ export class ReplicaDriver {
   /** Removes the divergent suffix from `offset` (at batch granularity) on disk, in the cache and in the machine. */
   private async truncateTo(offset: number): Promise<void> {
     const before = this.machine.logEndOffset();
+    const hw = this.machine.highWatermark();
+    if (offset < hw) {
+      this.options.logger.error('the leader lacks committed records: following it below our high watermark (every replica lost unsynced writes, e.g. a power cut with --fsync off)',
+        { hw, to: offset, lostCommitted: hw - offset, epoch: this.machine.epoch() });
+    }
     const res = await this.options.log.truncate(offset, (logEnd) => {
       this.machine.truncated(logEnd);
       return this.machine.persisted();

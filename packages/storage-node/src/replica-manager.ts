@@ -18,6 +18,8 @@ export interface ReplicaManagerOptions extends ReplicaRuntime {
   readonly view: ClusterView;
   /** fsync every LevelDB write before acknowledging (slower, survives power loss). */
   readonly sync: boolean;
+  /** Called after every log write (wal-sync.ts). */
+  readonly afterWrite?: () => void;
 }
 
 export function configOf(v: Versioned<ShardRecord>): ReplicaConfig {
@@ -108,9 +110,9 @@ export class ReplicaManager {
       const o = this.options;
       if (!this.peers) throw new Error('replica manager has no peer sender');
       const opened = await ReplicaDriver.open({
-        selfId: o.selfId, shard: ref, streamName: record.value.streamName, log: new ShardLog(o.db, ref, o.sync), peers: this.peers,
+        selfId: o.selfId, shard: ref, streamName: record.value.streamName, log: new ShardLog(o.db, ref, o.sync, o.afterWrite), peers: this.peers,
         limitsOn: o.limitsOn, clock: o.clock, monoClock: o.monoClock, leaseUntilMs: o.leaseUntilMs, isrWriter: o.isrWriter, sealWriter: o.sealWriter, logger: o.logger.child({ streamId: ref.streamId, shardId: ref.shardId }), metrics: o.metrics, onFatal: o.onFatal,
-        epochBumper: o.epochBumper, reopened: this.reopening,
+        epochBumper: o.epochBumper, reopened: this.reopening, truncateBelowHw: o.truncateBelowHw,
       }, configOf(record));
       if (this.fenced) opened.setFenced(true);
       this.drivers.set(key, opened);

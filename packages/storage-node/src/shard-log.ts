@@ -79,7 +79,7 @@ export class ShardLog {
   private readonly ref: string;
   private metaJson = '';
 
-  constructor(private readonly db: NodeDb, readonly shard: ShardRef, private readonly sync: boolean) {
+  constructor(private readonly db: NodeDb, readonly shard: ShardRef, private readonly sync: boolean, private readonly afterWrite: () => void = () => {}) {
     this.ref = refKey(shard);
   }
 
@@ -120,6 +120,7 @@ export class ShardLog {
     const metaJson = JSON.stringify({ epoch: state.epoch, logStartOffset: state.logStartOffset, epochCache: state.epochCache } satisfies ShardLogMeta);
     if (metaJson !== this.metaJson) ops.push({ type: 'put', key: this.metaKey(), value: Buffer.from(metaJson, 'utf8') });
     await this.db.batch(ops, { sync: this.sync });
+    this.afterWrite();
     this.metaJson = metaJson;
   }
 
@@ -152,6 +153,7 @@ export class ShardLog {
     ops.push({ type: 'put', key: this.hwKey(), value: encodeU64(s.highWatermark) });
     ops.push({ type: 'put', key: this.metaKey(), value: Buffer.from(metaJson, 'utf8') });
     await this.db.batch(ops, { sync: this.sync });
+    this.afterWrite();
     this.metaJson = metaJson;
     return { logEnd, lastArrivalMs };
   }

@@ -52,3 +52,5 @@ export const REBUILD_WITHDRAW_WAIT_MS = 60_000;
 export const REBUILD_WITHDRAW_POLL_MS = 200;
 /** A reopened leader asks again for the next epoch this often until the record moves (epoch-bump.ts). */
 export const EPOCH_BUMP_RETRY_MS = 1_000;
+/** With --fsync off, how often the node fsyncs LevelDB's log if anything was written (wal-sync.ts): bounds a whole-cluster power cut's loss. */
+export const WAL_SYNC_INTERVAL_MS_DEFAULT = 1_000;

@@ -21,7 +21,8 @@ import { EtcdEpochBumper } from './epoch-bump';
 import { EtcdIsrWriter } from './isr-writer';
 import { EtcdSealWriter } from './seal-writer';
 import { NodeRegistration } from './node-registration';
-import { SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS } from './storage-limits';
+import { SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
+import { WalSyncer } from './wal-sync';
 
 export interface StorageNodeOptions {
   readonly nodeId: string;
@@ -36,6 +37,8 @@ export interface StorageNodeOptions {
   readonly limitsOn: boolean;
   /** fsync each write before acknowledging (default false: replicas give durability). */
   readonly sync?: boolean;
+  /** Without `sync`: fsync the log this often if anything was written (wal-sync.ts); 0 = never. Default WAL_SYNC_INTERVAL_MS_DEFAULT. */
+  readonly walSyncIntervalMs?: number;
   readonly logger?: Logger;
   /** A broken invariant or disk failure; main.ts exits the process. */
   readonly onFatal?: (err: unknown) => void;
@@ -62,12 +65,14 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
     rebuildDone(o.dataDir);
     logger.warn('rebuilt node left every ISR and leadership; its replicas catch up from their leaders');
   }
+  const walSyncIntervalMs = o.walSyncIntervalMs ?? WAL_SYNC_INTERVAL_MS_DEFAULT;
+  const walSync = !o.sync && walSyncIntervalMs > 0 ? WalSyncer.forDb(db, walSyncIntervalMs, logger) : undefined;
   let manager: ReplicaManager | undefined;
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
   const monoClock = (): number => performance.now();
   let registration: NodeRegistration | undefined;
   manager = new ReplicaManager({
-    selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, clock: wallClockMs, monoClock,
+    selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, afterWrite: walSync ? () => walSync.written() : undefined, truncateBelowHw: !o.sync, clock: wallClockMs, monoClock,
     leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), sealWriter: new EtcdSealWriter(store), epochBumper: new EtcdEpochBumper(store), logger, metrics, onFatal,
   });
   const mgr = manager;
@@ -119,6 +124,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
       await mgr.close();
       await store.close();
       await new Promise<void>((resolve) => ops.close(() => resolve()));
+      await walSync?.close();
       await db.close();
     },
   };

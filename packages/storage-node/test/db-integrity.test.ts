@@ -7,6 +7,7 @@ import { createLogger } from '@shoal/wire';
 import { CorruptionError, scrubNodeDb } from '../src/db-integrity';
 import { openNodeDb, rebuildDone, rebuildMarker } from '../src/node-db';
 import { ShardLog, hex16, type NodeDb } from '../src/shard-log';
+import { WalSyncer } from '../src/wal-sync';
 
 const BASE_DIR = '/tmp/h-storage';
 const ref = { streamId: 's1', shardId: 'shardId-000000000000' };
@@ -47,6 +48,19 @@ describe('db-integrity and node-db (real LevelDB)', () => {
     await withDb(async (db) => {
       await fill(db, 20);
       assert.equal(await scrubNodeDb(db), undefined);
+    });
+  });
+
+  it('the periodic log fsync key (wal-sync.ts) is known to the scrub; any other stray key is not', async () => {
+    await withDb(async (db) => {
+      await fill(db, 3);
+      const syncer = WalSyncer.forDb(db, 60_000, logger);
+      syncer.written();
+      syncer.tick();
+      await syncer.close();
+      assert.equal(await scrubNodeDb(db), undefined);
+      await db.put('x!stray', Buffer.alloc(0));
+      assert.match(await scrubNodeDb(db) ?? '', /unexpected key/);
     });
   });
 

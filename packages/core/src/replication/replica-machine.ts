@@ -82,10 +82,18 @@ export class ReplicaMachine {
    * records under one epoch, which no truncation can detect. It asks for the
    * next epoch instead (epochBumpDue), and followers' longer suffixes of the
    * old epoch are then truncated as after any election.
+   *
+   * `truncateBelowHw`: a leader may ask this follower to truncate below its
+   * high watermark, lowering it. That only happens when committed records
+   * were lost on every replica that could lead (storage nodes without fsync
+   * losing power at once, docs/replication.md): accept the loss and follow
+   * the leader rather than stop for good. Without it (fsync on, and the
+   * simulation) it is a broken invariant and throws.
    */
   private readonly leadFloor: number;
 
-  constructor(readonly selfId: string, persisted: ReplicaPersistedState, options: { readonly leadOnlyAbove?: number } = {}) {
+  constructor(readonly selfId: string, persisted: ReplicaPersistedState,
+    private readonly options: { readonly leadOnlyAbove?: number; readonly truncateBelowHw?: boolean } = {}) {
     this.leadFloor = options.leadOnlyAbove ?? 0;
     this.knownEpoch = persisted.epoch;
     this.logStart = persisted.logStartOffset;
@@ -306,10 +314,12 @@ export class ReplicaMachine {
    * acknowledged record: that is a broken invariant, not an error.
    */
   truncated(toOffset: number): void {
-    if (toOffset < this.hw || toOffset < this.logStart || toOffset > this.logEnd) {
+    const floor = this.options.truncateBelowHw ? this.logStart : this.hw;
+    if (toOffset < floor || toOffset < this.logStart || toOffset > this.logEnd) {
       throw new Error(`truncation to ${toOffset} outside [hw ${this.hw}, log end ${this.logEnd}] (log start ${this.logStart})`);
     }
     if (this.role() === 'leader') throw new Error('a leader never truncates its log');
+    if (toOffset < this.hw) this.hw = toOffset;
     this.logEnd = toOffset;
     this.cache.truncateFrom(toOffset);
   }

@@ -226,6 +226,21 @@ describe('replication/replica-machine', () => {
     assert.equal(follower.epochBumpDue(), undefined, 'a follower asks for nothing');
   });
 
+  it('truncation below the high watermark is a broken invariant, unless the node accepts lost committed records (fsync off: chaos power-cut-fast regression)', () => {
+    // b holds [0, 8) with hw 7; after every node lost power without fsync, the new leader a kept only [0, 5).
+    const persisted = { epoch: 1, logStartOffset: 0, logEndOffset: 8, highWatermark: 7, epochCache: [{ epoch: 1, startOffset: 0 }] };
+    const strict = new ReplicaMachine('b', persisted);
+    strict.applyConfig(config(2, 'a'), 0);
+    assert.throws(() => strict.truncated(5), /outside \[hw 7/);
+    const lossy = new ReplicaMachine('b', persisted, { truncateBelowHw: true });
+    lossy.applyConfig(config(2, 'a'), 0);
+    lossy.truncated(5);
+    assert.equal(lossy.logEndOffset(), 5);
+    assert.equal(lossy.highWatermark(), 5, 'the high watermark follows the log down');
+    assert.deepEqual(lossy.persisted(), { ...persisted, epoch: 2, logEndOffset: 5, highWatermark: 5 });
+    assert.throws(() => lossy.truncated(6), /outside/, 'never past the log end');
+  });
+
   it('leaderAppended asserts the batch extends the log', () => {
     const sim = new Sim(ABC, config());
     assert.throws(() => sim.m('a').leaderAppended({ epoch: 1, firstOffset: 3, count: 1 }, sim.nowMs));
