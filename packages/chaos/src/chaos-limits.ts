@@ -6,6 +6,11 @@ export const VIOLATION_DETAILS_PER_TYPE_MAX = 20;
 export const VIOLATION_CONTEXT_LINES_MAX = 8;
 /** Window after a fault in which its write gap is measured, when no later fault ends it first. */
 export const FAULT_GAP_WINDOW_MS = 30_000;
+/**
+ * After etcd loses quorum, every lease has lapsed within its TTL plus this: a lone etcd leader may renew
+ * leases until it steps down (election timeout, 1 s), and scheduling on a shared machine (ack-without-lease).
+ */
+export const ETCD_QUORUM_LOSS_SLACK_MS = 2_000;
 
 /** Put attempts per value before a writer gives up on it. */
 export const PUT_ATTEMPTS_MAX = 5;

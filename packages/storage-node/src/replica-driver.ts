@@ -398,7 +398,11 @@ export class ReplicaDriver {
 
   /** Leader: one group commit of the queued Appends. */
   private async appendAsLeader(): Promise<void> {
-    const refusal = this.machine.appendRefusal(this.options.monoClock());
+    // One time for the decision and for leaderAppended: a lease that ran out while the batch was being
+    // assembled (etcd without quorum, chaos etcd-leader-kill) must not fail leaderAppended's check and crash
+    // the node. Nothing is acknowledged on this: waiters are answered only while mayAcknowledge holds.
+    const nowMs = this.options.monoClock();
+    const refusal = this.machine.appendRefusal(nowMs);
     if (refusal) {
       this.failAll(refusal, 'TIMEOUT', 'not able to append');
       return;
@@ -426,7 +430,7 @@ export class ReplicaDriver {
     const bytes = assembleRecordBatch(this.machine.epoch(), firstOffset, arrivalMs, slices);
     const batch = RecordBatch.parse(bytes, false);
     if (typeof batch === 'string') throw new Error(`encoded batch does not parse: ${batch}`);
-    this.machine.leaderAppended({ epoch: batch.epoch, firstOffset, count: batch.count }, this.options.monoClock());
+    this.machine.leaderAppended({ epoch: batch.epoch, firstOffset, count: batch.count }, nowMs);
     await this.options.log.append([batch], this.machine.persisted());
     this.cache.push(batch);
     this.options.metrics.groupCommits.inc();

@@ -18,6 +18,7 @@ import { checkReshards, type ReshardStats } from './check-reshards';
 import { checkAckedInOpenShard, checkLineage, checkTilingOfSnapshots } from './check-shard-map';
 import { HistoryIndex } from './history-index';
 import { checkDisk } from './check-disk';
+import { checkEtcdOutages } from './check-etcd-outage';
 import { expectedLossOf, expectedLossReason } from './expected-loss';
 import { ViolationSink, VIOLATION_TYPES, type Violation, type ViolationType } from './violations';
 
@@ -61,6 +62,7 @@ export function checkHistory(history: History): Verdict {
   checkArrivals(history, sink);
   checkFailoverStorm(history, sink);
   checkDisk(history, sink);
+  checkEtcdOutages(index, sink);
   const reshards = checkReshards(history, sink);
   const leaderChanges = checkEpochs(history, sink);
   const availability = measureAvailability(index, sink);

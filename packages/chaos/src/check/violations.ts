@@ -55,6 +55,8 @@ export const VIOLATION_TYPES = [
   'reshard-stuck',
   /** A shard's epoch went down, or its leader changed without a higher epoch (epochs.jsonl). */
   'epoch-not-increasing',
+  /** A put began after every lease had lapsed with etcd out of quorum and was acknowledged before etcd came back (check-etcd-outage.ts). */
+  'ack-without-lease',
 ] as const;
 
 export type ViolationType = (typeof VIOLATION_TYPES)[number];

@@ -12,7 +12,9 @@
  * recorded command line.
  *
  * Placement: a1, controller and api in az-a; b1, controller-2 and api-2
- * in az-b; c1 in az-c; etcd outside the AZs (a single local member).
+ * in az-b; c1 in az-c; etcd outside the AZs (a single local member, or
+ * `options.etcdMembers` members etcd-1.. with every process given all of
+ * them: etcd-members.ts).
  * With `options.netns` every process but etcd is started with `ip netns
  * exec` in its own namespace and addresses (netns-layout.ts), and there
  * are no link proxies.
@@ -26,6 +28,7 @@ import { LinkNet } from './link-net';
 import { powerCutEnv } from './power-cut';
 import { netnsLayout, placeSpec } from './netns-layout';
 import { NetnsNet } from './netns-net';
+import { etcdMemberSpecs, withEtcdEndpoints } from './etcd-members';
 
 export interface ClusterPorts {
   readonly apiPort: number;
@@ -52,6 +55,8 @@ export interface ClusterOptions {
   readonly nodeArgs?: readonly string[];
   /** Storage nodes run under the TEST-ONLY power-cut shim (power-cut.ts), which journals what they made durable. */
   readonly powerCutShim?: boolean;
+  /** etcd members (1 when absent; more: proxy mode only). */
+  readonly etcdMembers?: number;
 }
 
 const START_ORDER = ['etcd', 'storage-node', 'controller', 'api'] as const;
@@ -80,19 +85,22 @@ export class ClusterControl {
     this.config = { ...defaultConfig(dataDir), apiPort: ports.apiPort, etcdPort: ports.etcdPort, portBase: ports.portBase, limits: 'off', leaseTtlSec: options.leaseTtlSec,
       ...(options.rereplicationGraceSec !== undefined ? { rereplicationGraceSec: options.rereplicationGraceSec } : {}) };
     const s = clusterSpecs(this.config);
+    const etcd = etcdMemberSpecs(s.etcd, ports.etcdPort, this.config.dataDir, options.etcdMembers ?? 1);
+    if (etcd.length > 1 && options.netns) throw new Error('several etcd members need --net proxy');
+    const toEtcd = (p: ProcessSpec): ProcessSpec => (etcd.length > 1 ? withEtcdEndpoints(p, etcd.map((e) => e.address)) : p);
     const nodeArgs = options.nodeArgs ?? [];
-    for (let i = 0; i < s.nodes.length; i++) s.nodes[i] = { ...s.nodes[i]!, args: [...s.nodes[i]!.args, ...nodeArgs] };
-    const spares = clusterSpecs({ ...this.config, nodesPerAz: 2 }).nodes.filter((n) => options.spareNodes?.includes(n.name));
+    for (let i = 0; i < s.nodes.length; i++) s.nodes[i] = toEtcd({ ...s.nodes[i]!, args: [...s.nodes[i]!.args, ...nodeArgs] });
+    const spares = clusterSpecs({ ...this.config, nodesPerAz: 2 }).nodes.filter((n) => options.spareNodes?.includes(n.name)).map(toEtcd);
     for (const n of spares) this.dormant.add(n.name);
     s.nodes.push(...spares);
-    const controller = { ...s.controller, az: 'az-a' };
-    const api = { ...s.api, az: 'az-a' };
-    const specs = [s.etcd, ...s.nodes, controller, withArgs(controller, 'controller-2', 'az-b', { '--id': 'controller-2', '--http-port': String(ports.portBase + CONTROLLER_2_PORT_OFFSET) }),
+    const controller = { ...toEtcd(s.controller), az: 'az-a' };
+    const api = { ...toEtcd(s.api), az: 'az-a' };
+    const specs = [...etcd, ...s.nodes, controller, withArgs(controller, 'controller-2', 'az-b', { '--id': 'controller-2', '--http-port': String(ports.portBase + CONTROLLER_2_PORT_OFFSET) }),
       api, withArgs(api, 'api-2', 'az-b', { '--port': String(ports.apiPort + 1) })];
     const n = options.netns;
     this.netns = n ? new NetnsNet(netnsLayout(n.prefix, n.subnet, specs.filter((p) => p.role !== 'etcd')), n.log) : undefined;
     this.specs = this.netns ? specs.map((p) => placeSpec(p, this.netns!.layout)) : specs;
-    const destinations = [s.etcd, ...s.nodes].map((d) => ({ name: d.name, ...(d.az ? { az: d.az } : {}), address: d.address.replace(/^http:\/\//, '') }));
+    const destinations = [...etcd, ...s.nodes].map((d) => ({ name: d.name, ...(d.az ? { az: d.az } : {}), address: d.address.replace(/^http:\/\//, '') }));
     const sources = this.specs.filter((p) => p.role !== 'etcd').map((p) => ({ name: p.name, ...(p.az ? { az: p.az } : {}) }));
     this.links = new LinkNet(this.netns ? [] : sources, destinations, ports.linkPortFirst, ports.linkPortLast);
   }
@@ -109,6 +117,11 @@ export class ClusterControl {
 
   get etcdEndpoint(): string {
     return this.specs[0]!.address;
+  }
+
+  /** Client URLs of every etcd member. */
+  get etcdEndpoints(): string[] {
+    return this.specs.filter((p) => p.role === 'etcd').map((p) => p.address);
   }
 
   spec(name: string): ProcessSpec | undefined {

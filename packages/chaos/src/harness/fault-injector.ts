@@ -14,6 +14,7 @@ import { degradeAz, healNet, isolateProcess, partitionAz, resetAz } from './net-
 import { replaceNode, skewController, skewShardLeader } from './process-faults';
 import { killReshardParentLeader, reshardCrash } from './reshard-faults';
 import { corruptFollower, powerCut } from './disk-faults';
+import { etcdFault } from './etcd-faults';
 
 export interface InjectorDeps {
   readonly cluster: ClusterControl;
@@ -73,7 +74,7 @@ async function leaderFault(d: InjectorDeps, action: LeaderAction, pick: number):
   else if (action === 'double-kill-shard-leader') await doubleKill(d, t);
   else {
     // Zombie: cut off from the other storage nodes and etcd; the api processes still reach it.
-    const peers = ['etcd', ...d.cluster.specs.filter((p) => p.role === 'storage-node').map((p) => p.name)];
+    const peers = d.cluster.specs.filter((p) => p.role === 'etcd' || p.role === 'storage-node').map((p) => p.name);
     const cut = await isolateProcess(d.cluster, t.shard.leader, peers);
     fault(d, { action: 'partition', target: t.shard.leader, shardIds: t.led, detail: `leader of ${t.shard.shardId} (epoch ${t.shard.epoch}) ${cut}` });
   }
@@ -126,6 +127,7 @@ async function runStep(d: InjectorDeps, step: FaultStep): Promise<void> {
     case 'kill-reshard-parent-leader': return killReshardParentLeader(d, step.pick);
     case 'power-cut': return powerCut(d);
     case 'corrupt-follower': return corruptFollower(d, step);
+    case 'kill-etcd-leader': case 'stop-etcd-majority': return etcdFault(d, step);
     default: return leaderFault(d, step.action, step.pick);
   }
 }

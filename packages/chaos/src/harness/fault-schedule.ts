@@ -7,6 +7,7 @@
 import type { SeededRandom } from '../workload/seeded-random';
 import type { ReshardFaultStep } from './reshard-schedule';
 import type { DiskStep } from './disk-schedules';
+import type { EtcdStep } from './etcd-schedule';
 
 /** A fault aimed at the leader of one open shard, chosen when the step runs. */
 export type LeaderAction = 'kill-shard-leader' | 'pause-shard-leader' | 'isolate-shard-leader' | 'double-kill-shard-leader';
@@ -14,6 +15,7 @@ export type LeaderAction = 'kill-shard-leader' | 'pause-shard-leader' | 'isolate
 export type FaultStep =
   | ReshardFaultStep
   | DiskStep
+  | EtcdStep
   | { readonly atMs: number; readonly action: LeaderAction; /** Which shard, as a fraction in [0, 1) of the open shards at that time. */ readonly pick: number }
   /** Start whatever is down; SIGCONT whatever is stopped; every link back to pass. */
   | { readonly atMs: number; readonly action: 'restart' | 'resume' | 'heal-links' }

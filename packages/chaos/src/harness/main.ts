@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run chaos -- --tier quick|full [--seed N] [--scenario NAME] [--duration-sec S] [--out DIR]
- *  [--lease-ttl-sec 3] [--unsafe-ack-on-leader-append] [--api-port 28567 --etcd-port 28379
+ *  [--lease-ttl-sec 3] [--etcd-members 1|3] [--unsafe-ack-on-leader-append] [--api-port 28567 --etcd-port 28379
  *  --port-base 28600 --link-port-first 28900] [--net proxy|netns --netns-prefix shoal --netns-subnet 10.201.0.0/24]`
  *
  * Runs the tier's scenarios one after another in one tier folder
@@ -103,6 +103,7 @@ async function main(): Promise<number> {
   const options: ClusterOptions = {
     leaseTtlSec: flags.int('lease-ttl-sec', LEASE_TTL_SEC_DEFAULT),
     nodeEnv: unsafe ? { SHOAL_UNSAFE_ACK_ON_LEADER_APPEND: '1' } : {},
+    ...(flags.optionalString('etcd-members') !== undefined ? { etcdMembers: flags.int('etcd-members', 1) } : {}),
     ...(net === 'netns' ? { netns: { prefix: netnsPrefix, subnet: flags.string('netns-subnet', NETNS_SUBNET_DEFAULT), log } } : {}),
   };
   const scenarios = scenariosOnNet(net, scenariosFor(tier, only), seed, only, log);
@@ -119,7 +120,7 @@ async function main(): Promise<number> {
   }
   const ok = rows.every((r) => r.pass);
   const minutes = ((Date.now() - startMs) / 60_000).toFixed(1);
-  const replay = `npm run chaos -- ${only ? `--scenario ${only}` : `--tier ${tier}`} --seed ${seed}${unsafe ? ' --unsafe-ack-on-leader-append' : ''}${net === 'netns' ? ' --net netns' : ''}`;
+  const replay = `npm run chaos -- ${only ? `--scenario ${only}` : `--tier ${tier}`} --seed ${seed}${unsafe ? ' --unsafe-ack-on-leader-append' : ''}${options.etcdMembers !== undefined ? ` --etcd-members ${options.etcdMembers}` : ''}${net === 'netns' ? ' --net netns' : ''}`;
   writeSummary(tierFolder, rows, `Seed ${seed}, ${only ?? tier} tier${unsafe ? ' (TEST-ONLY unsafe ack)' : ''}, ${minutes} min. Reproduce: \`${replay}\``);
   process.stdout.write(`\n${terminalTable(rows)}\n\n${ok ? 'PASS' : 'FAIL'} in ${minutes} min; results ${tierFolder}\nreplay: ${replay}\n`);
   return ok ? 0 : 1;

@@ -59,8 +59,8 @@ export async function healNet(c: ClusterControl): Promise<string> {
   return `nft rules flushed (${dropped} packets dropped)`;
 }
 
-/** Fault actions that only the link proxies can do. */
-const PROXY_ONLY_ACTIONS: ReadonlySet<string> = new Set(['degrade-az', 'reset-az']);
+/** Fault actions that only the link proxies can do (several etcd members, too, run in proxy mode only). */
+const PROXY_ONLY_ACTIONS: ReadonlySet<string> = new Set(['degrade-az', 'reset-az', 'kill-etcd-leader', 'stop-etcd-majority']);
 
 /** The proxy-only actions in `steps` (empty when the schedule runs in netns mode too). */
 export function proxyOnlyActions(steps: readonly FaultStep[]): string[] {

@@ -83,7 +83,7 @@ export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Prom
   await cluster.up();
   const watch = watchProcesses(cluster, history, now, r.log);
   const clients = cluster.endpoints.map((e) => kinesisClient(e));
-  const store = new MetadataStore({ endpoints: [cluster.etcdEndpoint] });
+  const store = new MetadataStore({ endpoints: cluster.etcdEndpoints });
   let epochs: EpochSampler | undefined;
   try {
     await store.start();

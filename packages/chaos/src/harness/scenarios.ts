@@ -13,6 +13,7 @@ import { startHostileClient } from '../hostile/hostile-client';
 import { startReshardStorm } from '../workload/reshard-storm';
 import { reshardCrashes, reshardParentKills } from './reshard-schedule';
 import { powerCuts, replicaCorruptions } from './disk-schedules';
+import { etcdLeaderKills } from './etcd-schedule';
 import { apiChurn, azOutage, azPartition, etcdDisruption, leaderKillLoop, leaderLoop, slowFlakyAz, type FaultStep } from './fault-schedule';
 
 export type Tier = 'quick' | 'full';
@@ -83,6 +84,13 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'etcd-disruption', tiers: FULL, durationMsDefault: 35_000, shardCount: 4, faults: 'SIGKILL etcd, restart 3 s later; SIGSTOP etcd for 10 s',
     schedule: () => etcdDisruption(3_000, 3_000, 15_000, 10_000),
+  },
+  {
+    name: 'etcd-leader-kill', tiers: FULL, durationMsDefault: 50_000, shardCount: 4, cluster: { etcdMembers: 3 },
+    faults: 'etcd as 3 members: SIGKILL the raft leader, restart it 2-4 s later, 3 times; then SIGSTOP 2 members for 10 s',
+    schedule: (random, durationMs) => etcdLeaderKills(random, durationMs, { firstMs: 3_000, periodMs: 8_000, jitterMs: 2_000, downMsMin: 2_000, downMsMax: 4_000, pauseMs: 10_000, recoveryMs: 12_000 }),
+    // The majority stop's gap is its 10 s plus the recovery after SIGCONT, which must stay under 10 s (CHAOS.md).
+    writeGapP99MsMax: 20_000,
   },
   {
     name: 'slow-flaky-links', tiers: FULL, durationMsDefault: 35_000, shardCount: 4, faults: "one AZ's links delayed 100 ms and reset every 5 s for 30 s",

@@ -107,9 +107,10 @@ export async function collectStatus(dataDir: string): Promise<StatusReport> {
     const base = { name: p.name, role: p.role, pid: p.pid, address: p.address, alive, healthy: alive && await isHealthy(p.healthUrl) };
     return p.az ? { ...base, az: p.az } : base;
   }));
-  const etcd = state.processes['etcd'];
-  // The address etcd was started on (a harness may place it off loopback), not the configured default host.
-  if (etcd && isRunning(etcd)) await clusterFromEtcd(report, etcd.address);
+  // The address etcd was started on (a harness may place it off loopback), not the configured default host;
+  // with several members (etcd-1, etcd-2, ...) any one that runs.
+  const etcd = Object.values(state.processes).find((p) => p.role === 'etcd' && isRunning(p));
+  if (etcd) await clusterFromEtcd(report, etcd.address);
   else report.etcdError = 'etcd is not running';
   return report;
 }

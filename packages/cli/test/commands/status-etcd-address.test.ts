@@ -48,4 +48,15 @@ describe('status reads etcd where it was started', () => {
     assert.deepEqual(report.processes.map((p) => [p.name, p.alive]), [['etcd', true]]);
     assert.deepEqual(report.streams, []);
   });
+
+  it('with several etcd members (etcd-1, etcd-2, ...) uses one that runs', async () => {
+    const config = { ...defaultConfig(dir), etcdPort: ETCD_PORT };
+    const url = `http://${HOST}:${ETCD_PORT}`;
+    const live = { name: 'etcd-2', role: 'etcd' as const, pid: etcd.pid!, address: url, healthUrl: `${url}/health`, logFile: join(dir, 'etcd.log'), argv };
+    const dead = { ...live, name: 'etcd-1', pid: 0x3fffff, address: 'http://127.0.0.1:1' };
+    writeState(dir, { version: 1, config, processes: { 'etcd-1': dead, 'etcd-2': live } });
+    const report = await collectStatus(dir);
+    assert.equal(report.etcdError, undefined);
+    assert.deepEqual(report.processes.map((p) => [p.name, p.alive]), [['etcd-1', false], ['etcd-2', true]]);
+  });
 });
