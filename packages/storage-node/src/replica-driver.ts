@@ -212,6 +212,10 @@ export class ReplicaDriver {
   async close(): Promise<void> {
     this.closed = true;
     await this.idle;
+    // The high watermark is stored with each batch, so it lags what the replicas acknowledged since;
+    // storing it now lets a restarted replica serve every committed record at once (a reopened
+    // leader first waits for its next epoch before it can learn the hw from its followers again).
+    await this.options.log.saveState(this.machine.persisted()).catch((err: unknown) => this.options.logger.warn('saving replica state at close failed', { err }));
     this.failAll('NOT_LEADER', 'TIMEOUT', 'replica closed');
     for (const item of this.inbound) item.reply(this.rejection('SHARD_NOT_FOUND'));
     this.inbound = [];
