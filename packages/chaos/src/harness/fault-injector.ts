@@ -6,7 +6,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MetadataStore, ShardRecord } from '@shoal/metadata';
-import type { FaultEvent } from '../history/history-format';
 import type { HistoryWriter } from '../history/history-writer';
 import type { ClusterControl } from './cluster-control';
 import type { FaultStep, LeaderAction } from './fault-schedule';
@@ -15,6 +14,7 @@ import { replaceNode, skewController, skewShardLeader } from './process-faults';
 import { killReshardParentLeader, reshardCrash } from './reshard-faults';
 import { corruptFollower, powerCut } from './disk-faults';
 import { etcdFault } from './etcd-faults';
+import { fault, restartAll } from './fault-log';
 
 export interface InjectorDeps {
   readonly cluster: ClusterControl;
@@ -28,11 +28,6 @@ export interface InjectorDeps {
 /** How long a double failover waits for the controller to name a new leader before its second kill. */
 const NEW_LEADER_WAIT_MS = 10_000;
 const NEW_LEADER_POLL_MS = 50;
-
-function fault(d: InjectorDeps, e: Omit<FaultEvent, 'type' | 'atMs'>, atMs = d.now()): void {
-  d.history.fault({ type: 'fault', atMs, ...e });
-  d.log(`${e.action} ${e.target}${e.detail ? `: ${e.detail}` : ''}`);
-}
 
 function openShards(d: InjectorDeps): ShardRecord[] {
   const stream = d.store.view.stream(d.streamName);
@@ -80,20 +75,10 @@ async function leaderFault(d: InjectorDeps, action: LeaderAction, pick: number):
   }
 }
 
-async function restart(d: InjectorDeps): Promise<void> {
-  const atMs = d.now();
-  try {
-    await d.cluster.up();
-    fault(d, { action: 'restart', target: 'all', detail: `up took ${d.now() - atMs} ms` }, atMs);
-  } catch (err) {
-    fault(d, { action: 'restart', target: 'all', detail: `up failed: ${(err as Error).message.slice(0, 500)}` }, atMs);
-  }
-}
-
 async function runStep(d: InjectorDeps, step: FaultStep): Promise<void> {
   const c = d.cluster;
   switch (step.action) {
-    case 'restart': return restart(d);
+    case 'restart': return restartAll(d);
     case 'resume':
       for (const p of c.processes()) c.signal(p.name, 'SIGCONT');
       return fault(d, { action: 'cont', target: 'all' });

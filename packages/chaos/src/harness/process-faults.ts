@@ -6,18 +6,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShardRecord } from '@shoal/metadata';
-import type { FaultEvent } from '../history/history-format';
 import { isOurs } from './cluster-control';
 import type { InjectorDeps } from './fault-injector';
+import { fault, restartAll } from './fault-log';
 
 const EXIT_WAIT_MS = 10_000;
 const POLL_MS = 100;
 const HEALTH_TIMEOUT_MS = 1_000;
-
-function fault(d: InjectorDeps, e: Omit<FaultEvent, 'type' | 'atMs'>, atMs = d.now()): void {
-  d.history.fault({ type: 'fault', atMs, ...e });
-  d.log(`${e.action} ${e.target}${e.detail ? `: ${e.detail}` : ''}`);
-}
 
 /** Waits until `name` no longer runs (bounded; SIGKILL after the wait). */
 async function waitExit(d: InjectorDeps, name: string): Promise<void> {
@@ -28,23 +23,13 @@ async function waitExit(d: InjectorDeps, name: string): Promise<void> {
   while (isOurs(entry)) await sleep(POLL_MS);
 }
 
-async function up(d: InjectorDeps, why: string): Promise<void> {
-  const atMs = d.now();
-  try {
-    await d.cluster.up();
-    fault(d, { action: 'restart', target: 'all', detail: `${why}; up took ${d.now() - atMs} ms` }, atMs);
-  } catch (err) {
-    fault(d, { action: 'restart', target: 'all', detail: `${why}; up failed: ${(err as Error).message.slice(0, 500)}` }, atMs);
-  }
-}
-
 /** SIGTERM `name`, then start it again with its wall clock shifted by `offsetMs`. */
 export async function restartSkewed(d: InjectorDeps, name: string, offsetMs: number, shardIds?: readonly string[]): Promise<void> {
   const pid = d.cluster.signal(name, 'SIGTERM');
   fault(d, { action: 'term', target: name, ...(pid ? { pid } : {}), ...(shardIds ? { shardIds } : {}), detail: `restart with SHOAL_CLOCK_OFFSET_MS=${offsetMs}` });
   await waitExit(d, name);
   d.cluster.setEnv(name, { SHOAL_CLOCK_OFFSET_MS: String(offsetMs) });
-  await up(d, `${name} clock ${offsetMs >= 0 ? '+' : ''}${offsetMs} ms`);
+  await restartAll(d, `${name} clock ${offsetMs >= 0 ? '+' : ''}${offsetMs} ms`);
 }
 
 function openShards(d: InjectorDeps): ShardRecord[] {
@@ -84,7 +69,7 @@ export async function skewController(d: InjectorDeps, offsetMs: number): Promise
   const pid = d.cluster.signal(active.name, 'SIGTERM');
   fault(d, { action: 'term', target: active.name, ...(pid ? { pid } : {}), detail: `failover to the skewed ${standby.name}` });
   await waitExit(d, active.name);
-  await up(d, `${active.name} back as standby`);
+  await restartAll(d, `${active.name} back as standby`);
 }
 
 /** Kills `oldName` for good and starts `newName` (a spare node of the same AZ, empty data dir) in its place. */
@@ -95,5 +80,5 @@ export async function replaceNode(d: InjectorDeps, oldName: string, newName: str
   fault(d, { action: 'kill', target: oldName, ...(pid ? { pid } : {}), shardIds: led, detail: `replaced for good by ${newName}` });
   await waitExit(d, oldName);
   d.cluster.activate(newName);
-  await up(d, `${newName} started in place of ${oldName}`);
+  await restartAll(d, `${newName} started in place of ${oldName}`);
 }

@@ -15,24 +15,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessEntry } from '@shoal/cli';
 import type { ShardRecord } from '@shoal/metadata';
 import { CRASH_WAIT_MS, RESHARD_OPEN_SHARDS_MAX, RESHARD_OPEN_SHARDS_MIN } from '../chaos-limits';
-import type { FaultEvent } from '../history/history-format';
 import { kinesisClient } from '../workload/kinesis-clients';
 import { chooseReshard, requestReshard, type ReshardChoice } from '../workload/reshard-requests';
 import { SeededRandom } from '../workload/seeded-random';
 import { isOurs } from './cluster-control';
 import type { InjectorDeps } from './fault-injector';
 import type { ReshardCrashStep } from './reshard-schedule';
+import { fault, restartAll } from './fault-log';
 
 const POLL_MS = 20;
 const SEED_RANGE = 2 ** 31;
 /** How long a parent-leader kill waits for a round to start before it kills a random shard's leader instead. */
 const ROUND_WAIT_MS = 5_000;
 const STATE_WAIT_MS = 1_000;
-
-function fault(d: InjectorDeps, e: Omit<FaultEvent, 'type' | 'atMs'>, atMs = d.now()): void {
-  d.history.fault({ type: 'fault', atMs, ...e });
-  d.log(`${e.action} ${e.target}${e.detail ? `: ${e.detail}` : ''}`);
-}
 
 /** The step's split or merge, from the harness's etcd view (open shards that are not closing). */
 function choose(d: InjectorDeps, step: ReshardCrashStep): ReshardChoice | undefined {
@@ -66,16 +61,6 @@ async function settledMs(d: InjectorDeps, waitMs: number): Promise<number | unde
   return undefined;
 }
 
-async function restart(d: InjectorDeps, why: string): Promise<void> {
-  const atMs = d.now();
-  try {
-    await d.cluster.up();
-    fault(d, { action: 'restart', target: 'all', detail: `${why}; up took ${d.now() - atMs} ms` }, atMs);
-  } catch (err) {
-    fault(d, { action: 'restart', target: 'all', detail: `${why}; up failed: ${(err as Error).message.slice(0, 500)}` }, atMs);
-  }
-}
-
 export async function reshardCrash(d: InjectorDeps, step: ReshardCrashStep): Promise<void> {
   const file = d.cluster.reshardCrashFile;
   const controllers = d.cluster.processes().filter((p) => p.role === 'controller' && isOurs(p));
@@ -102,7 +87,7 @@ export async function reshardCrash(d: InjectorDeps, step: ReshardCrashStep): Pro
     for (const c of controllers) if (c !== dead) d.cluster.expectedExits.delete(c.pid);
     for (const c of clients) c.destroy();
   }
-  if (dead) await restart(d, `${dead.name} after its crash at ${step.point}`);
+  if (dead) await restartAll(d, `${dead.name} after its crash at ${step.point}`);
 }
 
 /** The round state a parent-leader kill waits for (bounded by STATE_WAIT_MS), by the step's pick. */
