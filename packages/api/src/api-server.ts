@@ -10,7 +10,7 @@ import { Dispatcher } from './dispatcher';
 import { startDualProtocolServer, type DualProtocolServer } from './http/dual-protocol-server';
 import { createRequestHandler } from './http/handle-request';
 import { ApiMetrics } from './metrics';
-import type { ApiConfig, OperationContext } from './operation';
+import type { ApiConfig, ProcessContext } from './operation';
 import { OPERATIONS } from './operations/index';
 import { ShardRouting } from './storage/shard-routing';
 import { StorageClients } from './storage/storage-clients';
@@ -40,7 +40,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const storage = new StorageClients(metadata.view);
   const unsubscribe = metadata.onChange((change) => { if (change.kind === 'node') storage.prune(); });
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
-  const ctx: OperationContext = {
+  const ctx: ProcessContext = {
     config: { region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax },
     view: metadata.view,
     metadata,

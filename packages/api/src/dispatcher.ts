@@ -7,11 +7,18 @@
  *
  * Error body: {"__type": "<KinesisErrorType>", "message": "..."} in the
  * request's codec (JSON 1.1 when the content type is unknown).
+ *
+ * Each request gets its own OperationContext: the process' shared parts
+ * and the Caller its Authenticator established (account, region).
+ * An operation may answer with a stream (StreamingOutput, SubscribeToShard):
+ * the response then carries a ResponseStream that the HTTP layer pipes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KinesisError, validateRequest } from '@shoal/core';
 import { requestStreamName, type ControlRateLimiter } from './control-rate-limiter';
-import type { AnyOperation, OperationContext } from './operation';
+import type { Authenticator } from './auth/authenticator';
+import { credentialScopeAuthenticator } from './auth/authenticator';
+import { isStreamingOutput, type AnyOperation, type Caller, type OperationContext, type OperationOutput, type ProcessContext, type ResponseStream, type StreamingOutput } from './operation';
 import type { Codec } from './protocol/codec';
 import { codecFor } from './protocol/codecs';
 import { jsonCodec } from './protocol/json-codec';
@@ -23,6 +30,10 @@ const AMZ_ID_2_BYTES = 72;
 const UNSUPPORTED_CONTENT_TYPE_STATUS = 404;
 
 export interface ApiRequest {
+  /** HTTP method (POST for every Kinesis call). */
+  readonly method?: string;
+  /** Request target: path and query string (SigV4 query signing lives there). */
+  readonly url?: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
 }
@@ -30,7 +41,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
+  /** The whole body, or a body produced over time (event streams; no content-length). */
+  readonly body: Buffer | ResponseStream;
 }
 
 function header(req: ApiRequest, name: string): string | undefined {
@@ -40,9 +52,10 @@ function header(req: ApiRequest, name: string): string | undefined {
 
 export class Dispatcher {
   constructor(
-    private readonly ctx: OperationContext,
+    private readonly ctx: ProcessContext,
     private readonly operations: ReadonlyMap<string, AnyOperation>,
     private readonly rateLimiter: ControlRateLimiter,
+    private readonly authenticator: Authenticator = credentialScopeAuthenticator(ctx.config),
   ) {}
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
@@ -52,10 +65,15 @@ export class Dispatcher {
     const opName = operationOfTarget(header(req, 'x-amz-target'));
     const op = opName !== undefined ? this.operations.get(opName) : undefined;
     let status = 200;
-    let body: Readonly<Record<string, unknown>>;
+    let body: OperationOutput;
     let errorType: string | undefined;
     try {
-      body = await this.run(req, codec, op);
+      const out = await this.run(req, codec, op);
+      if (isStreamingOutput(out)) {
+        if (op) this.ctx.metrics.observe(op.name, Number(process.hrtime.bigint() - started) / 1e9, undefined);
+        return this.streamingResponse(out, codec ?? jsonCodec, requestId);
+      }
+      body = out;
     } catch (err) {
       const kerr = this.toKinesisError(err, requestId, opName);
       status = kerr.status;
@@ -76,7 +94,15 @@ export class Dispatcher {
     };
   }
 
-  private async run(req: ApiRequest, codec: Codec | undefined, op: AnyOperation | undefined): Promise<Readonly<Record<string, unknown>>> {
+  private streamingResponse(out: StreamingOutput, codec: Codec, requestId: string): ApiResponse {
+    return {
+      status: 200,
+      headers: { 'content-type': out.contentType, 'x-amzn-requestid': requestId, 'x-amz-id-2': randomBytes(AMZ_ID_2_BYTES).toString('base64') },
+      body: out.body(codec),
+    };
+  }
+
+  private async run(req: ApiRequest, codec: Codec | undefined, op: AnyOperation | undefined): Promise<OperationOutput | StreamingOutput> {
     if (!codec) throw new KinesisError('UnknownOperationException', '');
     if (req.body.length === 0) throw new KinesisError(op ? 'SerializationException' : 'UnknownOperationException', '');
     let raw: unknown;
@@ -86,9 +112,11 @@ export class Dispatcher {
       throw new KinesisError('SerializationException', '');
     }
     if (!op) throw new KinesisError('UnknownOperationException', '');
+    const caller: Caller = this.authenticator.authenticate(req);
     const input = validateRequest<unknown>(op.shape, raw, codec.timestampUnit);
-    if (op.controlPlane) this.rateLimiter.check(this.ctx.config.accountId, op.name, this.ctx.now(), requestStreamName(input));
-    return op.execute(this.ctx, input);
+    if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
+    const ctx: OperationContext = { ...this.ctx, caller };
+    return op.execute(ctx, input);
   }
 
   /** Kinesis errors pass through; anything else is a bug or an outage: logged, InternalFailure. */

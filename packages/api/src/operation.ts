@@ -8,12 +8,15 @@ import type { Logger } from '@shoal/wire';
 import type { ClusterView, MetadataStore } from '@shoal/metadata';
 import type { Shape } from '@shoal/core';
 import type { ApiMetrics } from './metrics';
+import type { Codec } from './protocol/codec';
 import type { ShardRouting } from './storage/shard-routing';
 import type { StorageCalls } from './storage/storage-clients';
 
 /** Settings of this api process that operations read. */
 export interface ApiConfig {
+  /** Region of requests whose signature names none (the caller's region otherwise comes from its SigV4 credential scope). */
   readonly region: string;
+  /** Account of every request when authentication is off (DEFAULT_ACCOUNT_ID). */
   readonly accountId: string;
   /** UpdateShardCount calls per stream in 24 hours (default core limits.UPDATE_SHARD_COUNT_PER_DAY_MAX). */
   readonly updateShardCountPerDayMax?: number;
@@ -37,7 +40,24 @@ export async function awaitOwnWrite(ctx: OperationContext, predicate: (view: Clu
 
 export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor'>;
 
-export interface OperationContext {
+/**
+ * Who sent one request, as authentication established it: the account and
+ * region it acts in. Stream names, ARNs, limits and account settings are
+ * scoped by these, as in AWS.
+ */
+export interface Caller {
+  /** 12-digit account id: the signing key's account when SigV4 is verified, else ApiConfig.accountId. */
+  readonly accountId: string;
+  /** Region of the request's SigV4 credential scope (ApiConfig.region when it names none). */
+  readonly region: string;
+  /** Access key id the request was signed with, if it was signed. */
+  readonly accessKeyId?: string;
+  /** ARN of the signing identity (for resource policies), when SigV4 is verified. */
+  readonly principalArn?: string;
+}
+
+/** What every request of this process shares (the dispatcher adds the Caller per request). */
+export interface ProcessContext {
   readonly config: ApiConfig;
   readonly view: ClusterView;
   readonly metadata: MetadataWrites;
@@ -51,8 +71,49 @@ export interface OperationContext {
   readonly now: () => number;
 }
 
+/** The context of one request: the process' shared parts and who is asking. */
+export interface OperationContext extends ProcessContext {
+  readonly caller: Caller;
+}
+
 /** The response members of an operation; Buffers are blobs, Dates are timestamps. */
 export type OperationOutput = Readonly<Record<string, unknown>>;
+
+/**
+ * Where a streamed response body goes (the HTTP layer's side): chunks in
+ * order, back-pressure by `write` returning false, and word when the client
+ * has gone (the producer must stop and free what it holds).
+ */
+export interface ResponseSink {
+  /** Writes one chunk; false when the transport's buffer is full (wait for onDrain before writing more). */
+  write(chunk: Buffer): boolean;
+  onDrain(listener: () => void): void;
+  /** Called once when the exchange ends for any reason (client gone, stream reset, end()). */
+  onClose(listener: () => void): void;
+  /** Ends the response body. */
+  end(): void;
+}
+
+/** A response body produced over time (an event stream): the HTTP layer sends the headers, then calls pipe once. */
+export interface ResponseStream {
+  pipe(sink: ResponseSink): void;
+}
+
+/**
+ * What an operation that answers with a stream returns instead of members
+ * (SubscribeToShard). The body is built with the codec of the request, so
+ * event payloads use the protocol the client spoke (JSON or CBOR).
+ */
+export interface StreamingOutput {
+  readonly streaming: true;
+  /** Content type of the response, e.g. application/vnd.amazon.eventstream. */
+  readonly contentType: string;
+  body(codec: Codec): ResponseStream;
+}
+
+export function isStreamingOutput(out: OperationOutput | StreamingOutput): out is StreamingOutput {
+  return (out as Partial<StreamingOutput>).streaming === true;
+}
 
 export interface Operation<I> {
   /** The operation name in X-Amz-Target, e.g. 'PutRecords'. */
@@ -60,7 +121,7 @@ export interface Operation<I> {
   readonly shape: Shape;
   /** Counted against the per-account control-plane rate limit. */
   readonly controlPlane: boolean;
-  execute(ctx: OperationContext, input: I): Promise<OperationOutput>;
+  execute(ctx: OperationContext, input: I): Promise<OperationOutput | StreamingOutput>;
 }
 
 /** An operation with its input type erased, for the dispatcher's table. */
@@ -68,7 +129,7 @@ export interface AnyOperation {
   readonly name: string;
   readonly shape: Shape;
   readonly controlPlane: boolean;
-  execute(ctx: OperationContext, input: unknown): Promise<OperationOutput>;
+  execute(ctx: OperationContext, input: unknown): Promise<OperationOutput | StreamingOutput>;
 }
 
 /** Erases the input type: the dispatcher validates the input against `shape` first, which is what makes the cast sound. */

@@ -58,7 +58,7 @@ export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versio
   const placements = placeShards(nodes, loadOf(nodes, allShards(view)), batch.length);
   const streamTag = streamTagOf(s.streamId);
   const puts: Array<{ key: string; value: unknown }> = [];
-  const compare: Array<{ key: string; modRevision: string }> = [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }];
+  const compare: Array<{ key: string; modRevision: string }> = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   batch.forEach((i, n) => {
     const shardIndex = base + i;
     const shardId = shardIdFromIndex(shardIndex);
@@ -84,7 +84,7 @@ export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versio
   const done = missing.length === batch.length;
   if (done) {
     const active: StreamRecord = { ...s, status: 'ACTIVE', nextShardIndex: base + count };
-    puts.push({ key: keys.stream(s.streamName), value: active });
+    puts.push({ key: keys.stream(s), value: active });
   }
   const reason = `create ${batch.length} of ${count} shards of ${s.streamName}${done ? ', set ACTIVE' : ''}`;
   return { kind: 'commit', plan: { reason, compare, puts, deletes: [] } };
@@ -100,10 +100,10 @@ export function planStreamDeletion(view: ClusterView, keys: Keys, stream: Versio
   const batch = shards.slice(0, SHARDS_PER_COMMIT_MAX);
   const deletes = batch.map((sh) => keys.shard(s.streamId, sh.value.shardId));
   const done = shards.length === batch.length;
-  if (done) deletes.push(keys.stream(s.streamName));
+  if (done) deletes.push(keys.stream(s));
   return {
     reason: `delete ${batch.length} shards of ${s.streamName}${done ? ' and the stream' : ''}`,
-    compare: [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }],
+    compare: [{ key: keys.stream(s), modRevision: stream.modRevision }],
     puts: [],
     deletes,
   };

@@ -60,7 +60,7 @@ export function planReshardProgress(view: ClusterView, keys: Keys, stream: Versi
   const present = parents as Versioned<ShardRecord>[];
   const notClosing = present.filter((p) => p.value.closing !== true);
   if (notClosing.length > 0) {
-    const compare = [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }, ...notClosing.map((p) => ({ key: keys.shard(s.streamId, p.value.shardId), modRevision: p.modRevision }))];
+    const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }, ...notClosing.map((p) => ({ key: keys.shard(s.streamId, p.value.shardId), modRevision: p.modRevision }))];
     const puts = notClosing.map((p) => ({ key: keys.shard(s.streamId, p.value.shardId), value: { ...p.value, closing: true } satisfies ShardRecord }));
     return { kind: 'commit', plan: { reason: `reshard ${s.streamName} (${round.cause}): closing ${notClosing.map((p) => p.value.shardId).join(',')}`, compare, puts, deletes: [], roundState: 'closing' } };
   }
@@ -91,7 +91,7 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
   const after = allShards(view).filter((r) => r.streamId !== s.streamId || !closingIds.has(r.shardId));
   const placements = placeShards(nodes, loadOf(nodes, after), childCount);
   const streamTag = streamTagOf(s.streamId);
-  const compare = [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }];
+  const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   const puts: Array<{ key: string; value: unknown }> = [];
   for (const p of parents) {
     const key = keys.shard(s.streamId, p.value.shardId);
@@ -119,7 +119,7 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
     }
   }
   const next: StreamRecord = { ...s, reshard: undefined, nextShardIndex: base + childCount, lastReshardMs: nowMs };
-  puts.push({ key: keys.stream(s.streamName), value: { ...next, status: s.status === 'UPDATING' ? settledStatus(next) : s.status } });
+  puts.push({ key: keys.stream(s), value: { ...next, status: s.status === 'UPDATING' ? settledStatus(next) : s.status } });
   const reason = `reshard ${s.streamName} (${round.cause}): closed ${parents.map((p) => p.value.shardId).join(',')}, opened ${childCount} children from index ${base}`;
   return { kind: 'commit', plan: { reason, compare, puts, deletes: [], roundState: 'done' } };
 }
@@ -127,7 +127,7 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
 /** Reopens the parents and drops the round (and an UpdateShardCount target). */
 function rollback(keys: Keys, stream: Versioned<StreamRecord>, parents: ReadonlyArray<Versioned<ShardRecord> | undefined>, why: string): PlanOutcome {
   const s = stream.value;
-  const compare = [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }];
+  const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   const puts: Array<{ key: string; value: unknown }> = [];
   for (const p of parents) {
     if (!p || p.value.endingSequenceNumber !== undefined || (p.value.closing !== true && p.value.sealedLogEnd === undefined)) continue;
@@ -137,19 +137,19 @@ function rollback(keys: Keys, stream: Versioned<StreamRecord>, parents: Readonly
     puts.push({ key, value: reopened });
   }
   const next: StreamRecord = { ...s, reshard: undefined, targetShardCount: undefined, status: s.status === 'UPDATING' ? 'ACTIVE' : s.status };
-  puts.push({ key: keys.stream(s.streamName), value: next });
+  puts.push({ key: keys.stream(s), value: next });
   return { kind: 'commit', plan: { reason: `reshard ${s.streamName}: rolled back (${why})`, compare, puts, deletes: [], roundState: 'rolled-back' } };
 }
 
 /** Starts a round (or, with no steps, clears a reached UpdateShardCount target). */
 export function planRoundStart(keys: Keys, stream: Versioned<StreamRecord>, cause: ReshardRecord['cause'], steps: readonly ReshardStep[], nowMs: number): PlanOutcome {
   const s = stream.value;
-  const compare = [{ key: keys.stream(s.streamName), modRevision: stream.modRevision }];
+  const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   if (steps.length === 0) {
     const next: StreamRecord = { ...s, targetShardCount: undefined, status: s.status === 'UPDATING' ? 'ACTIVE' : s.status };
-    return { kind: 'commit', plan: { reason: `${s.streamName}: reached ${s.targetShardCount} shards`, compare, puts: [{ key: keys.stream(s.streamName), value: next }], deletes: [] } };
+    return { kind: 'commit', plan: { reason: `${s.streamName}: reached ${s.targetShardCount} shards`, compare, puts: [{ key: keys.stream(s), value: next }], deletes: [] } };
   }
   const next: StreamRecord = { ...s, reshard: reshardRecord(cause, steps, nowMs) };
   const what = steps.map((st) => (st.parents.length === 1 ? `split ${st.parents[0]}` : `merge ${st.parents.join('+')}`)).join(', ');
-  return { kind: 'commit', plan: { reason: `reshard ${s.streamName} (${cause}): ${what}`, compare, puts: [{ key: keys.stream(s.streamName), value: next }], deletes: [] } };
+  return { kind: 'commit', plan: { reason: `reshard ${s.streamName} (${cause}): ${what}`, compare, puts: [{ key: keys.stream(s), value: next }], deletes: [] } };
 }

@@ -40,7 +40,7 @@ function freePort(): Promise<number> {
 
 function streamRecord(name: string, shards: number): StreamRecord {
   return {
-    streamName: name, streamId: `${name}-id`, streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`, status: 'CREATING', mode: 'PROVISIONED',
+    accountId: '000000000000', region: 'us-east-1', streamName: name, streamId: `${name}-id`, streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`, status: 'CREATING', mode: 'PROVISIONED',
     initialShardCount: shards, retentionPeriodHours: 24, createdMs: 0, encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {}, nextShardIndex: 0,
   };
 }
@@ -97,11 +97,11 @@ describe('Controller (real etcd)', function () {
 
   it('creates the shards of a CREATING stream and sets it ACTIVE', async () => {
     assert.ok(await store.createStream(streamRecord('orders', 3)));
-    await store.waitFor((v) => v.stream('orders')?.value.status === 'ACTIVE', WAIT_MS);
+    await store.waitFor((v) => v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })?.value.status === 'ACTIVE', WAIT_MS);
     const shards = store.view.shardsOf('orders-id').map((s) => s.value);
     assert.equal(shards.length, 3);
     assert.deepEqual(shards.map((s) => s.leader), ['a1', 'b1', 'c1']);
-    assert.equal(store.view.stream('orders')!.value.nextShardIndex, 3);
+    assert.equal(store.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!.value.nextShardIndex, 3);
   });
 
   it('hands over to the standby when the active controller resigns', async () => {
@@ -110,7 +110,7 @@ describe('Controller (real etcd)', function () {
     for (let i = 0; i < 80 && !controllers.some((c) => c.active); i++) await sleep(100);
     assert.equal(controllers.filter((c) => c.active).length, 1);
     assert.ok(await store.createStream(streamRecord('events', 1)));
-    await store.waitFor((v) => v.stream('events')?.value.status === 'ACTIVE', WAIT_MS);
+    await store.waitFor((v) => v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'events' })?.value.status === 'ACTIVE', WAIT_MS);
   });
 
   it('fails over a shard whose leader node is gone, bumping the epoch', async () => {
@@ -129,8 +129,8 @@ describe('Controller (real etcd)', function () {
   });
 
   it('deletes a DELETING stream and its shards', async () => {
-    const s = store.view.stream('events')!;
+    const s = store.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'events' })!;
     assert.ok(await store.updateStream({ ...s.value, status: 'DELETING' }, s.modRevision));
-    await store.waitFor((v) => !v.stream('events') && v.shardsOf('events-id').length === 0, WAIT_MS);
+    await store.waitFor((v) => !v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'events' }) && v.shardsOf('events-id').length === 0, WAIT_MS);
   });
 });

@@ -13,7 +13,7 @@ function node(nodeId: string): NodeRecord {
 
 function stream(status: StreamRecord['status'], initialShardCount: number): StreamRecord {
   return {
-    streamName: 'orders', streamId: 'id-1', streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders', status, mode: 'PROVISIONED',
+    accountId: '000000000000', region: 'us-east-1', streamName: 'orders', streamId: 'id-1', streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders', status, mode: 'PROVISIONED',
     initialShardCount, retentionPeriodHours: 24, createdMs: 0, encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {}, nextShardIndex: 0,
   };
 }
@@ -21,7 +21,7 @@ function stream(status: StreamRecord['status'], initialShardCount: number): Stre
 function viewWith(nodeIds: string[], s?: StreamRecord, shards: ShardRecord[] = []): ClusterView {
   const view = new ClusterView();
   for (const id of nodeIds) view.nodes.set(id, node(id));
-  if (s) view.streams.set(s.streamName, { value: s, modRevision: '7' });
+  if (s) view.setStream(`000000000000/us-east-1/${s.streamName}`, { value: s, modRevision: '7' });
   for (const sh of shards) {
     let m = view.shards.get(sh.streamId);
     if (!m) view.shards.set(sh.streamId, (m = new Map()));
@@ -41,18 +41,18 @@ describe('planStreamCreation', () => {
   it('waits while fewer than three AZs have live nodes', () => {
     const s = stream('CREATING', 2);
     const view = viewWith(['a1', 'b1'], s);
-    const out = planStreamCreation(view, keys, view.stream('orders')!, 5);
+    const out = planStreamCreation(view, keys, view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!, 5);
     assert.equal(out.kind, 'wait');
   });
 
   it('creates every shard and activates the stream in one guarded commit', () => {
     const s = stream('CREATING', 3);
     const view = viewWith(['a1', 'b1', 'c1'], s);
-    const out = planStreamCreation(view, keys, view.stream('orders')!, 5);
+    const out = planStreamCreation(view, keys, view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!, 5);
     assert.equal(out.kind, 'commit');
     if (out.kind !== 'commit') return;
     const { compare, puts } = out.plan;
-    assert.deepEqual(compare[0], { key: '/t/streams/orders', modRevision: '7' });
+    assert.deepEqual(compare[0], { key: '/t/streams/000000000000/us-east-1/orders', modRevision: '7' });
     assert.deepEqual(compare.slice(1).map((c) => c.modRevision), ['0', '0', '0']);
     assert.equal(puts.length, 4);
     const shards = puts.slice(0, 3).map((p) => p.value as ShardRecord);
@@ -68,7 +68,7 @@ describe('planStreamCreation', () => {
       assert.deepEqual(decodeSequenceNumber(x.startingSequenceNumber), { streamTag: streamTagOf('id-1'), shardIndex: x.shardIndex, offset: 0n });
     }
     const active = puts[3]!.value as StreamRecord;
-    assert.equal(puts[3]!.key, '/t/streams/orders');
+    assert.equal(puts[3]!.key, '/t/streams/000000000000/us-east-1/orders');
     assert.equal(active.status, 'ACTIVE');
     assert.equal(active.nextShardIndex, 3);
   });
@@ -82,7 +82,7 @@ describe('planStreamCreation', () => {
     assert.equal(first.plan.puts.length, SHARDS_PER_COMMIT_MAX);
     const created = first.plan.puts.map((p) => p.value as ShardRecord);
     const view = viewWith(['a1', 'b1', 'c1'], s, created);
-    const second = planStreamCreation(view, keys, view.stream('orders')!, 6);
+    const second = planStreamCreation(view, keys, view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!, 6);
     assert.ok(second.kind === 'commit');
     if (second.kind !== 'commit') return;
     assert.equal(second.plan.puts.length, 6);
@@ -95,9 +95,9 @@ describe('planStreamDeletion', () => {
   it('deletes the shards and the stream, guarded by the stream revision', () => {
     const s = stream('DELETING', 1);
     const view = viewWith(['a1', 'b1', 'c1'], s, [shard('a1', ['a1', 'b1', 'c1'])]);
-    const plan = planStreamDeletion(view, keys, view.stream('orders')!);
-    assert.deepEqual(plan.deletes, ['/t/shards/id-1/shardId-000000000000', '/t/streams/orders']);
-    assert.deepEqual(plan.compare, [{ key: '/t/streams/orders', modRevision: '7' }]);
+    const plan = planStreamDeletion(view, keys, view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!);
+    assert.deepEqual(plan.deletes, ['/t/shards/id-1/shardId-000000000000', '/t/streams/000000000000/us-east-1/orders']);
+    assert.deepEqual(plan.compare, [{ key: '/t/streams/000000000000/us-east-1/orders', modRevision: '7' }]);
   });
 });
 

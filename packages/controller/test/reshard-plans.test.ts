@@ -15,7 +15,7 @@ function node(nodeId: string): NodeRecord {
 
 function baseStream(count: number): StreamRecord {
   return {
-    streamName: 's', streamId: 'id-1', streamArn: 'arn', status: 'ACTIVE', mode: 'PROVISIONED', initialShardCount: count, retentionPeriodHours: 24,
+    accountId: '000000000000', region: 'us-east-1', streamName: 's', streamId: 'id-1', streamArn: 'arn', status: 'ACTIVE', mode: 'PROVISIONED', initialShardCount: count, retentionPeriodHours: 24,
     createdMs: 0, encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {}, nextShardIndex: count,
   };
 }
@@ -33,17 +33,17 @@ class World {
   private rev = 10;
   constructor(stream: StreamRecord, shards: ShardRecord[]) {
     for (const id of ['a1', 'b1', 'c1']) this.view.nodes.set(id, node(id));
-    this.view.streams.set(stream.streamName, { value: stream, modRevision: String(this.rev++) });
+    this.view.setStream(`000000000000/us-east-1/${stream.streamName}`, { value: stream, modRevision: String(this.rev++) });
     const m = new Map(shards.map((s) => [s.shardId, { value: s, modRevision: String(this.rev++) }]));
     this.view.shards.set(stream.streamId, m);
   }
-  get stream(): StreamRecord { return this.view.stream('s')!.value; }
+  get stream(): StreamRecord { return this.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!.value; }
   commit(outcome: PlanOutcome | undefined): CommitPlan {
     assert.ok(outcome && outcome.kind === 'commit', `expected a commit, got ${JSON.stringify(outcome)}`);
     const plan = outcome.plan;
     for (const p of plan.puts) {
       const value = JSON.parse(JSON.stringify(p.value)) as ShardRecord & StreamRecord;
-      if (p.key.startsWith(keys.streams())) this.view.streams.set('s', { value, modRevision: String(this.rev++) });
+      if (p.key.startsWith(keys.streams())) this.view.setStream('000000000000/us-east-1/s', { value, modRevision: String(this.rev++) });
       else this.view.shards.get('id-1')!.set(value.shardId, { value, modRevision: String(this.rev++) });
     }
     return plan;
@@ -61,14 +61,14 @@ describe('reshard rounds', () => {
   it('split: requested -> closing -> sealed -> done in three commits, children after the parent', () => {
     const w = new World(baseStream(2), evenShardRecords(2));
     const choice = chooseRound({ ...w.stream, targetShardCount: 4 }, w.open(), () => undefined, 0, 0, SETTINGS)!;
-    w.commit(planRoundStart(keys, w.view.stream('s')!, choice.cause, choice.steps, 1_000));
+    w.commit(planRoundStart(keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, choice.cause, choice.steps, 1_000));
     assert.equal(w.stream.reshard?.steps.length, 2);
-    const closing = w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_100, TIMEOUT_MS));
+    const closing = w.commit(planReshardProgress(w.view, keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 1_100, TIMEOUT_MS));
     assert.equal(closing.puts.length, 2);
     assert.equal(closing.roundState, 'closing');
-    assert.equal(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_200, TIMEOUT_MS), undefined, 'waits for the leaders');
+    assert.equal(planReshardProgress(w.view, keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 1_200, TIMEOUT_MS), undefined, 'waits for the leaders');
     w.seal(5);
-    assert.equal(w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_300, TIMEOUT_MS)).roundState, 'done');
+    assert.equal(w.commit(planReshardProgress(w.view, keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 1_300, TIMEOUT_MS)).roundState, 'done');
     assert.equal(w.stream.reshard, undefined);
     assert.equal(w.stream.nextShardIndex, 6);
     const open = w.open();
@@ -86,10 +86,10 @@ describe('reshard rounds', () => {
     const records = evenShardRecords(4).map((r, i) => ({ ...r, leader: ['a1', 'a1', 'b1', 'c1'][i]! }));
     const w = new World(baseStream(4), records);
     const [lower, upper] = w.open().slice(0, 2).map(rangeOf);
-    w.commit(planRoundStart(keys, w.view.stream('s')!, 'merge', [mergeStep(lower!, upper!)], 1_000));
-    w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_100, TIMEOUT_MS));
+    w.commit(planRoundStart(keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 'merge', [mergeStep(lower!, upper!)], 1_000));
+    w.commit(planReshardProgress(w.view, keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 1_100, TIMEOUT_MS));
     w.seal(3);
-    w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_200, TIMEOUT_MS));
+    w.commit(planReshardProgress(w.view, keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 1_200, TIMEOUT_MS));
     const leaders = w.open().map((r) => r.leader).sort();
     assert.deepEqual(leaders, ['a1', 'b1', 'c1']);
   });
@@ -97,9 +97,9 @@ describe('reshard rounds', () => {
   it('rolls back a round whose parents do not seal in time: parents reopened, target dropped, ACTIVE', () => {
     const w = new World({ ...baseStream(2), status: 'UPDATING', targetShardCount: 4 }, evenShardRecords(2));
     const choice = chooseRound(w.stream, w.open(), () => undefined, 0, 0, SETTINGS)!;
-    w.commit(planRoundStart(keys, w.view.stream('s')!, choice.cause, choice.steps, 1_000));
-    w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_100, TIMEOUT_MS));
-    const plan = w.commit(planReshardProgress(w.view, keys, w.view.stream('s')!, 1_000 + TIMEOUT_MS + 1, TIMEOUT_MS));
+    w.commit(planRoundStart(keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, choice.cause, choice.steps, 1_000));
+    w.commit(planReshardProgress(w.view, keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 1_100, TIMEOUT_MS));
+    const plan = w.commit(planReshardProgress(w.view, keys, w.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })!, 1_000 + TIMEOUT_MS + 1, TIMEOUT_MS));
     assert.match(plan.reason, /rolled back/);
     assert.equal(plan.roundState, 'rolled-back');
     assert.equal(w.stream.status, 'ACTIVE');

@@ -13,7 +13,9 @@ import { EventEmitter } from 'node:events';
 import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
 import { dialAddress } from '@shoal/wire';
 import { etcdClientOptions } from './etcd-client-options';
-import { Keys, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ShardRecord, type StreamRecord } from './schema';
+import {
+  Keys, streamKeyOf, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ShardRecord, type StreamRecord, type StreamRef, type StreamScope,
+} from './schema';
 
 /** A record with the etcd mod revision it was read at. */
 export interface Versioned<T> {
@@ -23,7 +25,7 @@ export interface Versioned<T> {
 
 export type MetadataChange =
   | { kind: 'node'; nodeId: string; value: NodeRecord | undefined }
-  | { kind: 'stream'; streamName: string; value: Versioned<StreamRecord> | undefined }
+  | { kind: 'stream'; streamKey: string; value: Versioned<StreamRecord> | undefined }
   | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined }
   | { kind: 'move-leader'; streamId: string; shardId: string; value: Versioned<MoveLeaderRequest> | undefined }
   | { kind: 'drain'; nodeId: string; value: Versioned<DrainRecord> | undefined };
@@ -31,7 +33,10 @@ export type MetadataChange =
 /** The current view of the cluster; replaced entries, never mutated ones. */
 export class ClusterView {
   readonly nodes = new Map<string, NodeRecord>();
+  /** Streams by streamKeyOf (`<accountId>/<region>/<streamName>`). */
   readonly streams = new Map<string, Versioned<StreamRecord>>();
+  /** The same streams by streamId (unique per creation). */
+  private readonly streamsById = new Map<string, Versioned<StreamRecord>>();
   /** streamId -> shardId -> shard. */
   readonly shards = new Map<string, Map<string, Versioned<ShardRecord>>>();
   /** Operator requests to move a shard's leader, by `<streamId>/<shardId>`. */
@@ -41,8 +46,32 @@ export class ClusterView {
   /** etcd revision the view reflects. */
   revision = '0';
 
-  stream(streamName: string): Versioned<StreamRecord> | undefined {
-    return this.streams.get(streamName);
+  stream(ref: StreamRef): Versioned<StreamRecord> | undefined {
+    return this.streams.get(streamKeyOf(ref));
+  }
+
+  /** The stream created with this id, if it still exists. */
+  streamById(streamId: string): Versioned<StreamRecord> | undefined {
+    return this.streamsById.get(streamId);
+  }
+
+  /** Streams of one account in one region, in no particular order. */
+  streamsIn(scope: StreamScope): Versioned<StreamRecord>[] {
+    const out: Versioned<StreamRecord>[] = [];
+    for (const s of this.streams.values()) if (s.value.accountId === scope.accountId && s.value.region === scope.region) out.push(s);
+    return out;
+  }
+
+  /** Replaces (or with undefined removes) the stream at `streamKey`, keeping the id index in step. */
+  setStream(streamKey: string, value: Versioned<StreamRecord> | undefined): void {
+    const old = this.streams.get(streamKey);
+    if (old) this.streamsById.delete(old.value.streamId);
+    if (value) {
+      this.streams.set(streamKey, value);
+      this.streamsById.set(value.value.streamId, value);
+    } else {
+      this.streams.delete(streamKey);
+    }
   }
 
   /** Shards of a stream sorted by shard index. */
@@ -155,11 +184,12 @@ export class MetadataStore {
       const value = type === 'put' ? parse<NodeRecord>() : undefined;
       if (value) this.view.nodes.set(nodeId, value); else this.view.nodes.delete(nodeId);
       change = { kind: 'node', nodeId, value };
-    } else if (parts[0] === 'streams' && parts.length === 2) {
-      const streamName = parts[1]!;
+    } else if (parts[0] === 'streams' && parts.length === 4) {
+      // Keys of the layout before accounts (streams/<name>, length 2) are not read: such a data directory starts empty of streams.
+      const streamKey = parts.slice(1).join('/');
       const value = type === 'put' ? { value: parse<StreamRecord>(), modRevision } : undefined;
-      if (value) this.view.streams.set(streamName, value); else this.view.streams.delete(streamName);
-      change = { kind: 'stream', streamName, value };
+      this.view.setStream(streamKey, value);
+      change = { kind: 'stream', streamKey, value };
     } else if (parts[0] === 'shards' && parts.length === 3) {
       const streamId = parts[1]!;
       const shardId = parts[2]!;
@@ -213,9 +243,9 @@ export class MetadataStore {
 
   // ---- streams -----------------------------------------------------------
 
-  /** Creates the stream record if no stream has that name. False if one exists. */
+  /** Creates the stream record if no stream of its account and region has that name. False if one exists. */
   async createStream(record: StreamRecord): Promise<boolean> {
-    const key = this.keys.stream(record.streamName);
+    const key = this.keys.stream(record);
     const res = await this.client
       .if(key, 'Create', '==', 0)
       .then(this.client.put(key).value(JSON.stringify(record)))
@@ -225,7 +255,7 @@ export class MetadataStore {
 
   /** Replaces a stream record if it is still at `expectedModRevision`. */
   async updateStream(record: StreamRecord, expectedModRevision: string): Promise<boolean> {
-    const key = this.keys.stream(record.streamName);
+    const key = this.keys.stream(record);
     const res = await this.client
       .if(key, 'Mod', '==', expectedModRevision)
       .then(this.client.put(key).value(JSON.stringify(record)))

@@ -3,7 +3,8 @@
  * (default `/shoal/`), and every value is JSON of one of the types below.
  *
  *   <prefix>nodes/<nodeId>                  NodeRecord, bound to the node's lease
- *   <prefix>streams/<streamName>            StreamRecord
+ *   <prefix>streams/<accountId>/<region>/<streamName>   StreamRecord (names are
+ *                                           unique per account and region, as in AWS)
  *   <prefix>shards/<streamId>/<shardId>     ShardRecord
  *   <prefix>controller/election             etcd3 election (controller leader)
  *   <prefix>secrets/iterator-key            base64 HMAC key for shard iterators
@@ -32,8 +33,28 @@ export interface NodeRecord {
 export type StreamStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING';
 export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
 
-export interface StreamRecord {
+/** The account id of every request when authentication is off (as kinesalite and LocalStack use). */
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+/** Where a stream name is unique: one account in one region, as in AWS. */
+export interface StreamScope {
+  /** 12-digit AWS account id. */
+  readonly accountId: string;
+  /** AWS region name, e.g. us-east-1 (from the request's SigV4 credential scope). */
+  readonly region: string;
+}
+
+/** Names one stream: its scope and its name. */
+export interface StreamRef extends StreamScope {
   readonly streamName: string;
+}
+
+/** The key of a stream in ClusterView.streams (and the tail of its etcd key): `<accountId>/<region>/<streamName>`. */
+export function streamKeyOf(ref: StreamRef): string {
+  return `${ref.accountId}/${ref.region}/${ref.streamName}`;
+}
+
+export interface StreamRecord extends StreamRef {
   /** Unique for each creation of a stream (a UUID); names can be reused. */
   readonly streamId: string;
   readonly streamArn: string;
@@ -189,7 +210,7 @@ export class Keys {
   nodes(): string { return `${this.prefix}nodes/`; }
   node(nodeId: string): string { return `${this.prefix}nodes/${nodeId}`; }
   streams(): string { return `${this.prefix}streams/`; }
-  stream(streamName: string): string { return `${this.prefix}streams/${streamName}`; }
+  stream(ref: StreamRef): string { return `${this.prefix}streams/${streamKeyOf(ref)}`; }
   shards(): string { return `${this.prefix}shards/`; }
   streamShards(streamId: string): string { return `${this.prefix}shards/${streamId}/`; }
   shard(streamId: string, shardId: string): string { return `${this.prefix}shards/${streamId}/${shardId}`; }

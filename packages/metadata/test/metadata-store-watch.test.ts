@@ -56,13 +56,13 @@ describe('MetadataStore watch (real etcd)', function () {
 
   it('announces the changes of a transaction only once the view holds all of it', async () => {
     const s = store!;
-    const streamKey = s.keys.stream('s');
+    const streamKey = s.keys.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' });
     const shardKey = s.keys.shard('id-1', 'shardId-000000000000');
     const seen: Array<[string | undefined, string | undefined]> = [];
-    const off = s.onChange(() => seen.push([s.view.stream('s')?.modRevision, s.view.shard('id-1', 'shardId-000000000000')?.modRevision]));
+    const off = s.onChange(() => seen.push([s.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })?.modRevision, s.view.shard('id-1', 'shardId-000000000000')?.modRevision]));
     try {
       for (let round = 1; round <= 3; round++) {
-        const stream = s.view.stream('s');
+        const stream = s.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' });
         const shard = s.view.shard('id-1', 'shardId-000000000000');
         const ok = await s.commit({
           compare: [{ key: streamKey, modRevision: stream?.modRevision ?? '0' }, { key: shardKey, modRevision: shard?.modRevision ?? '0' }],
@@ -72,7 +72,7 @@ describe('MetadataStore watch (real etcd)', function () {
           ],
         });
         assert.equal(ok, true);
-        await s.waitFor((v) => (v.stream('s')?.value as unknown as { round: number } | undefined)?.round === round, WAIT_MS);
+        await s.waitFor((v) => (v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 's' })?.value as unknown as { round: number } | undefined)?.round === round, WAIT_MS);
       }
     } finally {
       off();

@@ -47,7 +47,7 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
       const driver = find(deps, call.request.shard);
       const fail = { records: [], high_watermark: 0, log_start_offset: 0, last_arrival_ms: 0 };
       if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, ...fail }); return; }
-      readRecords(driver, call.request, deps.clock()).then(
+      readRecords(driver.reader, call.request, deps.clock()).then(
         (res) => callback(null, res),
         (err: unknown) => callback(null, { error: 'INTERNAL', error_message: internal(err), ...fail }),
       );
@@ -55,7 +55,7 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
     Seek(call, callback) {
       const driver = find(deps, call.request.shard);
       if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, offset: 0 }); return; }
-      seek(driver, call.request).then(
+      seek(driver.reader, call.request).then(
         (res) => callback(null, res),
         (err: unknown) => callback(null, { error: 'INTERNAL', error_message: internal(err), offset: 0 }),
       );

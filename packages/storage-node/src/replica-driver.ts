@@ -38,6 +38,8 @@ import { SEAL_RETRY_MS } from './seal-writer';
 import { EPOCH_BUMP_RETRY_MS } from './storage-limits';
 import { admitRecords, appendRecordsOf, okResponse, type Admission, type AppendRecords } from './leader-appends';
 import type { NodeMetrics, ShardLabels } from './node-metrics';
+import { ReplicaReadView } from './replica-read-view';
+import type { ShardReader } from './shard-reader';
 import { ShardLimits } from './shard-limits';
 import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 import type { ShardLog, ShardRef } from './shard-log';
@@ -125,6 +127,7 @@ export class ReplicaDriver {
   readonly cache = new BatchCache(BATCH_CACHE_BYTES_MAX);
   readonly labels: ShardLabels;
   private readonly limits: ShardLimits | undefined;
+  private readonly readView: ReplicaReadView;
   private events: DriverEvent[] = [];
   private pending: PendingAppend[] = [];
   private waiters: Waiter[] = [];
@@ -152,7 +155,14 @@ export class ReplicaDriver {
     this.lastArrivalMs = lastArrivalMs;
     this.labels = { stream_name: options.streamName, shard_id: options.shard.shardId };
     this.limits = options.limitsOn ? new ShardLimits(options.clock()) : undefined;
+    this.readView = new ReplicaReadView({
+      shard: options.shard, streamName: options.streamName, machine, cache: this.cache, log: options.log, limiter: this.limits,
+      metrics: options.metrics, labels: this.labels,
+    });
   }
+
+  /** The read side of this replica (reads, seeks, subscriptions). */
+  get reader(): ShardReader { return this.readView; }
 
   /** Loads the replica's log state and applies the shard record. */
   static async open(options: ReplicaDriverOptions, config: ReplicaConfig): Promise<ReplicaDriver> {
@@ -219,6 +229,7 @@ export class ReplicaDriver {
     this.failAll('NOT_LEADER', 'TIMEOUT', 'replica closed');
     for (const item of this.inbound) item.reply(this.rejection('SHARD_NOT_FOUND'));
     this.inbound = [];
+    this.readView.close();
   }
 
   private enqueue(event: DriverEvent): void {
@@ -269,6 +280,7 @@ export class ReplicaDriver {
     this.requestEpochBump();
     this.settle();
     this.maybeSeal();
+    this.readView.changed();
   }
 
   /** Named leader of an epoch this replica may not lead (reopened after a restart): ask for the next one, every EPOCH_BUMP_RETRY_MS. */

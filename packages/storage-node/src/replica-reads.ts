@@ -1,43 +1,28 @@
 /**
- * Reads of one replica: committed records from an offset (Read) and the
- * translation of LATEST / TRIM_HORIZON / AT_TIMESTAMP into an offset (Seek).
- * Reads are read-only and run beside the driver loop: they see only offsets
- * below the high watermark, which are already on disk and never change.
- * Metered reads (GetRecords) must go to the leader and count against the
- * shard's read limits.
+ * Reads of one replica through its ShardReader: committed records from an
+ * offset (Read) and the translation of LATEST / TRIM_HORIZON / AT_TIMESTAMP
+ * into an offset (Seek). Reads are read-only and run beside the driver
+ * loop: they see only offsets below the high watermark, which are already
+ * on disk and never change. Metered reads (GetRecords) must go to the
+ * leader and count against the shard's read limits.
  */
-import { limits, type BatchRecord, type RecordBatch } from '@shoal/core';
+import { limits, type BatchRecord } from '@shoal/core';
 import type { ReadRequest__Output, ReadResponse, RecordOut, SeekRequest__Output, SeekResponse } from '@shoal/wire';
-import type { ReplicaDriver } from './replica-driver';
+import type { ShardReader } from './shard-reader';
 import { READ_BYTES_DEFAULT, READ_RECORDS_DEFAULT } from './storage-limits';
 
 function readFailure(error: ReadResponse['error'], message: string): ReadResponse {
   return { error, error_message: message, records: [], high_watermark: 0, log_start_offset: 0, last_arrival_ms: 0 };
 }
 
-async function batchesFrom(driver: ReplicaDriver, from: number, end: number, maxBytes: number): Promise<RecordBatch[]> {
-  return driver.cache.slice(from, end, maxBytes) ?? await driver.log.batchesFrom(from, end, maxBytes);
-}
-
-/** Arrival time of the record at `offset` (0 if none). */
-async function arrivalAt(driver: ReplicaDriver, offset: number): Promise<number> {
-  if (offset < 0) return 0;
-  const [batch] = await batchesFrom(driver, offset, offset + 1, 1);
-  if (!batch) return 0;
-  if (batch.endOffset - 1 === offset) return batch.header.lastArrivalMs;
-  for (const r of batch.records(offset)) return r.arrivalMs;
-  return 0;
-}
-
 /** Committed records from `from_offset`, bounded by max_records / max_bytes (at least one). */
-export async function readRecords(driver: ReplicaDriver, req: ReadRequest__Output, nowMs: number): Promise<ReadResponse> {
-  const m = driver.machine;
-  if (req.metered && m.role() !== 'leader') return readFailure('NOT_LEADER', 'metered reads go to the shard leader');
-  const hw = m.highWatermark();
-  const logStart = m.logStartOffset();
-  const limiter = req.metered ? driver.limiter() : undefined;
+export async function readRecords(reader: ShardReader, req: ReadRequest__Output, nowMs: number): Promise<ReadResponse> {
+  if (req.metered && reader.role() !== 'leader') return readFailure('NOT_LEADER', 'metered reads go to the shard leader');
+  const hw = reader.highWatermark();
+  const logStart = reader.logStartOffset();
+  const limiter = req.metered ? reader.readLimiter() : undefined;
   if (limiter && !limiter.tryReadCall(nowMs)) {
-    driver.options.metrics.readExceeded.inc(driver.labels);
+    reader.noteRead('throttled');
     return readFailure('THROTTLED', 'read throughput of the shard exceeded');
   }
   if (req.from_offset < logStart) return readFailure('OUT_OF_RANGE', `offset ${req.from_offset} is before the log start ${logStart}`);
@@ -46,7 +31,7 @@ export async function readRecords(driver: ReplicaDriver, req: ReadRequest__Outpu
   const records: RecordOut[] = [];
   let bytes = 0;
   if (req.from_offset < hw) {
-    const batches = await batchesFrom(driver, req.from_offset, hw, maxBytes);
+    const batches = await reader.batchesFrom(req.from_offset, hw, maxBytes);
     outer: for (const batch of batches) {
       for (const r of batch.records(req.from_offset)) {
         const size = r.data.length + Buffer.byteLength(r.partitionKey, 'utf8');
@@ -58,10 +43,9 @@ export async function readRecords(driver: ReplicaDriver, req: ReadRequest__Outpu
   }
   if (limiter) {
     limiter.chargeRead(bytes, nowMs);
-    driver.options.metrics.getRecordsBytes.inc(driver.labels, bytes);
-    driver.options.metrics.getRecordsRecords.inc(driver.labels, records.length);
+    reader.noteRead({ bytes, records: records.length });
   }
-  return { error: 'OK', error_message: '', records, high_watermark: hw, log_start_offset: logStart, last_arrival_ms: await arrivalAt(driver, hw - 1) };
+  return { error: 'OK', error_message: '', records, high_watermark: hw, log_start_offset: logStart, last_arrival_ms: await reader.arrivalAt(hw - 1) };
 }
 
 function toRecordOut(r: BatchRecord): RecordOut {
@@ -69,12 +53,11 @@ function toRecordOut(r: BatchRecord): RecordOut {
 }
 
 /** LATEST -> hw, TRIM_HORIZON -> log start, AT_TIMESTAMP -> first offset arrived at or after ts (hw if none). */
-export async function seek(driver: ReplicaDriver, req: SeekRequest__Output): Promise<SeekResponse> {
-  const m = driver.machine;
-  if (m.role() !== 'leader') return { error: 'NOT_LEADER', error_message: 'seek on the shard leader', offset: 0 };
-  const hw = m.highWatermark();
-  if (req.kind === 'SEEK_TRIM_HORIZON') return { error: 'OK', error_message: '', offset: m.logStartOffset() };
+export async function seek(reader: ShardReader, req: SeekRequest__Output): Promise<SeekResponse> {
+  if (reader.role() !== 'leader') return { error: 'NOT_LEADER', error_message: 'seek on the shard leader', offset: 0 };
+  const hw = reader.highWatermark();
+  if (req.kind === 'SEEK_TRIM_HORIZON') return { error: 'OK', error_message: '', offset: reader.logStartOffset() };
   if (req.kind === 'SEEK_LATEST') return { error: 'OK', error_message: '', offset: hw };
-  const offset = await driver.log.offsetAtTime(req.timestamp_ms, hw);
+  const offset = await reader.offsetAtTime(req.timestamp_ms);
   return { error: 'OK', error_message: '', offset: offset ?? hw };
 }

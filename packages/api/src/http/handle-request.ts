@@ -9,6 +9,7 @@ import { limits } from '@shoal/core';
 import type { Logger } from '@shoal/wire';
 import type { Registry } from 'prom-client';
 import type { Dispatcher } from '../dispatcher';
+import type { ResponseSink, ResponseStream } from '../operation';
 import { readBody } from './read-body';
 
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
@@ -42,6 +43,30 @@ function headerBytes(req: AnyRequest): number {
   let n = 0;
   for (const h of req.rawHeaders) n += h.length + 2;
   return n;
+}
+
+/** Sends the headers, then lets `stream` write the body with back-pressure until it ends or the client goes. */
+function sendStream(res: AnyResponse, status: number, headers: Readonly<Record<string, string>>, stream: ResponseStream): void {
+  if (res.headersSent || res.writableEnded) return;
+  const out = res as ServerResponse;
+  out.writeHead(status, { ...headers });
+  out.flushHeaders();
+  const closeListeners: Array<() => void> = [];
+  let closed = false;
+  const onGone = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const l of closeListeners.splice(0)) l();
+  };
+  out.once('close', onGone);
+  out.once('finish', onGone);
+  const sink: ResponseSink = {
+    write: (chunk) => (closed ? false : out.write(chunk)),
+    onDrain: (listener) => { out.once('drain', listener); },
+    onClose: (listener) => { if (closed) listener(); else closeListeners.push(listener); },
+    end: () => { if (!closed && !out.writableEnded) out.end(); },
+  };
+  stream.pipe(sink);
 }
 
 function errorBody(type: string, message: string): string {
@@ -86,6 +111,7 @@ async function handle(deps: HandlerDeps, req: AnyRequest, res: AnyResponse): Pro
     abandon(req, res);
     return;
   }
-  const response = await deps.dispatcher.handle({ headers: req.headers, body: result.body });
-  send(res, response.status, response.headers, response.body);
+  const response = await deps.dispatcher.handle({ method: req.method, url: req.url, headers: req.headers, body: result.body });
+  if (Buffer.isBuffer(response.body)) send(res, response.status, response.headers, response.body);
+  else sendStream(res, response.status, response.headers, response.body);
 }

@@ -13,7 +13,7 @@ import { streamArn } from '../streams/stream-arn';
 /** Shards the account holds now: created shards, or the planned count of streams not yet created. */
 function accountShardCount(ctx: OperationContext): number {
   let sum = 0;
-  for (const stream of ctx.view.streams.values()) {
+  for (const stream of ctx.view.streamsIn(ctx.caller)) {
     const created = ctx.view.shards.get(stream.value.streamId)?.size ?? 0;
     sum += Math.max(created, stream.value.initialShardCount);
   }
@@ -21,7 +21,7 @@ function accountShardCount(ctx: OperationContext): number {
 }
 
 async function execute(ctx: OperationContext, input: CreateStreamInput): Promise<Record<string, never>> {
-  const { region, accountId } = ctx.config;
+  const { region, accountId } = ctx.caller;
   const tagCount = Object.keys(input.Tags ?? {}).length;
   if (tagCount > limits.CREATE_STREAM_TAGS_MAX) {
     throw new KinesisError('InvalidArgumentException',
@@ -40,6 +40,8 @@ async function execute(ctx: OperationContext, input: CreateStreamInput): Promise
       'Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.');
   }
   const record: StreamRecord = {
+    accountId,
+    region,
     streamName: input.StreamName,
     streamId: randomUUID(),
     streamArn: streamArn(region, accountId, input.StreamName),
@@ -58,7 +60,7 @@ async function execute(ctx: OperationContext, input: CreateStreamInput): Promise
   if (!(await ctx.metadata.createStream(record))) {
     throw new KinesisError('ResourceInUseException', `Stream ${input.StreamName} under account ${accountId} already exists.`);
   }
-  await awaitOwnWrite(ctx, (view) => view.stream(record.streamName)?.value.streamId === record.streamId);
+  await awaitOwnWrite(ctx, (view) => view.stream(record)?.value.streamId === record.streamId);
   return {};
 }
 

@@ -12,11 +12,11 @@ async function execute(ctx: OperationContext, input: DeleteStreamInput): Promise
   const ok = await ctx.metadata.updateStream({ ...stream.value, status: 'DELETING' }, stream.modRevision);
   if (!ok) {
     // Someone changed the stream between our read and write (another delete, the controller).
-    throw new KinesisError('ResourceInUseException', `Stream ${stream.value.streamName} under account ${ctx.config.accountId} is being changed; retry.`);
+    throw new KinesisError('ResourceInUseException', `Stream ${stream.value.streamName} under account ${ctx.caller.accountId} is being changed; retry.`);
   }
-  const { streamName, streamId } = stream.value;
+  const { streamId } = stream.value;
   await awaitOwnWrite(ctx, (view) => {
-    const now = view.stream(streamName)?.value;
+    const now = view.stream(stream.value)?.value;
     return now === undefined || now.streamId !== streamId || now.status === 'DELETING';
   });
   return {};

@@ -19,7 +19,7 @@ async function execute(ctx: OperationContext, input: DescribeStreamInput): Promi
     const after = input.ExclusiveStartShardId;
     const afterId = normaliseShardId(after);
     if (afterId === undefined) {
-      throw new KinesisError('ResourceNotFoundException', `Could not find shard ${after} in stream ${stream.value.streamName} under account ${ctx.config.accountId}.`);
+      throw new KinesisError('ResourceNotFoundException', `Could not find shard ${after} in stream ${stream.value.streamName} under account ${ctx.caller.accountId}.`);
     }
     const afterIndex = shardIndexFromId(afterId) ?? -1;
     shards = shards.filter((s) => s.shardIndex > afterIndex);

@@ -35,9 +35,10 @@ function checkIterator(ctx: OperationContext, input: GetRecordsInput): ShardIter
 }
 
 function locate(ctx: OperationContext, it: ShardIteratorPayload, streamArn: string | undefined): { stream: StreamRecord; shard: ShardRecord } {
-  const notFound = new KinesisError('ResourceNotFoundException', `Shard ${it.shardId} in stream ${it.streamName} under account ${ctx.config.accountId} does not exist`);
-  const stream = ctx.view.stream(it.streamName)?.value;
-  if (!stream || stream.streamId !== it.streamId || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw notFound;
+  const notFound = new KinesisError('ResourceNotFoundException', `Shard ${it.shardId} in stream ${it.streamName} under account ${ctx.caller.accountId} does not exist`);
+  // The iterator names the stream by its id; it reads only the caller's streams (cross-account reads are decided by resource policies).
+  const stream = ctx.view.streamById(it.streamId)?.value;
+  if (!stream || stream.accountId !== ctx.caller.accountId || stream.region !== ctx.caller.region || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw notFound;
   if (streamArn !== undefined && streamArn !== stream.streamArn) throw new KinesisError('InvalidArgumentException', 'Invalid ShardIterator.');
   const shard = ctx.view.shard(stream.streamId, it.shardId)?.value;
   if (!shard) throw notFound;
@@ -45,7 +46,7 @@ function locate(ctx: OperationContext, it: ShardIteratorPayload, streamArn: stri
 }
 
 async function read(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, fromOffset: number, maxRecords: number): Promise<ReadResponse__Output> {
-  const notFound = (): KinesisError => new KinesisError('ResourceNotFoundException', `Shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.config.accountId} does not exist`);
+  const notFound = (): KinesisError => new KinesisError('ResourceNotFoundException', `Shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.caller.accountId} does not exist`);
   const call = (offset: number): Promise<ReadResponse__Output> => callShardLeader(ctx, stream.streamId, shard.shardId, notFound, (current) => ctx.storage.read(current.leader, {
     shard: { stream_id: stream.streamId, shard_id: shard.shardId }, from_offset: offset, max_records: maxRecords, max_bytes: limits.GET_RECORDS_BYTES_MAX, metered: true,
   }));
@@ -53,7 +54,7 @@ async function read(ctx: OperationContext, stream: StreamRecord, shard: ShardRec
   if (response.error === 'OUT_OF_RANGE' && response.log_start_offset > fromOffset) response = await call(response.log_start_offset);
   if (response.error === 'THROTTLED') {
     ctx.metrics.readThroughputExceeded.inc();
-    throw new KinesisError('ProvisionedThroughputExceededException', shardRateExceededMessage(shard.shardId, stream.streamName, ctx.config.accountId));
+    throw new KinesisError('ProvisionedThroughputExceededException', shardRateExceededMessage(shard.shardId, stream.streamName, ctx.caller.accountId));
   }
   if (response.error !== 'OK') throw storageFailure(response.error);
   return response;

@@ -11,10 +11,10 @@ import {
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
-import { targetStreamName } from '../streams/resolve-stream';
+import { callerStreamRef, targetStreamName } from '../streams/resolve-stream';
 
 function shardNotFound(ctx: OperationContext, streamName: string, shardId: string): KinesisError {
-  return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.config.accountId} does not exist`);
+  return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.caller.accountId} does not exist`);
 }
 
 function typeMismatch(type: string, withNumber: boolean): KinesisError {
@@ -26,7 +26,7 @@ function typeMismatch(type: string, withNumber: boolean): KinesisError {
 /** The offset a sequence number names in this shard; InvalidArgumentException if it belongs elsewhere. */
 function offsetOfSequenceNumber(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, text: string): number {
   const invalid = (why: string): KinesisError => new KinesisError('InvalidArgumentException',
-    `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.config.accountId} is invalid${why}.`);
+    `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.caller.accountId} is invalid${why}.`);
   const parts = decodeSequenceNumber(text);
   if (!parts) throw invalid('');
   if (parts.streamTag !== streamTagOf(stream.streamId)) throw invalid(' because it did not come from this stream');
@@ -83,9 +83,9 @@ function targetShard(ctx: OperationContext, input: GetShardIteratorInput): { str
   const name = targetStreamName(ctx, input);
   const shardId = normaliseShardId(input.ShardId);
   if (shardId === undefined) {
-    throw new KinesisError('ResourceNotFoundException', `Could not find shard ${input.ShardId} in stream ${name} under account ${ctx.config.accountId}.`);
+    throw new KinesisError('ResourceNotFoundException', `Could not find shard ${input.ShardId} in stream ${name} under account ${ctx.caller.accountId}.`);
   }
-  const stream = ctx.view.stream(name)?.value;
+  const stream = ctx.view.stream(callerStreamRef(ctx, name))?.value;
   const readable = stream !== undefined && (stream.status === 'ACTIVE' || stream.status === 'UPDATING') &&
     (input.StreamARN === undefined || stream.streamArn === input.StreamARN);
   const shard = readable ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;

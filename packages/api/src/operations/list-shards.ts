@@ -22,7 +22,7 @@ import { KinesisError, LIST_SHARDS, limits, normaliseShardId, shardIndexFromId, 
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
-import { resolveStream } from '../streams/resolve-stream';
+import { callerStreamRef, resolveStream } from '../streams/resolve-stream';
 import { isOpen, shardDescription } from '../streams/shard-description';
 
 type Filter = NonNullable<ListShardsInput['ShardFilter']>;
@@ -39,7 +39,7 @@ interface Position {
 /** The index a request's shard id names; ResourceNotFoundException (Kinesis' text) when it names none. */
 function requestedIndex(ctx: OperationContext, streamName: string, text: string): number {
   const id = normaliseShardId(text);
-  if (id === undefined) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${text} in stream ${streamName} under account ${ctx.config.accountId}.`);
+  if (id === undefined) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${text} in stream ${streamName} under account ${ctx.caller.accountId}.`);
   return shardIndexFromId(id) ?? -1;
 }
 
@@ -68,7 +68,7 @@ function startOf(ctx: OperationContext, input: ListShardsInput): Position {
   const { streamName } = stream.value;
   const created = input.StreamCreationTimestamp;
   if (created !== undefined && Math.floor(created / 1000) !== Math.floor(stream.value.createdMs / 1000)) {
-    throw new KinesisError('ResourceNotFoundException', `Stream ${streamName} under account ${ctx.config.accountId} not found.`);
+    throw new KinesisError('ResourceNotFoundException', `Stream ${streamName} under account ${ctx.caller.accountId} not found.`);
   }
   const filter = input.ShardFilter;
   if (filter?.Type === 'AFTER_SHARD_ID') {
@@ -110,13 +110,13 @@ function passes(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord,
 
 async function execute(ctx: OperationContext, input: ListShardsInput): Promise<OperationOutput> {
   const position = startOf(ctx, input);
-  const stream = ctx.view.stream(position.streamName);
+  const stream = ctx.view.stream(callerStreamRef(ctx, position.streamName));
   if (!stream || stream.value.streamId !== position.streamId) {
-    throw new KinesisError('ResourceNotFoundException', `Stream ${position.streamName} under account ${ctx.config.accountId} not found.`);
+    throw new KinesisError('ResourceNotFoundException', `Stream ${position.streamName} under account ${ctx.caller.accountId} not found.`);
   }
   const { status } = stream.value;
   if (status !== 'ACTIVE' && status !== 'UPDATING') {
-    throw new KinesisError('ResourceInUseException', `Stream ${position.streamName} under account ${ctx.config.accountId} not ACTIVE, instead in state ${status}`);
+    throw new KinesisError('ResourceInUseException', `Stream ${position.streamName} under account ${ctx.caller.accountId} not ACTIVE, instead in state ${status}`);
   }
   const max = Math.min(input.MaxResults ?? limits.LIST_SHARDS_MAX_RESULTS_DEFAULT, limits.LIST_SHARDS_PAGE_MAX);
   const all = ctx.view.shardsOf(position.streamId).map((s) => s.value);

@@ -16,7 +16,8 @@ async function execute(ctx: OperationContext, input: ListStreamsInput): Promise<
     const token = decodeListToken('ListStreams', input.NextToken, ctx.iteratorKey);
     after = typeof token['after'] === 'string' ? token['after'] : undefined;
   }
-  const names = [...ctx.view.streams.keys()].filter((n) => after === undefined || n > after).sort();
+  const byName = new Map(ctx.view.streamsIn(ctx.caller).map((s) => [s.value.streamName, s.value]));
+  const names = [...byName.keys()].filter((n) => after === undefined || n > after).sort();
   const page = names.slice(0, limit);
   const more = names.length > limit;
   const last = page[page.length - 1];
@@ -24,7 +25,7 @@ async function execute(ctx: OperationContext, input: ListStreamsInput): Promise<
     StreamNames: page,
     HasMoreStreams: more,
     NextToken: more && last !== undefined ? encodeListToken('ListStreams', { after: last }, ctx.iteratorKey) : undefined,
-    StreamSummaries: page.map((n) => streamBasics(ctx.view.streams.get(n)!.value)),
+    StreamSummaries: page.map((n) => streamBasics(byName.get(n)!)),
   };
 }
 

@@ -20,7 +20,7 @@ async function execute(ctx: OperationContext, input: MergeShardsInput): Promise<
   const [lower, upper] = aStart < bStart ? [a, b] : [b, a];
   if (a.shardId === b.shardId || BigInt(lower.hashKeyEnd) + 1n !== BigInt(upper.hashKeyStart)) {
     throw new KinesisError('InvalidArgumentException',
-      `Shards ${a.shardId} and ${b.shardId} in stream ${s.streamName} under account ${ctx.config.accountId} are not an adjacent pair of shards eligible for merging`);
+      `Shards ${a.shardId} and ${b.shardId} in stream ${s.streamName} under account ${ctx.caller.accountId} are not an adjacent pair of shards eligible for merging`);
   }
   // Kinesis names ShardToMerge the parent and AdjacentShardToMerge the adjacent parent, whichever is lower.
   const parents = [a.shardId, b.shardId];

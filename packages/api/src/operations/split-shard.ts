@@ -20,7 +20,7 @@ async function execute(ctx: OperationContext, input: SplitShardInput): Promise<O
   const key = BigInt(input.NewStartingHashKey);
   if (splitProblem(parent, key) !== undefined) {
     throw new KinesisError('InvalidArgumentException',
-      `NewStartingHashKey ${input.NewStartingHashKey} used in SplitShard() on shard ${shard.shardId} in stream ${s.streamName} under account ${ctx.config.accountId} ` +
+      `NewStartingHashKey ${input.NewStartingHashKey} used in SplitShard() on shard ${shard.shardId} in stream ${s.streamName} under account ${ctx.caller.accountId} ` +
       `is not both greater than one plus the shard's StartingHashKey ${shard.hashKeyStart} and less than the shard's EndingHashKey ${shard.hashKeyEnd}.`);
   }
   const step = splitStep(parent, key);

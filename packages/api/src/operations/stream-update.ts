@@ -24,7 +24,9 @@ export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId
 /** Open shards of every stream of the account (the shard quota counts these). */
 export function accountOpenShards(ctx: OperationContext): number {
   let n = 0;
-  for (const byShard of ctx.view.shards.values()) for (const s of byShard.values()) if (s.value.endingSequenceNumber === undefined) n++;
+  for (const stream of ctx.view.streamsIn(ctx.caller)) {
+    for (const s of ctx.view.shardsOf(stream.value.streamId)) if (s.value.endingSequenceNumber === undefined) n++;
+  }
   return n;
 }
 
@@ -37,7 +39,7 @@ export function streamOpenShards(ctx: OperationContext, stream: StreamRecord): S
 export function requireProvisioned(ctx: OperationContext, stream: StreamRecord, operation: string): void {
   if (stream.mode !== 'PROVISIONED') {
     throw new KinesisError('ValidationException',
-      `${operation} is not supported for stream ${stream.streamName} under account ${ctx.config.accountId} in ON_DEMAND capacity mode.`);
+      `${operation} is not supported for stream ${stream.streamName} under account ${ctx.caller.accountId} in ON_DEMAND capacity mode.`);
   }
 }
 
@@ -45,10 +47,10 @@ export function requireProvisioned(ctx: OperationContext, stream: StreamRecord, 
 export async function commitStreamUpdate(ctx: OperationContext, stream: Versioned<StreamRecord>, next: StreamRecord): Promise<void> {
   if (!(await ctx.metadata.updateStream(next, stream.modRevision))) {
     throw new KinesisError('ResourceInUseException',
-      `Stream ${next.streamName} under account ${ctx.config.accountId} not ACTIVE, instead in state UPDATING`);
+      `Stream ${next.streamName} under account ${ctx.caller.accountId} not ACTIVE, instead in state UPDATING`);
   }
   await awaitOwnWrite(ctx, (view) => {
-    const s = view.stream(next.streamName);
+    const s = view.stream(next);
     return s !== undefined && s.modRevision !== stream.modRevision;
   });
 }
@@ -57,7 +59,7 @@ export async function commitStreamUpdate(ctx: OperationContext, stream: Versione
 export function checkShardQuota(ctx: OperationContext, added: number, limit: number): void {
   const current = accountOpenShards(ctx);
   if (added > 0 && current + added > limit) {
-    const { region, accountId } = ctx.config;
+    const { region, accountId } = ctx.caller;
     throw new KinesisError('LimitExceededException',
       `This request would exceed the shard limit for the account ${accountId} in ${region}. Current shard count for the account: ${current}. ` +
       `Limit: ${limit}. Number of additional shards that would have resulted from this request: ${added}. ` +

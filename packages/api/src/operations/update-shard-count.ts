@@ -34,7 +34,7 @@ async function execute(ctx: OperationContext, input: UpdateShardCountInput): Pro
   const recent = (s.shardCountUpdatesMs ?? []).filter((t) => now - t < DAY_MS);
   const perDay = ctx.config.updateShardCountPerDayMax ?? limits.UPDATE_SHARD_COUNT_PER_DAY_MAX;
   if (recent.length >= perDay) {
-    throw limitExceeded(`Stream ${s.streamName} under account ${ctx.config.accountId} has already been scaled ${recent.length} times in the last 24 hours; ` +
+    throw limitExceeded(`Stream ${s.streamName} under account ${ctx.caller.accountId} has already been scaled ${recent.length} times in the last 24 hours; ` +
       `the limit is ${perDay}.`);
   }
   checkShardQuota(ctx, target - open, limits.SHARDS_PER_ACCOUNT_DEFAULT_MAX);

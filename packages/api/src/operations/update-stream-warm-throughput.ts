@@ -16,7 +16,7 @@ async function execute(ctx: OperationContext, input: UpdateStreamWarmThroughputI
   const s = stream.value;
   if (s.mode !== 'ON_DEMAND') {
     throw new KinesisError('InvalidArgumentException',
-      `Warm throughput can only be set for streams in ON_DEMAND capacity mode; stream ${s.streamName} under account ${ctx.config.accountId} is PROVISIONED.`);
+      `Warm throughput can only be set for streams in ON_DEMAND capacity mode; stream ${s.streamName} under account ${ctx.caller.accountId} is PROVISIONED.`);
   }
   const { warmThroughputMiBps: _previous, ...rest } = s;
   const next: StreamRecord = { ...rest, ...(input.WarmThroughputMiBps > 0 ? { warmThroughputMiBps: input.WarmThroughputMiBps } : {}) };

@@ -181,7 +181,7 @@ async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard
   items.forEach((p, i) => {
     if (throttled[t] === i) {
       t++;
-      results[p.index] = { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.config.accountId) };
+      results[p.index] = { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.caller.accountId) };
     } else {
       results[p.index] = { ok: true, shardId: shard.shardId, sequenceNumber: nextSequenceNumber() };
     }

@@ -13,11 +13,11 @@ export const ACCOUNT = '000000000000';
 export function addStream(view: ClusterView, name: string, shardCount: number, leaders: readonly string[] = ['n1']): StreamRecord {
   const streamId = `id-${name}`;
   const stream: StreamRecord = {
-    streamName: name, streamId, streamArn: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/${name}`, status: 'ACTIVE', mode: 'PROVISIONED',
+    accountId: ACCOUNT, region: 'us-east-1', streamName: name, streamId, streamArn: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/${name}`, status: 'ACTIVE', mode: 'PROVISIONED',
     initialShardCount: shardCount, retentionPeriodHours: 24, createdMs: 1_000_000, encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {},
     nextShardIndex: shardCount,
   };
-  view.streams.set(name, { value: stream, modRevision: '1' });
+  view.setStream(`${ACCOUNT}/us-east-1/${name}`, { value: stream, modRevision: '1' });
   const shards = new Map<string, { value: ShardRecord; modRevision: string }>();
   evenHashKeyRanges(shardCount).forEach((r, i) => {
     const shardId = shardIdFromIndex(i);
@@ -75,6 +75,7 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
   let now = nowMs;
   return {
     config: { region: 'us-east-1', accountId: ACCOUNT },
+    caller: { region: 'us-east-1', accountId: ACCOUNT },
     view,
     metadata: {
       createStream: async () => true,

@@ -65,6 +65,25 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
     await etcd?.stop();
   });
 
+  it('scopes stream names by the region of the credential scope', async () => {
+    const clients = ['us-east-1', 'eu-west-1'].map((region) => new KinesisClient({ endpoint, region, credentials: CREDENTIALS, maxAttempts: 1 }));
+    try {
+      for (const c of clients) await c.send(new CreateStreamCommand({ StreamName: 'orders', ShardCount: 1 }));
+      for (const [i, region] of ['us-east-1', 'eu-west-1'].entries()) {
+        const c = clients[i]!;
+        const s = await c.send(new DescribeStreamSummaryCommand({ StreamName: 'orders' }));
+        assert.equal(s.StreamDescriptionSummary?.StreamARN, `arn:aws:kinesis:${region}:123456789012:stream/orders`);
+        const list = await c.send(new ListStreamsCommand({}));
+        assert.deepEqual(list.StreamSummaries?.filter((x) => x.StreamName === 'orders').map((x) => x.StreamARN), [`arn:aws:kinesis:${region}:123456789012:stream/orders`]);
+      }
+      // An ARN of another region is not found from this one.
+      await expectError(clients[0]!.send(new DescribeStreamSummaryCommand({ StreamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' })),
+        'ResourceNotFoundException', 400);
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  });
+
   for (const protocol of ['HTTP/2', 'HTTP/1.1'] as const) {
     describe(`AWS SDK over ${protocol}`, () => {
       let client: KinesisClient;

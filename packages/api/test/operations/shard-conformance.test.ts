@@ -5,7 +5,7 @@ import type { ShardRecord } from '@shoal/metadata';
 import { ControlRateLimiter } from '../../src/control-rate-limiter';
 import { Dispatcher } from '../../src/dispatcher';
 import { OPERATIONS } from '../../src/operations/index';
-import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
+import { ACCOUNT, ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
 
 const CLOSED_MS = 1_500_000;
 
@@ -73,8 +73,8 @@ describe('ListShards arguments', () => {
 
   it('answers ResourceInUseException for a stream that is not ACTIVE or UPDATING', async () => {
     const { view, call } = setup();
-    const s = view.streams.get('s')!;
-    view.streams.set('s', { ...s, value: { ...s.value, status: 'CREATING' } });
+    const s = view.streams.get(`${ACCOUNT}/us-east-1/s`)!;
+    view.setStream(`${ACCOUNT}/us-east-1/s`, { ...s, value: { ...s.value, status: 'CREATING' } });
     const r = await call('ListShards', { StreamName: 's' });
     assert.equal(r.body['__type'], 'ResourceInUseException');
   });

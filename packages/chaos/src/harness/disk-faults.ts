@@ -25,6 +25,7 @@ import { isOurs, type ClusterControl } from './cluster-control';
 import type { DiskStep } from './disk-schedules';
 import type { InjectorDeps } from './fault-injector';
 import { applyPowerCut, journalPath, nodeDataDir } from './power-cut';
+import { chaosStreamRef } from '../workload/kinesis-clients';
 
 const DEATH_WAIT_MS = 5_000;
 const DEATH_POLL_MS = 20;
@@ -99,7 +100,7 @@ export function flipBits(dbDir: string, count: number, seed: number): Corruption
 }
 
 function openShards(d: InjectorDeps): ShardRecord[] {
-  const stream = d.store.view.stream(d.streamName);
+  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
   return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
 }
 
@@ -136,7 +137,7 @@ function watchRebuild(d: InjectorDeps, node: string, oldPid: number): void {
     latest.set(s.shardId, s);
     judge(s);
   };
-  const stream = d.store.view.stream(d.streamName);
+  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
   for (const v of stream ? d.store.view.shardsOf(stream.value.streamId) : []) seen(v);
   const unsubscribe = d.store.onChange((change) => {
     if (change.kind === 'shard' && change.value) seen(change.value);

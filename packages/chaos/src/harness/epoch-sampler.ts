@@ -8,6 +8,7 @@
  */
 import type { MetadataStore, ShardRecord, Versioned } from '@shoal/metadata';
 import type { HistoryWriter } from '../history/history-writer';
+import { chaosStreamRef } from '../workload/kinesis-clients';
 
 export interface EpochSampler {
   stop(): void;
@@ -18,8 +19,8 @@ const STREAM_WAIT_MS = 10_000;
 
 /** Samples the stream's shards from now until stop(). */
 export async function sampleEpochs(store: MetadataStore, streamName: string, history: HistoryWriter, now: () => number): Promise<EpochSampler> {
-  await store.waitFor((view) => view.stream(streamName) !== undefined, STREAM_WAIT_MS);
-  const streamId = store.view.stream(streamName)!.value.streamId;
+  await store.waitFor((view) => view.stream(chaosStreamRef(streamName)) !== undefined, STREAM_WAIT_MS);
+  const streamId = store.view.stream(chaosStreamRef(streamName))!.value.streamId;
   const last = new Map<string, { leader: string; epoch: number }>();
   const record = (v: Versioned<ShardRecord>): void => {
     const s = v.value;

@@ -15,6 +15,7 @@ import { killReshardParentLeader, reshardCrash } from './reshard-faults';
 import { corruptFollower, powerCut } from './disk-faults';
 import { etcdFault } from './etcd-faults';
 import { fault, restartAll } from './fault-log';
+import { chaosStreamRef } from '../workload/kinesis-clients';
 
 export interface InjectorDeps {
   readonly cluster: ClusterControl;
@@ -30,7 +31,7 @@ const NEW_LEADER_WAIT_MS = 10_000;
 const NEW_LEADER_POLL_MS = 50;
 
 function openShards(d: InjectorDeps): ShardRecord[] {
-  const stream = d.store.view.stream(d.streamName);
+  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
   return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
 }
 

@@ -9,6 +9,7 @@ import type { ShardRecord } from '@shoal/metadata';
 import { isOurs } from './cluster-control';
 import type { InjectorDeps } from './fault-injector';
 import { fault, restartAll } from './fault-log';
+import { chaosStreamRef } from '../workload/kinesis-clients';
 
 const EXIT_WAIT_MS = 10_000;
 const POLL_MS = 100;
@@ -33,7 +34,7 @@ export async function restartSkewed(d: InjectorDeps, name: string, offsetMs: num
 }
 
 function openShards(d: InjectorDeps): ShardRecord[] {
-  const stream = d.store.view.stream(d.streamName);
+  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
   return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
 }
 

@@ -22,6 +22,7 @@ import { isOurs } from './cluster-control';
 import type { InjectorDeps } from './fault-injector';
 import type { ReshardCrashStep } from './reshard-schedule';
 import { fault, restartAll } from './fault-log';
+import { chaosStreamRef } from '../workload/kinesis-clients';
 
 const POLL_MS = 20;
 const SEED_RANGE = 2 ** 31;
@@ -31,7 +32,7 @@ const STATE_WAIT_MS = 1_000;
 
 /** The step's split or merge, from the harness's etcd view (open shards that are not closing). */
 function choose(d: InjectorDeps, step: ReshardCrashStep): ReshardChoice | undefined {
-  const stream = d.store.view.stream(d.streamName);
+  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
   if (!stream) return undefined;
   const open = d.store.view.shardsOf(stream.value.streamId).map((v) => v.value).filter((s) => s.endingSequenceNumber === undefined && s.closing !== true);
   const random = new SeededRandom(Math.floor(step.pick * SEED_RANGE));
@@ -55,7 +56,7 @@ async function crashed(controllers: readonly ProcessEntry[], waitMs: number): Pr
 async function settledMs(d: InjectorDeps, waitMs: number): Promise<number | undefined> {
   const startMs = d.now();
   for (; d.now() - startMs < waitMs; await sleep(POLL_MS)) {
-    const s = d.store.view.stream(d.streamName)?.value;
+    const s = d.store.view.stream(chaosStreamRef(d.streamName))?.value;
     if (s && s.status === 'ACTIVE' && s.reshard === undefined) return d.now() - startMs;
   }
   return undefined;
@@ -94,7 +95,7 @@ export async function reshardCrash(d: InjectorDeps, step: ReshardCrashStep): Pro
 const KILL_AT = ['requested', 'closing', 'sealed'] as const;
 
 function roundState(d: InjectorDeps): (typeof KILL_AT)[number] | undefined {
-  const stream = d.store.view.stream(d.streamName)?.value;
+  const stream = d.store.view.stream(chaosStreamRef(d.streamName))?.value;
   if (!stream?.reshard) return undefined;
   const parents = stream.reshard.steps.flatMap((st) => st.parents).map((id) => d.store.view.shard(stream.streamId, id)?.value);
   if (parents.every((p) => p?.sealedLogEnd !== undefined)) return 'sealed';
@@ -111,7 +112,7 @@ export async function killReshardParentLeader(d: InjectorDeps, pick: number): Pr
   await d.store.waitFor(() => roundState(d) !== undefined, ROUND_WAIT_MS).catch(() => undefined);
   const want = KILL_AT[Math.floor(pick * KILL_AT.length)]!;
   if (want !== 'requested') await d.store.waitFor(() => roundState(d) === undefined || KILL_AT.indexOf(roundState(d)!) >= KILL_AT.indexOf(want), STATE_WAIT_MS).catch(() => undefined);
-  const stream = d.store.view.stream(d.streamName)?.value;
+  const stream = d.store.view.stream(chaosStreamRef(d.streamName))?.value;
   if (!stream) return;
   const shards = d.store.view.shardsOf(stream.streamId).map((v) => v.value);
   const open = shards.filter((s) => s.endingSequenceNumber === undefined);

@@ -5,7 +5,16 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DEFAULT_ACCOUNT_ID, type StreamRef } from '@shoal/metadata';
 import { CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../chaos-limits';
+
+/** Region of the workload's clients; with authentication off every stream is in DEFAULT_ACCOUNT_ID. */
+export const CHAOS_REGION = 'us-east-1';
+
+/** The metadata name of a workload stream. */
+export function chaosStreamRef(streamName: string): StreamRef {
+  return { accountId: DEFAULT_ACCOUNT_ID, region: CHAOS_REGION, streamName };
+}
 
 /**
  * `requestTimeoutMs` bounds each call: @smithy/node-http-handler only logs
@@ -16,7 +25,7 @@ import { CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../chaos-limits';
 export function kinesisClient(endpoint: string, requestTimeoutMs = REQUEST_TIMEOUT_MS): KinesisClient {
   return new KinesisClient({
     endpoint,
-    region: 'us-east-1',
+    region: CHAOS_REGION,
     credentials: { accessKeyId: 'chaos', secretAccessKey: 'chaos' },
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true }),

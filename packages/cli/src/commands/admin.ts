@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shardIdFromIndex } from '@shoal/core';
-import { MetadataStore, type ClusterView, type DrainRecord, type MoveLeaderRequest } from '@shoal/metadata';
+import { DEFAULT_ACCOUNT_ID, MetadataStore, type ClusterView, type DrainRecord, type MoveLeaderRequest } from '@shoal/metadata';
 import type { Flags } from '@shoal/wire';
 import { ADMIN_WAIT_SEC_DEFAULT, PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS } from '../cli-limits';
 import { defaultConfig, etcdUrl } from '../cluster-config';
@@ -54,7 +54,7 @@ export async function moveLeader(flags: Flags, out: Out): Promise<void> {
   const to = required(flags, 'to');
   const shardId = /^\d+$/.test(shardArg) ? shardIdFromIndex(Number(shardArg)) : shardArg;
   await withStore(flags, async (store) => {
-    const stream = store.view.stream(streamName);
+    const stream = store.view.stream({ accountId: flags.string('account-id', DEFAULT_ACCOUNT_ID), region: flags.string('region', 'us-east-1'), streamName });
     if (!stream) throw new Error(`no stream ${streamName}`);
     const streamId = stream.value.streamId;
     if (!store.view.shard(streamId, shardId)) throw new Error(`no shard ${shardId} in ${streamName}`);

@@ -91,9 +91,11 @@ describe('elastic streams end to end', function () {
     const deadline = Date.now() + SETTLE_WAIT_MS;
     for (;;) {
       const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }));
-      const list = await shards();
-      if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE' && open(list).length === count) return list;
-      if (Date.now() > deadline) throw new Error(`not ACTIVE with ${count} open shards (have ${open(list).length}, ${summary.StreamDescriptionSummary?.StreamStatus})`);
+      const status = summary.StreamDescriptionSummary?.StreamStatus;
+      // ListShards answers ResourceInUseException while the stream is CREATING (as AWS does): list only once ACTIVE.
+      const list = status === 'ACTIVE' ? await shards() : undefined;
+      if (list && open(list).length === count) return list;
+      if (Date.now() > deadline) throw new Error(`not ACTIVE with ${count} open shards (have ${list ? open(list).length : '?'}, ${status})`);
       await sleep(POLL_MS);
     }
   }
