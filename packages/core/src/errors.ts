@@ -27,6 +27,11 @@ export const KINESIS_ERRORS = {
   UnknownOperationException: { status: 400, retryable: false },
   UnrecognizedClientException: { status: 400, retryable: false },
   ValidationException: { status: 400, retryable: false },
+  // Authentication (SigV4) answers in the JSON/CBOR protocol, as recorded from Kinesis (kinesalite's test/connection.js):
+  // 400 with the error in the body. The XML answers to requests without a usable content type are 403 (api protocol edge).
+  MissingAuthenticationTokenException: { status: 400, retryable: false },
+  IncompleteSignatureException: { status: 400, retryable: false },
+  InvalidSignatureException: { status: 400, retryable: false },
 } as const;
 
 export type KinesisErrorType = keyof typeof KINESIS_ERRORS;

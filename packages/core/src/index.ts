@@ -53,3 +53,11 @@ export {
   ISR_LAG_TIME_MAX_MS, ISR_CHANGE_RETRY_MS, TRUNCATION_ROUNDS_MAX,
 } from './replication/replication-limits';
 export { SeededRandom } from './seeded-random';
+export { PUT_RESOURCE_POLICY, GET_RESOURCE_POLICY, DELETE_RESOURCE_POLICY, RESOURCE_ARN_PATTERN_TEXT } from './validation/policy-shapes';
+export type { PutResourcePolicyInput, ResourcePolicyTargetInput } from './validation/policy-shapes';
+export { parsePolicyDocument } from './policy/policy-document';
+export type { PolicyDocument, PolicyStatement, PolicyPrincipals, PatternSet, PolicyEffect } from './policy/policy-document';
+export type { PolicyCondition, ConditionContext } from './policy/policy-conditions';
+export { CROSS_ACCOUNT_ACTIONS, accessDeniedMessage, decideAccess, evaluatePolicy } from './policy/evaluate-policy';
+export type { AccessDecision, AccessRequest, PolicyEffectMatch } from './policy/evaluate-policy';
+export { wildcardMatch } from './policy/wildcard';

@@ -84,3 +84,10 @@ export const MAX_RECORD_SIZE_KIB_MIN = 1024;
 export const MAX_RECORD_SIZE_KIB_MAX = 10240;
 /** Open shards an ON_DEMAND stream keeps at least when it merges cold shards (its initial count). */
 export const ON_DEMAND_SHARD_COUNT_MIN = ON_DEMAND_INITIAL_SHARD_COUNT;
+
+/** Characters of a resource policy document (PutResourcePolicy `Policy`; IAM's resource-policy size limit). */
+export const POLICY_DOCUMENT_CHARS_MAX = 20480;
+/** Statements in one resource policy. */
+export const POLICY_STATEMENTS_MAX = 100;
+/** Values listed for one condition key in a resource policy. */
+export const POLICY_CONDITION_VALUES_MAX = 100;

@@ -18,6 +18,7 @@ describe('errors', () => {
     assert.equal(KINESIS_ERRORS.InternalFailure.status, 500);
     assert.equal(KINESIS_ERRORS.ServiceUnavailable.status, 503);
     assert.equal(KINESIS_ERRORS.MissingAuthenticationToken.status, 403);
+    assert.equal(KINESIS_ERRORS.MissingAuthenticationTokenException.status, 400);
   });
 
   it('carries type, status, name and message', () => {
