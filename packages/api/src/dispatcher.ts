@@ -1,12 +1,14 @@
 /**
- * The one wrapper around every Kinesis operation: picks the codec from the
- * Content-Type and the operation from X-Amz-Target, decodes and validates
- * the body (core's validateRequest), applies the control-plane rate limit,
- * runs the operation, maps errors to Kinesis' error bodies and statuses,
- * and records metrics and logs. Operations hold only validate + execute.
+ * The one wrapper around every Kinesis operation: answers the protocol
+ * edge (protocol-edge.ts: CORS, methods, content types, empty and
+ * unparsable bodies, unknown targets) as Kinesis does, authenticates the
+ * request (its Authenticator), validates the body (core's validateRequest),
+ * applies the control-plane rate limit, runs the operation, maps errors to
+ * Kinesis' error bodies and statuses, and records metrics and logs.
+ * Operations hold only validate + execute.
  *
  * Error body: {"__type": "<KinesisErrorType>", "message": "..."} in the
- * request's codec (JSON 1.1 when the content type is unknown).
+ * request's codec (JSON 1.1 or CBOR 1.1; see protocol-edge.ts for the rest).
  *
  * Each request gets its own OperationContext: the process' shared parts
  * and the Caller its Authenticator established (account, region).
@@ -20,14 +22,16 @@ import type { Authenticator } from './auth/authenticator';
 import { credentialScopeAuthenticator } from './auth/authenticator';
 import { isStreamingOutput, type AnyOperation, type Caller, type OperationContext, type OperationOutput, type ProcessContext, type ResponseStream, type StreamingOutput } from './operation';
 import type { Codec } from './protocol/codec';
-import { codecFor } from './protocol/codecs';
+import { codecOf, protocolOf } from './protocol/codecs';
+import { cborCodec } from './protocol/cbor-codec';
 import { jsonCodec } from './protocol/json-codec';
+import {
+  ACCESS_DENIED_NO_OPERATION, corsHeaders, deprecatedJsonError, preflightAnswer, unreadableContentAnswer, xmlError, type EdgeAnswer,
+} from './protocol/protocol-edge';
 import { operationOfTarget } from './protocol/target';
 
 /** Bytes of random x-amz-id-2 (Kinesis sends 72, base64). */
 const AMZ_ID_2_BYTES = 72;
-/** Status for a body in a content type no codec reads (a client error, not a crash). */
-const UNSUPPORTED_CONTENT_TYPE_STATUS = 404;
 
 export interface ApiRequest {
   /** HTTP method (POST for every Kinesis call). */
@@ -36,6 +40,8 @@ export interface ApiRequest {
   readonly url?: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
+  /** Whether the request came over TLS. */
+  readonly secure?: boolean;
 }
 
 export interface ApiResponse {
@@ -50,6 +56,15 @@ function header(req: ApiRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+function isMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && !(value instanceof Uint8Array);
+}
+
+/** What the edge decided: an answer now, or the operation to run with the decoded body. */
+type Admission =
+  | { readonly kind: 'answer'; readonly answer: EdgeAnswer; readonly op?: AnyOperation; readonly errorType?: string }
+  | { readonly kind: 'run'; readonly op: AnyOperation; readonly codec: Codec; readonly raw: unknown };
+
 export class Dispatcher {
   constructor(
     private readonly ctx: ProcessContext,
@@ -61,62 +76,84 @@ export class Dispatcher {
   async handle(req: ApiRequest): Promise<ApiResponse> {
     const requestId = randomUUID();
     const started = process.hrtime.bigint();
-    const codec = codecFor(header(req, 'content-type'));
-    const opName = operationOfTarget(header(req, 'x-amz-target'));
-    const op = opName !== undefined ? this.operations.get(opName) : undefined;
+    const admission = this.admit(req);
+    if (admission.kind === 'answer') {
+      if (admission.op) this.observe(admission.op, started, admission.errorType);
+      return this.edgeResponse(req, admission.answer, requestId);
+    }
+    const { op, codec } = admission;
     let status = 200;
     let body: OperationOutput;
     let errorType: string | undefined;
     try {
-      const out = await this.run(req, codec, op);
+      const out = await this.run(req, admission);
       if (isStreamingOutput(out)) {
-        if (op) this.ctx.metrics.observe(op.name, Number(process.hrtime.bigint() - started) / 1e9, undefined);
-        return this.streamingResponse(out, codec ?? jsonCodec, requestId);
+        this.observe(op, started, undefined);
+        return this.streamingResponse(req, out, codec, requestId);
       }
       body = out;
     } catch (err) {
-      const kerr = this.toKinesisError(err, requestId, opName);
+      const kerr = this.toKinesisError(err, requestId, op.name);
       status = kerr.status;
       errorType = kerr.type;
       body = kerr.message === '' ? { __type: kerr.type } : { __type: kerr.type, message: kerr.message };
-      if (!codec && kerr.type === 'UnknownOperationException') status = UNSUPPORTED_CONTENT_TYPE_STATUS;
     }
-    if (op) this.ctx.metrics.observe(op.name, Number(process.hrtime.bigint() - started) / 1e9, errorType);
-    const out = codec ?? jsonCodec;
-    return {
-      status,
-      headers: {
-        'content-type': out.contentType,
-        'x-amzn-requestid': requestId,
-        'x-amz-id-2': randomBytes(AMZ_ID_2_BYTES).toString('base64'),
-      },
-      body: out.encode(body),
-    };
+    this.observe(op, started, errorType);
+    return { status, headers: { 'content-type': codec.contentType, ...this.idHeaders(req, requestId) }, body: codec.encode(body) };
   }
 
-  private streamingResponse(out: StreamingOutput, codec: Codec, requestId: string): ApiResponse {
-    return {
-      status: 200,
-      headers: { 'content-type': out.contentType, 'x-amzn-requestid': requestId, 'x-amz-id-2': randomBytes(AMZ_ID_2_BYTES).toString('base64') },
-      body: out.body(codec),
-    };
-  }
-
-  private async run(req: ApiRequest, codec: Codec | undefined, op: AnyOperation | undefined): Promise<OperationOutput | StreamingOutput> {
-    if (!codec) throw new KinesisError('UnknownOperationException', '');
-    if (req.body.length === 0) throw new KinesisError(op ? 'SerializationException' : 'UnknownOperationException', '');
+  /** The protocol edge, in Kinesis' order (protocol-edge.ts). */
+  private admit(req: ApiRequest): Admission {
+    const preflight = preflightAnswer(req);
+    if (preflight) return { kind: 'answer', answer: preflight };
+    if (req.method !== undefined && req.method !== 'POST') return { kind: 'answer', answer: xmlError(403, 'AccessDeniedException', ACCESS_DENIED_NO_OPERATION) };
+    const protocol = protocolOf(header(req, 'content-type'));
+    const opName = operationOfTarget(header(req, 'x-amz-target'));
+    const op = opName !== undefined ? this.operations.get(opName) : undefined;
+    if (req.body.length === 0) {
+      const codec = protocol === 'json' ? jsonCodec : cborCodec;
+      return { kind: 'answer', answer: codedError(codec, op ? 'SerializationException' : 'UnknownOperationException'), ...(op ? { op, errorType: 'SerializationException' } : {}) };
+    }
+    if (protocol === undefined) return { kind: 'answer', answer: unreadableContentAnswer(req, (name) => this.operations.has(name)) };
+    const codec = codecOf(protocol);
     let raw: unknown;
     try {
       raw = codec.decode(req.body);
     } catch {
-      throw new KinesisError('SerializationException', '');
+      raw = undefined;
     }
-    if (!op) throw new KinesisError('UnknownOperationException', '');
-    const caller: Caller = this.authenticator.authenticate(req);
+    if (protocol === 'json-deprecated') {
+      return { kind: 'answer', answer: isMap(raw) ? deprecatedJsonError(404, 'UnknownOperationException') : deprecatedJsonError(400, 'SerializationException') };
+    }
+    if (!isMap(raw)) return { kind: 'answer', answer: codedError(codec, 'SerializationException'), ...(op ? { op, errorType: 'SerializationException' } : {}) };
+    if (!op) return { kind: 'answer', answer: codedError(codec, 'UnknownOperationException') };
+    return { kind: 'run', op, codec, raw };
+  }
+
+  private async run(req: ApiRequest, admission: { op: AnyOperation; codec: Codec; raw: unknown }): Promise<OperationOutput | StreamingOutput> {
+    const { op, codec, raw } = admission;
+    const caller: Caller = await this.authenticator.authenticate(req);
     const input = validateRequest<unknown>(op.shape, raw, codec.timestampUnit);
     if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
-    const ctx: OperationContext = { ...this.ctx, caller };
+    const ctx: OperationContext = { ...this.ctx, caller, request: { operation: op.name, secureTransport: req.secure === true } };
     return op.execute(ctx, input);
+  }
+
+  private idHeaders(req: ApiRequest, requestId: string): Record<string, string> {
+    return { 'x-amzn-requestid': requestId, 'x-amz-id-2': randomBytes(AMZ_ID_2_BYTES).toString('base64'), ...corsHeaders(req) };
+  }
+
+  private edgeResponse(req: ApiRequest, answer: EdgeAnswer, requestId: string): ApiResponse {
+    const ids = answer.preflight ? { 'x-amzn-requestid': requestId } : this.idHeaders(req, requestId);
+    return { status: answer.status, headers: { ...answer.headers, ...ids }, body: answer.body };
+  }
+
+  private streamingResponse(req: ApiRequest, out: StreamingOutput, codec: Codec, requestId: string): ApiResponse {
+    return { status: 200, headers: { 'content-type': out.contentType, ...this.idHeaders(req, requestId) }, body: out.body(codec) };
+  }
+
+  private observe(op: AnyOperation, started: bigint, errorType: string | undefined): void {
+    this.ctx.metrics.observe(op.name, Number(process.hrtime.bigint() - started) / 1e9, errorType);
   }
 
   /** Kinesis errors pass through; anything else is a bug or an outage: logged, InternalFailure. */
@@ -128,4 +165,9 @@ export class Dispatcher {
     this.ctx.logger.error('request failed with an internal error', { requestId, operation: opName, err });
     return new KinesisError('InternalFailure', 'Internal service failure.');
   }
+}
+
+/** A Kinesis error without a message, in a codec (what the edge answers for empty, unparsable or unknown requests). */
+function codedError(codec: Codec, type: 'SerializationException' | 'UnknownOperationException'): EdgeAnswer {
+  return { status: 400, headers: { 'content-type': codec.contentType }, body: codec.encode({ __type: type }) };
 }

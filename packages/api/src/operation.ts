@@ -20,7 +20,14 @@ export interface ApiConfig {
   readonly accountId: string;
   /** UpdateShardCount calls per stream in 24 hours (default core limits.UPDATE_SHARD_COUNT_PER_DAY_MAX). */
   readonly updateShardCountPerDayMax?: number;
+  /**
+   * 'sigv4': signatures are verified against the credentials file, callers act in their key's account, and
+   * resource policies are enforced. 'none' (default): signatures must be well formed but are not checked.
+   */
+  readonly auth?: AuthMode;
 }
+
+export type AuthMode = 'none' | 'sigv4';
 
 /** The metadata writes operations make (a MetadataStore, or a stand-in in tests). */
 /**
@@ -38,7 +45,7 @@ export async function awaitOwnWrite(ctx: OperationContext, predicate: (view: Clu
   }
 }
 
-export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor'>;
+export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor' | 'putResourcePolicy' | 'deleteResourcePolicy'>;
 
 /**
  * Who sent one request, as authentication established it: the account and
@@ -71,9 +78,18 @@ export interface ProcessContext {
   readonly now: () => number;
 }
 
-/** The context of one request: the process' shared parts and who is asking. */
+/** What the transport says about one request (read by resource-policy checks). */
+export interface RequestInfo {
+  /** The operation named by X-Amz-Target, e.g. PutRecord (the policy action is kinesis:PutRecord). */
+  readonly operation: string;
+  /** Whether the request came over TLS (the aws:SecureTransport condition key). */
+  readonly secureTransport: boolean;
+}
+
+/** The context of one request: the process' shared parts, who is asking and how. */
 export interface OperationContext extends ProcessContext {
   readonly caller: Caller;
+  readonly request: RequestInfo;
 }
 
 /** The response members of an operation; Buffers are blobs, Dates are timestamps. */

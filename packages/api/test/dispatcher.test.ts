@@ -5,6 +5,7 @@ import { ControlRateLimiter } from '../src/control-rate-limiter';
 import { Dispatcher } from '../src/dispatcher';
 import { OPERATIONS } from '../src/operations/index';
 import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from './helpers/fake-context';
+import { UNVERIFIED_SIGNATURE } from './helpers/signature';
 
 function setup(rates: ReadonlyMap<string, number> = new Map()) {
   const view = new ClusterView();
@@ -15,7 +16,7 @@ function setup(rates: ReadonlyMap<string, number> = new Map()) {
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(rates));
   const call = async (op: string, body: unknown, contentType = 'application/x-amz-json-1.1') => {
     const res = await dispatcher.handle({
-      headers: { 'content-type': contentType, 'x-amz-target': `Kinesis_20131202.${op}` },
+      headers: { ...UNVERIFIED_SIGNATURE, 'content-type': contentType, 'x-amz-target': `Kinesis_20131202.${op}` },
       body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
     });
     return { status: res.status, headers: res.headers, body: JSON.parse(res.body.toString()) as Record<string, unknown> };
@@ -26,7 +27,7 @@ function setup(rates: ReadonlyMap<string, number> = new Map()) {
 describe('Dispatcher', () => {
   it('sets request ids and the JSON 1.1 content type', async () => {
     const { call } = setup();
-    const r = await call('ListStreams', {}, 'application/json');
+    const r = await call('ListStreams', {}, ' Application/X-Amz-Json-1.1 ; charset=utf-8');
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'application/x-amz-json-1.1');
     assert.match(r.headers['x-amzn-requestid']!, /^[0-9a-f-]{36}$/);

@@ -14,7 +14,7 @@ import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
 import { dialAddress } from '@shoal/wire';
 import { etcdClientOptions } from './etcd-client-options';
 import {
-  Keys, streamKeyOf, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ShardRecord, type StreamRecord, type StreamRef, type StreamScope,
+  Keys, streamKeyOf, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ResourcePolicyRecord, type ShardRecord, type StreamRecord, type StreamRef, type StreamScope,
 } from './schema';
 
 /** A record with the etcd mod revision it was read at. */
@@ -28,7 +28,8 @@ export type MetadataChange =
   | { kind: 'stream'; streamKey: string; value: Versioned<StreamRecord> | undefined }
   | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined }
   | { kind: 'move-leader'; streamId: string; shardId: string; value: Versioned<MoveLeaderRequest> | undefined }
-  | { kind: 'drain'; nodeId: string; value: Versioned<DrainRecord> | undefined };
+  | { kind: 'drain'; nodeId: string; value: Versioned<DrainRecord> | undefined }
+  | { kind: 'policy'; resourceArn: string; value: Versioned<ResourcePolicyRecord> | undefined };
 
 /** The current view of the cluster; replaced entries, never mutated ones. */
 export class ClusterView {
@@ -43,6 +44,8 @@ export class ClusterView {
   readonly moveLeaderRequests = new Map<string, Versioned<MoveLeaderRequest>>();
   /** Drained nodes by node id. */
   readonly drains = new Map<string, Versioned<DrainRecord>>();
+  /** Resource-based policies by resource ARN (streams and consumers). */
+  readonly policies = new Map<string, Versioned<ResourcePolicyRecord>>();
   /** etcd revision the view reflects. */
   revision = '0';
 
@@ -205,6 +208,11 @@ export class MetadataStore {
       change = { kind: 'shard', streamId, shardId, value };
     } else if (parts[0] === 'admin') {
       change = this.applyAdmin(type, parts, kv);
+    } else if (parts[0] === 'policies' && parts.length === 2) {
+      const resourceArn = decodeURIComponent(parts[1]!);
+      const value = type === 'put' ? { value: parse<ResourcePolicyRecord>(), modRevision } : undefined;
+      if (value) this.view.policies.set(resourceArn, value); else this.view.policies.delete(resourceArn);
+      change = { kind: 'policy', resourceArn, value };
     }
     if (change) this.pending.push(change);
   }
@@ -286,6 +294,19 @@ export class MetadataStore {
     ];
     const res = await txn.then(...ops).commit();
     return res.succeeded;
+  }
+
+  // ---- resource policies -------------------------------------------------
+
+  /** Puts (creates or replaces) the policy of `record.resourceArn`. */
+  async putResourcePolicy(record: ResourcePolicyRecord): Promise<void> {
+    await this.client.put(this.keys.policy(record.resourceArn)).value(JSON.stringify(record)).exec();
+  }
+
+  /** Deletes the policy of `resourceArn`; false when it had none. */
+  async deleteResourcePolicy(resourceArn: string): Promise<boolean> {
+    const res = await this.client.delete().key(this.keys.policy(resourceArn)).exec();
+    return Number(res.deleted) > 0;
   }
 
   // ---- secrets -----------------------------------------------------------

@@ -10,6 +10,7 @@
  *   <prefix>secrets/iterator-key            base64 HMAC key for shard iterators
  *   <prefix>admin/move-leader/<streamId>/<shardId>  MoveLeaderRequest (operator -> controller)
  *   <prefix>admin/drains/<nodeId>           DrainRecord (operator -> controller)
+ *   <prefix>policies/<encodeURIComponent(resourceArn)>  ResourcePolicyRecord (stream or consumer ARN)
  *
  * Shard records are changed only by etcd transactions that compare the
  * mod revision they read (see metadata-store.ts), and only by the
@@ -202,6 +203,22 @@ export interface DrainRecord {
   readonly requestedMs: number;
 }
 
+/**
+ * A resource-based policy (PutResourcePolicy) on a stream or consumer,
+ * keyed by the resource's ARN. `resourceId` is the id of the resource it
+ * was put on (a stream's streamId, a consumer's creation id): a stream
+ * deleted and created again under the same ARN does not inherit it.
+ */
+export interface ResourcePolicyRecord {
+  readonly resourceArn: string;
+  readonly resourceId: string;
+  /** Account that owns the resource (and may change the policy). */
+  readonly accountId: string;
+  /** The policy document as the client sent it (GetResourcePolicy returns it unchanged). */
+  readonly policy: string;
+  readonly updatedMs: number;
+}
+
 export const DEFAULT_PREFIX = '/shoal/';
 
 /** Key builders; one place for the layout. */
@@ -220,4 +237,6 @@ export class Keys {
   moveLeaderRequest(streamId: string, shardId: string): string { return `${this.prefix}admin/move-leader/${streamId}/${shardId}`; }
   drains(): string { return `${this.prefix}admin/drains/`; }
   drain(nodeId: string): string { return `${this.prefix}admin/drains/${nodeId}`; }
+  policies(): string { return `${this.prefix}policies/`; }
+  policy(resourceArn: string): string { return `${this.prefix}policies/${encodeURIComponent(resourceArn)}`; }
 }

@@ -76,10 +76,13 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
   return {
     config: { region: 'us-east-1', accountId: ACCOUNT },
     caller: { region: 'us-east-1', accountId: ACCOUNT },
+    request: { operation: 'Test', secureTransport: false },
     view,
     metadata: {
       createStream: async () => true,
       updateStream: async () => true,
+      putResourcePolicy: async (record) => { view.policies.set(record.resourceArn, { value: record, modRevision: '1' }); },
+      deleteResourcePolicy: async (arn) => view.policies.delete(arn),
       waitFor: async (predicate) => { onWait(view); if (!predicate(view)) throw new Error('metadata wait timed out'); },
     },
     storage,

@@ -15,6 +15,7 @@ import { createLogger } from '@shoal/wire';
 import { startApiServer, type ApiServer } from '../../src/api-server';
 import { HEADERS_TIMEOUT_MS, TIMEOUT_CHECK_INTERVAL_MS } from '../../src/http/dual-protocol-server';
 import { startEtcd, type TestEtcd } from '../helpers/etcd';
+import { UNVERIFIED_SIGNATURE } from '../helpers/signature';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
@@ -133,7 +134,7 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
     const session = connectHttp2(endpoint);
     try {
       const call = (target: string, body: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
-        const req = session.request({ ':method': 'POST', ':path': '/', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target });
+        const req = session.request({ ':method': 'POST', ':path': '/', ...UNVERIFIED_SIGNATURE, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target });
         let status = 0;
         let text = '';
         req.on('response', (h) => { status = Number(h[':status']); });
@@ -183,7 +184,7 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
     const session = connectHttp2(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
     try {
       const call = (body: string): Promise<number> => new Promise((resolve, reject) => {
-        const req = session.request({ ':method': 'POST', ':path': '/', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' });
+        const req = session.request({ ':method': 'POST', ':path': '/', ...UNVERIFIED_SIGNATURE, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' });
         req.on('response', (h) => resolve(Number(h[':status'])));
         req.on('error', reject);
         req.resume();

@@ -5,6 +5,7 @@ import { ControlRateLimiter } from '../../src/control-rate-limiter';
 import { Dispatcher } from '../../src/dispatcher';
 import { OPERATIONS } from '../../src/operations/index';
 import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
+import { UNVERIFIED_SIGNATURE } from '../helpers/signature';
 
 const MIB = 1024 * 1024;
 
@@ -18,7 +19,7 @@ function setup(rates: ReadonlyMap<string, number> = new Map()) {
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(rates));
   const call = async (op: string, body: unknown) => {
     const res = await dispatcher.handle({
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` },
+      headers: { ...UNVERIFIED_SIGNATURE, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` },
       body: Buffer.from(JSON.stringify(body)),
     });
     return JSON.parse(res.body.toString()) as Record<string, unknown>;

@@ -6,6 +6,7 @@ import { ControlRateLimiter } from '../../src/control-rate-limiter';
 import { Dispatcher } from '../../src/dispatcher';
 import { OPERATIONS } from '../../src/operations/index';
 import { ACCOUNT, ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
+import { UNVERIFIED_SIGNATURE } from '../helpers/signature';
 
 const CLOSED_MS = 1_500_000;
 
@@ -24,7 +25,7 @@ function setup() {
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(new Map()));
   const call = async (op: string, body: unknown) => {
     const res = await dispatcher.handle({
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` },
+      headers: { ...UNVERIFIED_SIGNATURE, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` },
       body: Buffer.from(JSON.stringify(body)),
     });
     return { status: res.status, body: JSON.parse(res.body.toString()) as Record<string, unknown> };
