@@ -4,11 +4,19 @@
  *   --region us-east-1 --account-id 000000000000
  *   --control-rate-limit on|off   (Kinesis' per-account control-plane rates; default on)
  *   --update-shard-count-per-day 10   (UpdateShardCount calls per stream in 24 hours)
+ *   --ipv6 on|off                 (also listen on ::1 / dual-stack :: where the host has IPv6; default on)
+ *   --auth none|sigv4             (sigv4: verify signatures against --credentials; default none)
+ *   --credentials FILE            (AWS shared-credentials format, one profile per identity; reloaded on change)
+ *   --tls-port 4568               (HTTPS, h2 and http/1.1 by ALPN; 0 = any free port; absent = no TLS)
+ *   --tls-dir DIR                 (where the self-signed certificate is kept; default ./data/tls)
+ *   --tls-cert FILE --tls-key FILE  (serve this certificate instead)
+ *   --tls-host NAME[,NAME]        (extra names in the self-signed certificate)
  */
 import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { createLogger, Flags, tuneHeapForBufferChurn } from '@shoal/wire';
-import { startApiServer } from './api-server';
+import { startApiServer, type ApiServerOptions } from './api-server';
+import type { AuthMode } from './operation';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -25,6 +33,10 @@ async function main(): Promise<void> {
     accountId: flags.string('account-id', '000000000000'),
     updateShardCountPerDayMax: flags.int('update-shard-count-per-day', limits.UPDATE_SHARD_COUNT_PER_DAY_MAX),
     controlRates: flags.bool('control-rate-limit', true) ? undefined : new Map(),
+    ipv6: flags.bool('ipv6', true),
+    auth: authMode(flags.string('auth', 'none')),
+    ...optional('credentialsFile', flags.optionalString('credentials')),
+    ...tlsOptions(flags),
     logger,
   });
   const shutdown = (signal: string): void => {
@@ -34,6 +46,28 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function authMode(value: string): AuthMode {
+  if (value !== 'none' && value !== 'sigv4') throw new Error(`--auth must be none or sigv4, not ${value}`);
+  return value;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, string>>);
+}
+
+function tlsOptions(flags: Flags): Pick<ApiServerOptions, 'tls'> {
+  if (flags.optionalString('tls-port') === undefined) return {};
+  return {
+    tls: {
+      port: flags.int('tls-port', 0),
+      dir: flags.string('tls-dir', './data/tls'),
+      hosts: flags.list('tls-host', []),
+      ...optional('certFile', flags.optionalString('tls-cert')),
+      ...optional('keyFile', flags.optionalString('tls-key')),
+    },
+  };
 }
 
 main().catch((err: unknown) => {

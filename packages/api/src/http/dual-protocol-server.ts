@@ -13,13 +13,23 @@
  * HTTP2_STREAM_WINDOW_BYTES) so a client can send a whole PutRecords body
  * without waiting for WINDOW_UPDATEs.
  *
- * Bounds: connections (CONNECTIONS_MAX), time to send the first bytes
- * (SNIFF_TIMEOUT_MS), HTTP/1.1 header size (431 above the limit), header
- * and whole-request time, and idle time of either protocol.
+ * TLS (--tls-port): the same two servers behind a TLS listener that offers
+ * h2 and http/1.1 by ALPN; the negotiated protocol picks the server (no
+ * ALPN: HTTP/1.1).
+ *
+ * Addresses: every listener (plain and TLS) listens on each of `hosts`:
+ * the first must bind; a later one that cannot (no IPv6 on this host) is
+ * logged and skipped. '::' is a dual-stack socket (IPv4 too).
+ *
+ * Bounds: connections (CONNECTIONS_MAX per listener), time to send the
+ * first bytes (SNIFF_TIMEOUT_MS) or finish the TLS handshake
+ * (TLS_HANDSHAKE_TIMEOUT_MS), HTTP/1.1 header size (431 above the limit),
+ * header and whole-request time, and idle time of either protocol.
  */
 import { createServer as createHttp1Server, type Server as Http1Server } from 'node:http';
 import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { limits } from '@shoal/core';
 import type { Logger } from '@shoal/wire';
 import type { AnyRequest, AnyResponse } from './handle-request';
@@ -41,8 +51,12 @@ export const REQUEST_TIMEOUT_MS = 120_000;
 export const IDLE_TIMEOUT_MS = 120_000;
 /** Keep-alive time between HTTP/1.1 requests. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** Concurrent connections per api process. */
+/** Concurrent connections per listener. */
 export const CONNECTIONS_MAX = 10_000;
+/** Time a TLS client has to finish its handshake. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Protocols offered by ALPN on the TLS port, in order of preference. */
+const ALPN_PROTOCOLS = ['h2', 'http/1.1'];
 /** Concurrent streams per HTTP/2 session. */
 const HTTP2_STREAMS_MAX = 1000;
 /**
@@ -65,13 +79,61 @@ const HTTP2_FRAME_BYTES_MAX = 1024 * 1024;
  */
 const HTTP2_SESSION_MEMORY_MB = 64;
 
+export interface TlsListenOptions {
+  readonly port: number;
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface ListenOptions {
+  /** Addresses to listen on; the first must bind (see the header). */
+  readonly hosts: readonly string[];
+  readonly port: number;
+  readonly tls?: TlsListenOptions;
+}
+
 export interface DualProtocolServer {
-  readonly server: NetServer;
+  /** The plain (HTTP/1.1 + h2c) port actually bound, and the TLS one when TLS is on. */
+  readonly port: number;
+  readonly tlsPort?: number;
+  /** `host:port` of every socket listening. */
+  readonly listening: readonly string[];
   close(): Promise<void>;
 }
 
-export function startDualProtocolServer(
-  host: string, port: number, handler: (req: AnyRequest, res: AnyResponse) => void, logger: Logger,
+function listenOn(server: NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, ipv6Only: false }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Listens `make()` servers on every host (the first host first, its port then used for the rest). */
+async function listenAll(make: () => NetServer, hosts: readonly string[], port: number, logger: Logger): Promise<{ port: number; servers: NetServer[]; listening: string[] }> {
+  const servers: NetServer[] = [];
+  const listening: string[] = [];
+  let bound = port;
+  for (const [i, host] of hosts.entries()) {
+    const server = make();
+    try {
+      bound = await listenOn(server, bound, host);
+    } catch (err) {
+      if (i === 0) { for (const s of servers) s.close(); throw err; }
+      logger.warn('not listening on this address', { host, port: bound, err: (err as Error).message });
+      continue;
+    }
+    servers.push(server);
+    listening.push(host.includes(':') ? `[${host}]:${bound}` : `${host}:${bound}`);
+  }
+  return { port: bound, servers, listening };
+}
+
+export async function startDualProtocolServer(
+  options: ListenOptions, handler: (req: AnyRequest, res: AnyResponse) => void, logger: Logger,
 ): Promise<DualProtocolServer> {
   const http1: Http1Server = createHttp1Server({
     maxHeaderSize: limits.REQUEST_HEADER_BYTES_MAX, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -94,23 +156,43 @@ export function startDualProtocolServer(
   http2.setTimeout(IDLE_TIMEOUT_MS);
   http2.on('sessionError', (err) => logger.debug('http2 session error', { err }));
 
-  const net = createNetServer({ pauseOnConnect: true }, (socket) => sniff(socket, http1, http2));
-  net.maxConnections = CONNECTIONS_MAX;
-  return new Promise((resolve, reject) => {
-    net.once('error', reject);
-    net.listen(port, host, () => {
-      net.off('error', reject);
-      resolve({
-        server: net,
-        close: () => new Promise<void>((done) => {
-          http1.closeAllConnections();
-          http1.close(() => undefined);
-          http2.close();
-          net.close(() => done());
-        }),
+  const plainServer = (): NetServer => {
+    const net = createNetServer({ pauseOnConnect: true }, (socket) => sniff(socket, http1, http2));
+    net.maxConnections = CONNECTIONS_MAX;
+    return net;
+  };
+  const plain = await listenAll(plainServer, options.hosts, options.port, logger);
+  let secure: { port: number; servers: NetServer[]; listening: string[] } | undefined;
+  if (options.tls) {
+    const { cert, key } = options.tls;
+    const tlsServer = (): NetServer => {
+      const server = createTlsServer({ cert, key, ALPNProtocols: ALPN_PROTOCOLS, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, (socket: TLSSocket) => {
+        if (socket.alpnProtocol === 'h2') http2.emit('connection', socket);
+        else http1.emit('connection', socket);
       });
-    });
-  });
+      server.on('tlsClientError', (err) => logger.debug('tls client error', { err: err.message }));
+      server.maxConnections = CONNECTIONS_MAX;
+      return server;
+    };
+    try {
+      secure = await listenAll(tlsServer, options.hosts, options.tls.port, logger);
+    } catch (err) {
+      for (const s of plain.servers) s.close();
+      throw err;
+    }
+  }
+  const all = [...plain.servers, ...(secure?.servers ?? [])];
+  return {
+    port: plain.port,
+    ...(secure ? { tlsPort: secure.port } : {}),
+    listening: [...plain.listening, ...(secure?.listening ?? [])],
+    close: async () => {
+      http1.closeAllConnections();
+      http1.close(() => undefined);
+      http2.close();
+      await Promise.all(all.map((server) => new Promise<void>((done) => server.close(() => done()))));
+    },
+  };
 }
 
 function sniff(socket: Socket, http1: Http1Server, http2: Http2Server): void {

@@ -111,7 +111,8 @@ async function handle(deps: HandlerDeps, req: AnyRequest, res: AnyResponse): Pro
     abandon(req, res);
     return;
   }
-  const response = await deps.dispatcher.handle({ method: req.method, url: req.url, headers: req.headers, body: result.body });
+  const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const response = await deps.dispatcher.handle({ method: req.method, url: req.url, headers: req.headers, body: result.body, secure });
   if (Buffer.isBuffer(response.body)) send(res, response.status, response.headers, response.body);
   else sendStream(res, response.status, response.headers, response.body);
 }

@@ -1,7 +1,8 @@
 /**
  * DeleteStream: marks the stream DELETING (guarded by the revision read);
  * the controller removes its shards and then the stream record.
- * EnforceConsumerDeletion is accepted; there are no consumers yet.
+ * EnforceConsumerDeletion is accepted; there are no consumers yet. The
+ * stream's resource policy is deleted with it.
  */
 import { DELETE_STREAM, KinesisError, type DeleteStreamInput } from '@shoal/core';
 import { awaitOwnWrite, defineOperation, type OperationContext } from '../operation';
@@ -14,7 +15,9 @@ async function execute(ctx: OperationContext, input: DeleteStreamInput): Promise
     // Someone changed the stream between our read and write (another delete, the controller).
     throw new KinesisError('ResourceInUseException', `Stream ${stream.value.streamName} under account ${ctx.caller.accountId} is being changed; retry.`);
   }
-  const { streamId } = stream.value;
+  const { streamId, streamArn } = stream.value;
+  // The stream's resource policy goes with it (a policy applies only to the stream it was put on anyway).
+  if (ctx.view.policies.get(streamArn)?.value.resourceId === streamId) await ctx.metadata.deleteResourcePolicy(streamArn);
   await awaitOwnWrite(ctx, (view) => {
     const now = view.stream(stream.value)?.value;
     return now === undefined || now.streamId !== streamId || now.status === 'DELETING';

@@ -13,6 +13,7 @@ import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import type { ReadResponse__Output } from '@shoal/wire';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
+import { visibleStreamById } from '../streams/resolve-stream';
 import { shardDescription } from '../streams/shard-description';
 
 /** "Thu Jan 22 01:22:02 UTC 2015", as Kinesis prints times in ExpiredIteratorException. */
@@ -36,9 +37,9 @@ function checkIterator(ctx: OperationContext, input: GetRecordsInput): ShardIter
 
 function locate(ctx: OperationContext, it: ShardIteratorPayload, streamArn: string | undefined): { stream: StreamRecord; shard: ShardRecord } {
   const notFound = new KinesisError('ResourceNotFoundException', `Shard ${it.shardId} in stream ${it.streamName} under account ${ctx.caller.accountId} does not exist`);
-  // The iterator names the stream by its id; it reads only the caller's streams (cross-account reads are decided by resource policies).
-  const stream = ctx.view.streamById(it.streamId)?.value;
-  if (!stream || stream.accountId !== ctx.caller.accountId || stream.region !== ctx.caller.region || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw notFound;
+  // The iterator names the stream by its id; it reads the caller's streams, and others' where their resource policy allows.
+  const stream = visibleStreamById(ctx, it.streamId);
+  if (!stream || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw notFound;
   if (streamArn !== undefined && streamArn !== stream.streamArn) throw new KinesisError('InvalidArgumentException', 'Invalid ShardIterator.');
   const shard = ctx.view.shard(stream.streamId, it.shardId)?.value;
   if (!shard) throw notFound;

@@ -11,7 +11,7 @@ import {
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
-import { callerStreamRef, targetStreamName } from '../streams/resolve-stream';
+import { targetStreamRef } from '../streams/resolve-stream';
 
 function shardNotFound(ctx: OperationContext, streamName: string, shardId: string): KinesisError {
   return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.caller.accountId} does not exist`);
@@ -80,12 +80,13 @@ async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: S
  * stream answers that the shard does not exist.
  */
 function targetShard(ctx: OperationContext, input: GetShardIteratorInput): { stream: StreamRecord; shard: ShardRecord } {
-  const name = targetStreamName(ctx, input);
+  const ref = targetStreamRef(ctx, input);
+  const name = ref.streamName;
   const shardId = normaliseShardId(input.ShardId);
   if (shardId === undefined) {
     throw new KinesisError('ResourceNotFoundException', `Could not find shard ${input.ShardId} in stream ${name} under account ${ctx.caller.accountId}.`);
   }
-  const stream = ctx.view.stream(callerStreamRef(ctx, name))?.value;
+  const stream = ctx.view.stream(ref)?.value;
   const readable = stream !== undefined && (stream.status === 'ACTIVE' || stream.status === 'UPDATING') &&
     (input.StreamARN === undefined || stream.streamArn === input.StreamARN);
   const shard = readable ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;

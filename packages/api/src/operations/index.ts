@@ -16,9 +16,13 @@ import { updateMaxRecordSize } from './update-max-record-size';
 import { updateShardCount } from './update-shard-count';
 import { updateStreamMode } from './update-stream-mode';
 import { updateStreamWarmThroughput } from './update-stream-warm-throughput';
+import { deleteResourcePolicy } from './delete-resource-policy';
+import { getResourcePolicy } from './get-resource-policy';
+import { putResourcePolicy } from './put-resource-policy';
 
 export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
   createStream, deleteStream, describeStream, describeStreamSummary, listStreams, listShards,
   putRecord, putRecords, getShardIterator, getRecords,
   splitShard, mergeShards, updateShardCount, updateStreamMode, updateStreamWarmThroughput, updateMaxRecordSize,
+  putResourcePolicy, getResourcePolicy, deleteResourcePolicy,
 ].map((op) => [op.name, op]));

@@ -22,7 +22,7 @@ import { KinesisError, LIST_SHARDS, limits, normaliseShardId, shardIndexFromId, 
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
-import { callerStreamRef, resolveStream } from '../streams/resolve-stream';
+import { resolveStream, visibleStreamById } from '../streams/resolve-stream';
 import { isOpen, shardDescription } from '../streams/shard-description';
 
 type Filter = NonNullable<ListShardsInput['ShardFilter']>;
@@ -110,8 +110,9 @@ function passes(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord,
 
 async function execute(ctx: OperationContext, input: ListShardsInput): Promise<OperationOutput> {
   const position = startOf(ctx, input);
-  const stream = ctx.view.stream(callerStreamRef(ctx, position.streamName));
-  if (!stream || stream.value.streamId !== position.streamId) {
+  const found = visibleStreamById(ctx, position.streamId);
+  const stream = found ? { value: found } : undefined;
+  if (!stream) {
     throw new KinesisError('ResourceNotFoundException', `Stream ${position.streamName} under account ${ctx.caller.accountId} not found.`);
   }
   const { status } = stream.value;

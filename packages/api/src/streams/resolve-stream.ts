@@ -6,7 +6,8 @@
 import { KinesisError, streamNotFound, type StreamTarget } from '@shoal/core';
 import type { StreamRecord, StreamRef, Versioned } from '@shoal/metadata';
 import type { OperationContext } from '../operation';
-import { parseStreamArn } from './stream-arn';
+import { authorize, enforcesPolicies, mayCrossAccounts, streamResource } from '../auth/access-control';
+import { parseStreamArn, streamArn } from './stream-arn';
 
 /** The stream of the caller's account and region called `streamName`. */
 export function callerStreamRef(ctx: OperationContext, streamName: string): StreamRef {
@@ -16,23 +17,49 @@ export function callerStreamRef(ctx: OperationContext, streamName: string): Stre
 /**
  * The stream a request means; checks that name and ARN agree. An ARN names
  * its own account and region: one of another region is not found; one of
- * another account is not found unless cross-account access is allowed
- * (resource policies, decided by the caller of this function).
+ * another account is not found unless resource policies are enforced
+ * (--auth sigv4), where the stream's policy decides (access-control.ts).
+ * With policies enforced, an explicit Deny in the stream's policy refuses
+ * its own account too.
  */
 export function targetStreamRef(ctx: OperationContext, target: StreamTarget): StreamRef {
   const { StreamName: name, StreamARN: arn } = target;
   if (arn === undefined) {
     if (name === undefined) throw new KinesisError('ValidationException', "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must not be null");
-    return callerStreamRef(ctx, name);
+    const ref = callerStreamRef(ctx, name);
+    authorizeRef(ctx, ref);
+    return ref;
   }
   const parts = parseStreamArn(arn);
-  if (!parts || parts.accountId !== ctx.caller.accountId || parts.region !== ctx.caller.region) {
+  const foreign = parts !== undefined && parts.accountId !== ctx.caller.accountId;
+  if (!parts || parts.region !== ctx.caller.region || (foreign && !mayCrossAccounts(ctx))) {
     throw new KinesisError('ResourceNotFoundException', `Stream ${arn} not found.`);
   }
   if (name !== undefined && name !== parts.streamName) {
     throw new KinesisError('InvalidArgumentException', `StreamARN ${arn} does not match StreamName ${name}.`);
   }
+  authorizeRef(ctx, parts);
   return parts;
+}
+
+/** Applies the stream's resource policy (when enforced); a stream that does not exist has none. */
+function authorizeRef(ctx: OperationContext, ref: StreamRef): void {
+  if (!enforcesPolicies(ctx)) return;
+  const stream = ctx.view.stream(ref)?.value;
+  authorize(ctx, stream ? streamResource(stream) : { arn: streamArn(ref.region, ref.accountId, ref.streamName), accountId: ref.accountId, resourceId: '' });
+}
+
+/**
+ * A stream found by id (iterators and list tokens carry it): it must be in
+ * the caller's region, and in the caller's account unless policies are
+ * enforced and allow the request. Undefined when it is not visible.
+ */
+export function visibleStreamById(ctx: OperationContext, streamId: string): StreamRecord | undefined {
+  const stream = ctx.view.streamById(streamId)?.value;
+  if (!stream || stream.region !== ctx.caller.region) return undefined;
+  if (stream.accountId !== ctx.caller.accountId && !mayCrossAccounts(ctx)) return undefined;
+  authorize(ctx, streamResource(stream));
+  return stream;
 }
 
 /** The stream name a request means (see targetStreamRef). */

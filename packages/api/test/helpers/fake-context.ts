@@ -10,14 +10,14 @@ import type { StorageCalls } from '../../src/storage/storage-clients';
 
 export const ACCOUNT = '000000000000';
 
-export function addStream(view: ClusterView, name: string, shardCount: number, leaders: readonly string[] = ['n1']): StreamRecord {
-  const streamId = `id-${name}`;
+export function addStream(view: ClusterView, name: string, shardCount: number, leaders: readonly string[] = ['n1'], account = ACCOUNT): StreamRecord {
+  const streamId = account === ACCOUNT ? `id-${name}` : `id-${account}-${name}`;
   const stream: StreamRecord = {
-    accountId: ACCOUNT, region: 'us-east-1', streamName: name, streamId, streamArn: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/${name}`, status: 'ACTIVE', mode: 'PROVISIONED',
+    accountId: account, region: 'us-east-1', streamName: name, streamId, streamArn: `arn:aws:kinesis:us-east-1:${account}:stream/${name}`, status: 'ACTIVE', mode: 'PROVISIONED',
     initialShardCount: shardCount, retentionPeriodHours: 24, createdMs: 1_000_000, encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {},
     nextShardIndex: shardCount,
   };
-  view.setStream(`${ACCOUNT}/us-east-1/${name}`, { value: stream, modRevision: '1' });
+  view.setStream(`${account}/us-east-1/${name}`, { value: stream, modRevision: '1' });
   const shards = new Map<string, { value: ShardRecord; modRevision: string }>();
   evenHashKeyRanges(shardCount).forEach((r, i) => {
     const shardId = shardIdFromIndex(i);

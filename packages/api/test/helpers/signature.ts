@@ -28,9 +28,12 @@ export interface SigningKey {
   readonly region?: string;
 }
 
-/** The headers of a request signed (Authorization header) as the SDKs sign it. */
-export async function signRequest(key: SigningKey, host: string, headers: Readonly<Record<string, string>>, body: Buffer, signingDate = new Date()): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ credentials: key, region: key.region ?? 'us-east-1', service: 'kinesis', sha256: Sha256 });
+/**
+ * The headers of a request signed (Authorization header) as the SDKs sign it; `contentSha256` adds and signs
+ * x-amz-content-sha256 as the JS SDK does (boto3 and the CLI do not).
+ */
+export async function signRequest(key: SigningKey, host: string, headers: Readonly<Record<string, string>>, body: Buffer, signingDate = new Date(), contentSha256 = false): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ credentials: key, region: key.region ?? 'us-east-1', service: 'kinesis', sha256: Sha256, applyChecksum: contentSha256 });
   const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: host.split(':')[0]!, port: Number(host.split(':')[1] ?? 80), path: '/', headers: { ...headers, host }, body }, { signingDate });
   return signed.headers as Record<string, string>;
 }

@@ -1,0 +1,49 @@
+/**
+ * The resource a resource-policy operation names (ResourceARN): a stream
+ * now, a registered consumer once consumers exist. Only the owner's account
+ * may read or change a resource's policy (another account gets
+ * AccessDeniedException, as in AWS); a resource that does not exist is
+ * ResourceNotFoundException.
+ */
+import { KinesisError } from '@shoal/core';
+import type { PolicyResource } from '../auth/access-control';
+import type { OperationContext } from '../operation';
+import { parseStreamArn } from '../streams/stream-arn';
+
+/** arn:aws:kinesis:<region>:<account>:stream/<name>/consumer/<consumer name>:<creation epoch seconds> */
+const CONSUMER_ARN = /^arn:aws[a-z-]*:kinesis:([^:]*):(\d{12}):stream\/([a-zA-Z0-9_.-]+)\/consumer\/([a-zA-Z0-9_.-]+):(\d+)$/;
+
+function notFound(arn: string): KinesisError {
+  return new KinesisError('ResourceNotFoundException', `Resource ${arn} not found.`);
+}
+
+/**
+ * A registered consumer as a policy resource. The consumer registry arrives
+ * with enhanced fan-out: until then no consumer exists. When it does, this
+ * returns {arn, accountId, resourceId: the consumer's creation id} for a
+ * consumer that exists (and is not DELETING), undefined otherwise.
+ */
+export function findConsumerResource(_ctx: OperationContext, _consumerArn: string): PolicyResource | undefined {
+  return undefined;
+}
+
+/** The resource `arn` names, owned by the caller's account; throws the Kinesis error otherwise. */
+export function ownedPolicyResource(ctx: OperationContext, arn: string): PolicyResource {
+  const consumer = CONSUMER_ARN.exec(arn);
+  const stream = consumer ? undefined : parseStreamArn(arn);
+  const accountId = consumer ? consumer[2]! : stream?.accountId;
+  const region = consumer ? consumer[1]! : stream?.region;
+  if (accountId === undefined || region !== ctx.caller.region) throw notFound(arn);
+  if (accountId !== ctx.caller.accountId) {
+    const who = ctx.caller.principalArn ?? `arn:aws:iam::${ctx.caller.accountId}:root`;
+    throw new KinesisError('AccessDeniedException', `User: ${who} is not authorized to perform: kinesis:${ctx.request.operation} on resource: ${arn} because no resource-based policy allows the kinesis:${ctx.request.operation} action`);
+  }
+  if (consumer) {
+    const found = findConsumerResource(ctx, arn);
+    if (!found) throw notFound(arn);
+    return found;
+  }
+  const record = ctx.view.stream(stream!)?.value;
+  if (!record || record.streamArn !== arn || record.status === 'DELETING') throw new KinesisError('ResourceNotFoundException', `Stream ${stream!.streamName} under account ${accountId} not found.`);
+  return { arn, accountId, resourceId: record.streamId };
+}
