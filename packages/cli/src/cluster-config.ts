@@ -3,7 +3,8 @@
  * the configuration saved by an earlier `up`), every process to run, with
  * its command line, addresses, health URL and log file.
  *
- * Ports: api --port (4567), etcd --etcd-port (2379) and +1 for its peer
+ * Ports: api --port (4567), its HTTPS --tls-port (default --port + 1, so
+ * 4568; `off` = no TLS), etcd --etcd-port (2379) and +1 for its peer
  * port; storage node i (a1, b1, c1, a2, ...) gRPC on port-base + i and
  * HTTP on port-base + 100 + i; the controller's HTTP on port-base + 200.
  */
@@ -36,6 +37,16 @@ export interface ClusterConfig {
   readonly ondemandCooldownSec?: number;
   /** Controller rebalancing of replicas and leaders (absent in older cluster.json: on). */
   readonly rebalance?: 'on' | 'off';
+  /** api authentication: 'sigv4' verifies signatures against `credentialsFile` (absent: none). */
+  readonly auth?: 'none' | 'sigv4';
+  /** Absolute path of the shared-credentials file (with auth sigv4). */
+  readonly credentialsFile?: string;
+  /** api HTTPS port; 0 = no TLS (absent in older cluster.json: api port + 1). */
+  readonly tlsPort?: number;
+  /** The operator's certificate and key (absent: a self-signed one in DATA/tls), and extra names for the self-signed one. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsHosts?: readonly string[];
 }
 
 const LEASE_TTL_SEC_DEFAULT = 5;
@@ -81,7 +92,9 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     ...optionalInt(flags, 'ondemand-window-sec', 'ondemandWindowSec', base.ondemandWindowSec),
     ...optionalInt(flags, 'ondemand-cooldown-sec', 'ondemandCooldownSec', base.ondemandCooldownSec),
     rebalance: flags.string('rebalance', base.rebalance ?? 'on') === 'off' ? 'off' : 'on',
+    ...securityFromFlags(flags, base),
   };
+  if (config.auth === 'sigv4' && config.credentialsFile === undefined) throw new Error('--auth sigv4 needs --credentials FILE');
   if ((config.controllers ?? 1) < 1 || (config.controllers ?? 1) > CONTROLLERS_MAX) throw new Error(`--controllers must be 1..${CONTROLLERS_MAX}`);
   if ((config.leaseTtlSec ?? 0) < 2) throw new Error('--lease-ttl-sec must be at least 2');
   if ((config.rereplicationGraceSec ?? -1) < 0) throw new Error('--rereplication-grace-sec must be >= 0');
@@ -90,6 +103,41 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     if (p < 1 || p > 65535) throw new Error(`port out of range: ${p}`);
   }
   return config;
+}
+
+/** --auth, --credentials and the TLS flags, over the saved configuration. */
+function securityFromFlags(flags: Flags, base: ClusterConfig): Pick<ClusterConfig, 'auth' | 'credentialsFile' | 'tlsPort' | 'tlsCert' | 'tlsKey' | 'tlsHosts'> {
+  const auth = flags.string('auth', base.auth ?? 'none');
+  if (auth !== 'none' && auth !== 'sigv4') throw new Error(`--auth must be none or sigv4, not ${auth}`);
+  const credentials = flags.optionalString('credentials');
+  const tlsPortFlag = flags.optionalString('tls-port');
+  const tlsPort = tlsPortFlag === 'off' ? 0 : tlsPortFlag !== undefined ? flags.int('tls-port', 0) : base.tlsPort;
+  if (tlsPort !== undefined && (tlsPort < 0 || tlsPort > 65535)) throw new Error(`port out of range: ${tlsPort}`);
+  const path = (flag: string, saved: string | undefined): string | undefined => {
+    const given = flags.optionalString(flag);
+    return given !== undefined ? resolve(given) : saved;
+  };
+  const tlsCert = path('tls-cert', base.tlsCert);
+  const tlsKey = path('tls-key', base.tlsKey);
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new Error('--tls-cert and --tls-key must be given together');
+  const tlsHosts = flags.optionalString('tls-host') !== undefined ? flags.list('tls-host', []) : base.tlsHosts;
+  return {
+    auth,
+    ...(credentials !== undefined ? { credentialsFile: resolve(credentials) } : base.credentialsFile !== undefined ? { credentialsFile: base.credentialsFile } : {}),
+    ...(tlsPort !== undefined ? { tlsPort } : {}),
+    ...(tlsCert !== undefined ? { tlsCert, tlsKey } : {}),
+    ...(tlsHosts !== undefined ? { tlsHosts } : {}),
+  };
+}
+
+/** The api's HTTPS port: --tls-port, else api port + 1; 0 = no TLS. */
+export function tlsPortOf(config: ClusterConfig): number {
+  return config.tlsPort ?? config.apiPort + 1;
+}
+
+/** The certificate clients trust: the operator's, or the self-signed one the api writes in DATA/tls. */
+export function tlsCertPath(config: ClusterConfig): string {
+  return config.tlsCert ?? join(config.dataDir, 'tls', 'cert.pem');
 }
 
 /** A controller setting given by flag or saved earlier, as an object to spread (absent when neither). */
@@ -170,10 +218,17 @@ function controllerSpec(config: ClusterConfig, i = 0): ProcessSpec {
 }
 
 function apiSpec(config: ClusterConfig): ProcessSpec {
+  const security: string[] = ['--auth', config.auth ?? 'none'];
+  if (config.credentialsFile !== undefined) security.push('--credentials', config.credentialsFile);
+  if (tlsPortOf(config) > 0) {
+    security.push('--tls-port', String(tlsPortOf(config)), '--tls-dir', join(config.dataDir, 'tls'));
+    if (config.tlsCert !== undefined && config.tlsKey !== undefined) security.push('--tls-cert', config.tlsCert, '--tls-key', config.tlsKey);
+    if (config.tlsHosts !== undefined && config.tlsHosts.length > 0) security.push('--tls-host', config.tlsHosts.join(','));
+  }
   return {
     name: 'api', role: 'api', command: process.execPath, address: apiUrl(config),
     healthUrl: `${apiUrl(config)}/healthz`, logFile: join(config.dataDir, 'logs', 'api.log'),
-    args: [entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config)],
+    args: [entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config), ...security],
   };
 }
 

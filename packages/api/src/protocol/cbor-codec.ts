@@ -10,9 +10,9 @@
  *
  * Maps are decoded as plain objects (`__proto__` keys are renamed by the
  * decoder, so a body cannot change prototypes); byte strings are views of
- * the request body, not copies. Responses: undefined members are written
- * as CBOR null (the SDKs read null as an absent member), Buffers as byte
- * strings, Dates as tag 1 + integer millis. Errors use the same map shape
+ * the request body, not copies. Responses: undefined members are left out
+ * (as in JSON; cbor-x would write CBOR `undefined`), Buffers are byte
+ * strings, Dates tag 1 + integer millis. Errors use the same map shape
  * as JSON: {"__type": ..., "message": ...}.
  */
 import type { Codec } from './codec';
@@ -48,7 +48,34 @@ addExtension({
 });
 
 const decoder = new Decoder({ mapsAsObjects: true, useRecords: false, int64AsNumber: true });
-const encoder = new Encoder({ mapsAsObjects: true, useRecords: false, tagUint8Array: false, encodeUndefinedAsNil: true, variableMapSize: true });
+const encoder = new Encoder({ mapsAsObjects: true, useRecords: false, tagUint8Array: false, variableMapSize: true });
+/** Nesting of response trees is a few levels; this bounds the walk. */
+const DEPTH_MAX = 32;
+
+/** `value` without undefined object members; objects and arrays are copied only where something is left out. */
+function withoutUndefined(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array || value instanceof Date) return value;
+  if (depth > DEPTH_MAX) throw new Error('response nests too deeply');
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = withoutUndefined(value[i], depth + 1);
+      if (item !== value[i]) (out ??= value.slice())[i] = item;
+    }
+    return out ?? value;
+  }
+  const record = value as Readonly<Record<string, unknown>>;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const member = record[key];
+    const cleaned = member === undefined ? undefined : withoutUndefined(member, depth + 1);
+    if (member === undefined || cleaned !== member) {
+      out ??= { ...record };
+      if (member === undefined) delete out[key]; else out[key] = cleaned;
+    }
+  }
+  return out ?? value;
+}
 
 export const cborCodec: Codec = {
   contentType: AMZ_CBOR_CONTENT_TYPE,
@@ -57,6 +84,6 @@ export const cborCodec: Codec = {
     return decoder.decode(body);
   },
   encode(value: Readonly<Record<string, unknown>>): Buffer {
-    return encoder.encode(value);
+    return encoder.encode(withoutUndefined(value, 0));
   },
 };

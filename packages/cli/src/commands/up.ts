@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { clusterSpecs, configFromFlags, defaultConfig, etcdUrl, type ClusterConfig, type ProcessSpec } from '../cluster-config';
+import { clusterSpecs, configFromFlags, defaultConfig, etcdUrl, tlsCertPath, tlsPortOf, type ClusterConfig, type ProcessSpec } from '../cluster-config';
 import { readState, writeState, type ClusterState } from '../cluster-state';
 import { isHealthy, registeredNodes, waitUntil } from '../probes';
 import { isRunning, logTail, startDetached } from '../processes';
@@ -46,6 +46,8 @@ export async function up(flags: Flags, out: Out): Promise<ClusterState> {
   await ensureGroup(state, specs.controllers, out, async () => true);
   await ensureGroup(state, [specs.api], out, async () => true);
   out(`shoal is up: Kinesis endpoint http://127.0.0.1:${config.apiPort} (data ${config.dataDir}, logs ${join(config.dataDir, 'logs')})`);
+  if (tlsPortOf(config) > 0) out(`  HTTPS (h2, http/1.1): https://localhost:${tlsPortOf(config)}, certificate ${tlsCertPath(config)} (AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS)`);
+  out(config.auth === 'sigv4' ? `  authentication: SigV4 verified against ${config.credentialsFile}` : '  authentication: any credentials (signatures not checked; --auth sigv4 --credentials FILE to verify)');
   return state;
 }
 
