@@ -41,8 +41,8 @@ function bytesOf(data: SourceData): Buffer {
   return Buffer.from(data);
 }
 
-/** The signer's hash interface over node:crypto (SHA-256, or HMAC-SHA-256 with a key). */
-class NodeSha256 {
+/** The signer's hash interface over node:crypto (SHA-256, or HMAC-SHA-256 with a key): `sha256` of @smithy/signature-v4. */
+export class NodeSha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: SourceData) {
     this.hash = secret !== undefined ? createHmac('sha256', bytesOf(secret)) : createHash('sha256');

@@ -4,7 +4,7 @@
  * where the signature itself is not checked); `signRequest` signs for real
  * with the AWS SDK's signer (for --auth sigv4).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { NodeSha256 as Sha256 } from '../../src/auth/sigv4-verifier';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export const UNVERIFIED_SIGNATURE: Readonly<Record<string, string>> = {
@@ -12,15 +12,6 @@ export const UNVERIFIED_SIGNATURE: Readonly<Record<string, string>> = {
   'x-amz-date': '20240101T000000Z',
 };
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): Buffer => (typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-
-class Sha256 {
-  private readonly h;
-  constructor(secret?: SourceData) { this.h = secret !== undefined ? createHmac('sha256', bytes(secret)) : createHash('sha256'); }
-  update(d: SourceData): void { this.h.update(bytes(d)); }
-  digest(): Promise<Uint8Array> { return Promise.resolve(this.h.digest()); }
-}
 
 export interface SigningKey {
   readonly accessKeyId: string;

@@ -20,7 +20,7 @@
  * are no link proxies.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterSpecs, defaultConfig, readState, writeState, type ClusterConfig, type ClusterState, type ProcessEntry, type ProcessSpec } from '@shoal/cli';
@@ -57,6 +57,22 @@ export interface ClusterOptions {
   readonly powerCutShim?: boolean;
   /** etcd members (1 when absent; more: proxy mode only). */
   readonly etcdMembers?: number;
+  /**
+   * The api runs --auth sigv4 against a credentials file of one chaos identity, and serves HTTPS (api on
+   * api port + 2, api-2 on + 3, each with its own self-signed certificate); the workload then goes over HTTPS
+   * with that identity's key (clientEndpoints, clientSecurity). Absent: no TLS, signatures not checked.
+   */
+  readonly secure?: boolean;
+}
+
+/** The identity of the workload when the cluster is secure (account: the default one, as without auth). */
+export const CHAOS_IDENTITY = { accessKeyId: 'AKIACHAOSWORKLOAD', secretAccessKey: 'chaos-workload-secret' } as const;
+const TLS_PORT_OFFSET = 2;
+
+/** How the workload's clients reach a secure cluster: the key to sign with and the certificates to trust. */
+export interface ClientSecurity {
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly ca: readonly Buffer[];
 }
 
 const START_ORDER = ['etcd', 'storage-node', 'controller', 'api'] as const;
@@ -83,7 +99,11 @@ export class ClusterControl {
 
   constructor(readonly dataDir: string, readonly ports: ClusterPorts, readonly options: ClusterOptions) {
     this.config = { ...defaultConfig(dataDir), apiPort: ports.apiPort, etcdPort: ports.etcdPort, portBase: ports.portBase, limits: 'off', leaseTtlSec: options.leaseTtlSec,
-      ...(options.rereplicationGraceSec !== undefined ? { rereplicationGraceSec: options.rereplicationGraceSec } : {}) };
+      ...(options.rereplicationGraceSec !== undefined ? { rereplicationGraceSec: options.rereplicationGraceSec } : {}),
+      // api-2 listens on api port + 1, where the CLI would put TLS: TLS only when secure, on ports of its own.
+      tlsPort: options.secure ? ports.apiPort + TLS_PORT_OFFSET : 0,
+      // --tls-host 127.0.0.1 becomes each api's own address in netns mode (placeSpec), so its certificate names it.
+      ...(options.secure ? { auth: 'sigv4' as const, credentialsFile: join(dataDir, 'credentials'), tlsHosts: ['127.0.0.1'] } : {}) };
     const s = clusterSpecs(this.config);
     const etcd = etcdMemberSpecs(s.etcd, ports.etcdPort, this.config.dataDir, options.etcdMembers ?? 1);
     if (etcd.length > 1 && options.netns) throw new Error('several etcd members need --net proxy');
@@ -96,7 +116,10 @@ export class ClusterControl {
     const controller = { ...toEtcd(s.controller), az: 'az-a' };
     const api = { ...toEtcd(s.api), az: 'az-a' };
     const specs = [...etcd, ...s.nodes, controller, withArgs(controller, 'controller-2', 'az-b', { '--id': 'controller-2', '--http-port': String(ports.portBase + CONTROLLER_2_PORT_OFFSET) }),
-      api, withArgs(api, 'api-2', 'az-b', { '--port': String(ports.apiPort + 1) })];
+      api, withArgs(api, 'api-2', 'az-b', {
+        '--port': String(ports.apiPort + 1),
+        ...(options.secure ? { '--tls-port': String(ports.apiPort + TLS_PORT_OFFSET + 1), '--tls-dir': join(dataDir, 'tls-api-2') } : {}),
+      })];
     const n = options.netns;
     this.netns = n ? new NetnsNet(netnsLayout(n.prefix, n.subnet, specs.filter((p) => p.role !== 'etcd')), n.log) : undefined;
     this.specs = this.netns ? specs.map((p) => placeSpec(p, this.netns!.layout)) : specs;
@@ -115,6 +138,22 @@ export class ClusterControl {
     return this.specs.filter((p) => p.role === 'api').map((p) => p.address);
   }
 
+  /** Where the workload's clients go: the HTTPS endpoints when secure (same order as `endpoints`), else `endpoints`. */
+  get clientEndpoints(): string[] {
+    if (!this.options.secure) return this.endpoints;
+    return this.specs.filter((p) => p.role === 'api').map((p) => {
+      const port = p.args[p.args.indexOf('--tls-port') + 1]!;
+      return p.address.replace(/^http:/, 'https:').replace(/:\d+$/, `:${port}`);
+    });
+  }
+
+  /** The key and the api certificates the workload uses when secure (read after up(): the apis write their certificates). */
+  clientSecurity(): ClientSecurity | undefined {
+    if (!this.options.secure) return undefined;
+    const certs = this.specs.filter((p) => p.role === 'api').map((p) => readFileSync(join(p.args[p.args.indexOf('--tls-dir') + 1]!, 'cert.pem')));
+    return { credentials: CHAOS_IDENTITY, ca: certs };
+  }
+
   get etcdEndpoint(): string {
     return this.specs[0]!.address;
   }
@@ -131,6 +170,9 @@ export class ClusterControl {
   /** Starts the link proxies (once) and every process not running, in start order, each group healthy before the next. */
   async up(): Promise<void> {
     mkdirSync(join(this.dataDir, 'logs'), { recursive: true });
+    if (this.config.credentialsFile !== undefined) {
+      writeFileSync(this.config.credentialsFile, `[chaos]\naws_access_key_id = ${CHAOS_IDENTITY.accessKeyId}\naws_secret_access_key = ${CHAOS_IDENTITY.secretAccessKey}\n`);
+    }
     const state: ClusterState = readState(this.dataDir) ?? { version: 1, config: this.config, processes: {} };
     for (const role of START_ORDER) {
       const group = this.specs.filter((p) => p.role === role && !this.dormant.has(p.name));

@@ -82,7 +82,8 @@ export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Prom
   await cluster.startNet();
   await cluster.up();
   const watch = watchProcesses(cluster, history, now, r.log);
-  const clients = cluster.endpoints.map((e) => kinesisClient(e));
+  const security = cluster.clientSecurity();
+  const clients = cluster.clientEndpoints.map((e) => kinesisClient(e, undefined, security));
   const store = new MetadataStore({ endpoints: cluster.etcdEndpoints });
   let epochs: EpochSampler | undefined;
   try {

@@ -134,6 +134,12 @@ export const SCENARIOS: readonly Scenario[] = [
     expectedLoss: '--fsync off acknowledges records held in the page cache of every in-sync replica; all replicas losing power at once loses them (storage-node main.ts, docs/chaos.md)',
   },
   {
+    name: 'secure-leader-kill', tiers: BOTH, durationMsDefault: 30_000, shardCount: 4, cluster: { secure: true },
+    faults: 'auth (SigV4 verified) and TLS on, the workload over HTTPS with a real key; SIGKILL a shard leader every 10 s, restart 3 s later',
+    schedule: (random, durationMs) => leaderKillLoop(random, durationMs, 10_000, 3_000),
+    writeGapP99MsMax: 5_000,
+  },
+  {
     name: 'replica-corruption', tiers: FULL, durationMsDefault: 30_000, shardCount: 4,
     faults: "flip 16 bits in a follower's LevelDB files, kill the shard's leader, restart the follower; leader back 8 s later; twice",
     schedule: (random, durationMs) => replicaCorruptions(random, durationMs, 3_000, 15_000, 8_000, 16),

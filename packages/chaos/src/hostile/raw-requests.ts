@@ -2,10 +2,14 @@
  * Sends one raw Kinesis request over HTTP/1.1 (a fresh connection each
  * time) or HTTP/2 (one session per endpoint, reopened when it dies) and
  * returns the answer: status, error type (`__type`, without a namespace
- * prefix) and message, or the transport error.
+ * prefix) and message, or the transport error. Requests carry a SigV4
+ * signature made by the AWS SDK's signer (Kinesis answers unsigned ones
+ * MissingAuthenticationTokenException before looking at their input).
  */
 import { request as http1Request } from 'node:http';
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 as Sha256 } from '@shoal/api';
 import type { GotAnswer } from '../history/robustness-format';
 import { JSON_CONTENT_TYPE, type RawRequest } from './bad-input-corpus';
 
@@ -22,19 +26,26 @@ function answerOf(status: number | undefined, body: string): GotAnswer {
   }
 }
 
-function headersOf(r: RawRequest): Record<string, string> {
-  return { 'content-type': r.contentType ?? JSON_CONTENT_TYPE, ...(r.target !== null ? { 'x-amz-target': r.target } : {}), ...r.headers };
+const signer = new SignatureV4({ credentials: { accessKeyId: 'chaos', secretAccessKey: 'chaos' }, region: 'us-east-1', service: 'kinesis', sha256: Sha256, applyChecksum: false });
+
+/** The request's headers, signed over `host` (HTTP/1.1) or `:authority` (HTTP/2) as the SDKs sign them. */
+async function headersOf(r: RawRequest, authority: { name: 'host' | ':authority'; value: string }, body: Buffer): Promise<Record<string, string>> {
+  const headers = { 'content-type': r.contentType ?? JSON_CONTENT_TYPE, ...(r.target !== null ? { 'x-amz-target': r.target } : {}), ...r.headers };
+  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: authority.value, path: '/', headers: { ...headers, [authority.name]: authority.value }, body });
+  const { [authority.name]: _authority, ...rest } = signed.headers as Record<string, string>;
+  return rest;
 }
 
-export function sendHttp1(endpoint: string, r: RawRequest): Promise<GotAnswer> {
+export async function sendHttp1(endpoint: string, r: RawRequest): Promise<GotAnswer> {
   const url = new URL(endpoint);
   const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+  const signed = await headersOf(r, { name: 'host', value: url.host }, body);
   return new Promise((resolve) => {
     let done = false;
     const finish = (a: GotAnswer): void => { if (!done) { done = true; resolve(a); } };
     const req = http1Request({
       host: url.hostname, port: url.port, method: 'POST', path: '/', agent: false,
-      headers: { ...headersOf(r), 'content-length': String(body.length) }, timeout: HOSTILE_REQUEST_TIMEOUT_MS,
+      headers: { ...signed, host: url.host, 'content-length': String(body.length) }, timeout: HOSTILE_REQUEST_TIMEOUT_MS,
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -62,13 +73,14 @@ export class Http2Sessions {
     return s;
   }
 
-  send(endpoint: string, r: RawRequest): Promise<GotAnswer> {
+  async send(endpoint: string, r: RawRequest): Promise<GotAnswer> {
     const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+    const signed = await headersOf(r, { name: ':authority', value: new URL(endpoint).host }, body);
     return new Promise((resolve) => {
       let done = false;
       const finish = (a: GotAnswer): void => { if (!done) { done = true; clearTimeout(timer); resolve(a); } };
       const timer = setTimeout(() => { stream.close(); finish({ error: 'timeout' }); }, HOSTILE_REQUEST_TIMEOUT_MS);
-      const stream = this.session(endpoint).request({ ':method': 'POST', ':path': '/', ...headersOf(r), 'content-length': String(body.length) });
+      const stream = this.session(endpoint).request({ ':method': 'POST', ':path': '/', ...signed, 'content-length': String(body.length) });
       let status: number | undefined;
       const chunks: Buffer[] = [];
       stream.on('response', (h) => { status = Number(h[':status']); });

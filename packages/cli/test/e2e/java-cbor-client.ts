@@ -10,7 +10,7 @@
  */
 import { request } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
+import { NodeSha256 as Sha256 } from '@shoal/api';
 
 /** A timestamp member (written as tag 1 + epoch millis). */
 export class Timestamp {
@@ -107,14 +107,6 @@ export function readCbor(bytes: Buffer): unknown {
   return value;
 }
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const toBuffer = (d: SourceData): Buffer => (typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-class Sha256 {
-  private readonly h;
-  constructor(secret?: SourceData) { this.h = secret !== undefined ? createHmac('sha256', toBuffer(secret)) : createHash('sha256'); }
-  update(d: SourceData): void { this.h.update(toBuffer(d)); }
-  digest(): Promise<Uint8Array> { return Promise.resolve(this.h.digest()); }
-}
 
 export interface CborAnswer {
   readonly status: number;

@@ -3,20 +3,12 @@
  * stale or query-string signatures), signed where asked with the AWS SDK's
  * own signer, and a TLS probe that reports the protocol ALPN settled on.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 as Sha256 } from '@shoal/api';
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const toBuffer = (d: SourceData): Buffer => (typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-class Sha256 {
-  private readonly h;
-  constructor(secret?: SourceData) { this.h = secret !== undefined ? createHmac('sha256', toBuffer(secret)) : createHash('sha256'); }
-  update(d: SourceData): void { this.h.update(toBuffer(d)); }
-  digest(): Promise<Uint8Array> { return Promise.resolve(this.h.digest()); }
-}
 
 export interface RawCall {
   /** Operation name (X-Amz-Target Kinesis_20131202.<target>). */
