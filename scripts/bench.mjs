@@ -165,7 +165,7 @@ async function startShoal(portBase) {
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   cleanups.push(() => runCluster(['down', '--data', dataDir]));
   runCluster(['up', '--data', dataDir, '--port', String(portBase), '--etcd-port', String(portBase + 1),
-    '--port-base', String(portBase + 10), '--limits', 'off']);
+    '--port-base', String(portBase + 10), '--limits', 'off', '--tls-port', 'off']);
   return `http://127.0.0.1:${portBase}`;
 }
 
