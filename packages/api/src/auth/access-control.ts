@@ -27,7 +27,7 @@ export interface PolicyResource {
   readonly resourceId: string;
 }
 
-/** Whether resource policies are enforced in this process. */
+/** Whether resource policies are enforced in this process (and so whether another account's streams can be reached at all). */
 export function enforcesPolicies(ctx: Pick<OperationContext, 'config'>): boolean {
   return ctx.config.auth === 'sigv4';
 }
@@ -57,9 +57,4 @@ export function authorize(ctx: OperationContext, resource: PolicyResource): void
 /** A stream as a policy resource. */
 export function streamResource(stream: StreamRecord): PolicyResource {
   return { arn: stream.streamArn, accountId: stream.accountId, resourceId: stream.streamId };
-}
-
-/** Whether the caller may reach a stream of another account at all (only where policies are enforced). */
-export function mayCrossAccounts(ctx: Pick<OperationContext, 'config'>): boolean {
-  return enforcesPolicies(ctx);
 }

@@ -76,19 +76,19 @@ function headerParams(authorization: string): Map<string, string> {
   return params;
 }
 
-/** The date of the request in ISO-8601 basic format, from X-Amz-Date or (header signing only) Date. */
+/**
+ * The signing time: X-Amz-Date in ISO-8601 basic format, or (header signing
+ * without X-Amz-Date) an HTTP Date header such as "Mon, 01 Jan 2024 00:00:00 GMT".
+ */
 function signingDateOf(text: string): { amzDate: string; date: Date } {
   const m = ISO_BASIC_DATE.exec(text);
-  if (m) {
-    const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-    if (!Number.isNaN(date.getTime())) return { amzDate: text, date };
+  const date = m
+    ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])))
+    : /GMT$/.test(text) ? new Date(Date.parse(text)) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${text}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   }
-  const parsed = Date.parse(text);
-  if (!ISO_BASIC_DATE.test(text) && Number.isFinite(parsed) && /GMT$/.test(text)) {
-    const date = new Date(parsed);
-    return { amzDate: date.toISOString().replace(/[-:]|\.\d{3}/g, ''), date };
-  }
-  throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${text}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  return { amzDate: m ? text : date.toISOString().replace(/[-:]|\.\d{3}/g, ''), date };
 }
 
 interface RawSignature {

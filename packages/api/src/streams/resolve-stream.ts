@@ -6,7 +6,7 @@
 import { KinesisError, streamNotFound, type StreamTarget } from '@shoal/core';
 import type { StreamRecord, StreamRef, Versioned } from '@shoal/metadata';
 import type { OperationContext } from '../operation';
-import { authorize, enforcesPolicies, mayCrossAccounts, streamResource } from '../auth/access-control';
+import { authorize, enforcesPolicies, streamResource } from '../auth/access-control';
 import { parseStreamArn, streamArn } from './stream-arn';
 
 /** The stream of the caller's account and region called `streamName`. */
@@ -32,7 +32,7 @@ export function targetStreamRef(ctx: OperationContext, target: StreamTarget): St
   }
   const parts = parseStreamArn(arn);
   const foreign = parts !== undefined && parts.accountId !== ctx.caller.accountId;
-  if (!parts || parts.region !== ctx.caller.region || (foreign && !mayCrossAccounts(ctx))) {
+  if (!parts || parts.region !== ctx.caller.region || (foreign && !enforcesPolicies(ctx))) {
     throw new KinesisError('ResourceNotFoundException', `Stream ${arn} not found.`);
   }
   if (name !== undefined && name !== parts.streamName) {
@@ -57,7 +57,7 @@ function authorizeRef(ctx: OperationContext, ref: StreamRef): void {
 export function visibleStreamById(ctx: OperationContext, streamId: string): StreamRecord | undefined {
   const stream = ctx.view.streamById(streamId)?.value;
   if (!stream || stream.region !== ctx.caller.region) return undefined;
-  if (stream.accountId !== ctx.caller.accountId && !mayCrossAccounts(ctx)) return undefined;
+  if (stream.accountId !== ctx.caller.accountId && !enforcesPolicies(ctx)) return undefined;
   authorize(ctx, streamResource(stream));
   return stream;
 }

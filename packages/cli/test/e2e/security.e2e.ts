@@ -13,7 +13,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListStreamsCommand, PutRecordCommand, PutResourcePolicyCommand,
+  CreateStreamCommand, DeleteResourcePolicyCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListStreamsCommand, PutRecordCommand, PutResourcePolicyCommand,
   DescribeStreamSummaryCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -145,6 +145,26 @@ describe('shoal end to end with --auth sigv4 and TLS', function () {
     }
     const ipv6 = await client(ALICE, `http://[::1]:${API_PORT}`).send(new ListStreamsCommand({}));
     assert.deepEqual(ipv6.StreamNames, ['orders']);
+  });
+
+  it('evaluates aws:SecureTransport: a Deny on plain HTTP leaves HTTPS (h2, via the SDK default client) working', async () => {
+    const arn = `arn:aws:kinesis:${REGION}:${OWNER}:stream/orders`;
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Deny', Principal: '*', Action: 'kinesis:PutRecord', Resource: arn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    ] });
+    await client(ALICE).send(new PutResourcePolicyCommand({ ResourceARN: arn, Policy: policy }));
+    await expectError(client(ALICE).send(new PutRecordCommand({ StreamName: 'orders', PartitionKey: 'k', Data: Buffer.from('plain') })), 'AccessDeniedException',
+      `User: arn:aws:iam::${OWNER}:user/alice is not authorized to perform: kinesis:PutRecord on resource: ${arn} with an explicit deny in a resource-based policy`);
+    const script = `
+      const { KinesisClient, PutRecordCommand } = require('@aws-sdk/client-kinesis');
+      const c = new KinesisClient({ endpoint: process.argv[1], region: '${REGION}', credentials: ${JSON.stringify(ALICE)} });
+      c.send(new PutRecordCommand({ StreamName: 'orders', PartitionKey: 'k', Data: Buffer.from('tls') }))
+        .then((r) => { console.log(r.ShardId); c.destroy(); }, (e) => { console.error(e.name, e.message); process.exit(1); });`;
+    const out = execFileSync(process.execPath, ['-e', script, https], {
+      cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: certPath, NODE_NO_WARNINGS: '1' },
+    });
+    assert.equal(out.trim().split('\n').pop(), 'shardId-000000000000');
+    await client(ALICE).send(new DeleteResourcePolicyCommand({ ResourceARN: arn }));
   });
 
   it('serves boto3 and the AWS CLI over TLS (AWS_CA_BUNDLE)', () => {
