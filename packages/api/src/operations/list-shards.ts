@@ -110,18 +110,18 @@ function passes(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord,
 
 async function execute(ctx: OperationContext, input: ListShardsInput): Promise<OperationOutput> {
   const position = startOf(ctx, input);
-  const found = visibleStreamById(ctx, position.streamId);
-  const stream = found ? { value: found } : undefined;
+  // By id: the stream of the token or request, in the caller's account or (by ARN, where its policy allows) another's.
+  const stream = visibleStreamById(ctx, position.streamId);
   if (!stream) {
     throw new KinesisError('ResourceNotFoundException', `Stream ${position.streamName} under account ${ctx.caller.accountId} not found.`);
   }
-  const { status } = stream.value;
+  const { status } = stream;
   if (status !== 'ACTIVE' && status !== 'UPDATING') {
     throw new KinesisError('ResourceInUseException', `Stream ${position.streamName} under account ${ctx.caller.accountId} not ACTIVE, instead in state ${status}`);
   }
   const max = Math.min(input.MaxResults ?? limits.LIST_SHARDS_MAX_RESULTS_DEFAULT, limits.LIST_SHARDS_PAGE_MAX);
   const all = ctx.view.shardsOf(position.streamId).map((s) => s.value);
-  const matching = all.filter((s) => s.shardIndex > position.afterIndex && passes(ctx, stream.value, s, position.filter));
+  const matching = all.filter((s) => s.shardIndex > position.afterIndex && passes(ctx, stream, s, position.filter));
   const page = matching.slice(0, max);
   const last = page[page.length - 1];
   const more = matching.length > max && last !== undefined;
