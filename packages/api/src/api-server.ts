@@ -3,12 +3,15 @@
  * node clients, the operations behind the dispatcher, and the HTTP/1.1 +
  * h2c server on one port (Kinesis calls, /healthz and /metrics).
  */
+import { randomUUID } from 'node:crypto';
 import { MetadataStore } from '@shoal/metadata';
 import { wallClockMs, type Logger } from '@shoal/wire';
 import { CONTROL_RATES_PER_SEC_DEFAULT, ControlRateLimiter } from './control-rate-limiter';
 import { Dispatcher } from './dispatcher';
 import { startDualProtocolServer, type DualProtocolServer } from './http/dual-protocol-server';
 import { createRequestHandler } from './http/handle-request';
+import { FanOut } from './fanout/fan-out';
+import { FAN_OUT_DEFAULTS, type FanOutSettings } from './fanout/fan-out-settings';
 import { ApiMetrics } from './metrics';
 import type { ApiConfig, ProcessContext } from './operation';
 import { OPERATIONS } from './operations/index';
@@ -22,6 +25,8 @@ export interface ApiServerOptions extends ApiConfig {
   readonly prefix: string;
   /** Control-plane requests per second per operation and account; undefined = Kinesis' defaults, empty map = off. */
   readonly controlRates?: ReadonlyMap<string, number>;
+  /** SubscribeToShard bounds and timers over FAN_OUT_DEFAULTS (a short session in tests). */
+  readonly fanOut?: Partial<FanOutSettings>;
   readonly logger: Logger;
 }
 
@@ -38,8 +43,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await metadata.start();
   const iteratorKey = await metadata.iteratorKey();
   const storage = new StorageClients(metadata.view);
-  const unsubscribe = metadata.onChange((change) => { if (change.kind === 'node') storage.prune(); });
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
+  const fanOut = new FanOut(`${options.host}:${options.port}/${process.pid}/${randomUUID().slice(0, 8)}`, {
+    view: metadata.view, storage, logger, metrics, now: wallClockMs,
+    settings: { ...FAN_OUT_DEFAULTS, ...options.fanOut },
+    timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (handle) => clearTimeout(handle as NodeJS.Timeout) },
+  });
+  const unsubscribe = metadata.onChange((change) => {
+    if (change.kind === 'node') storage.prune();
+    fanOut.onMetadataChange(change);
+  });
   const ctx: ProcessContext = {
     config: { region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax },
     view: metadata.view,
@@ -50,6 +63,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     metrics,
     logger,
     now: wallClockMs,
+    fanOut,
   };
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(options.controlRates ?? CONTROL_RATES_PER_SEC_DEFAULT));
   let http: DualProtocolServer;
@@ -69,6 +83,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     metadata,
     close: async () => {
+      // Open subscriptions would hold the server open: end them (clients subscribe again elsewhere).
+      fanOut.close();
       await http.close();
       unsubscribe();
       storage.close();

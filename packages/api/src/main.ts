@@ -4,11 +4,14 @@
  *   --region us-east-1 --account-id 000000000000
  *   --control-rate-limit on|off   (Kinesis' per-account control-plane rates; default on)
  *   --update-shard-count-per-day 10   (UpdateShardCount calls per stream in 24 hours)
+ *   --subscription-session-ms 300000 --subscription-idle-event-ms 2000 --subscription-takeover-sec 5
+ *   --subscriptions-max 1000          (SubscribeToShard: docs/fan-out.md; shorter timers for tests)
  */
 import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { createLogger, Flags, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startApiServer } from './api-server';
+import { FAN_OUT_DEFAULTS } from './fanout/fan-out-settings';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -25,6 +28,12 @@ async function main(): Promise<void> {
     accountId: flags.string('account-id', '000000000000'),
     updateShardCountPerDayMax: flags.int('update-shard-count-per-day', limits.UPDATE_SHARD_COUNT_PER_DAY_MAX),
     controlRates: flags.bool('control-rate-limit', true) ? undefined : new Map(),
+    fanOut: {
+      sessionMs: flags.int('subscription-session-ms', FAN_OUT_DEFAULTS.sessionMs),
+      idleEventMs: flags.int('subscription-idle-event-ms', FAN_OUT_DEFAULTS.idleEventMs),
+      takeoverSec: flags.int('subscription-takeover-sec', FAN_OUT_DEFAULTS.takeoverSec),
+      subscriptionsMax: flags.int('subscriptions-max', FAN_OUT_DEFAULTS.subscriptionsMax),
+    },
     logger,
   });
   const shutdown = (signal: string): void => {

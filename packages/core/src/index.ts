@@ -53,3 +53,9 @@ export {
   ISR_LAG_TIME_MAX_MS, ISR_CHANGE_RETRY_MS, TRUNCATION_ROUNDS_MAX,
 } from './replication/replication-limits';
 export { SeededRandom } from './seeded-random';
+export {
+  CONSUMER_ARN_PATTERN_TEXT, REGISTER_STREAM_CONSUMER, DESCRIBE_STREAM_CONSUMER, DEREGISTER_STREAM_CONSUMER, LIST_STREAM_CONSUMERS, SUBSCRIBE_TO_SHARD,
+} from './validation/consumer-shapes';
+export type {
+  RegisterStreamConsumerInput, ConsumerTargetInput, ListStreamConsumersInput, StartingPositionInput, SubscribeToShardInput,
+} from './validation/consumer-shapes';

@@ -11,6 +11,7 @@ import type { ReplicaManager } from './replica-manager';
 import { CorruptionError } from './db-integrity';
 import { readRecords, seek } from './replica-reads';
 import { handleReplicateStream } from './replication-inbound';
+import { ShardSubscriptions } from './shard-subscriptions';
 
 export interface ServiceDeps {
   readonly selfId: string;
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   /** Stored data failed its checksum (CorruptionError): the node stops and rebuilds at its next start (node-db.ts). */
   readonly onCorruption: (err: unknown) => void;
+  /** Subscribe calls (enhanced fan-out); built on the replicas' ShardReaders only. */
+  readonly subscriptions?: ShardSubscriptions;
 }
 
 function find(deps: ServiceDeps, shard: ShardRef__Output | null): ReplicaDriver | undefined {
@@ -34,7 +37,13 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
     if (err instanceof CorruptionError) deps.onCorruption(err);
     return err instanceof Error ? err.message : String(err);
   };
+  const subscriptions = deps.subscriptions ?? new ShardSubscriptions({
+    lookup: (ref) => deps.manager.get(ref)?.reader, clock: () => performance.now(), logger: deps.logger,
+  });
   return {
+    Subscribe(call) {
+      subscriptions.handle(call);
+    },
     Append(call, callback) {
       const driver = find(deps, call.request.shard);
       if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, results: [], epoch: 0 }); return; }

@@ -16,9 +16,15 @@ import { updateMaxRecordSize } from './update-max-record-size';
 import { updateShardCount } from './update-shard-count';
 import { updateStreamMode } from './update-stream-mode';
 import { updateStreamWarmThroughput } from './update-stream-warm-throughput';
+import { registerStreamConsumer } from './register-stream-consumer';
+import { describeStreamConsumer } from './describe-stream-consumer';
+import { listStreamConsumers } from './list-stream-consumers';
+import { deregisterStreamConsumer } from './deregister-stream-consumer';
+import { subscribeToShard } from './subscribe-to-shard';
 
 export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
   createStream, deleteStream, describeStream, describeStreamSummary, listStreams, listShards,
   putRecord, putRecords, getShardIterator, getRecords,
   splitShard, mergeShards, updateShardCount, updateStreamMode, updateStreamWarmThroughput, updateMaxRecordSize,
+  registerStreamConsumer, describeStreamConsumer, listStreamConsumers, deregisterStreamConsumer, subscribeToShard,
 ].map((op) => [op.name, op]));
