@@ -57,6 +57,8 @@ export interface ClusterOptions {
   readonly powerCutShim?: boolean;
   /** etcd members (1 when absent; more: proxy mode only). */
   readonly etcdMembers?: number;
+  /** Extra environment of the api processes (e.g. a short SubscribeToShard session). */
+  readonly apiEnv?: Readonly<Record<string, string>>;
 }
 
 const START_ORDER = ['etcd', 'storage-node', 'controller', 'api'] as const;
@@ -208,6 +210,7 @@ export class ClusterControl {
   private start(spec: ProcessSpec): ProcessEntry {
     const env: NodeJS.ProcessEnv = { ...process.env, SHOAL_DIAL_MAP: JSON.stringify(this.links.dialMap(spec.name)) };
     if (spec.role === 'storage-node') Object.assign(env, this.options.nodeEnv);
+    if (spec.role === 'api') Object.assign(env, this.options.apiEnv ?? {});
     if (spec.role === 'storage-node' && this.options.powerCutShim) Object.assign(env, powerCutEnv(this.dataDir, spec));
     if (spec.role === 'controller' && this.options.reshardCrashHook) env['SHOAL_TEST_RESHARD_CRASH_FILE'] = this.reshardCrashFile;
     Object.assign(env, this.envOf.get(spec.name) ?? {});
