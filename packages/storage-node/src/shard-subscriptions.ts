@@ -2,8 +2,10 @@
  * The Subscribe call (enhanced fan-out) at a shard leader, built only on
  * ShardReader: from an offset it sends the committed records as the high
  * watermark moves (woken by onChange, never by polling), paced to the
- * call's bytes per second, with a heartbeat (high watermark, no records)
- * when nothing moved for SUBSCRIBE_HEARTBEAT_MS.
+ * call's bytes per second when the node enforces throughput limits (the
+ * replica has a read limiter; `--limits off` turns both off), with a
+ * heartbeat (high watermark, no records) when nothing moved for
+ * SUBSCRIBE_HEARTBEAT_MS.
  *
  * Bounded: at most SUBSCRIPTIONS_PER_NODE_MAX calls per node; per call at
  * most SUBSCRIBE_MESSAGES_IN_FLIGHT_MAX messages of at most max_bytes of
@@ -108,7 +110,7 @@ class SubscriptionPump {
   constructor(private readonly reader: ShardReader, private readonly call: SubscribeCall, private readonly limits: SubscriptionLimits, private readonly clock: () => number) {
     const req = call.request;
     this.offset = Number(req.from_offset);
-    this.bytesPerSec = Number(req.bytes_per_sec);
+    this.bytesPerSec = reader.readLimiter() !== undefined ? Number(req.bytes_per_sec) : 0;
     this.maxBytes = Math.min(req.max_bytes > 0 ? req.max_bytes : SUBSCRIBE_MESSAGE_BYTES_DEFAULT, SUBSCRIBE_MESSAGE_BYTES_MAX);
     // Capacity of one second: a subscription may burst its rate once, then is paced.
     this.bucket = this.bytesPerSec > 0 ? new TokenBucket({ ratePerSec: this.bytesPerSec, capacity: this.bytesPerSec }, clock()) : undefined;

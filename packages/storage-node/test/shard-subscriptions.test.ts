@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RecordBatch, encodeRecordBatch, type ReplicaRole } from '@shoal/core';
 import { createLogger, loadProto, type StorageNodeClient, type SubscribeMessage__Output, type SubscribeRequest } from '@shoal/wire';
 import { ShardSubscriptions, type SubscriptionLimits } from '../src/shard-subscriptions';
-import type { ShardReader } from '../src/shard-reader';
+import type { ShardReadLimiter, ShardReader } from '../src/shard-reader';
 import type { ShardRef } from '../src/shard-log';
 
 const SHARD: ShardRef = { streamId: 'st', shardId: 'shardId-000000000000' };
@@ -30,7 +30,9 @@ class MemoryReader implements ShardReader {
   highWatermark(): number { return this.hw; }
   logStartOffset(): number { return 0; }
   isClosed(): boolean { return this.closed; }
-  readLimiter(): undefined { return undefined; }
+  /** Throughput limits on (the node paces subscriptions only then). */
+  limitsOn = false;
+  readLimiter(): ShardReadLimiter | undefined { return this.limitsOn ? { tryReadCall: () => true, chargeRead: () => undefined } : undefined; }
   noteRead(): void { /* not metered */ }
   async offsetAtTime(): Promise<number | undefined> { return undefined; }
   async arrivalAt(): Promise<number> { return 0; }
@@ -177,10 +179,14 @@ describe('storage node Subscribe', () => {
     a.call.cancel();
   });
 
-  it('paces the records to bytes_per_sec', async () => {
+  it('paces the records to bytes_per_sec when the node enforces limits, and not with limits off', async () => {
     h = await start({ heartbeatMs: 60_000 });
-    // 40 records of 1000 + 3 bytes; 10 KB/s: the first 10 KB at once (the burst), the rest about 3 s later.
     h.reader.commit(40, 1000);
+    const unpaced = collect(h.client, { shard, from_offset: 0, bytes_per_sec: 10_000, max_bytes: 2_000 });
+    await unpaced.until(() => unpaced.offsets().length === 40, 2_000);
+    unpaced.call.cancel();
+    h.reader.limitsOn = true;
+    // 40 records of 1000 + 3 bytes; 10 KB/s: the first 10 KB at once (the burst), the rest about 3 s later.
     const started = Date.now();
     const c = collect(h.client, { shard, from_offset: 0, bytes_per_sec: 10_000, max_bytes: 2_000 });
     await c.until(() => c.offsets().length >= 10, 2_000);
