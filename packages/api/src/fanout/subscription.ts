@@ -79,6 +79,7 @@ export class Subscription implements ResponseStream {
   pipe(sink: ResponseSink): void {
     this.sink = sink;
     sink.onClose(() => this.finish());
+    if (this.ended) return;
     this.write(initialResponseMessage(this.codec));
     this.arm('session', this.env.settings.sessionMs, () => this.finish());
     this.armIdle();
@@ -289,6 +290,7 @@ export class Subscription implements ResponseStream {
 
   private arm(name: 'session' | 'idle' | 'silence' | 'reopen', ms: number, fn: () => void): void {
     this.clear(name);
+    if (this.ended) return;
     this.timers.set(name, this.env.timers.set(() => { this.timers.delete(name); fn(); }, ms));
   }
 

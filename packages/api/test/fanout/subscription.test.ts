@@ -177,6 +177,26 @@ describe('SubscribeToShard subscription', () => {
     assert.equal(u.timers.pending(), 0);
   });
 
+  it('frees everything at once when the client left before the body started', () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 1, ['n1']);
+    const timers = new FakeTimers();
+    const storage = new ScriptedStorage();
+    const fanOut = new FanOut('api-1', { view, storage, logger: createLogger('test', {}, 'error'), metrics: new ApiMetrics([...OPERATIONS.keys()]), now: timers.now, settings: SETTINGS, timers });
+    assert.ok(fanOut.reserve());
+    const sub = fanOut.open({
+      subscriptionId: 'sub-1', streamId: stream.streamId, streamName: 's', consumerName: 'c', consumerArn: 'arn', shardId: 'shardId-000000000000',
+      position: { streamTag: 1, shardIndex: 0 }, startOffset: 0,
+    }, jsonCodec);
+    const gone = new FakeSink();
+    gone.close();
+    sub.pipe(gone);
+    assert.equal(fanOut.size(), 0);
+    assert.equal(timers.pending(), 0);
+    assert.equal(storage.subscriptions.length, 0);
+    assert.equal(gone.chunks.length, 0);
+  });
+
   it('reports MillisBehindLatest while the client is behind the high watermark', () => {
     const t = setup();
     t.push([0], 50);

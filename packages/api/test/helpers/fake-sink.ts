@@ -23,7 +23,7 @@ export class FakeSink implements ResponseSink {
     return this.accepting;
   }
   onDrain(listener: () => void): void { this.drainListeners.push(listener); }
-  onClose(listener: () => void): void { this.closeListeners.push(listener); }
+  onClose(listener: () => void): void { if (this.ended) listener(); else this.closeListeners.push(listener); }
   end(): void {
     if (this.ended) return;
     this.ended = true;
