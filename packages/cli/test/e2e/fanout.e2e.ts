@@ -163,7 +163,7 @@ print(json.dumps({'seqs': seqs, 'last': conts[-1]}))
     }
   });
 
-  it('refuses a second subscription within 5 s on another api process, then lets it take over; the first ends with ResourceInUseException', async () => {
+  it('refuses a second subscription within 5 s on another api process, then lets it take over; the first ends with ResourceInUseException; a dead api\'s subscription is taken over elsewhere', async () => {
     const consumer = await activeConsumer(h2, streamArn, 'takeover');
     const api2 = startSecondApi(cluster);
     try {
@@ -184,7 +184,20 @@ print(json.dumps({'seqs': seqs, 'last': conts[-1]}))
       assert.equal(last.headers[':message-type'], 'exception');
       assert.equal(last.headers[':exception-type'], 'ResourceInUseException');
       assert.ok(Date.now() - firstMs < SESSION_MS, 'the first ended by the takeover, not by its session');
-      second.close();
+      // The api process serving the subscription dies: the stream ends, and the client subscribes again on the other one
+      // (refused until the claim's 5 s lease runs out, by etcd's clock).
+      const secondMs = Date.now();
+      api2.kill('SIGKILL');
+      await second.done;
+      let again = await rawSubscribe(cluster.endpoint, 'h1', body);
+      while (again.status !== 200 && Date.now() - secondMs < 15_000) {
+        await again.done;
+        await sleep(500);
+        again = await rawSubscribe(cluster.endpoint, 'h1', body);
+      }
+      assert.equal(again.status, 200);
+      assert.ok(Date.now() - secondMs >= 4_000, 'not before the claim of the dead process expired');
+      again.close();
     } finally {
       api2.kill('SIGKILL');
     }
