@@ -1,6 +1,6 @@
 /**
- * The node's gRPC service (proto StorageNode): Append, Read and Seek for the
- * api tier, Replicate between nodes, Status for operators. Handlers only
+ * The node's gRPC service (proto StorageNode): Append, Read, Seek and
+ * Subscribe for the api tier, Replicate between nodes, Status for operators. Handlers only
  * find the replica and hand the request to its driver (or reads); they do
  * no I/O of their own and never throw to grpc (errors are ErrorCodes).
  */
@@ -21,8 +21,6 @@ export interface ServiceDeps {
   readonly logger: Logger;
   /** Stored data failed its checksum (CorruptionError): the node stops and rebuilds at its next start (node-db.ts). */
   readonly onCorruption: (err: unknown) => void;
-  /** Subscribe calls (enhanced fan-out); built on the replicas' ShardReaders only. */
-  readonly subscriptions?: ShardSubscriptions;
 }
 
 function find(deps: ServiceDeps, shard: ShardRef__Output | null): ReplicaDriver | undefined {
@@ -37,9 +35,8 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
     if (err instanceof CorruptionError) deps.onCorruption(err);
     return err instanceof Error ? err.message : String(err);
   };
-  const subscriptions = deps.subscriptions ?? new ShardSubscriptions({
-    lookup: (ref) => deps.manager.get(ref)?.reader, clock: () => performance.now(), logger: deps.logger,
-  });
+  // Subscribe calls (enhanced fan-out) see a replica only through its ShardReader.
+  const subscriptions = new ShardSubscriptions({ lookup: (ref) => deps.manager.get(ref)?.reader, clock: () => performance.now(), logger: deps.logger });
   return {
     Subscribe(call) {
       subscriptions.handle(call);
