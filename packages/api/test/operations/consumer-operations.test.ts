@@ -76,6 +76,8 @@ describe('consumer registry operations', () => {
     const over = await t.call('RegisterStreamConsumer', { StreamARN: t.stream.streamArn, ConsumerName: 'c20' });
     assert.equal(over.body['__type'], 'LimitExceededException');
     assert.equal(t.view.consumers.of(t.stream.streamId).length, 20);
+    const summary = await t.call('DescribeStreamSummary', { StreamName: 's' });
+    assert.equal(summary.body['StreamDescriptionSummary']['ConsumerCount'], 20);
   });
 
   it('lists consumers oldest first in pages of MaxResults with a NextToken', async () => {
