@@ -30,6 +30,9 @@ import {
 
 export type SubscribeCall = grpc.ServerWritableStream<SubscribeRequest__Output, SubscribeMessage>;
 
+/** Wait before reading again when the reader had nothing at an offset below the high watermark (it should not happen; never spin). */
+const READ_RETRY_MS = 50;
+
 export interface SubscriptionLimits {
   readonly subscriptionsMax: number;
   readonly messagesInFlightMax: number;
@@ -148,21 +151,26 @@ class SubscriptionPump {
         const now = this.clock();
         const tokens = this.bucket?.available(now) ?? Infinity;
         if (this.offset < hw && tokens > 0) {
-          await this.sendRecords(hw, Math.min(this.maxBytes, tokens));
+          if (await this.sendRecords(hw, Math.min(this.maxBytes, tokens))) continue;
+          // Nothing readable at the offset (the read view lags the high watermark): wait for the next change, never spin.
+          waitMs = READ_RETRY_MS;
+        } else if (this.offset < hw) {
+          // In debt: wait until the bucket holds tokens again.
+          waitMs = Math.ceil((-tokens * 1000) / this.bytesPerSec) + 1;
+        } else if (now - this.lastSentMs >= this.limits.heartbeatMs) {
+          this.send([], hw);
           continue;
+        } else {
+          waitMs = this.limits.heartbeatMs - (now - this.lastSentMs);
         }
-        // In debt: wait until the bucket holds tokens again.
-        if (this.offset < hw) waitMs = Math.ceil((-tokens * 1000) / this.bytesPerSec) + 1;
-        else if (now - this.lastSentMs >= this.limits.heartbeatMs) { this.send([], hw); continue; }
-        else waitMs = this.limits.heartbeatMs - (now - this.lastSentMs);
       }
       await this.sleep(Math.max(1, waitMs));
     }
     return undefined;
   }
 
-  /** Reads committed records from the current offset (about `budget` bytes, at least one) and writes them as one message. */
-  private async sendRecords(hw: number, budget: number): Promise<void> {
+  /** Reads committed records from the current offset (about `budget` bytes, at least one) and writes them as one message; false when none was there. */
+  private async sendRecords(hw: number, budget: number): Promise<boolean> {
     const batches = await this.reader.batchesFrom(this.offset, hw, budget);
     const records: RecordOut[] = [];
     let bytes = 0;
@@ -177,11 +185,12 @@ class SubscriptionPump {
         last = r.offset;
       }
     }
-    if (records.length === 0) return;
-    if (this.stopped || this.call.cancelled) return;
+    if (records.length === 0) return false;
+    if (this.stopped || this.call.cancelled) return true;
     this.offset = last + 1;
     this.bucket?.takeWithDebt(bytes, this.clock());
     this.send(records, hw);
+    return true;
   }
 
   private send(records: RecordOut[], hw: number): void {
