@@ -15,8 +15,13 @@ export const SUBSCRIPTIONS_PER_API_MAX = 1_000;
  * (plus one storage message), never more.
  */
 export const SUBSCRIPTION_BUFFER_BYTES_MAX = 4 * 1024 * 1024;
-/** Record bytes (data + partition key) in one SubscribeToShardEvent; a larger record goes alone. */
-export const SUBSCRIPTION_EVENT_BYTES_MAX = 1024 * 1024;
+/**
+ * Record bytes (data + partition key) in one SubscribeToShardEvent; a larger
+ * record goes alone. A client decodes an event only once all of it arrived:
+ * smaller events show records sooner to a client whose HTTP/2 window (64 KiB
+ * by default in Node) lets few bytes through per round trip.
+ */
+export const SUBSCRIPTION_EVENT_BYTES_MAX = 256 * 1024;
 /** An event (maybe without records) when none was sent for this long; Kinesis sends one at least every 5 s. */
 export const SUBSCRIPTION_IDLE_EVENT_MS = 2_000;
 /** Record bytes the storage node puts in one Subscribe message. */

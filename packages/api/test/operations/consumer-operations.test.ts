@@ -28,7 +28,7 @@ function setup(subscriptionsMax = 1000) {
   const call = async (op: string, body: unknown) => {
     const res = await raw(op, body);
     assert.ok(Buffer.isBuffer(res.body), `${op} answered a stream`);
-    return { status: res.status, body: JSON.parse(res.body.toString()) as Record<string, any> };
+    return { status: res.status, body: JSON.parse(res.body.toString()) as Record<string, unknown> };
   };
   /** The controller's CREATING -> ACTIVE, as its plan would commit it. */
   const activate = (name: string): void => {
@@ -77,7 +77,7 @@ describe('consumer registry operations', () => {
     assert.equal(over.body['__type'], 'LimitExceededException');
     assert.equal(t.view.consumers.of(t.stream.streamId).length, 20);
     const summary = await t.call('DescribeStreamSummary', { StreamName: 's' });
-    assert.equal(summary.body['StreamDescriptionSummary']['ConsumerCount'], 20);
+    assert.equal((summary.body['StreamDescriptionSummary'] as Record<string, unknown>)['ConsumerCount'], 20);
   });
 
   it('lists consumers oldest first in pages of MaxResults with a NextToken', async () => {
