@@ -12,7 +12,12 @@
 //
 // Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500]
-//   [--targets kinesalite,shoal,shoal-h2] [--json]
+//   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--json]
+//
+// Shoal targets then run the fan-out phase (scripts/bench-fanout.mjs):
+// --fanout-consumers consumers subscribed to every shard while puts run at
+// half the put phase's rate; delivery latency p50/p99 and delivered MB/s
+// (0 consumers skips it).
 //
 // Ports used: port-base (shoal api), +1 and +2 (etcd client and peer),
 // +10 as `scripts/cluster up --port-base` (nodes at +10.., their HTTP at
@@ -33,6 +38,7 @@ import {
   KinesisClient, ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { fanOutLines, fanOutPhase } from './bench-fanout.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLUSTER_SCRIPT = path.join(ROOT, 'scripts', 'cluster');
@@ -63,6 +69,7 @@ const { values: flags } = parseArgs({
     'records-per-call': { type: 'string', default: '500' },
     'port-base': { type: 'string', default: '20500' },
     targets: { type: 'string', default: ALL_TARGETS.join(',') },
+    'fanout-consumers': { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -75,6 +82,7 @@ const cfg = {
   recordsPerCall: Math.min(positiveInt('records-per-call'), 500),
   portBase: positiveInt('port-base'),
   targets: flags.targets.split(',').filter((t) => t !== ''),
+  fanoutConsumers: nonNegativeInt('fanout-consumers'),
   json: flags.json,
 };
 for (const t of cfg.targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(', ')}`);
@@ -387,6 +395,13 @@ async function benchTarget(name, endpoint, protocol) {
     const get = await getPhase(client, streamName, put.starts);
     const result = { target: name, put: summarize(put.stats), get: summarize(get) };
     if (get.records !== put.stats.records) result.mismatch = `wrote ${put.stats.records} records, read ${get.records}`;
+    if (cfg.fanoutConsumers > 0 && name.startsWith('shoal')) {
+      result.fanout = await fanOutPhase({
+        endpoint, protocol, putClient: client, streamName, putMbPerSec: result.put.mbPerSec, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
+        recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name}: ${m}`),
+      });
+      if (result.fanout.missing > 0) result.mismatch = `fan-out: ${result.fanout.missing} deliveries missing`;
+    }
     return result;
   } finally {
     client.destroy();
@@ -410,6 +425,7 @@ function printTable(results) {
     for (const phase of ['put', 'get']) if (r[phase].firstError) process.stdout.write(`${r.target} ${phase} first error: ${r[phase].firstError}\n`);
   }
   for (const line of ratios(results)) process.stdout.write(`${line}\n`);
+  for (const line of fanOutLines(results)) process.stdout.write(`${line}\n`);
 }
 
 function ratios(results) {

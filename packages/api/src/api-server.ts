@@ -7,6 +7,7 @@
  * addresses of both families) where the host has IPv6.
  */
 import { networkInterfaces } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { MetadataStore } from '@shoal/metadata';
 import { credentialScopeAuthenticator, sigv4Authenticator, type Authenticator } from './auth/authenticator';
 import { CredentialsFile } from './auth/credentials-file';
@@ -16,6 +17,8 @@ import { CONTROL_RATES_PER_SEC_DEFAULT, ControlRateLimiter } from './control-rat
 import { Dispatcher } from './dispatcher';
 import { startDualProtocolServer, type DualProtocolServer } from './http/dual-protocol-server';
 import { createRequestHandler } from './http/handle-request';
+import { FanOut } from './fanout/fan-out';
+import { FAN_OUT_DEFAULTS, type FanOutSettings } from './fanout/fan-out-settings';
 import { ApiMetrics } from './metrics';
 import type { ApiConfig, ProcessContext } from './operation';
 import { OPERATIONS } from './operations/index';
@@ -35,6 +38,8 @@ export interface ApiServerOptions extends ApiConfig {
   readonly tls?: TlsCertificateOptions & { readonly port: number };
   /** Control-plane requests per second per operation and account; undefined = Kinesis' defaults, empty map = off. */
   readonly controlRates?: ReadonlyMap<string, number>;
+  /** SubscribeToShard bounds and timers over FAN_OUT_DEFAULTS (a short session in tests). */
+  readonly fanOut?: Partial<FanOutSettings>;
   readonly logger: Logger;
 }
 
@@ -80,8 +85,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await metadata.start();
   const iteratorKey = await metadata.iteratorKey();
   const storage = new StorageClients(metadata.view);
-  const unsubscribe = metadata.onChange((change) => { if (change.kind === 'node') storage.prune(); });
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
+  const fanOut = new FanOut(`${options.host}:${options.port}/${process.pid}/${randomUUID().slice(0, 8)}`, {
+    view: metadata.view, storage, logger, metrics, now: wallClockMs,
+    settings: { ...FAN_OUT_DEFAULTS, ...options.fanOut },
+    timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (handle) => clearTimeout(handle as NodeJS.Timeout) },
+  });
+  const unsubscribe = metadata.onChange((change) => {
+    if (change.kind === 'node') storage.prune();
+    fanOut.onMetadataChange(change);
+  });
   const ctx: ProcessContext = {
     config: { region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax, auth: options.auth ?? 'none' },
     view: metadata.view,
@@ -92,6 +105,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     metrics,
     logger,
     now: wallClockMs,
+    fanOut,
   };
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(options.controlRates ?? CONTROL_RATES_PER_SEC_DEFAULT), authenticator);
   let http: DualProtocolServer;
@@ -115,6 +129,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     ...(certificate ? { tlsCertPath: certificate.certPath } : {}),
     metadata,
     close: async () => {
+      // Open subscriptions would hold the server open: end them (clients subscribe again elsewhere).
+      fanOut.close();
       await http.close();
       credentials?.close();
       unsubscribe();

@@ -12,7 +12,7 @@ import { KinesisError } from '@shoal/core';
 
 const MAC_BYTES = 16;
 
-export type ListTokenKind = 'ListShards' | 'ListStreams';
+export type ListTokenKind = 'ListShards' | 'ListStreams' | 'ListStreamConsumers';
 
 export function encodeListToken(kind: ListTokenKind, payload: Readonly<Record<string, unknown>>, key: Buffer): string {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');

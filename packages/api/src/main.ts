@@ -11,12 +11,15 @@
  *   --tls-dir DIR                 (where the self-signed certificate is kept; default ./data/tls)
  *   --tls-cert FILE --tls-key FILE  (serve this certificate instead)
  *   --tls-host NAME[,NAME]        (extra names in the self-signed certificate)
+ *   --subscription-session-ms 300000 --subscription-idle-event-ms 2000 --subscription-takeover-sec 5
+ *   --subscriptions-max 1000          (SubscribeToShard: docs/fan-out.md; shorter timers for tests)
  */
 import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { createLogger, Flags, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startApiServer, type ApiServerOptions } from './api-server';
 import type { AuthMode } from './operation';
+import { FAN_OUT_DEFAULTS } from './fanout/fan-out-settings';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -37,6 +40,12 @@ async function main(): Promise<void> {
     auth: authMode(flags.string('auth', 'none')),
     ...optional('credentialsFile', flags.optionalString('credentials')),
     ...tlsOptions(flags),
+    fanOut: {
+      sessionMs: flags.int('subscription-session-ms', FAN_OUT_DEFAULTS.sessionMs),
+      idleEventMs: flags.int('subscription-idle-event-ms', FAN_OUT_DEFAULTS.idleEventMs),
+      takeoverSec: flags.int('subscription-takeover-sec', FAN_OUT_DEFAULTS.takeoverSec),
+      subscriptionsMax: flags.int('subscriptions-max', FAN_OUT_DEFAULTS.subscriptionsMax),
+    },
     logger,
   });
   const shutdown = (signal: string): void => {

@@ -5,7 +5,7 @@
  * Success and Latency exist for every operation the api serves. No stream
  * label: the number of streams is set by clients, and series must stay bounded.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -39,6 +39,15 @@ export class ApiMetrics {
     buckets: [0, 100, 1000, 10_000, 60_000, 600_000, 3_600_000, 86_400_000], registers: [this.registry],
   });
   readonly appendRetries = this.counter('shoal_api_append_retries_total', 'Appends retried on another leader (NOT_LEADER / SHARD_NOT_FOUND)');
+  readonly subscribeEventRecords = this.counter('kinesis_subscribe_to_shard_event_records_total', 'SubscribeToShardEvent.Records');
+  readonly subscribeEventBytes = this.counter('kinesis_subscribe_to_shard_event_bytes_total', 'SubscribeToShardEvent.Bytes');
+  readonly subscribeEvents = this.counter('kinesis_subscribe_to_shard_event_success_total', 'SubscribeToShardEvent.Success: events sent');
+  readonly subscribeMillisBehind = new Histogram({
+    name: 'kinesis_subscribe_to_shard_event_millis_behind_latest', help: 'SubscribeToShardEvent.MillisBehindLatest',
+    buckets: [0, 100, 1000, 10_000, 60_000, 600_000, 3_600_000, 86_400_000], registers: [this.registry],
+  });
+  readonly subscriptions = new Gauge({ name: 'shoal_api_subscriptions', help: 'Open SubscribeToShard subscriptions of this api process', registers: [this.registry] });
+  readonly subscribeUpstreamRestarts = this.counter('shoal_api_subscribe_upstream_restarts_total', 'Subscribe calls to storage nodes reopened (leader change, node gone, back-pressure)');
 
   constructor(operationNames: readonly string[]) {
     collectDefaultMetrics({ register: this.registry });

@@ -5,8 +5,9 @@
  * parsing, error rendering, metrics or logging: the dispatcher owns those.
  */
 import type { Logger } from '@shoal/wire';
-import type { ClusterView, MetadataStore } from '@shoal/metadata';
+import type { ClusterView, ConsumerWrites, MetadataStore } from '@shoal/metadata';
 import type { Shape } from '@shoal/core';
+import type { FanOutPort } from './fanout/fan-out';
 import type { ApiMetrics } from './metrics';
 import type { Codec } from './protocol/codec';
 import type { ShardRouting } from './storage/shard-routing';
@@ -45,7 +46,10 @@ export async function awaitOwnWrite(ctx: OperationContext, predicate: (view: Clu
   }
 }
 
-export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor' | 'putResourcePolicy' | 'deleteResourcePolicy'>;
+export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor' | 'putResourcePolicy' | 'deleteResourcePolicy'> & {
+  /** Consumer registrations and subscription claims (enhanced fan-out). */
+  readonly consumers: ConsumerWrites;
+};
 
 /**
  * Who sent one request, as authentication established it: the account and
@@ -76,6 +80,8 @@ export interface ProcessContext {
   readonly logger: Logger;
   /** Epoch milliseconds (injected so tests can move time). */
   readonly now: () => number;
+  /** SubscribeToShard subscriptions of this process. */
+  readonly fanOut: FanOutPort;
 }
 
 /** What the transport says about one request (read by resource-policy checks). */

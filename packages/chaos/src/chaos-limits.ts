@@ -60,3 +60,11 @@ export const RESHARD_SETTLE_WAIT_MS = 30_000;
 export const RESHARD_STUCK_MS = 15_000;
 /** Controller-crash steps: how long to wait for the hook to fire, and for the standby to settle the round. */
 export const CRASH_WAIT_MS = 15_000;
+/** Fan-out subscribers: how long they keep reading after their stop (records acknowledged before it still arrive after a failover). */
+export const SUBSCRIBER_DRAIN_MS = 8_000;
+/** Wait before subscribing again after a refusal (the takeover window is 5 s) or a failed call. */
+export const SUBSCRIBER_RETRY_MS = 1_000;
+/** A subscription must have delivered every record acknowledged this long before its session's last event (failover and delivery). */
+export const SUBSCRIPTION_DELIVERY_GRACE_MS = 8_000;
+/** Wait for a registered consumer to become ACTIVE. */
+export const CONSUMER_ACTIVE_WAIT_MS = 30_000;

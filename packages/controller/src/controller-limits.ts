@@ -95,3 +95,5 @@ export const REBALANCE_HANDOVERS_MAX = 1;
  * until it settles).
  */
 export const REBALANCE_SETTLE_MS = 3_000;
+/** Consumer commits (CREATING -> ACTIVE, DELETING -> gone) per reconcile pass; the rest wait for the next pass. */
+export const CONSUMER_COMMITS_PER_PASS_MAX = 100;

@@ -19,6 +19,7 @@ import { chooseRound } from './autoscale';
 import { IngestMonitor } from './ingest-monitor';
 import { planReshardProgress, planRoundStart } from './reshard-plans';
 import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan, type PlanOutcome } from './plans';
+import { planConsumerChanges } from './consumer-plans';
 import { loadOf, type LoadTable } from './placement';
 import { planMoveLeader, planReplicaMove, type MoveContext } from './replica-moves';
 import { planHandover } from './handover';
@@ -98,7 +99,8 @@ export class Controller {
   get active(): boolean { return this.fence !== undefined; }
 
   start(): void {
-    this.unsubscribe = this.o.store.onChange(() => this.schedule());
+    // Subscription claims (SubscribeToShard) come and go often and plan nothing here.
+    this.unsubscribe = this.o.store.onChange((change) => { if (change.kind !== 'subscription') this.schedule(); });
     this.tick = setInterval(() => this.schedule(), RECONCILE_TICK_MS);
     const scrapeMs = Math.min(INGEST_SCRAPE_INTERVAL_MS_MAX, Math.floor(this.windowMs() / INGEST_SCRAPES_PER_WINDOW));
     this.scrapeTimer = setInterval(() => this.scrapeIngest(), Math.max(1, scrapeMs));
@@ -179,6 +181,7 @@ export class Controller {
     for (const stream of streams) {
       if (stream.value.status === 'DELETING') await this.commit(planStreamDeletion(view, keys, stream));
     }
+    for (const plan of planConsumerChanges(view, keys)) await this.commit(plan);
     for (const stream of streams) {
       if (stream.value.status !== 'CREATING') continue;
       // One creation per pass: the next pass places with the load this one added.

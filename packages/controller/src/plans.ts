@@ -10,6 +10,7 @@ import type { ClusterView, Keys, ShardRecord, StreamRecord, Versioned } from '@s
 import { SHARDS_PER_COMMIT_MAX } from './controller-limits';
 import { loadOf, placeShards, placementBlocker, type LoadTable } from './placement';
 import { withoutHandover } from './handover';
+import { planStreamConsumersDeletion } from './consumer-plans';
 
 /** One guarded etcd transaction (see MetadataStore.commit). */
 export interface CommitPlan {
@@ -91,10 +92,13 @@ export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versio
 }
 
 /**
- * DELETING -> gone: deletes the stream's shard records (at most
- * SHARDS_PER_COMMIT_MAX per commit) and, with the last of them, the stream.
+ * DELETING -> gone: deletes the stream's registered consumers (one commit),
+ * then its shard records (at most SHARDS_PER_COMMIT_MAX per commit) and,
+ * with the last of them, the stream.
  */
 export function planStreamDeletion(view: ClusterView, keys: Keys, stream: Versioned<StreamRecord>): CommitPlan {
+  const consumers = planStreamConsumersDeletion(view, keys, stream);
+  if (consumers) return consumers;
   const s = stream.value;
   const shards = view.shardsOf(s.streamId);
   const batch = shards.slice(0, SHARDS_PER_COMMIT_MAX);

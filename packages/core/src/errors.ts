@@ -6,6 +6,7 @@
 
 export const KINESIS_ERRORS = {
   AccessDeniedException: { status: 400, retryable: false },
+  DryRunOperationException: { status: 400, retryable: false },
   ExpiredIteratorException: { status: 400, retryable: false },
   ExpiredNextTokenException: { status: 400, retryable: false },
   IncompleteSignature: { status: 400, retryable: false },

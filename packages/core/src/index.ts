@@ -61,3 +61,9 @@ export type { PolicyCondition, ConditionContext } from './policy/policy-conditio
 export { CROSS_ACCOUNT_ACTIONS, accessDeniedMessage, decideAccess, evaluatePolicy } from './policy/evaluate-policy';
 export type { AccessDecision, AccessRequest, PolicyEffectMatch } from './policy/evaluate-policy';
 export { wildcardMatch } from './policy/wildcard';
+export {
+  CONSUMER_ARN_PATTERN_TEXT, REGISTER_STREAM_CONSUMER, DESCRIBE_STREAM_CONSUMER, DEREGISTER_STREAM_CONSUMER, LIST_STREAM_CONSUMERS, SUBSCRIBE_TO_SHARD,
+} from './validation/consumer-shapes';
+export type {
+  RegisterStreamConsumerInput, ConsumerTargetInput, ListStreamConsumersInput, StartingPositionInput, SubscribeToShardInput,
+} from './validation/consumer-shapes';

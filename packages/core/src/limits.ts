@@ -91,3 +91,23 @@ export const POLICY_DOCUMENT_CHARS_MAX = 20480;
 export const POLICY_STATEMENTS_MAX = 100;
 /** Values listed for one condition key in a resource policy. */
 export const POLICY_CONDITION_VALUES_MAX = 100;
+/* ---- Enhanced fan-out: registered consumers and SubscribeToShard ---- */
+
+/** Consumers registered with one stream (Kinesis: 20; 50 for an account with On-demand Advantage). */
+export const CONSUMERS_PER_STREAM_MAX = 20;
+export const CONSUMERS_PER_STREAM_ADVANTAGE_MAX = 50;
+/** Consumers of one stream that may be CREATING at once (a 6th registration answers LimitExceededException). */
+export const CONSUMERS_CREATING_MAX = 5;
+/** ListStreamConsumers MaxResults bounds (API model) and the most one page holds (Kinesis documents 100). */
+export const LIST_STREAM_CONSUMERS_MAX_RESULTS_MAX = 10000;
+export const LIST_STREAM_CONSUMERS_PAGE_MAX = 100;
+/** ListStreamConsumers NextToken lifetime (Kinesis: 300 seconds). */
+export const LIST_STREAM_CONSUMERS_TOKEN_TTL_MS = 300 * 1000;
+/** A SubscribeToShard subscription ends after 5 minutes; the client subscribes again. */
+export const SUBSCRIPTION_SESSION_MS = 5 * 60 * 1000;
+/** Kinesis sends an event at least this often on a subscription, even when nothing is written. */
+export const SUBSCRIPTION_EVENT_INTERVAL_MAX_MS = 5_000;
+/** A second SubscribeToShard for the same consumer and shard within this long of a successful one is refused (ResourceInUseException); a later one takes over. */
+export const SUBSCRIPTION_TAKEOVER_MS = 5_000;
+/** Read throughput of one subscription (per consumer per shard): 2 MiB/s, apart from GetRecords' limits. */
+export const SUBSCRIPTION_BYTES_PER_SEC = 2 * 1024 * 1024;

@@ -13,10 +13,19 @@
  * Shard indexes only grow within a stream, so every child shard's numbers
  * are greater than every number of its parents. Offsets only grow within a
  * shard, so numbers are strictly increasing in a shard.
+ *
+ * Position numbers (SubscribeToShard's ContinuationSequenceNumber where no
+ * record precedes the position, e.g. an empty shard): bit 182 set instead
+ * of bit 183, same fields below. Such a number names the position just
+ * before `offset`, not a record: AT_SEQUENCE_NUMBER and
+ * AFTER_SEQUENCE_NUMBER both start at `offset`. It is smaller than every
+ * record's number (55 digits), so a client that compares numbers never
+ * sees the position after a record.
  */
 import { createHash } from 'node:crypto';
 
 const VERSION_BIT = 1n << 183n;
+const POSITION_BIT = 1n << 182n;
 const STREAM_TAG_SHIFT = 96n;
 const SHARD_INDEX_SHIFT = 64n;
 const MASK_32 = 0xffffffffn;
@@ -31,6 +40,8 @@ export interface SequenceNumberParts {
   readonly shardIndex: number;
   /** Offset of the record in the shard log. */
   readonly offset: bigint;
+  /** A position number: names the position just before `offset`, not a record (see the header). */
+  readonly position?: boolean;
 }
 
 /** 32 bits of SHA-256 of the stream's unique id. */
@@ -41,7 +52,7 @@ export function streamTagOf(streamId: string): number {
 export function encodeSequenceNumber(parts: SequenceNumberParts): string {
   if (parts.offset < 0n || parts.offset > MASK_64) throw new Error(`offset out of range: ${parts.offset}`);
   if (parts.shardIndex < 0 || parts.shardIndex > 0xffffffff) throw new Error(`shard index out of range: ${parts.shardIndex}`);
-  const n = VERSION_BIT
+  const n = (parts.position === true ? POSITION_BIT : VERSION_BIT)
     | (BigInt(parts.streamTag >>> 0) << STREAM_TAG_SHIFT)
     | (BigInt(parts.shardIndex) << SHARD_INDEX_SHIFT)
     | parts.offset;
@@ -85,11 +96,13 @@ function incrementDecimal(digits: string): string {
 export function decodeSequenceNumber(sequenceNumber: string): SequenceNumberParts | undefined {
   if (!SEQUENCE_NUMBER_PATTERN.test(sequenceNumber)) return undefined;
   const n = BigInt(sequenceNumber);
-  // Version bit set and reserved bits [182..128] zero: anything else was not issued here.
-  if (n >> 128n !== VERSION_BIT >> 128n) return undefined;
-  return {
+  // Version bit set and reserved bits [182..128] zero, or a position number: anything else was not issued here.
+  const high = n >> 128n;
+  if (high !== VERSION_BIT >> 128n && high !== POSITION_BIT >> 128n) return undefined;
+  const parts = {
     streamTag: Number((n >> STREAM_TAG_SHIFT) & MASK_32),
     shardIndex: Number((n >> SHARD_INDEX_SHIFT) & MASK_32),
     offset: n & MASK_64,
   };
+  return high === POSITION_BIT >> 128n ? { ...parts, position: true } : parts;
 }

@@ -4,4 +4,8 @@ export type {
   AzName, DrainRecord, MoveLeaderRequest, NodeRecord, ResourcePolicyRecord, ReshardCause, ReshardRecord, ReshardStepRecord, ShardRecord, StreamMode, StreamRecord, StreamRef, StreamScope, StreamStatus,
 } from './schema';
 export { ClusterView, MetadataStore } from './metadata-store';
+export type { ConsumerRecord, ConsumerStatus, SubscriptionClaim } from './schema';
+export { ConsumerIndex } from './consumer-index';
+export { ConsumerStore } from './consumer-store';
+export type { ConsumerWrites, RegisterCheck, RegisterOutcome } from './consumer-store';
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';

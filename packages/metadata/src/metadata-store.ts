@@ -13,8 +13,11 @@ import { EventEmitter } from 'node:events';
 import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
 import { dialAddress } from '@shoal/wire';
 import { etcdClientOptions } from './etcd-client-options';
+import { ConsumerIndex } from './consumer-index';
+import { ConsumerStore } from './consumer-store';
 import {
   Keys, streamKeyOf, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ResourcePolicyRecord, type ShardRecord, type StreamRecord, type StreamRef, type StreamScope,
+  type ConsumerRecord, type SubscriptionClaim,
 } from './schema';
 
 /** A record with the etcd mod revision it was read at. */
@@ -29,7 +32,10 @@ export type MetadataChange =
   | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined }
   | { kind: 'move-leader'; streamId: string; shardId: string; value: Versioned<MoveLeaderRequest> | undefined }
   | { kind: 'drain'; nodeId: string; value: Versioned<DrainRecord> | undefined }
-  | { kind: 'policy'; resourceArn: string; value: Versioned<ResourcePolicyRecord> | undefined };
+  | { kind: 'policy'; resourceArn: string; value: Versioned<ResourcePolicyRecord> | undefined }
+  | { kind: 'consumer'; streamId: string; consumerName: string; value: Versioned<ConsumerRecord> | undefined }
+  /** Subscription claims are announced, not kept in the view (they come and go with every SubscribeToShard). */
+  | { kind: 'subscription'; streamId: string; consumerName: string; shardId: string; value: SubscriptionClaim | undefined };
 
 /** The current view of the cluster; replaced entries, never mutated ones. */
 export class ClusterView {
@@ -46,6 +52,8 @@ export class ClusterView {
   readonly drains = new Map<string, Versioned<DrainRecord>>();
   /** Resource-based policies by resource ARN (streams and consumers). */
   readonly policies = new Map<string, Versioned<ResourcePolicyRecord>>();
+  /** Registered consumers (enhanced fan-out), by stream and by ARN. */
+  readonly consumers = new ConsumerIndex();
   /** etcd revision the view reflects. */
   revision = '0';
 
@@ -109,6 +117,8 @@ export class MetadataStore {
   readonly client: Etcd3;
   readonly keys: Keys;
   readonly view = new ClusterView();
+  /** Consumer registrations and subscription claims (enhanced fan-out). */
+  readonly consumers: ConsumerStore;
   private readonly events = new EventEmitter();
   private watcher: Watcher | undefined;
   /** Changes applied to the view and not yet announced (see flushChanges); at most one watch response's worth. */
@@ -120,6 +130,7 @@ export class MetadataStore {
     this.timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS_DEFAULT;
     // Deadlines on unary calls only, no circuit breaker, short watch backoff (etcd-client-options.ts).
     this.client = new Etcd3(etcdClientOptions(options.endpoints.map((e) => dialAddress(e)), this.timeoutMs));
+    this.consumers = new ConsumerStore(this.client, this.keys);
     this.events.setMaxListeners(100);
   }
 
@@ -213,6 +224,8 @@ export class MetadataStore {
       const value = type === 'put' ? { value: parse<ResourcePolicyRecord>(), modRevision } : undefined;
       if (value) this.view.policies.set(resourceArn, value); else this.view.policies.delete(resourceArn);
       change = { kind: 'policy', resourceArn, value };
+    } else if (parts[0] === 'consumers' || parts[0] === 'subscriptions') {
+      change = this.applyFanOut(type, parts, kv);
     }
     if (change) this.pending.push(change);
   }
@@ -232,6 +245,22 @@ export class MetadataStore {
       const value = type === 'put' ? { value: JSON.parse(kv.value.toString('utf8')) as DrainRecord, modRevision } : undefined;
       if (value) this.view.drains.set(nodeId, value); else this.view.drains.delete(nodeId);
       return { kind: 'drain', nodeId, value };
+    }
+    return undefined;
+  }
+
+  /** consumers/<streamId>/<consumerName> and subscriptions/<streamId>/<consumerName>/<shardId>. */
+  private applyFanOut(type: 'put' | 'delete', parts: readonly string[], kv: IKeyValue): MetadataChange | undefined {
+    if (parts[0] === 'consumers' && parts.length === 3) {
+      const streamId = parts[1]!;
+      const consumerName = parts[2]!;
+      const value = type === 'put' ? { value: JSON.parse(kv.value.toString('utf8')) as ConsumerRecord, modRevision: kv.mod_revision } : undefined;
+      this.view.consumers.set(streamId, consumerName, value);
+      return { kind: 'consumer', streamId, consumerName, value };
+    }
+    if (parts[0] === 'subscriptions' && parts.length === 4) {
+      const value = type === 'put' ? JSON.parse(kv.value.toString('utf8')) as SubscriptionClaim : undefined;
+      return { kind: 'subscription', streamId: parts[1]!, consumerName: parts[2]!, shardId: parts[3]!, value };
     }
     return undefined;
   }

@@ -11,6 +11,10 @@
  *   <prefix>admin/move-leader/<streamId>/<shardId>  MoveLeaderRequest (operator -> controller)
  *   <prefix>admin/drains/<nodeId>           DrainRecord (operator -> controller)
  *   <prefix>policies/<encodeURIComponent(resourceArn)>  ResourcePolicyRecord (stream or consumer ARN)
+ *   <prefix>consumers/<streamId>/<consumerName>       ConsumerRecord (enhanced fan-out)
+ *   <prefix>consumer-registry/<streamId>    guard bumped by every registration (consumer-store.ts)
+ *   <prefix>subscriptions/<streamId>/<consumerName>/<shardId>  SubscriptionClaim, under a
+ *                                           lease of SUBSCRIPTION_TAKEOVER_MS (docs/fan-out.md)
  *
  * Shard records are changed only by etcd transactions that compare the
  * mod revision they read (see metadata-store.ts), and only by the
@@ -219,6 +223,41 @@ export interface ResourcePolicyRecord {
   readonly updatedMs: number;
 }
 
+export type ConsumerStatus = 'CREATING' | 'ACTIVE' | 'DELETING';
+
+/**
+ * A consumer registered with a stream (RegisterStreamConsumer). Written by
+ * the api as CREATING; the controller makes it ACTIVE. DeregisterStreamConsumer
+ * (api) sets DELETING; the controller deletes it. Consumers go with their
+ * stream (keyed by streamId): the controller deletes them with it.
+ */
+export interface ConsumerRecord {
+  readonly streamId: string;
+  readonly streamArn: string;
+  readonly consumerName: string;
+  /** arn:aws:kinesis:REGION:ACCOUNT:stream/NAME/consumer/CNAME:CREATION_EPOCH_SECONDS. */
+  readonly consumerArn: string;
+  readonly status: ConsumerStatus;
+  /** Epoch ms of the registration (ConsumerCreationTimestamp; the ARN holds it in seconds). */
+  readonly createdMs: number;
+  /** Tags on the consumer ARN (RegisterStreamConsumer Tags, TagResource). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Who holds a subscription of one consumer to one shard (SubscribeToShard).
+ * Put under its own lease of SUBSCRIPTION_TAKEOVER_MS, so the key exists
+ * exactly while a new subscription would be refused; a later one puts a new
+ * claim, and the api process holding the old one ends it when it sees that.
+ */
+export interface SubscriptionClaim {
+  /** Unique per SubscribeToShard call. */
+  readonly subscriptionId: string;
+  /** The api process serving it (for logs and operators). */
+  readonly apiId: string;
+  readonly startedMs: number;
+}
+
 export const DEFAULT_PREFIX = '/shoal/';
 
 /** Key builders; one place for the layout. */
@@ -239,4 +278,9 @@ export class Keys {
   drain(nodeId: string): string { return `${this.prefix}admin/drains/${nodeId}`; }
   policies(): string { return `${this.prefix}policies/`; }
   policy(resourceArn: string): string { return `${this.prefix}policies/${encodeURIComponent(resourceArn)}`; }
+  consumers(): string { return `${this.prefix}consumers/`; }
+  streamConsumers(streamId: string): string { return `${this.prefix}consumers/${streamId}/`; }
+  consumer(streamId: string, consumerName: string): string { return `${this.prefix}consumers/${streamId}/${consumerName}`; }
+  consumerRegistry(streamId: string): string { return `${this.prefix}consumer-registry/${streamId}`; }
+  subscription(streamId: string, consumerName: string, shardId: string): string { return `${this.prefix}subscriptions/${streamId}/${consumerName}/${shardId}`; }
 }

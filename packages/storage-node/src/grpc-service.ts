@@ -1,6 +1,6 @@
 /**
- * The node's gRPC service (proto StorageNode): Append, Read and Seek for the
- * api tier, Replicate between nodes, Status for operators. Handlers only
+ * The node's gRPC service (proto StorageNode): Append, Read, Seek and
+ * Subscribe for the api tier, Replicate between nodes, Status for operators. Handlers only
  * find the replica and hand the request to its driver (or reads); they do
  * no I/O of their own and never throw to grpc (errors are ErrorCodes).
  */
@@ -11,6 +11,7 @@ import type { ReplicaManager } from './replica-manager';
 import { CorruptionError } from './db-integrity';
 import { readRecords, seek } from './replica-reads';
 import { handleReplicateStream } from './replication-inbound';
+import { ShardSubscriptions } from './shard-subscriptions';
 
 export interface ServiceDeps {
   readonly selfId: string;
@@ -34,7 +35,12 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
     if (err instanceof CorruptionError) deps.onCorruption(err);
     return err instanceof Error ? err.message : String(err);
   };
+  // Subscribe calls (enhanced fan-out) see a replica only through its ShardReader.
+  const subscriptions = new ShardSubscriptions({ lookup: (ref) => deps.manager.get(ref)?.reader, clock: () => performance.now(), logger: deps.logger });
   return {
+    Subscribe(call) {
+      subscriptions.handle(call);
+    },
     Append(call, callback) {
       const driver = find(deps, call.request.shard);
       if (!driver) { callback(null, { error: 'SHARD_NOT_FOUND', error_message: NOT_FOUND, results: [], epoch: 0 }); return; }

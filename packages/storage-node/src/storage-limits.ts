@@ -54,3 +54,13 @@ export const REBUILD_WITHDRAW_POLL_MS = 200;
 export const EPOCH_BUMP_RETRY_MS = 1_000;
 /** With --fsync off, how often the node fsyncs LevelDB's log if anything was written (wal-sync.ts): bounds a whole-cluster power cut's loss. */
 export const WAL_SYNC_INTERVAL_MS_DEFAULT = 1_000;
+/** Subscribe calls (enhanced fan-out) one node serves at once; more answer TOO_MANY_SUBSCRIPTIONS. */
+export const SUBSCRIPTIONS_PER_NODE_MAX = 2_000;
+/** Record bytes in one Subscribe message when the api names no bound (at least one record is sent). */
+export const SUBSCRIBE_MESSAGE_BYTES_DEFAULT = 256 * 1024;
+/** Largest max_bytes an api may ask for per Subscribe message. */
+export const SUBSCRIBE_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
+/** Subscribe messages written but not yet taken by the transport, per call: with the message bound, what one slow subscription costs the node. */
+export const SUBSCRIBE_MESSAGES_IN_FLIGHT_MAX = 4;
+/** A Subscribe call with nothing new sends a heartbeat (high watermark only) this often, so the api can tell a live leader from a silent one. */
+export const SUBSCRIBE_HEARTBEAT_MS = 1_000;

@@ -28,6 +28,8 @@ export type { ShardAppend, ShardAppend__Output } from './gen/shoal/v1/ShardAppen
 export type { ShardRef, ShardRef__Output } from './gen/shoal/v1/ShardRef';
 export type { StatusRequest, StatusRequest__Output } from './gen/shoal/v1/StatusRequest';
 export type { StatusResponse, StatusResponse__Output } from './gen/shoal/v1/StatusResponse';
+export type { SubscribeRequest, SubscribeRequest__Output } from './gen/shoal/v1/SubscribeRequest';
+export type { SubscribeMessage, SubscribeMessage__Output } from './gen/shoal/v1/SubscribeMessage';
 
 /** proto/ at the repository root (dist/src -> ../../../../proto). */
 export const PROTO_DIR = join(__dirname, '..', '..', '..', '..', 'proto');

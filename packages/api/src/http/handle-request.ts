@@ -45,9 +45,20 @@ function headerBytes(req: AnyRequest): number {
   return n;
 }
 
-/** Sends the headers, then lets `stream` write the body with back-pressure until it ends or the client goes. */
+/** A sink for a client already gone: the stream learns it at once and frees what it holds. */
+const GONE_SINK: ResponseSink = { write: () => false, onDrain: () => undefined, onClose: (listener) => listener(), end: () => undefined };
+
+/** True once the exchange cannot carry a body any more (the client reset the stream or closed the connection). */
+function isGone(res: AnyResponse): boolean {
+  return res.headersSent || res.writableEnded || res.destroyed || ('stream' in res && res.stream.destroyed);
+}
+
+/**
+ * Sends the headers, then lets `stream` write the body with back-pressure until it ends or the client goes.
+ * The stream is always piped, to a sink that is already closed when the client left first, so it never holds its resources.
+ */
 function sendStream(res: AnyResponse, status: number, headers: Readonly<Record<string, string>>, stream: ResponseStream): void {
-  if (res.headersSent || res.writableEnded) return;
+  if (isGone(res)) { stream.pipe(GONE_SINK); return; }
   const out = res as ServerResponse;
   out.writeHead(status, { ...headers });
   out.flushHeaders();

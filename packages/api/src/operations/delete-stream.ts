@@ -1,8 +1,9 @@
 /**
  * DeleteStream: marks the stream DELETING (guarded by the revision read);
- * the controller removes its shards and then the stream record.
- * EnforceConsumerDeletion is accepted; there are no consumers yet. The
- * stream's resource policy is deleted with it.
+ * the controller removes its registered consumers, its shards and then the
+ * stream record. A stream with registered consumers is deleted only with
+ * EnforceConsumerDeletion (ResourceInUseException otherwise, as Kinesis).
+ * The stream's resource policy is deleted with it.
  */
 import { DELETE_STREAM, KinesisError, type DeleteStreamInput } from '@shoal/core';
 import { awaitOwnWrite, defineOperation, type OperationContext } from '../operation';
@@ -10,6 +11,10 @@ import { resolveActiveStream } from '../streams/resolve-stream';
 
 async function execute(ctx: OperationContext, input: DeleteStreamInput): Promise<Record<string, never>> {
   const stream = resolveActiveStream(ctx, input);
+  if (input.EnforceConsumerDeletion !== true && ctx.view.consumers.of(stream.value.streamId).length > 0) {
+    throw new KinesisError('ResourceInUseException',
+      `Stream ${stream.value.streamName} under account ${ctx.caller.accountId} has registered consumers; deregister them or set EnforceConsumerDeletion.`);
+  }
   const ok = await ctx.metadata.updateStream({ ...stream.value, status: 'DELETING' }, stream.modRevision);
   if (!ok) {
     // Someone changed the stream between our read and write (another delete, the controller).

@@ -10,7 +10,7 @@ async function execute(ctx: OperationContext, input: DescribeStreamSummaryInput)
   const open = ctx.view.shardsOf(stream.value.streamId).filter((s) => isOpen(s.value)).length;
   return {
     StreamDescriptionSummary: {
-      ...streamBasics(stream.value), ...streamSettings(stream.value), OpenShardCount: open, ConsumerCount: 0,
+      ...streamBasics(stream.value), ...streamSettings(stream.value), OpenShardCount: open, ConsumerCount: ctx.view.consumers.of(stream.value.streamId).length,
       MaxRecordSizeInKiB: stream.value.maxRecordSizeKiB,
       ...(stream.value.mode === 'ON_DEMAND' ? { WarmThroughput: warmThroughputOf(stream.value, open) } : {}),
     },

@@ -23,8 +23,12 @@ function typeMismatch(type: string, withNumber: boolean): KinesisError {
     `Request specified ${type} and ${withNumber ? 'also a' : 'no'} StartingSequenceNumber.`);
 }
 
-/** The offset a sequence number names in this shard; InvalidArgumentException if it belongs elsewhere. */
-function offsetOfSequenceNumber(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, text: string): number {
+/**
+ * Where reading starts at (`after` false) or after (`after` true) a sequence number of this shard;
+ * InvalidArgumentException if it belongs elsewhere. A position number (SubscribeToShard's
+ * continuation on an empty shard) names the place before a record: both start there.
+ */
+function offsetOfSequenceNumber(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, text: string, after: boolean): number {
   const invalid = (why: string): KinesisError => new KinesisError('InvalidArgumentException',
     `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.caller.accountId} is invalid${why}.`);
   const parts = decodeSequenceNumber(text);
@@ -35,7 +39,7 @@ function offsetOfSequenceNumber(ctx: OperationContext, stream: StreamRecord, sha
       `Invalid StartingSequenceNumber. It encodes ${shardIdFromIndex(parts.shardIndex)}, while it was used in a call to a shard with ${shard.shardId}`);
   }
   if (parts.offset > BigInt(Number.MAX_SAFE_INTEGER) - 1n) throw invalid('');
-  return Number(parts.offset);
+  return after && parts.position !== true ? Number(parts.offset) + 1 : Number(parts.offset);
 }
 
 async function seek(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, kind: 'SEEK_LATEST' | 'SEEK_AT_TIMESTAMP', timestampMs: number): Promise<number> {
@@ -56,8 +60,7 @@ async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: S
     case 'AT_SEQUENCE_NUMBER':
     case 'AFTER_SEQUENCE_NUMBER': {
       if (number === undefined) throw typeMismatch(type, false);
-      const offset = offsetOfSequenceNumber(ctx, stream, shard, number);
-      return type === 'AT_SEQUENCE_NUMBER' ? offset : offset + 1;
+      return offsetOfSequenceNumber(ctx, stream, shard, number, type === 'AFTER_SEQUENCE_NUMBER');
     }
     case 'AT_TIMESTAMP': {
       const at = input.Timestamp;

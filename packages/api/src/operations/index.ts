@@ -19,10 +19,16 @@ import { updateStreamWarmThroughput } from './update-stream-warm-throughput';
 import { deleteResourcePolicy } from './delete-resource-policy';
 import { getResourcePolicy } from './get-resource-policy';
 import { putResourcePolicy } from './put-resource-policy';
+import { registerStreamConsumer } from './register-stream-consumer';
+import { describeStreamConsumer } from './describe-stream-consumer';
+import { listStreamConsumers } from './list-stream-consumers';
+import { deregisterStreamConsumer } from './deregister-stream-consumer';
+import { subscribeToShard } from './subscribe-to-shard';
 
 export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
   createStream, deleteStream, describeStream, describeStreamSummary, listStreams, listShards,
   putRecord, putRecords, getShardIterator, getRecords,
   splitShard, mergeShards, updateShardCount, updateStreamMode, updateStreamWarmThroughput, updateMaxRecordSize,
   putResourcePolicy, getResourcePolicy, deleteResourcePolicy,
+  registerStreamConsumer, describeStreamConsumer, listStreamConsumers, deregisterStreamConsumer, subscribeToShard,
 ].map((op) => [op.name, op]));

@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ClusterView, NodeRecord } from '@shoal/metadata';
 import {
   GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output,
-  type SeekRequest, type SeekResponse__Output, type StorageNodeClient,
+  type SeekRequest, type SeekResponse__Output, type StorageNodeClient, type SubscribeMessage__Output, type SubscribeRequest,
 } from '@shoal/wire';
 
 /** Deadline of one Append (covers replication to the ISR). */
@@ -28,11 +28,24 @@ export const STORAGE_RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 /** The shared channel options plus the api's larger receive window. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = { ...GRPC_CHANNEL_OPTIONS, 'grpc-node.flow_control_window': STORAGE_RECEIVE_WINDOW_BYTES };
 
+/** What a Subscribe call tells its owner: each message, then once how it ended (an error for a transport failure). */
+export interface SubscribeHandlers {
+  message(message: SubscribeMessage__Output): void;
+  end(err?: Error): void;
+}
+
+/** An open Subscribe call; cancel() ends it (no handler runs after). */
+export interface StorageSubscription {
+  cancel(): void;
+}
+
 /** The calls the api makes on a shard leader (an interface so tests can stand in). */
 export interface StorageCalls {
   append(nodeId: string, request: AppendRequest): Promise<AppendResponse__Output>;
   read(nodeId: string, request: ReadRequest): Promise<ReadResponse__Output>;
   seek(nodeId: string, request: SeekRequest): Promise<SeekResponse__Output>;
+  /** A server-streaming Subscribe (enhanced fan-out), without a deadline: it lasts until cancelled or ended by the node. */
+  subscribe(nodeId: string, request: SubscribeRequest, handlers: SubscribeHandlers): StorageSubscription;
 }
 
 /** Thrown when a node is not in the view or the call failed at the transport (outcome unknown). */
@@ -67,6 +80,22 @@ export class StorageClients implements StorageCalls {
     return new Promise((resolve, reject) => {
       client.Seek(request, { deadline: Date.now() + READ_DEADLINE_MS }, callbackOf(resolve, reject));
     });
+  }
+
+  subscribe(nodeId: string, request: SubscribeRequest, handlers: SubscribeHandlers): StorageSubscription {
+    const call = this.clientFor(nodeId).Subscribe(request);
+    let done = false;
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      handlers.end(err);
+    };
+    // Flowing mode: messages are taken as they arrive (the subscription bounds what it keeps), so one slow
+    // subscriber never holds the channel's shared HTTP/2 connection window.
+    call.on('data', (m: SubscribeMessage__Output) => { if (!done) handlers.message(m); });
+    call.on('error', (err: grpc.ServiceError) => finish(new StorageUnavailableError(err.message, err.code)));
+    call.on('end', () => finish());
+    return { cancel: () => { if (done) return; done = true; call.cancel(); } };
   }
 
   /** Closes channels of nodes that are gone or moved. Call on node changes. */

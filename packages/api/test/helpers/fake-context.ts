@@ -1,12 +1,18 @@
 /** An OperationContext over an in-memory ClusterView and scripted storage calls (no sockets, no etcd). */
 import { encodeSequenceNumber, evenHashKeyRanges, shardIdFromIndex, streamTagOf } from '@shoal/core';
-import { ClusterView, type ShardRecord, type StreamRecord } from '@shoal/metadata';
-import { createLogger, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output, type SeekRequest, type SeekResponse__Output } from '@shoal/wire';
+import { ClusterView, type ConsumerRecord, type ConsumerWrites, type RegisterCheck, type RegisterOutcome, type ShardRecord, type StreamRecord, type SubscriptionClaim } from '@shoal/metadata';
+import {
+  createLogger, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output, type SeekRequest, type SeekResponse__Output,
+  type SubscribeRequest,
+} from '@shoal/wire';
+import { FanOut } from '../../src/fanout/fan-out';
+import { FAN_OUT_DEFAULTS, type FanOutSettings } from '../../src/fanout/fan-out-settings';
 import { ApiMetrics } from '../../src/metrics';
 import type { OperationContext } from '../../src/operation';
 import { OPERATIONS } from '../../src/operations/index';
 import { ShardRouting } from '../../src/storage/shard-routing';
-import type { StorageCalls } from '../../src/storage/storage-clients';
+import type { StorageCalls, StorageSubscription, SubscribeHandlers } from '../../src/storage/storage-clients';
+import { FakeTimers } from './fake-timers';
 
 export const ACCOUNT = '000000000000';
 
@@ -52,6 +58,46 @@ export class ScriptedStorage implements StorageCalls {
   }
   read(nodeId: string, request: ReadRequest): Promise<ReadResponse__Output> { return this.onRead(nodeId, request); }
   seek(nodeId: string, request: SeekRequest): Promise<SeekResponse__Output> { return this.onSeek(nodeId, request); }
+  /** Subscribe calls made, with their handlers (a test plays the node through them); cancelled ones are marked. */
+  readonly subscriptions: Array<{ nodeId: string; request: SubscribeRequest; handlers: SubscribeHandlers; cancelled: boolean }> = [];
+  subscribe(nodeId: string, request: SubscribeRequest, handlers: SubscribeHandlers): StorageSubscription {
+    const entry = { nodeId, request, handlers, cancelled: false };
+    this.subscriptions.push(entry);
+    return { cancel: () => { entry.cancelled = true; } };
+  }
+}
+
+/**
+ * Consumer writes over the in-memory view, as etcd and the watch would make
+ * them (revisions count up); subscription claims expire `ttlSec` after they
+ * were made, by the context's clock.
+ */
+export class MemoryConsumers implements ConsumerWrites {
+  private revision = 100;
+  readonly claims = new Map<string, { claim: SubscriptionClaim; untilMs: number }>();
+  constructor(private readonly view: ClusterView, private readonly now: () => number) {}
+
+  async registerConsumer(record: ConsumerRecord, check: RegisterCheck): Promise<RegisterOutcome> {
+    const refusal = check(this.view.consumers.of(record.streamId).map((c) => c.value));
+    if (refusal !== undefined) return { ok: false, refusal };
+    this.view.consumers.set(record.streamId, record.consumerName, { value: record, modRevision: String(++this.revision) });
+    return { ok: true };
+  }
+
+  async updateConsumer(record: ConsumerRecord, expectedModRevision: string): Promise<boolean> {
+    const current = this.view.consumers.get(record.streamId, record.consumerName);
+    if (!current || current.modRevision !== expectedModRevision) return false;
+    this.view.consumers.set(record.streamId, record.consumerName, { value: record, modRevision: String(++this.revision) });
+    return true;
+  }
+
+  async claimSubscription(streamId: string, consumerName: string, shardId: string, claim: SubscriptionClaim, ttlSec: number): Promise<boolean> {
+    const key = `${streamId}/${consumerName}/${shardId}`;
+    const held = this.claims.get(key);
+    if (held && held.untilMs > this.now()) return false;
+    this.claims.set(key, { claim, untilMs: this.now() + ttlSec * 1000 });
+    return true;
+  }
 }
 
 /** A node's OK answer to a records_body Append (compact results). */
@@ -71,8 +117,14 @@ export function okAppend(): (nodeId: string, request: AppendRequest) => Promise<
   };
 }
 
-export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (view: ClusterView) => void = () => undefined, nowMs = 2_000_000): OperationContext & { now: () => number; setNow(ms: number): void } {
+export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (view: ClusterView) => void = () => undefined, nowMs = 2_000_000,
+  fanOutSettings: Partial<FanOutSettings> = {}): OperationContext & { now: () => number; setNow(ms: number): void; timers: FakeTimers; fanOut: FanOut } {
   let now = nowMs;
+  const timers = new FakeTimers(nowMs);
+  const metrics = new ApiMetrics([...OPERATIONS.keys()]);
+  const logger = createLogger('test', {}, 'error');
+  const clock = (): number => now;
+  const fanOut = new FanOut('test-api', { view, storage, logger, metrics, now: clock, settings: { ...FAN_OUT_DEFAULTS, ...fanOutSettings }, timers });
   return {
     config: { region: 'us-east-1', accountId: ACCOUNT },
     caller: { region: 'us-east-1', accountId: ACCOUNT },
@@ -84,14 +136,17 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
       putResourcePolicy: async (record) => { view.policies.set(record.resourceArn, { value: record, modRevision: '1' }); },
       deleteResourcePolicy: async (arn) => view.policies.delete(arn),
       waitFor: async (predicate) => { onWait(view); if (!predicate(view)) throw new Error('metadata wait timed out'); },
+      consumers: new MemoryConsumers(view, clock),
     },
     storage,
     routing: new ShardRouting(view),
     iteratorKey: Buffer.alloc(32, 7),
-    metrics: new ApiMetrics([...OPERATIONS.keys()]),
-    logger: createLogger('test', {}, 'error'),
-    now: () => now,
+    metrics,
+    logger,
+    now: clock,
     setNow(ms: number) { now = ms; },
+    timers,
+    fanOut,
   };
 }
 

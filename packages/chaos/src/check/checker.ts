@@ -18,6 +18,7 @@ import { checkReshards, type ReshardStats } from './check-reshards';
 import { checkAckedInOpenShard, checkLineage, checkTilingOfSnapshots } from './check-shard-map';
 import { HistoryIndex } from './history-index';
 import { checkDisk } from './check-disk';
+import { checkSubscriptions } from './check-subscriptions';
 import { checkEtcdOutages } from './check-etcd-outage';
 import { expectedLossOf, expectedLossReason } from './expected-loss';
 import { ViolationSink, VIOLATION_TYPES, type Violation, type ViolationType } from './violations';
@@ -42,6 +43,8 @@ export interface Verdict {
   readonly reshards?: ReshardStats;
   /** Leader changes in etcd over the run (runs with epochs.jsonl). */
   readonly leaderChanges?: number;
+  /** Fan-out sessions and events checked (runs with subscriptions.jsonl). */
+  readonly subscriptions?: { readonly sessions: number; readonly events: number };
 }
 
 export function checkHistory(history: History): Verdict {
@@ -65,13 +68,14 @@ export function checkHistory(history: History): Verdict {
   checkEtcdOutages(index, sink);
   const reshards = checkReshards(history, sink);
   const leaderChanges = checkEpochs(history, sink);
+  const subscriptions = checkSubscriptions(index, sink);
   const availability = measureAvailability(index, sink);
   const violations = Object.fromEntries(VIOLATION_TYPES.map((t) => [t, sink.counts.get(t) ?? 0])) as Record<ViolationType, number>;
   const expectedLoss = expectedLossOf(history.run, counts.lost, violations);
   return {
     pass: sink.total() === 0, ...(expectedLoss !== undefined ? { expectedLoss } : {}), run: history.run, counts, violations, details: sink.details, availability,
     replicasChecked: history.replicas !== undefined,
-    ...(reshards ? { reshards } : {}), ...(leaderChanges !== undefined ? { leaderChanges } : {}),
+    ...(reshards ? { reshards } : {}), ...(leaderChanges !== undefined ? { leaderChanges } : {}), ...(subscriptions ? { subscriptions } : {}),
   };
 }
 
@@ -93,6 +97,7 @@ export function formatVerdict(v: Verdict): string {
   const r = v.reshards;
   if (r) lines.push(`reshards attempts ${r.attempts}  accepted ${r.accepted}  done ${r.done}  rolled back ${r.rolledBack}  unresolved ${r.unresolved}  longest ${r.resolveMsMax} ms`);
   if (v.leaderChanges !== undefined) lines.push(`leaders  ${v.leaderChanges} changes in etcd`);
+  if (v.subscriptions) lines.push(`fan-out  ${v.subscriptions.sessions} subscription sessions, ${v.subscriptions.events} events`);
   lines.push('INVARIANT                      VIOLATIONS');
   for (const [type, n] of Object.entries(v.violations)) lines.push(`${type.padEnd(30)} ${n === 0 ? 'ok' : String(n)}`);
   for (const d of v.details.slice(0, 10)) lines.push(`  ${d.type}: ${d.message}`);

@@ -57,6 +57,14 @@ export const VIOLATION_TYPES = [
   'epoch-not-increasing',
   /** A put began after every lease had lapsed with etcd out of quorum and was acknowledged before etcd came back (check-etcd-outage.ts). */
   'ack-without-lease',
+  /** A fan-out subscription delivered a record not after the one before it (a duplicate or a step back) (subscriptions.jsonl). */
+  'subscription-out-of-order',
+  /** A fan-out subscription passed over a record known to be in the shard, or ended a shard without one of its records. */
+  'subscription-skipped-record',
+  /** An acknowledged record never reached a subscription that was reading its shard (SUBSCRIPTION_DELIVERY_GRACE_MS before its last event). */
+  'subscription-missed-record',
+  /** An event's ContinuationSequenceNumber is not the last record's, is missing without ChildShards or present with them, or ChildShards do not name the shard's children and their parents. */
+  'subscription-bad-continuation',
 ] as const;
 
 export type ViolationType = (typeof VIOLATION_TYPES)[number];

@@ -63,6 +63,8 @@ export interface ClusterOptions {
    * with that identity's key (clientEndpoints, clientSecurity). Absent: no TLS, signatures not checked.
    */
   readonly secure?: boolean;
+  /** Extra environment of the api processes (e.g. a short SubscribeToShard session). */
+  readonly apiEnv?: Readonly<Record<string, string>>;
 }
 
 /** The identity of the workload when the cluster is secure (account: the default one, as without auth). */
@@ -250,6 +252,7 @@ export class ClusterControl {
   private start(spec: ProcessSpec): ProcessEntry {
     const env: NodeJS.ProcessEnv = { ...process.env, SHOAL_DIAL_MAP: JSON.stringify(this.links.dialMap(spec.name)) };
     if (spec.role === 'storage-node') Object.assign(env, this.options.nodeEnv);
+    if (spec.role === 'api') Object.assign(env, this.options.apiEnv ?? {});
     if (spec.role === 'storage-node' && this.options.powerCutShim) Object.assign(env, powerCutEnv(this.dataDir, spec));
     if (spec.role === 'controller' && this.options.reshardCrashHook) env['SHOAL_TEST_RESHARD_CRASH_FILE'] = this.reshardCrashFile;
     Object.assign(env, this.envOf.get(spec.name) ?? {});

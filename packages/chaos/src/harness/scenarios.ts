@@ -11,6 +11,7 @@ import type { SideLoad, SideLoadContext } from './side-load';
 import { clockSkew, nodeReplacement, replacedNode } from './robustness-schedules';
 import { startHostileClient } from '../hostile/hostile-client';
 import { startReshardStorm } from '../workload/reshard-storm';
+import { startFanOutSubscribers } from '../workload/fanout-subscribers';
 import { reshardCrashes, reshardParentKills } from './reshard-schedule';
 import { powerCuts, replicaCorruptions } from './disk-schedules';
 import { etcdLeaderKills } from './etcd-schedule';
@@ -143,6 +144,12 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'replica-corruption', tiers: FULL, durationMsDefault: 30_000, shardCount: 4,
     faults: "flip 16 bits in a follower's LevelDB files, kill the shard's leader, restart the follower; leader back 8 s later; twice",
     schedule: (random, durationMs) => replicaCorruptions(random, durationMs, 3_000, 15_000, 8_000, 16),
+  },
+  {
+    name: 'fanout-failover', tiers: BOTH, durationMsDefault: 30_000, shardCount: 4, sideLoad: startFanOutSubscribers,
+    cluster: { apiEnv: { SHOAL_SUBSCRIPTION_SESSION_MS: '10000' } },
+    faults: 'two fan-out consumers (HTTP/2, HTTP/1.1) on every shard, 10 s sessions; SIGKILL a shard leader every 10 s, restart 3 s later; one split',
+    schedule: (random, durationMs) => leaderKillLoop(random, durationMs, 10_000, 3_000),
   },
 ];
 

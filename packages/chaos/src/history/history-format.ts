@@ -31,6 +31,7 @@
 import type { HostileProbe, ProcessExit } from './robustness-format';
 import type { EpochSample, ReshardRequest } from './reshard-format';
 import type { DiskEvent } from './disk-format';
+import type { SubscriptionLine } from './fanout-format';
 
 export const HISTORY_FILES = {
   run: 'run.json',
@@ -196,4 +197,6 @@ export interface History {
   readonly epochs?: readonly EpochSample[];
   /** Power cuts and corruptions (disk-format.ts); absent in older folders. */
   readonly disk?: readonly DiskEvent[];
+  /** Enhanced fan-out subscribers' calls and events (fanout-format.ts); absent in runs without subscribers. */
+  readonly subscriptions?: readonly SubscriptionLine[];
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_FILES, type FaultEvent, type History, type PutAttempt, type ReadLine, type ReplicaDump, type RunInfo, type ShardSnapshot } from './history-format';
 import { DISK_FILES, type DiskEvent } from './disk-format';
+import { FANOUT_FILES, type SubscriptionLine } from './fanout-format';
 import { ROBUSTNESS_FILES, type HostileProbe, type ProcessExit } from './robustness-format';
 import { RESHARD_FILES, type EpochSample, type ReshardRequest } from './reshard-format';
 
@@ -48,8 +49,10 @@ export function readHistory(folder: string): History {
   const reshards = readJsonl<ReshardRequest>(folder, RESHARD_FILES.reshards);
   const epochs = readJsonl<EpochSample>(folder, RESHARD_FILES.epochs);
   const disk = readJsonl<DiskEvent>(folder, DISK_FILES.disk);
+  const subscriptions = readJsonl<SubscriptionLine>(folder, FANOUT_FILES.subscriptions);
   return {
     ...history, ...(replicas ? { replicas } : {}), ...(exits ? { exits } : {}), ...(hostile ? { hostile } : {}),
     ...(reshards ? { reshards } : {}), ...(epochs ? { epochs } : {}), ...(disk ? { disk } : {}),
+    ...(subscriptions ? { subscriptions } : {}),
   };
 }

@@ -10,9 +10,10 @@ import { HISTORY_FILES, type FaultEvent, type PutAttempt, type ReadLine, type Re
 import { ROBUSTNESS_FILES, type HostileProbe, type ProcessExit } from './robustness-format';
 import { RESHARD_FILES, type EpochSample, type ReshardRequest } from './reshard-format';
 import { DISK_FILES, type DiskEvent } from './disk-format';
+import { FANOUT_FILES, type SubscriptionLine } from './fanout-format';
 
-type JsonlFile = 'ops' | 'reads' | 'shards' | 'faults' | 'replicas' | 'exits' | 'hostile' | 'reshards' | 'epochs' | 'disk';
-const FILE_NAMES: Record<JsonlFile, string> = { ...HISTORY_FILES, ...ROBUSTNESS_FILES, ...RESHARD_FILES, ...DISK_FILES };
+type JsonlFile = 'ops' | 'reads' | 'shards' | 'faults' | 'replicas' | 'exits' | 'hostile' | 'reshards' | 'epochs' | 'disk' | 'subscriptions';
+const FILE_NAMES: Record<JsonlFile, string> = { ...HISTORY_FILES, ...ROBUSTNESS_FILES, ...RESHARD_FILES, ...DISK_FILES, ...FANOUT_FILES };
 
 /** Owns the open files of one run folder until close(). */
 export class HistoryWriter {
@@ -36,6 +37,7 @@ export class HistoryWriter {
   reshard(line: ReshardRequest): void { this.append('reshards', line); }
   epoch(line: EpochSample): void { this.append('epochs', line); }
   disk(line: DiskEvent): void { this.append('disk', line); }
+  subscription(line: SubscriptionLine): void { this.append('subscriptions', line); }
 
   close(): void {
     for (const fd of this.fds.values()) closeSync(fd);

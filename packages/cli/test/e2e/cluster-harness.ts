@@ -23,6 +23,8 @@ export interface HarnessOptions {
   readonly apiPort?: number;
   /** Extra flags for `up` (e.g. --nodes-per-az 2 --lease-ttl-sec 3). */
   readonly upArgs?: readonly string[];
+  /** Extra environment of the CLI and so of every process it starts (e.g. SHOAL_SUBSCRIPTION_SESSION_MS for the api). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export class ClusterHarness {
@@ -30,16 +32,18 @@ export class ClusterHarness {
   readonly apiPort: number;
   readonly endpoint: string;
   private readonly upArgs: readonly string[];
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: HarnessOptions = {}) {
     this.apiPort = options.apiPort ?? E2E_API_PORT;
     this.endpoint = `http://127.0.0.1:${this.apiPort}`;
     this.upArgs = options.upArgs ?? [];
+    this.env = { ...process.env, ...options.env };
   }
 
   cli(...args: string[]): string {
     return execFileSync(process.execPath, [join(REPO_ROOT, 'packages/cli/dist/src/main.js'), 'cluster', ...args, '--data', this.dataDir], {
-      encoding: 'utf8', timeout: CLI_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8', timeout: CLI_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'], env: this.env,
     });
   }
 
@@ -51,7 +55,7 @@ export class ClusterHarness {
   cliAsync(...args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
       execFile(process.execPath, [join(REPO_ROOT, 'packages/cli/dist/src/main.js'), 'cluster', ...args, '--data', this.dataDir], {
-        encoding: 'utf8', timeout: CLI_TIMEOUT_MS,
+        encoding: 'utf8', timeout: CLI_TIMEOUT_MS, env: this.env,
       }, (err, stdout, stderr) => {
         if (err) reject(Object.assign(err, { stdout, stderr }));
         else resolve(stdout);

@@ -1,0 +1,93 @@
+/**
+ * What a SubscribeToShardEvent says, as pure functions of the subscription's
+ * position (no clock of its own, no I/O): the records, the
+ * ContinuationSequenceNumber, MillisBehindLatest and, at the end of a closed
+ * shard, the ChildShards.
+ *
+ * `next` is the offset of the next record the client would get. The
+ * continuation is the sequence number of the record before it, so
+ * AFTER_SEQUENCE_NUMBER (what the KCL resubscribes with) continues at
+ * `next`; with no record before (`next` = 0) it is a position number
+ * (core sequence-number.ts), which AT_ and AFTER_SEQUENCE_NUMBER both
+ * start at `next`. At the end of a closed shard the continuation is absent
+ * (null) and ChildShards lists every child with its parents: exactly then
+ * and only then.
+ */
+import { decodeSequenceNumber, encodeSequenceNumber } from '@shoal/core';
+import type { ShardRecord } from '@shoal/metadata';
+import type { RecordOut__Output } from '@shoal/wire';
+import type { OperationOutput } from '../operation';
+
+/** Where the events of one subscription are numbered. */
+export interface ShardPosition {
+  readonly streamTag: number;
+  readonly shardIndex: number;
+}
+
+/** The ContinuationSequenceNumber of a subscription whose next record is at `next`. */
+export function continuationSequenceNumber(shard: ShardPosition, next: number): string {
+  return next > 0
+    ? encodeSequenceNumber({ streamTag: shard.streamTag, shardIndex: shard.shardIndex, offset: BigInt(next - 1) })
+    : encodeSequenceNumber({ streamTag: shard.streamTag, shardIndex: shard.shardIndex, offset: 0n, position: true });
+}
+
+/** Kinesis' Record structure of one stored record (the one place records leave a subscription: decryption plugs in here). */
+export function kinesisRecord(shard: ShardPosition, r: RecordOut__Output): OperationOutput {
+  return {
+    SequenceNumber: encodeSequenceNumber({ streamTag: shard.streamTag, shardIndex: shard.shardIndex, offset: BigInt(r.offset) }),
+    ApproximateArrivalTimestamp: new Date(Number(r.arrival_ms)),
+    Data: r.data,
+    PartitionKey: r.partition_key,
+  };
+}
+
+/** Data + partition key bytes of a record (what the 2 MiB/s and the event bound count). */
+export function recordBytes(r: RecordOut__Output): number {
+  return r.data.length + Buffer.byteLength(r.partition_key, 'utf8');
+}
+
+/**
+ * MillisBehindLatest after an event: 0 once the client has every committed
+ * record (`next` >= the high watermark), else how old the last record it got
+ * is (or the oldest it is waiting for, when it got none yet).
+ */
+export function millisBehindLatest(next: number, highWatermark: number, nowMs: number, lastArrivalMs: number | undefined): number {
+  if (next >= highWatermark || lastArrivalMs === undefined) return 0;
+  return Math.max(0, nowMs - lastArrivalMs);
+}
+
+/** A SubscribeToShardEvent carrying `records` (maybe none) that leaves the client at `next`. */
+export function recordsEvent(shard: ShardPosition, records: readonly RecordOut__Output[], next: number, millisBehind: number): OperationOutput {
+  return {
+    Records: records.map((r) => kinesisRecord(shard, r)),
+    ContinuationSequenceNumber: continuationSequenceNumber(shard, next),
+    MillisBehindLatest: millisBehind,
+  };
+}
+
+/** Offset where a closed shard's records end (exclusive); undefined while the shard is open. */
+export function shardEndOffset(shard: ShardRecord): number | undefined {
+  if (shard.endingSequenceNumber === undefined) return undefined;
+  // sealedLogEnd (resharding) is the exact end, also for a parent that holds no record at all.
+  if (shard.sealedLogEnd !== undefined) return shard.sealedLogEnd;
+  const ending = decodeSequenceNumber(shard.endingSequenceNumber);
+  return ending ? Number(ending.offset) + 1 : undefined;
+}
+
+/** The children of a closed shard (the shards that name it as a parent). */
+export function childShardsOf(shards: readonly ShardRecord[], parentShardId: string): ShardRecord[] {
+  return shards.filter((s) => s.parentShardId === parentShardId || s.adjacentParentShardId === parentShardId);
+}
+
+/** The last event of a closed shard's subscription: no continuation, every child with its parents. */
+export function shardEndEvent(children: readonly ShardRecord[]): OperationOutput {
+  return {
+    Records: [],
+    MillisBehindLatest: 0,
+    ChildShards: children.map((c) => ({
+      ShardId: c.shardId,
+      ParentShards: [c.parentShardId, c.adjacentParentShardId].filter((p): p is string => p !== undefined),
+      HashKeyRange: { StartingHashKey: c.hashKeyStart, EndingHashKey: c.hashKeyEnd },
+    })),
+  };
+}

@@ -1,0 +1,225 @@
+// The fan-out phase of scripts/bench (enhanced fan-out, shoal targets only):
+// N consumers (default 5) subscribe with SubscribeToShard to every shard of
+// the bench stream (from LATEST), then PutRecords run at half the put rate
+// the put phase sustained, for the phase's duration. Each record carries a
+// 32-bit id; the phase joins each event's records with the time their
+// PutRecords call was acknowledged and prints the delivery latency
+// (acknowledged -> event received, both on this process's clock; an event
+// that arrives before its put's answer counts 0 ms) p50 and p99, and the
+// delivered MB/s (record data of every consumer's events, 10^6 bytes). It
+// checks that every consumer got every acknowledged record. Each consumer
+// runs in a worker thread with its own client (HTTP/2 session or HTTP/1.1
+// agent), as separate consumer applications would: the figures are the
+// cluster's, not one client event loop's.
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import {
+  DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, PutRecordsCommand, RegisterStreamConsumerCommand,
+  SubscribeToShardCommand,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+const CONSUMER_ACTIVE_WAIT_MS = 30_000;
+const POLL_MS = 100;
+/** After the last put, how long the consumers get to receive what is still on its way. */
+const DRAIN_WAIT_MS = 15_000;
+/** Delivery latency samples kept (records beyond it still count, unsampled). */
+const LATENCY_SAMPLES_MAX = 2_000_000;
+/** Bytes of the id at the start of each record's data. */
+const ID_BYTES = 4;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function subscriberClient(endpoint, protocol, sockets) {
+  const options = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' }, maxAttempts: 1 };
+  if (protocol === 'h1') {
+    // One long-lived connection per subscription, apart from the put load's agent.
+    options.requestHandler = new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: sockets }), connectionTimeout: REQUEST_TIMEOUT_MS });
+  }
+  return new KinesisClient(options);
+}
+
+async function activeConsumer(client, streamArn, name) {
+  const reg = await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }));
+  const arn = reg.Consumer.ConsumerARN;
+  const deadline = Date.now() + CONSUMER_ACTIVE_WAIT_MS;
+  for (;;) {
+    const d = await client.send(new DescribeStreamConsumerCommand({ ConsumerARN: arn }));
+    if (d.ConsumerDescription?.ConsumerStatus === 'ACTIVE') return arn;
+    if (Date.now() > deadline) throw new Error(`consumer ${name} not ACTIVE after ${CONSUMER_ACTIVE_WAIT_MS} ms`);
+    await sleep(POLL_MS);
+  }
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------- consumer worker
+
+/** Reads one shard for one consumer until `stop()`, resubscribing after the continuation; calls onRecords(records, receivedMs). */
+function follow(client, consumerArn, shardId, stopped, onRecords, aborts) {
+  let position = { Type: 'LATEST' };
+  let first = true;
+  let ready;
+  const subscribed = new Promise((resolve) => { ready = resolve; });
+  const loop = (async () => {
+    while (!stopped()) {
+      const abort = new AbortController();
+      aborts.add(abort);
+      try {
+        const res = await client.send(new SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: position }), { abortSignal: abort.signal });
+        if (first) { first = false; ready(); }
+        for await (const ev of res.EventStream) {
+          const e = ev.SubscribeToShardEvent;
+          if (!e) continue;
+          if (e.Records.length > 0) onRecords(e.Records, Date.now());
+          if (e.ContinuationSequenceNumber) position = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: e.ContinuationSequenceNumber };
+        }
+      } catch (err) {
+        if (!abort.signal.aborted) await sleep(err.name === 'ResourceInUseException' ? 1_000 : 200);
+      } finally {
+        aborts.delete(abort);
+      }
+    }
+  })();
+  return { subscribed, done: loop };
+}
+
+/**
+ * A consumer worker: subscribes to every shard from LATEST, posts 'ready'
+ * once all are subscribed, then per event a Float64Array of
+ * [id, receivedMs, arrivalMs, bytes] per record; stops on 'stop'.
+ */
+async function consumerWorker({ endpoint, protocol, consumerArn, shardIds }) {
+  const client = subscriberClient(endpoint, protocol, shardIds.length + 1);
+  const aborts = new Set();
+  let stopping = false;
+  parentPort.on('message', (m) => { if (m === 'stop') { stopping = true; for (const a of aborts) a.abort(); } });
+  const readers = shardIds.map((shardId) => follow(client, consumerArn, shardId, () => stopping, (records, at) => {
+    const out = new Float64Array(records.length * 4);
+    records.forEach((r, i) => {
+      out[i * 4] = Buffer.from(r.Data.buffer, r.Data.byteOffset, r.Data.byteLength).readUInt32BE(0);
+      out[i * 4 + 1] = at;
+      out[i * 4 + 2] = r.ApproximateArrivalTimestamp.getTime();
+      out[i * 4 + 3] = r.Data.length;
+    });
+    parentPort.postMessage(out, [out.buffer]);
+  }, aborts));
+  await Promise.all(readers.map((r) => r.subscribed));
+  parentPort.postMessage('ready');
+  await Promise.all(readers.map((r) => r.done));
+  client.destroy();
+}
+
+if (!isMainThread && workerData?.benchFanOutConsumer) await consumerWorker(workerData);
+
+/**
+ * Runs the phase against a bench stream that exists; `putMbPerSec` is what
+ * the put phase sustained. Returns the figures (see fanOutLines).
+ */
+export async function fanOutPhase({ endpoint, protocol, putClient, streamName, putMbPerSec, durationMs, consumers, recordBytes, recordsPerCall, concurrency, log }) {
+  const summary = await putClient.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+  const streamArn = summary.StreamDescriptionSummary.StreamARN;
+  const shards = (await putClient.send(new ListShardsCommand({ StreamName: streamName }))).Shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined);
+  const workers = [];
+  try {
+    const arns = [];
+    for (let i = 0; i < consumers; i++) arns.push(await activeConsumer(putClient, streamArn, `bench-fanout-${i}`));
+    const ackedMs = new Map(); // record id -> Date.now() when its PutRecords call was answered
+    const received = Array.from({ length: consumers }, () => new Set());
+    const latencies = [];
+    const early = []; // receivedMs of records seen before their put's answer
+    const fromArrival = []; // received - ApproximateArrivalTimestamp (the leader's append time)
+    let deliveredBytes = 0;
+    let lastDeliveryMs = 0;
+    const ready = arns.map((consumerArn, c) => new Promise((resolve, reject) => {
+      const worker = new Worker(new URL(import.meta.url), {
+        workerData: { benchFanOutConsumer: true, endpoint, protocol, consumerArn, shardIds: shards.map((s) => s.ShardId) },
+      });
+      workers.push(worker);
+      worker.on('error', reject);
+      worker.on('message', (m) => {
+        if (m === 'ready') { resolve(); return; }
+        for (let i = 0; i < m.length; i += 4) {
+          const [id, at, arrival, bytes] = [m[i], m[i + 1], m[i + 2], m[i + 3]];
+          received[c].add(id);
+          deliveredBytes += bytes;
+          const acked = ackedMs.get(id);
+          if (acked === undefined) early.push(at);
+          else if (latencies.length < LATENCY_SAMPLES_MAX) latencies.push(Math.max(0, at - acked));
+          if (fromArrival.length < LATENCY_SAMPLES_MAX) fromArrival.push(Math.max(0, at - arrival));
+          lastDeliveryMs = Math.max(lastDeliveryMs, at);
+        }
+      });
+    }));
+    await Promise.all(ready);
+    const targetMbPerSec = putMbPerSec / 2;
+    const callBytes = recordsPerCall * recordBytes;
+    const intervalMs = (callBytes / (targetMbPerSec * 1e6)) * 1000;
+    log(`fan-out: ${consumers} consumers x ${shards.length} shards subscribed; putting ${round(targetMbPerSec, 2)} MB/s (half of ${putMbPerSec}) for ${durationMs / 1000} s`);
+    let nextId = 0;
+    let putBytes = 0;
+    let putErrors = 0;
+    let inFlight = 0;
+    const began = Date.now();
+    const calls = [];
+    for (let n = 0; Date.now() - began < durationMs; n++) {
+      const due = began + n * intervalMs;
+      if (due > Date.now()) await sleep(due - Date.now());
+      while (inFlight >= concurrency) await sleep(1);
+      const ids = [];
+      const entries = [];
+      for (let i = 0; i < recordsPerCall; i++) {
+        const id = nextId++;
+        const data = Buffer.alloc(recordBytes, 0x62);
+        data.writeUInt32BE(id, 0);
+        ids.push(id);
+        entries.push({ Data: data, PartitionKey: `fo-${id}` });
+      }
+      inFlight++;
+      calls.push(putClient.send(new PutRecordsCommand({ StreamName: streamName, Records: entries })).then((res) => {
+        const at = Date.now();
+        res.Records.forEach((r, i) => { if (r.SequenceNumber) { ackedMs.set(ids[i], at); putBytes += recordBytes; } });
+        putErrors += res.FailedRecordCount ?? 0;
+      }, () => { putErrors += recordsPerCall; }).finally(() => { inFlight--; }));
+    }
+    await Promise.all(calls);
+    const putSec = (Date.now() - began) / 1000;
+    const acked = [...ackedMs.keys()];
+    const drainDeadline = Date.now() + DRAIN_WAIT_MS;
+    while (Date.now() < drainDeadline && received.some((set) => acked.some((id) => !set.has(id)))) await sleep(200);
+    const sorted = latencies.concat(early.map(() => 0)).sort((a, b) => a - b);
+    const missing = received.reduce((sum, set) => sum + acked.filter((id) => !set.has(id)).length, 0);
+    const deliverySec = Math.max(lastDeliveryMs - began, 1) / 1000;
+    return {
+      consumers, shards: shards.length, targetMbPerSec: round(targetMbPerSec, 2), putMbPerSec: round(putBytes / putSec / 1e6, 2), putErrors,
+      records: acked.length, delivered: sorted.length, missing,
+      deliveredMbPerSec: round(deliveredBytes / deliverySec / 1e6, 2),
+      p50Ms: round(percentile(sorted, 50), 1), p99Ms: round(percentile(sorted, 99), 1), maxMs: round(sorted[sorted.length - 1] ?? 0, 1),
+      beforeAckShare: round(early.length / Math.max(sorted.length, 1), 3),
+      ...(() => { const a = fromArrival.sort((x, y) => x - y); return { arrivalP50Ms: round(percentile(a, 50), 1), arrivalP99Ms: round(percentile(a, 99), 1) }; })(),
+    };
+  } finally {
+    for (const w of workers) w.postMessage('stop');
+    await Promise.all(workers.map((w) => new Promise((resolve) => {
+      const timer = setTimeout(() => { void w.terminate().then(resolve); }, 5_000);
+      w.once('exit', () => { clearTimeout(timer); resolve(); });
+    })));
+  }
+}
+
+/** The phase's lines for the bench table (targets that ran it). */
+export function fanOutLines(results) {
+  const rows = results.filter((r) => r.fanout).map((r) => {
+    const f = r.fanout;
+    return `${r.target} fan-out: ${f.consumers} consumers x ${f.shards} shards at ${f.putMbPerSec} MB/s of puts (half the put phase's): ` +
+      `delivery latency (put acknowledged -> event received) p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (max ${f.maxMs}; ${round(f.beforeAckShare * 100, 1)}% arrived before the put's answer, counted 0); ` +
+      `from the leader's arrival time p50 ${f.arrivalP50Ms} ms, p99 ${f.arrivalP99Ms} ms; delivered ${f.deliveredMbPerSec} MB/s; ` +
+      `${f.delivered} of ${f.records * f.consumers} deliveries${f.missing > 0 ? `, MISSING ${f.missing}` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}`;
+  });
+  return rows;
+}
