@@ -6,6 +6,7 @@
  */
 import { KinesisError, type ConsumerTargetInput } from '@shoal/core';
 import type { ConsumerRecord, StreamRecord, Versioned } from '@shoal/metadata';
+import { authorize, enforcesPolicies, type PolicyResource } from '../auth/access-control';
 import type { OperationContext, OperationOutput } from '../operation';
 import { resolveStream } from '../streams/resolve-stream';
 import { parseConsumerArn } from './consumer-arn';
@@ -14,16 +15,26 @@ function consumerNotFound(arnOrName: string, ctx: OperationContext): KinesisErro
   return new KinesisError('ResourceNotFoundException', `Consumer ${arnOrName} under account ${ctx.caller.accountId} not found.`);
 }
 
+/** A registered consumer as a resource-policy resource (its ARN holds its creation second, so it names one incarnation). */
+export function consumerResource(consumer: ConsumerRecord, stream: StreamRecord): PolicyResource {
+  return { arn: consumer.consumerArn, accountId: stream.accountId, resourceId: consumer.consumerArn };
+}
+
 /**
  * The consumer whose ARN is `arn`, registered with a stream of the caller's
- * account and region; ResourceNotFoundException otherwise (consumers of
- * other accounts are reached through resource policies, decided by the caller of this function).
+ * region; ResourceNotFoundException otherwise. A consumer of another account
+ * is reachable only where resource policies are enforced (--auth sigv4), and
+ * then only if its policy allows the request (access-control.ts); with them
+ * enforced, a Deny in the consumer's policy refuses its own account too.
  */
 export function consumerByArn(ctx: OperationContext, arn: string): Versioned<ConsumerRecord> {
   const parts = parseConsumerArn(arn);
-  if (!parts || parts.accountId !== ctx.caller.accountId || parts.region !== ctx.caller.region) throw consumerNotFound(arn, ctx);
+  const foreign = parts !== undefined && parts.accountId !== ctx.caller.accountId;
+  if (!parts || parts.region !== ctx.caller.region || (foreign && !enforcesPolicies(ctx))) throw consumerNotFound(arn, ctx);
   const consumer = ctx.view.consumers.byConsumerArn(arn);
-  if (!consumer || !ctx.view.streamById(consumer.value.streamId)) throw consumerNotFound(arn, ctx);
+  const stream = consumer ? ctx.view.streamById(consumer.value.streamId)?.value : undefined;
+  if (!consumer || !stream) throw consumerNotFound(arn, ctx);
+  authorize(ctx, consumerResource(consumer.value, stream));
   return consumer;
 }
 
@@ -44,6 +55,7 @@ export function resolveConsumer(ctx: OperationContext, input: ConsumerTargetInpu
   const stream = resolveStream(ctx, { StreamARN: input.StreamARN }).value;
   const consumer = ctx.view.consumers.get(stream.streamId, input.ConsumerName);
   if (!consumer) throw consumerNotFound(input.ConsumerName, ctx);
+  authorize(ctx, consumerResource(consumer.value, stream));
   return { consumer, stream };
 }
 

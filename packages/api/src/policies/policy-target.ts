@@ -8,6 +8,7 @@
 import { KinesisError } from '@shoal/core';
 import type { PolicyResource } from '../auth/access-control';
 import type { OperationContext } from '../operation';
+import { consumerResource } from '../consumers/resolve-consumer';
 import { parseStreamArn } from '../streams/stream-arn';
 
 /** arn:aws:kinesis:<region>:<account>:stream/<name>/consumer/<consumer name>:<creation epoch seconds> */
@@ -17,14 +18,12 @@ function notFound(arn: string): KinesisError {
   return new KinesisError('ResourceNotFoundException', `Resource ${arn} not found.`);
 }
 
-/**
- * A registered consumer as a policy resource. The consumer registry arrives
- * with enhanced fan-out: until then no consumer exists. When it does, this
- * returns {arn, accountId, resourceId: the consumer's creation id} for a
- * consumer that exists (and is not DELETING), undefined otherwise.
- */
-export function findConsumerResource(_ctx: OperationContext, _consumerArn: string): PolicyResource | undefined {
-  return undefined;
+/** A registered consumer (not DELETING) as a policy resource; undefined when there is none. */
+export function findConsumerResource(ctx: OperationContext, consumerArn: string): PolicyResource | undefined {
+  const consumer = ctx.view.consumers.byConsumerArn(consumerArn)?.value;
+  const stream = consumer ? ctx.view.streamById(consumer.streamId)?.value : undefined;
+  if (!consumer || !stream || consumer.status === 'DELETING') return undefined;
+  return consumerResource(consumer, stream);
 }
 
 /** The resource `arn` names, owned by the caller's account; throws the Kinesis error otherwise. */

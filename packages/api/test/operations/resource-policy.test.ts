@@ -75,6 +75,31 @@ describe('resource policies (--auth sigv4)', () => {
     assert.deepEqual(await call(CAROL, 'DeleteStream', { StreamARN: ARN }), { status: 400, body: denied('DeleteStream') });
   });
 
+  it('reaches another account\'s consumer by ARN only with the consumer\'s own policy', async () => {
+    const { view, call } = setup();
+    const stream = view.stream({ accountId: OWNER, region: 'us-east-1', streamName: 'orders' })!.value;
+    const consumerArn = `${ARN}/consumer/reader:1700000000`;
+    view.consumers.set(stream.streamId, 'reader', {
+      modRevision: '1',
+      value: { streamId: stream.streamId, streamArn: ARN, consumerName: 'reader', consumerArn, status: 'ACTIVE', createdMs: 1_700_000_000_000, tags: {} },
+    });
+    const deniedOn = (op: string) => ({
+      __type: 'AccessDeniedException',
+      message: `User: ${CAROL_ARN} is not authorized to perform: kinesis:${op} on resource: ${consumerArn} because no resource-based policy allows the kinesis:${op} action`,
+    });
+    assert.deepEqual(await call(CAROL, 'DescribeStreamConsumer', { ConsumerARN: consumerArn }), { status: 400, body: deniedOn('DescribeStreamConsumer') });
+    // The stream's policy does not cover its consumers: a consumer has a policy of its own.
+    assert.equal((await call(ALICE, 'PutResourcePolicy', { ResourceARN: ARN, Policy: allowCarol(['DescribeStreamConsumer']) })).status, 200);
+    assert.deepEqual(await call(CAROL, 'DescribeStreamConsumer', { ConsumerARN: consumerArn }), { status: 400, body: deniedOn('DescribeStreamConsumer') });
+    const consumerPolicy = policy({ Effect: 'Allow', Principal: { AWS: CAROL_ARN }, Action: 'kinesis:DescribeStreamConsumer', Resource: consumerArn });
+    assert.deepEqual(await call(ALICE, 'PutResourcePolicy', { ResourceARN: consumerArn, Policy: consumerPolicy }), { status: 200, body: {} });
+    const described = await call(CAROL, 'DescribeStreamConsumer', { ConsumerARN: consumerArn });
+    assert.equal(described.status, 200, JSON.stringify(described.body));
+    assert.equal((described.body['ConsumerDescription'] as { ConsumerARN: string }).ConsumerARN, consumerArn);
+    assert.deepEqual(await call(CAROL, 'DeregisterStreamConsumer', { ConsumerARN: consumerArn }), { status: 400, body: deniedOn('DeregisterStreamConsumer') });
+    assert.equal((await call(ALICE, 'GetResourcePolicy', { ResourceARN: consumerArn })).body['Policy'], consumerPolicy);
+  });
+
   it('lets only the owner read and change the policy', async () => {
     const { call } = setup();
     assert.deepEqual((await call(ALICE, 'GetResourcePolicy', { ResourceARN: ARN })).body, { Policy: '{}' });
