@@ -34,6 +34,8 @@ export const PUT_RETRY_BACKOFF_MAX_MS = 5_000;
 /** Progress: the bar redraws this often on a terminal; plain lines come this often otherwise. */
 export const PROGRESS_BAR_REDRAW_MS = 200;
 export const PROGRESS_LINE_INTERVAL_MS = 2_000;
+/** Plain progress lines also come at each 1/PROGRESS_LINE_STEPS of an input of known size. */
+export const PROGRESS_LINE_STEPS = 10;
 /** Width of the progress bar in characters. */
 export const PROGRESS_BAR_WIDTH = 24;
 

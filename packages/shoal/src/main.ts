@@ -66,8 +66,22 @@ async function main(argv: readonly string[]): Promise<number> {
 
 // The SDK's notice that its 2027 releases need Node 22 is for shoal's developers, not for people running the command.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-// process.exit, not exitCode: an input still open (put from a terminal) or a connection must not hold the command once it is done.
-main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+/** Resolves once everything written to the stream so far has left the process (a pipe's writes are asynchronous). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/**
+ * process.exit, not exitCode: an input still open (put from a terminal) or a
+ * connection must not hold the command once it is done; but only after
+ * stdout and stderr are flushed, or a pipe loses the last lines.
+ */
+async function exit(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+main(process.argv.slice(2)).then(exit, async (err: unknown) => {
   process.stderr.write(`shoal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(EXIT_FAILED);
+  await exit(EXIT_FAILED);
 });

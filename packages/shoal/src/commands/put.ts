@@ -99,6 +99,10 @@ export async function put(cmd: PutCommand, client: KinesisClient, out: Output, s
     else stderr.write(`line ${p.line}: ${p.message}\n`);
   };
 
+  const send = async (batch: PutEntry[]): Promise<void> => {
+    await sender.send(batch, report);
+    progress.update();
+  };
   progress.start();
   const reading = readLines(cmd, input, queue, counters);
   try {
@@ -106,11 +110,11 @@ export async function put(cmd: PutCommand, client: KinesisClient, out: Output, s
       const taken = await queue.take(batcher.pendingRecords > 0 ? PUT_LINGER_MS : undefined);
       if (taken.kind === 'item') {
         if (isProblem(taken.item)) await problem(taken.item);
-        else for (const batch of batcher.add(taken.item)) await sender.send(batch, report);
+        else for (const batch of batcher.add(taken.item)) await send(batch);
         continue;
       }
       const rest = batcher.flush();
-      if (rest) await sender.send(rest, report);
+      if (rest) await send(rest);
       if (taken.kind === 'end') break;
     }
   } finally {
