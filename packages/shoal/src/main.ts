@@ -81,7 +81,7 @@ async function exit(code: number): Promise<never> {
   process.exit(code);
 }
 
-main(process.argv.slice(2)).then(exit, async (err: unknown) => {
+void main(process.argv.slice(2)).then(exit, async (err: unknown) => {
   process.stderr.write(`shoal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   await exit(EXIT_FAILED);
 });

@@ -46,17 +46,3 @@ export function parseStartPosition(text: string, nowMs: number): StartPosition {
   throw new StartPositionError(
     `--from ${text}: expected trim-horizon, latest, a time (2026-12-03T10:00:00Z, @EPOCH_SECONDS, or an age such as 10m, 2h, 1d) or a sequence number`);
 }
-
-/** The position as text for messages and JSON (`AT_TIMESTAMP 2026-...`). */
-export function describeStartPosition(position: ShardPosition): string {
-  switch (position.type) {
-    case 'TRIM_HORIZON':
-    case 'LATEST':
-      return position.type;
-    case 'AT_TIMESTAMP':
-      return `AT_TIMESTAMP ${new Date(position.timestampMs).toISOString()}`;
-    case 'AT_SEQUENCE_NUMBER':
-    case 'AFTER_SEQUENCE_NUMBER':
-      return `${position.type} ${position.sequenceNumber}`;
-  }
-}

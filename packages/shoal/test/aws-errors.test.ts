@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { errorLine, errorName, isRetriable, isUnknownOperation, unreachableCode } from '../src/aws-errors';
+import { isLoopbackEndpoint } from '../src/kinesis-client';
 
 const sdkError = (name: string, message: string, status?: number): Error =>
   Object.assign(new Error(message), { name, $metadata: status === undefined ? {} : { httpStatusCode: status } });
@@ -31,5 +32,12 @@ describe('aws errors', () => {
     assert.equal(errorLine(sdkError('ResourceNotFoundException', 'Stream x not found.')), 'ResourceNotFoundException: Stream x not found.');
     assert.equal(errorLine(sdkError('UnknownOperationException', 'UnknownError')), 'UnknownOperationException');
     assert.equal(errorLine(new Error('plain')), 'plain');
+  });
+});
+
+describe('loopback endpoints (where placeholder credentials may be used)', () => {
+  it('knows localhost, 127.0.0.0/8 and ::1, and nothing else', () => {
+    for (const e of ['http://127.0.0.1:4567', 'http://localhost:4567', 'http://127.9.8.7', 'http://[::1]:4567']) assert.ok(isLoopbackEndpoint(e), e);
+    for (const e of ['https://kinesis.us-east-1.amazonaws.com', 'http://10.0.0.1:4567', 'http://127.0.0.1.example.com', 'http://[::2]']) assert.ok(!isLoopbackEndpoint(e), e);
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeStartPosition, parseStartPosition, StartPositionError } from '../src/start-position';
+import { parseStartPosition, StartPositionError } from '../src/start-position';
 
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 
@@ -35,11 +35,5 @@ describe('start position (--from)', () => {
     for (const t of ['', 'yesterday', '10 minutes', '2026-13-45T99:00:00Z', '2026/12/03', '-5m', '@']) {
       assert.throws(() => parseStartPosition(t, NOW), StartPositionError, t);
     }
-  });
-
-  it('describes positions for messages', () => {
-    assert.equal(describeStartPosition({ type: 'AT_TIMESTAMP', timestampMs: Date.UTC(2026, 11, 3, 10) }), 'AT_TIMESTAMP 2026-12-03T10:00:00.000Z');
-    assert.equal(describeStartPosition({ type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: '7' }), 'AFTER_SEQUENCE_NUMBER 7');
-    assert.equal(describeStartPosition({ type: 'LATEST' }), 'LATEST');
   });
 });

@@ -10,7 +10,7 @@
 /** Runs `fn` after `ms`; the returned function cancels it. */
 export type Scheduler = (fn: () => void, ms: number) => () => void;
 
-export const realScheduler: Scheduler = (fn, ms) => {
+const realScheduler: Scheduler = (fn, ms) => {
   const timer = setTimeout(fn, ms);
   return () => clearTimeout(timer);
 };

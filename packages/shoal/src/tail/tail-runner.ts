@@ -23,8 +23,6 @@ export interface TailOptions {
   readonly limit?: number;
 }
 
-export class SequenceNumberNotFoundError extends Error {}
-
 const toNode = (s: Shard): ShardNode => ({ shardId: s.ShardId!, parentShardId: s.ParentShardId, adjacentParentShardId: s.AdjacentParentShardId });
 const isClosed = (s: Shard): boolean => s.SequenceNumberRange?.EndingSequenceNumber !== undefined;
 
@@ -42,7 +40,7 @@ async function locateSequenceNumber(client: KinesisClient, polling: PollingSourc
     const arrival = page.Records?.[0]?.ApproximateArrivalTimestamp;
     return { shardId: shard.ShardId!, arrivalMs: arrival ? arrival.getTime() : Date.now() };
   }
-  throw new SequenceNumberNotFoundError(`no shard of ${stream} holds sequence number ${sequenceNumber}`);
+  throw new Error(`no shard of ${stream} holds sequence number ${sequenceNumber}`);
 }
 
 /** The walk and start plan for the user's --from. */
