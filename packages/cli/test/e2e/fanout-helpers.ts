@@ -12,6 +12,8 @@ import {
   DescribeStreamConsumerCommand, RegisterStreamConsumerCommand, SubscribeToShardCommand, type ChildShard, type KinesisClient, type StartingPosition,
 } from '@aws-sdk/client-kinesis';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 as Sha256 } from '@shoal/api';
 
 const ACTIVE_WAIT_MS = 30_000;
 const POLL_MS = 100;
@@ -143,16 +145,27 @@ function messageReader(out: RawMessage[]): (chunk: Buffer) => void {
   };
 }
 
+const RAW_CLIENT_KEY = { accessKeyId: 'AKIDRAWFANOUT', secretAccessKey: 'raw-fanout-secret' };
 const SUBSCRIBE_HEADERS = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.SubscribeToShard' };
 
-/** SubscribeToShard with a hand-made request over HTTP/1.1 or cleartext HTTP/2, unsigned (authentication is off). */
-export function rawSubscribe(endpoint: string, protocol: 'h1' | 'h2', body: Readonly<Record<string, unknown>>): Promise<RawSubscription> {
+/** Signs a SubscribeToShard request as an SDK would (any key works while signatures are not verified). */
+async function signedSubscribeHeaders(endpoint: string, payload: Buffer): Promise<Record<string, string>> {
+  const url = new URL(endpoint);
+  const signer = new SignatureV4({ credentials: RAW_CLIENT_KEY, region: 'us-east-1', service: 'kinesis', sha256: Sha256, applyChecksum: false });
+  const req = { method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers: { host: url.host, ...SUBSCRIBE_HEADERS }, body: payload };
+  const { host: _host, ...signed } = (await signer.sign(req)).headers as Record<string, string>;
+  return signed;
+}
+
+/** SubscribeToShard with a hand-made, signed request over HTTP/1.1 or cleartext HTTP/2 (authentication is off). */
+export async function rawSubscribe(endpoint: string, protocol: 'h1' | 'h2', body: Readonly<Record<string, unknown>>): Promise<RawSubscription> {
   const payload = Buffer.from(JSON.stringify(body));
+  const headers = await signedSubscribeHeaders(endpoint, payload);
   const messages: RawMessage[] = [];
   const read = messageReader(messages);
   return new Promise((resolve, reject) => {
     if (protocol === 'h1') {
-      const req = http.request(`${endpoint}/`, { method: 'POST', headers: { ...SUBSCRIBE_HEADERS, 'content-length': payload.length } }, (res) => {
+      const req = http.request(`${endpoint}/`, { method: 'POST', headers: { ...headers, 'content-length': payload.length } }, (res) => {
         const done = new Promise<void>((r) => { res.on('end', () => r()); res.on('close', () => r()); });
         res.on('data', (c: Buffer) => read(c));
         res.on('error', () => undefined);
@@ -164,7 +177,7 @@ export function rawSubscribe(endpoint: string, protocol: 'h1' | 'h2', body: Read
     }
     const session = http2.connect(endpoint);
     session.on('error', reject);
-    const stream = session.request({ ':method': 'POST', ':path': '/', ...SUBSCRIBE_HEADERS, 'content-length': payload.length });
+    const stream = session.request({ ':method': 'POST', ':path': '/', ...headers, 'content-length': payload.length });
     stream.on('response', (headers) => {
       const done = new Promise<void>((r) => stream.on('close', () => { session.close(); r(); }));
       stream.on('data', (c: Buffer) => read(c));
