@@ -9,11 +9,14 @@ import { CONTROL_RATES_PER_SEC_DEFAULT, ControlRateLimiter } from './control-rat
 import { Dispatcher } from './dispatcher';
 import { startDualProtocolServer, type DualProtocolServer } from './http/dual-protocol-server';
 import { createRequestHandler } from './http/handle-request';
+import type { MasterKey } from './encryption/master-key';
+import { RecordCrypto } from './encryption/record-crypto';
 import { ApiMetrics } from './metrics';
 import type { ApiConfig, ProcessContext } from './operation';
 import { OPERATIONS } from './operations/index';
 import { ShardRouting } from './storage/shard-routing';
 import { StorageClients } from './storage/storage-clients';
+import { RecordDistributor } from './streams/record-distribution';
 
 export interface ApiServerOptions extends ApiConfig {
   readonly host: string;
@@ -22,6 +25,8 @@ export interface ApiServerOptions extends ApiConfig {
   readonly prefix: string;
   /** Control-plane requests per second per operation and account; undefined = Kinesis' defaults, empty map = off. */
   readonly controlRates?: ReadonlyMap<string, number>;
+  /** The cluster master key (encryption at rest); undefined: encryption unavailable. */
+  readonly masterKey?: MasterKey;
   readonly logger: Logger;
 }
 
@@ -41,7 +46,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const unsubscribe = metadata.onChange((change) => { if (change.kind === 'node') storage.prune(); });
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
   const ctx: ProcessContext = {
-    config: { region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax },
+    config: {
+      region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax,
+      shardLimit: options.shardLimit, onDemandStreamLimit: options.onDemandStreamLimit,
+    },
     view: metadata.view,
     metadata,
     storage,
@@ -50,6 +58,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     metrics,
     logger,
     now: wallClockMs,
+    crypto: new RecordCrypto(options.masterKey),
+    distributor: new RecordDistributor(),
   };
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(options.controlRates ?? CONTROL_RATES_PER_SEC_DEFAULT));
   let http: DualProtocolServer;
@@ -64,7 +74,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  logger.info('api listening', { host: options.host, port });
+  logger.info('api listening', { host: options.host, port, encryptionAtRest: options.masterKey ? `master key ${options.masterKey.id} from ${options.masterKey.source}` : 'off (no master key)' });
   return {
     port,
     metadata,

@@ -16,6 +16,12 @@ export const CONTROL_RATES_PER_SEC_DEFAULT: ReadonlyMap<string, number> = new Ma
   ['DescribeStreamSummary', 20],
   ['ListStreams', 5],
   ['ListShards', 1000],
+  ['AddTagsToStream', 5],
+  ['RemoveTagsFromStream', 5],
+  ['ListTagsForStream', 5],
+  ['DescribeLimits', 1],
+  ['UpdateAccountSettings', 5],
+  ['UpdateStreamWarmThroughput', 5],
 ]);
 
 /** Accounts tracked at once (SigV4 will bring more than one); least recently created dropped first. */

@@ -6,7 +6,10 @@
  * and records metrics and logs. Operations hold only validate + execute.
  *
  * Error body: {"__type": "<KinesisErrorType>", "message": "..."} in the
- * request's codec (JSON 1.1 when the content type is unknown).
+ * request's codec (JSON 1.1 when the content type is unknown); Kinesis
+ * spells the member "Message" for SerializationException. An operation
+ * with no output members answers an empty body, as Kinesis documents
+ * ("an HTTP 200 response with an empty HTTP body").
  *
  * Each request gets its own OperationContext: the process' shared parts
  * and the Caller its Authenticator established (account, region).
@@ -50,6 +53,12 @@ function header(req: ApiRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The error members Kinesis sends: `Message` for SerializationException, `message` otherwise, none when empty. */
+function errorBody(err: KinesisError): OperationOutput {
+  if (err.message === '') return { __type: err.type };
+  return err.type === 'SerializationException' ? { __type: err.type, Message: err.message } : { __type: err.type, message: err.message };
+}
+
 export class Dispatcher {
   constructor(
     private readonly ctx: ProcessContext,
@@ -78,7 +87,7 @@ export class Dispatcher {
       const kerr = this.toKinesisError(err, requestId, opName);
       status = kerr.status;
       errorType = kerr.type;
-      body = kerr.message === '' ? { __type: kerr.type } : { __type: kerr.type, message: kerr.message };
+      body = errorBody(kerr);
       if (!codec && kerr.type === 'UnknownOperationException') status = UNSUPPORTED_CONTENT_TYPE_STATUS;
     }
     if (op) this.ctx.metrics.observe(op.name, Number(process.hrtime.bigint() - started) / 1e9, errorType);
@@ -90,7 +99,7 @@ export class Dispatcher {
         'x-amzn-requestid': requestId,
         'x-amz-id-2': randomBytes(AMZ_ID_2_BYTES).toString('base64'),
       },
-      body: out.encode(body),
+      body: Object.keys(body).length === 0 ? Buffer.alloc(0) : out.encode(body),
     };
   }
 
@@ -113,9 +122,9 @@ export class Dispatcher {
     }
     if (!op) throw new KinesisError('UnknownOperationException', '');
     const caller: Caller = this.authenticator.authenticate(req);
-    const input = validateRequest<unknown>(op.shape, raw, codec.timestampUnit);
-    if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
     const ctx: OperationContext = { ...this.ctx, caller };
+    const input = validateRequest<unknown>(op.shapeFor ? op.shapeFor(ctx, raw) : op.shape, raw, codec.timestampUnit);
+    if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
     return op.execute(ctx, input);
   }
 

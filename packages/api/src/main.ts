@@ -4,11 +4,15 @@
  *   --region us-east-1 --account-id 000000000000
  *   --control-rate-limit on|off   (Kinesis' per-account control-plane rates; default on)
  *   --update-shard-count-per-day 10   (UpdateShardCount calls per stream in 24 hours)
+ *   --shard-limit N   (account shard quota; default AWS's for the region)
+ *   --on-demand-stream-limit 50   (ON_DEMAND streams per account)
+ *   --master-key-file PATH, or SHOAL_MASTER_KEY=<base64>   (encryption at rest; docs/encryption.md)
  */
 import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { createLogger, Flags, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startApiServer } from './api-server';
+import { loadMasterKey } from './encryption/master-key';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -25,6 +29,9 @@ async function main(): Promise<void> {
     accountId: flags.string('account-id', '000000000000'),
     updateShardCountPerDayMax: flags.int('update-shard-count-per-day', limits.UPDATE_SHARD_COUNT_PER_DAY_MAX),
     controlRates: flags.bool('control-rate-limit', true) ? undefined : new Map(),
+    ...(flags.optionalString('shard-limit') !== undefined ? { shardLimit: flags.int('shard-limit', 0) } : {}),
+    onDemandStreamLimit: flags.int('on-demand-stream-limit', limits.ON_DEMAND_STREAMS_PER_ACCOUNT_MAX),
+    masterKey: loadMasterKey(flags.optionalString('master-key-file'), flags.optionalString('master-key')),
     logger,
   });
   const shutdown = (signal: string): void => {

@@ -7,10 +7,12 @@
 import type { Logger } from '@shoal/wire';
 import type { ClusterView, MetadataStore } from '@shoal/metadata';
 import type { Shape } from '@shoal/core';
+import type { RecordCrypto } from './encryption/record-crypto';
 import type { ApiMetrics } from './metrics';
 import type { Codec } from './protocol/codec';
 import type { ShardRouting } from './storage/shard-routing';
 import type { StorageCalls } from './storage/storage-clients';
+import type { RecordDistributor } from './streams/record-distribution';
 
 /** Settings of this api process that operations read. */
 export interface ApiConfig {
@@ -20,6 +22,10 @@ export interface ApiConfig {
   readonly accountId: string;
   /** UpdateShardCount calls per stream in 24 hours (default core limits.UPDATE_SHARD_COUNT_PER_DAY_MAX). */
   readonly updateShardCountPerDayMax?: number;
+  /** Account shard quota (--shard-limit); undefined = AWS's default for the caller's region. */
+  readonly shardLimit?: number;
+  /** ON_DEMAND streams per account (--on-demand-stream-limit); undefined = limits.ON_DEMAND_STREAMS_PER_ACCOUNT_MAX. */
+  readonly onDemandStreamLimit?: number;
 }
 
 /** The metadata writes operations make (a MetadataStore, or a stand-in in tests). */
@@ -38,7 +44,7 @@ export async function awaitOwnWrite(ctx: OperationContext, predicate: (view: Clu
   }
 }
 
-export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor'>;
+export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor' | 'putAccountSettings'>;
 
 /**
  * Who sent one request, as authentication established it: the account and
@@ -69,6 +75,10 @@ export interface ProcessContext {
   readonly logger: Logger;
   /** Epoch milliseconds (injected so tests can move time). */
   readonly now: () => number;
+  /** Encryption at rest: seals and opens the records of encrypted streams. */
+  readonly crypto: RecordCrypto;
+  /** Round-robin placement of the records of AUTO-distribution streams. */
+  readonly distributor: RecordDistributor;
 }
 
 /** The context of one request: the process' shared parts and who is asking. */
@@ -121,6 +131,13 @@ export interface Operation<I> {
   readonly shape: Shape;
   /** Counted against the per-account control-plane rate limit. */
   readonly controlPlane: boolean;
+  /**
+   * The shape to validate this request with, when it depends on the stream
+   * the raw body names (PutRecord(s) on an AUTO-distribution stream take no
+   * partition key); `shape` otherwise. Must return `shape` or a shape whose
+   * typed form is I.
+   */
+  readonly shapeFor?: (ctx: OperationContext, raw: unknown) => Shape;
   execute(ctx: OperationContext, input: I): Promise<OperationOutput | StreamingOutput>;
 }
 
@@ -129,10 +146,14 @@ export interface AnyOperation {
   readonly name: string;
   readonly shape: Shape;
   readonly controlPlane: boolean;
+  readonly shapeFor?: (ctx: OperationContext, raw: unknown) => Shape;
   execute(ctx: OperationContext, input: unknown): Promise<OperationOutput | StreamingOutput>;
 }
 
-/** Erases the input type: the dispatcher validates the input against `shape` first, which is what makes the cast sound. */
+/** Erases the input type: the dispatcher validates the input against `shape` (or `shapeFor`) first, which is what makes the cast sound. */
 export function defineOperation<I>(op: Operation<I>): AnyOperation {
-  return { name: op.name, shape: op.shape, controlPlane: op.controlPlane, execute: (ctx, input) => op.execute(ctx, input as I) };
+  return {
+    name: op.name, shape: op.shape, controlPlane: op.controlPlane, ...(op.shapeFor ? { shapeFor: op.shapeFor } : {}),
+    execute: (ctx, input) => op.execute(ctx, input as I),
+  };
 }

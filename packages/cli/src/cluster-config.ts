@@ -10,6 +10,7 @@
 import { join, resolve } from 'node:path';
 import type { Flags } from '@shoal/wire';
 import { CONTROLLERS_MAX, NODES_PER_AZ_MAX } from './cli-limits';
+import { masterKeyPath } from './master-key-file';
 
 export const AZS = ['az-a', 'az-b', 'az-c'] as const;
 const HOST = '127.0.0.1';
@@ -36,6 +37,8 @@ export interface ClusterConfig {
   readonly ondemandCooldownSec?: number;
   /** Controller rebalancing of replicas and leaders (absent in older cluster.json: on). */
   readonly rebalance?: 'on' | 'off';
+  /** The api's account shard quota (--shard-limit; absent: AWS's default for the region). */
+  readonly shardLimit?: number;
 }
 
 const LEASE_TTL_SEC_DEFAULT = 5;
@@ -81,6 +84,7 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     ...optionalInt(flags, 'ondemand-window-sec', 'ondemandWindowSec', base.ondemandWindowSec),
     ...optionalInt(flags, 'ondemand-cooldown-sec', 'ondemandCooldownSec', base.ondemandCooldownSec),
     rebalance: flags.string('rebalance', base.rebalance ?? 'on') === 'off' ? 'off' : 'on',
+    ...(flags.optionalString('shard-limit') !== undefined ? { shardLimit: flags.int('shard-limit', 0) } : base.shardLimit !== undefined ? { shardLimit: base.shardLimit } : {}),
   };
   if ((config.controllers ?? 1) < 1 || (config.controllers ?? 1) > CONTROLLERS_MAX) throw new Error(`--controllers must be 1..${CONTROLLERS_MAX}`);
   if ((config.leaseTtlSec ?? 0) < 2) throw new Error('--lease-ttl-sec must be at least 2');
@@ -173,7 +177,10 @@ function apiSpec(config: ClusterConfig): ProcessSpec {
   return {
     name: 'api', role: 'api', command: process.execPath, address: apiUrl(config),
     healthUrl: `${apiUrl(config)}/healthz`, logFile: join(config.dataDir, 'logs', 'api.log'),
-    args: [entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config)],
+    args: [
+      entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config), '--master-key-file', masterKeyPath(config.dataDir),
+      ...(config.shardLimit !== undefined ? ['--shard-limit', String(config.shardLimit)] : []),
+    ],
   };
 }
 

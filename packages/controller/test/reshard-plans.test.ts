@@ -78,6 +78,9 @@ describe('reshard rounds', () => {
     assert.equal(decodeSequenceNumber(parent.endingSequenceNumber!)!.offset, 4n);
     assert.equal(parent.closedMs, 1_300, "closedMs is the completion commit time (ListShards timestamp filters)");
     assert.deepEqual(open.filter((s) => s.parentShardId === parent.shardId).map((s) => s.shardIndex), [2, 3]);
+    for (const child of open) {
+      assert.ok(BigInt(child.startingSequenceNumber) > BigInt(parent.endingSequenceNumber!), 'child numbers exceed the parent\'s');
+    }
   });
 
   it('places children by the load after the round: the closing parents do not count', () => {

@@ -1,7 +1,9 @@
 /** @shoal/metadata: the etcd schema and typed access to it. */
 export { DEFAULT_ACCOUNT_ID, DEFAULT_PREFIX, Keys, streamKeyOf } from './schema';
 export type {
-  AzName, DrainRecord, MoveLeaderRequest, NodeRecord, ReshardCause, ReshardRecord, ReshardStepRecord, ShardRecord, StreamMode, StreamRecord, StreamRef, StreamScope, StreamStatus,
+  AccountSettingsRecord, AzName, BillingCommitmentRecord, DataKeyRecord, DrainRecord, MoveLeaderRequest, NodeRecord, ReshardCause, ReshardRecord, ReshardStepRecord, ShardRecord, StreamMode, StreamRecord, StreamRef, StreamScope, StreamStatus,
 } from './schema';
 export { ClusterView, MetadataStore } from './metadata-store';
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';
+export { billingCommitmentActive, billingCommitmentStatus } from './account-settings';
+export type { BillingCommitmentStatus } from './account-settings';

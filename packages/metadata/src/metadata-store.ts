@@ -14,7 +14,7 @@ import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
 import { dialAddress } from '@shoal/wire';
 import { etcdClientOptions } from './etcd-client-options';
 import {
-  Keys, streamKeyOf, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ShardRecord, type StreamRecord, type StreamRef, type StreamScope,
+  Keys, streamKeyOf, type AccountSettingsRecord, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ShardRecord, type StreamRecord, type StreamRef, type StreamScope,
 } from './schema';
 
 /** A record with the etcd mod revision it was read at. */
@@ -28,7 +28,8 @@ export type MetadataChange =
   | { kind: 'stream'; streamKey: string; value: Versioned<StreamRecord> | undefined }
   | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined }
   | { kind: 'move-leader'; streamId: string; shardId: string; value: Versioned<MoveLeaderRequest> | undefined }
-  | { kind: 'drain'; nodeId: string; value: Versioned<DrainRecord> | undefined };
+  | { kind: 'drain'; nodeId: string; value: Versioned<DrainRecord> | undefined }
+  | { kind: 'account-settings'; accountId: string; value: Versioned<AccountSettingsRecord> | undefined };
 
 /** The current view of the cluster; replaced entries, never mutated ones. */
 export class ClusterView {
@@ -43,6 +44,8 @@ export class ClusterView {
   readonly moveLeaderRequests = new Map<string, Versioned<MoveLeaderRequest>>();
   /** Drained nodes by node id. */
   readonly drains = new Map<string, Versioned<DrainRecord>>();
+  /** Account settings by account id (absent: the defaults). */
+  readonly accountSettings = new Map<string, Versioned<AccountSettingsRecord>>();
   /** etcd revision the view reflects. */
   revision = '0';
 
@@ -205,6 +208,11 @@ export class MetadataStore {
       change = { kind: 'shard', streamId, shardId, value };
     } else if (parts[0] === 'admin') {
       change = this.applyAdmin(type, parts, kv);
+    } else if (parts[0] === 'accounts' && parts.length === 3 && parts[2] === 'settings') {
+      const accountId = parts[1]!;
+      const value = type === 'put' ? { value: parse<AccountSettingsRecord>(), modRevision } : undefined;
+      if (value) this.view.accountSettings.set(accountId, value); else this.view.accountSettings.delete(accountId);
+      change = { kind: 'account-settings', accountId, value };
     }
     if (change) this.pending.push(change);
   }
@@ -260,6 +268,14 @@ export class MetadataStore {
       .if(key, 'Mod', '==', expectedModRevision)
       .then(this.client.put(key).value(JSON.stringify(record)))
       .commit();
+    return res.succeeded;
+  }
+
+  /** Replaces an account's settings if they are still at `expectedModRevision` ('0': none yet). */
+  async putAccountSettings(record: AccountSettingsRecord, expectedModRevision: string): Promise<boolean> {
+    const key = this.keys.accountSettings(record.accountId);
+    const guard = expectedModRevision === '0' ? this.client.if(key, 'Create', '==', 0) : this.client.if(key, 'Mod', '==', expectedModRevision);
+    const res = await guard.then(this.client.put(key).value(JSON.stringify(record))).commit();
     return res.succeeded;
   }
 

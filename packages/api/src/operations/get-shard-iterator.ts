@@ -1,17 +1,22 @@
 /**
  * GetShardIterator: a signed, self-contained iterator (core's
- * shard-iterator) at the position the type names. TRIM_HORIZON is offset 0
- * (GetRecords moves a trimmed position up to the log start); LATEST and
- * AT_TIMESTAMP ask the leader (Seek); sequence numbers decode to offsets.
+ * shard-iterator) at the position the type names. TRIM_HORIZON is offset 0,
+ * which GetRecords reads from the oldest retained record (the log start
+ * when the storage nodes have trimmed, see get-records.ts); so does an
+ * AT_/AFTER_SEQUENCE_NUMBER position below it (Kinesis hands out such an
+ * iterator and its reads resume at the trim horizon). LATEST and
+ * AT_TIMESTAMP ask the leader (Seek); sequence numbers decode to offsets,
+ * with Kinesis' answers to numbers of another shard, another stream or
+ * another layout.
  */
 import {
-  GET_SHARD_ITERATOR, KinesisError, decodeSequenceNumber, encodeShardIterator, normaliseShardId, shardIdFromIndex, streamTagOf,
-  type GetShardIteratorInput,
+  GET_SHARD_ITERATOR, KinesisError, encodeShardIterator, normaliseShardId, parseSequenceNumber, shardIdFromIndex, type GetShardIteratorInput,
 } from '@shoal/core';
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
 import { callerStreamRef, targetStreamName } from '../streams/resolve-stream';
+import { shardCreatedSecs } from '../streams/sequence-numbers';
 
 function shardNotFound(ctx: OperationContext, streamName: string, shardId: string): KinesisError {
   return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.caller.accountId} does not exist`);
@@ -23,17 +28,24 @@ function typeMismatch(type: string, withNumber: boolean): KinesisError {
     `Request specified ${type} and ${withNumber ? 'also a' : 'no'} StartingSequenceNumber.`);
 }
 
-/** The offset a sequence number names in this shard; InvalidArgumentException if it belongs elsewhere. */
+/** A shard id as Kinesis prints the index a sequence number encodes (a negative one as shardId--0NNNNNNNNNN). */
+function encodedShardId(index: number): string {
+  return index < 0 ? `shardId--${String(-index).padStart(11, '0')}` : shardIdFromIndex(index);
+}
+
+/** The offset a sequence number names in this shard; Kinesis' errors if it belongs elsewhere. */
 function offsetOfSequenceNumber(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, text: string): number {
   const invalid = (why: string): KinesisError => new KinesisError('InvalidArgumentException',
     `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.caller.accountId} is invalid${why}.`);
-  const parts = decodeSequenceNumber(text);
+  const parts = parseSequenceNumber(text);
   if (!parts) throw invalid('');
-  if (parts.streamTag !== streamTagOf(stream.streamId)) throw invalid(' because it did not come from this stream');
   if (parts.shardIndex !== shard.shardIndex) {
     throw new KinesisError('InvalidArgumentException',
-      `Invalid StartingSequenceNumber. It encodes ${shardIdFromIndex(parts.shardIndex)}, while it was used in a call to a shard with ${shard.shardId}`);
+      `Invalid StartingSequenceNumber. It encodes ${encodedShardId(parts.shardIndex)}, while it was used in a call to a shard with ${shard.shardId}`);
   }
+  // Kinesis fails a number of its oldest layout with a bare InternalFailure.
+  if (parts.version === 0) throw new KinesisError('InternalFailure', '');
+  if (parts.version !== 2 || parts.shardCreatedSecs !== shardCreatedSecs(shard)) throw invalid(' because it did not come from this stream');
   if (parts.offset > BigInt(Number.MAX_SAFE_INTEGER) - 1n) throw invalid('');
   return Number(parts.offset);
 }

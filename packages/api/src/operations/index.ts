@@ -16,9 +16,29 @@ import { updateMaxRecordSize } from './update-max-record-size';
 import { updateShardCount } from './update-shard-count';
 import { updateStreamMode } from './update-stream-mode';
 import { updateStreamWarmThroughput } from './update-stream-warm-throughput';
+import { addTagsToStream } from './add-tags-to-stream';
+import { removeTagsFromStream } from './remove-tags-from-stream';
+import { listTagsForStream } from './list-tags-for-stream';
+import { tagResource } from './tag-resource';
+import { untagResource } from './untag-resource';
+import { listTagsForResource } from './list-tags-for-resource';
+import { increaseStreamRetentionPeriod } from './increase-stream-retention-period';
+import { decreaseStreamRetentionPeriod } from './decrease-stream-retention-period';
+import { startStreamEncryption } from './start-stream-encryption';
+import { stopStreamEncryption } from './stop-stream-encryption';
+import { enableEnhancedMonitoring } from './enable-enhanced-monitoring';
+import { disableEnhancedMonitoring } from './disable-enhanced-monitoring';
+import { describeLimits } from './describe-limits';
+import { describeAccountSettings } from './describe-account-settings';
+import { updateAccountSettings } from './update-account-settings';
+import { updateStreamRecordDistributionStrategy } from './update-stream-record-distribution-strategy';
 
 export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
   createStream, deleteStream, describeStream, describeStreamSummary, listStreams, listShards,
   putRecord, putRecords, getShardIterator, getRecords,
   splitShard, mergeShards, updateShardCount, updateStreamMode, updateStreamWarmThroughput, updateMaxRecordSize,
+  addTagsToStream, removeTagsFromStream, listTagsForStream, tagResource, untagResource, listTagsForResource,
+  increaseStreamRetentionPeriod, decreaseStreamRetentionPeriod, startStreamEncryption, stopStreamEncryption,
+  enableEnhancedMonitoring, disableEnhancedMonitoring, describeLimits, describeAccountSettings, updateAccountSettings,
+  updateStreamRecordDistributionStrategy,
 ].map((op) => [op.name, op]));

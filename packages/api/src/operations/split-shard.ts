@@ -5,17 +5,18 @@
  * stream is ACTIVE and PROVISIONED, the shard open, and
  * StartingHashKey + 1 < NewStartingHashKey < EndingHashKey.
  */
-import { KinesisError, normaliseShardId, SPLIT_SHARD, limits, splitProblem, splitStep, type SplitShardInput } from '@shoal/core';
+import { KinesisError, normaliseShardId, SPLIT_SHARD, splitProblem, splitStep, type SplitShardInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveActiveStream } from '../streams/resolve-stream';
-import { checkShardQuota, commitStreamUpdate, openShardOf, requireProvisioned } from './stream-update';
+import { checkShardQuota } from '../streams/account-limits';
+import { commitStreamUpdate, openShardOf, requireProvisioned } from './stream-update';
 
 async function execute(ctx: OperationContext, input: SplitShardInput): Promise<OperationOutput> {
   const stream = resolveActiveStream(ctx, input);
   const s = stream.value;
   requireProvisioned(ctx, s, 'SplitShard');
   const shard = openShardOf(ctx, s, normaliseShardId(input.ShardToSplit) ?? input.ShardToSplit);
-  checkShardQuota(ctx, 1, limits.SHARDS_PER_ACCOUNT_DEFAULT_MAX);
+  checkShardQuota(ctx, 1);
   const parent = { shardId: shard.shardId, start: BigInt(shard.hashKeyStart), end: BigInt(shard.hashKeyEnd), open: true };
   const key = BigInt(input.NewStartingHashKey);
   if (splitProblem(parent, key) !== undefined) {

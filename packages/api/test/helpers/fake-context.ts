@@ -1,14 +1,21 @@
 /** An OperationContext over an in-memory ClusterView and scripted storage calls (no sockets, no etcd). */
-import { encodeSequenceNumber, evenHashKeyRanges, shardIdFromIndex, streamTagOf } from '@shoal/core';
+import { evenHashKeyRanges, shardIdFromIndex, startingSequenceNumber } from '@shoal/core';
 import { ClusterView, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import { createLogger, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output, type SeekRequest, type SeekResponse__Output } from '@shoal/wire';
+import { parseMasterKey } from '../../src/encryption/master-key';
+import { RecordCrypto } from '../../src/encryption/record-crypto';
 import { ApiMetrics } from '../../src/metrics';
 import type { OperationContext } from '../../src/operation';
 import { OPERATIONS } from '../../src/operations/index';
 import { ShardRouting } from '../../src/storage/shard-routing';
 import type { StorageCalls } from '../../src/storage/storage-clients';
+import { RecordDistributor } from '../../src/streams/record-distribution';
 
 export const ACCOUNT = '000000000000';
+/** The arrival time compactOk answers (the sequence numbers carry its second). */
+export const ARRIVAL_MS = 1_700_000_000_000;
+/** The master key of fake contexts (encryption at rest). */
+export const TEST_MASTER_KEY = parseMasterKey(Buffer.alloc(32, 5).toString('base64'), 'test');
 
 export function addStream(view: ClusterView, name: string, shardCount: number, leaders: readonly string[] = ['n1']): StreamRecord {
   const streamId = `id-${name}`;
@@ -19,6 +26,8 @@ export function addStream(view: ClusterView, name: string, shardCount: number, l
   };
   view.setStream(`${ACCOUNT}/us-east-1/${name}`, { value: stream, modRevision: '1' });
   const shards = new Map<string, { value: ShardRecord; modRevision: string }>();
+  // Each stream's shards carry their own creation second, as streams created at different times do.
+  const createdSecs = 1_000 + [...name].reduce((n, c) => n + c.charCodeAt(0), 0);
   evenHashKeyRanges(shardCount).forEach((r, i) => {
     const shardId = shardIdFromIndex(i);
     const leader = leaders[i % leaders.length]!;
@@ -26,7 +35,7 @@ export function addStream(view: ClusterView, name: string, shardCount: number, l
       modRevision: '1',
       value: {
         streamId, streamName: name, shardId, shardIndex: i, hashKeyStart: r.start.toString(), hashKeyEnd: r.end.toString(),
-        startingSequenceNumber: encodeSequenceNumber({ streamTag: streamTagOf(streamId), shardIndex: i, offset: 0n }),
+        startingSequenceNumber: startingSequenceNumber(createdSecs, i),
         createdMs: 1_000_000, replicas: ['n1', 'n2', 'n3'], leader, epoch: 1, isr: ['n1', 'n2', 'n3'],
       },
     });
@@ -56,7 +65,7 @@ export class ScriptedStorage implements StorageCalls {
 
 /** A node's OK answer to a records_body Append (compact results). */
 export function compactOk(firstOffset: number, count: number, throttledIndexes: number[] = []): AppendResponse__Output {
-  return { error: 'OK', error_message: '', epoch: 1, results: [], first_offset: firstOffset, throttled_indexes: throttledIndexes, result_count: count };
+  return { error: 'OK', error_message: '', epoch: 1, results: [], first_offset: firstOffset, throttled_indexes: throttledIndexes, result_count: count, arrival_ms: ARRIVAL_MS };
 }
 
 /** Offsets handed out per shard by okAppend. */
@@ -80,6 +89,7 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
     metadata: {
       createStream: async () => true,
       updateStream: async () => true,
+      putAccountSettings: async () => true,
       waitFor: async (predicate) => { onWait(view); if (!predicate(view)) throw new Error('metadata wait timed out'); },
     },
     storage,
@@ -89,7 +99,22 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
     logger: createLogger('test', {}, 'error'),
     now: () => now,
     setNow(ms: number) { now = ms; },
+    crypto: new RecordCrypto(TEST_MASTER_KEY),
+    distributor: new RecordDistributor(),
   };
 }
 
 export { ClusterView };
+
+/** Gives the account the On-demand Advantage commitment (warm throughput allowed) from `startedMs`. */
+export function enableCommitment(view: ClusterView, startedMs = 0): void {
+  view.accountSettings.set(ACCOUNT, {
+    modRevision: '1',
+    value: { accountId: ACCOUNT, minimumThroughputBillingCommitment: { startedMs, earliestAllowedEndMs: startedMs + 24 * 3_600_000 } },
+  });
+}
+
+/** A response body as the test clients read it: empty (an operation without output members) or JSON. */
+export function parseBody(body: Buffer): Record<string, unknown> {
+  return body.length === 0 ? {} : JSON.parse(body.toString()) as Record<string, unknown>;
+}

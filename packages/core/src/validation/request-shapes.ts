@@ -23,14 +23,14 @@ const STREAM_ARN_LENGTH_MAX = 2048;
 const SHARD_ID_LENGTH_MAX = 128;
 const NEXT_TOKEN_LENGTH_MAX = 1048576;
 
-const STREAM_NAME_RULE = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: STREAM_NAME_LENGTH_MAX } as const;
+export const STREAM_NAME_RULE = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: STREAM_NAME_LENGTH_MAX } as const;
 /** StreamName when StreamARN may stand in for it. */
-const STREAM_NAME_OR_ARN: MemberRule = { ...STREAM_NAME_RULE, notNull: (parent) => parent['StreamARN'] == null };
-const STREAM_ARN: MemberRule = { type: 'String', pattern: STREAM_ARN_PATTERN_TEXT, lengthMin: 1, lengthMax: STREAM_ARN_LENGTH_MAX };
+export const STREAM_NAME_OR_ARN: MemberRule = { ...STREAM_NAME_RULE, notNull: (parent) => parent['StreamARN'] == null };
+export const STREAM_ARN: MemberRule = { type: 'String', pattern: STREAM_ARN_PATTERN_TEXT, lengthMin: 1, lengthMax: STREAM_ARN_LENGTH_MAX };
 const SHARD_ID: MemberRule = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: SHARD_ID_LENGTH_MAX };
 const PARTITION_KEY: MemberRule = { type: 'String', notNull: true, lengthMin: PARTITION_KEY_LENGTH_MIN, lengthMax: PARTITION_KEY_LENGTH_MAX };
 /** The model's TagMap: 1..200 entries (CreateStream's documented 50 is checked by the api). */
-const TAG_MAP: MemberRule = {
+export const TAG_MAP: MemberRule = {
   type: 'Map', lengthMin: 1, lengthMax: TAG_MAP_ENTRIES_MAX,
   key: { type: 'String', lengthMin: TAG_KEY_LENGTH_MIN, lengthMax: TAG_KEY_LENGTH_MAX },
   value: { type: 'String', lengthMin: 0, lengthMax: TAG_VALUE_LENGTH_MAX },
@@ -67,6 +67,7 @@ export const CREATE_STREAM: Shape = {
   Tags: TAG_MAP,
   WarmThroughputMiBps: WARM_THROUGHPUT_MIBPS,
   MaxRecordSizeInKiB: MAX_RECORD_SIZE_KIB,
+  RecordDistributionStrategy: { type: 'String', enum: ['AUTO', 'USER_PARTITION_KEY'] },
 };
 export interface CreateStreamInput {
   readonly ShardCount?: number;
@@ -75,6 +76,7 @@ export interface CreateStreamInput {
   readonly Tags?: Readonly<Record<string, string>>;
   readonly WarmThroughputMiBps?: number;
   readonly MaxRecordSizeInKiB?: number;
+  readonly RecordDistributionStrategy?: 'AUTO' | 'USER_PARTITION_KEY';
 }
 
 export const DELETE_STREAM: Shape = {
@@ -146,9 +148,12 @@ export const PUT_RECORD: Shape = {
   StreamName: STREAM_NAME_OR_ARN,
   StreamARN: STREAM_ARN,
 };
+/** PutRecord on a stream whose record distribution strategy is AUTO: the partition key may be left out. */
+export const PUT_RECORD_KEY_OPTIONAL: Shape = { ...PUT_RECORD, PartitionKey: { ...PARTITION_KEY, notNull: false } };
 export interface PutRecordInput extends StreamTarget {
   readonly SequenceNumberForOrdering?: string;
-  readonly PartitionKey: string;
+  /** Absent only when PUT_RECORD_KEY_OPTIONAL validated the request. */
+  readonly PartitionKey?: string;
   readonly ExplicitHashKey?: string;
   readonly Data: Buffer;
 }
@@ -162,8 +167,17 @@ export const PUT_RECORDS: Shape = {
   StreamName: STREAM_NAME_OR_ARN,
   StreamARN: STREAM_ARN,
 };
+/** PutRecords on a stream whose record distribution strategy is AUTO: partition keys may be left out. */
+export const PUT_RECORDS_KEY_OPTIONAL: Shape = {
+  ...PUT_RECORDS,
+  Records: {
+    ...PUT_RECORDS['Records']!,
+    item: { type: 'Structure', members: { PartitionKey: { ...PARTITION_KEY, notNull: false }, ExplicitHashKey: EXPLICIT_HASH_KEY, Data: DATA } },
+  },
+};
 export interface PutRecordsEntry {
-  readonly PartitionKey: string;
+  /** Absent only when PUT_RECORDS_KEY_OPTIONAL validated the request. */
+  readonly PartitionKey?: string;
   readonly ExplicitHashKey?: string;
   readonly Data: Buffer;
 }
