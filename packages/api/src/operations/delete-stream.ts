@@ -1,14 +1,18 @@
 /**
  * DeleteStream: marks the stream DELETING (guarded by the revision read);
- * the controller removes its shards and then the stream record.
+ * the controller removes its shards and then the stream record. As Kinesis
+ * does, a stream may be deleted while it is still being created (or
+ * updated); only one already DELETING is refused.
  * EnforceConsumerDeletion is accepted; there are no consumers yet.
  */
 import { DELETE_STREAM, KinesisError, type DeleteStreamInput } from '@shoal/core';
 import { awaitOwnWrite, defineOperation, type OperationContext } from '../operation';
-import { resolveActiveStream } from '../streams/resolve-stream';
+import { streamNotActive } from '../kinesis-errors';
+import { resolveStream } from '../streams/resolve-stream';
 
 async function execute(ctx: OperationContext, input: DeleteStreamInput): Promise<Record<string, never>> {
-  const stream = resolveActiveStream(ctx, input);
+  const stream = resolveStream(ctx, input);
+  if (stream.value.status === 'DELETING') throw streamNotActive(stream.value.streamName, ctx.caller.accountId, 'DELETING');
   const ok = await ctx.metadata.updateStream({ ...stream.value, status: 'DELETING' }, stream.modRevision);
   if (!ok) {
     // Someone changed the stream between our read and write (another delete, the controller).

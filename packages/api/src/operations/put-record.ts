@@ -6,11 +6,11 @@
  * refused on AUTO streams, as Kinesis documents; ordering within a shard
  * already holds because a shard leader assigns offsets in arrival order.
  */
-import { KinesisError, PUT_RECORD, PUT_RECORD_KEY_OPTIONAL, parseSequenceNumber, type PutRecordInput, type Shape } from '@shoal/core';
+import { KinesisError, PUT_RECORD, parseSequenceNumber, type PutRecordInput, type Shape } from '@shoal/core';
 import { orderingNotApplicable } from '../kinesis-errors';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { putEntries } from '../storage/put-entries';
-import { keyOptional } from '../streams/record-distribution';
+import { putShapes } from '../streams/record-distribution';
 import { resolveWritableStream } from '../streams/resolve-stream';
 
 function checkOrdering(ctx: OperationContext, input: PutRecordInput, streamName: string, auto: boolean): void {
@@ -36,5 +36,5 @@ async function execute(ctx: OperationContext, input: PutRecordInput): Promise<Op
 
 export const putRecord = defineOperation<PutRecordInput>({
   name: 'PutRecord', shape: PUT_RECORD, controlPlane: false, execute,
-  shapeFor: (ctx, raw): Shape => (keyOptional(ctx, raw) ? PUT_RECORD_KEY_OPTIONAL : PUT_RECORD),
+  shapeFor: (ctx, raw): Shape => putShapes(ctx, raw).putRecord,
 });

@@ -3,10 +3,10 @@
  * bytes (data + partition keys). Records that fail are reported per record
  * (ErrorCode, ErrorMessage) in request order; FailedRecordCount counts them.
  */
-import { KinesisError, PUT_RECORDS, PUT_RECORDS_KEY_OPTIONAL, limits, type PutRecordsInput, type Shape } from '@shoal/core';
+import { KinesisError, PUT_RECORDS, limits, type PutRecordsInput, type Shape } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { putEntries } from '../storage/put-entries';
-import { keyOptional } from '../streams/record-distribution';
+import { putShapes } from '../streams/record-distribution';
 import { resolveWritableStream } from '../streams/resolve-stream';
 
 async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<OperationOutput> {
@@ -41,5 +41,5 @@ async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<O
 
 export const putRecords = defineOperation<PutRecordsInput>({
   name: 'PutRecords', shape: PUT_RECORDS, controlPlane: false, execute,
-  shapeFor: (ctx, raw): Shape => (keyOptional(ctx, raw) ? PUT_RECORDS_KEY_OPTIONAL : PUT_RECORDS),
+  shapeFor: (ctx, raw): Shape => putShapes(ctx, raw).putRecords,
 });

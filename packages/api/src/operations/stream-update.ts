@@ -5,13 +5,24 @@
  * encryption, monitoring): shard lookup with Kinesis' messages, and the
  * guarded stream write (a lost race means another update got there first).
  */
-import { KinesisError, shardIndexFromId } from '@shoal/core';
+import { KinesisError, normaliseShardId, shardIndexFromId } from '@shoal/core';
 import type { ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
 import { streamNotActive } from '../kinesis-errors';
 import { awaitOwnWrite, type OperationContext } from '../operation';
 
 /** Attempts of an update that is re-read and re-applied when another write to the stream wins the race. */
 const STREAM_UPDATE_ATTEMPTS_MAX = 3;
+
+/**
+ * A request's shard id normalised as Kinesis does (shard-id.ts); one that
+ * names no shard index is not found, which Kinesis answers before it looks
+ * for the stream.
+ */
+export function requestedShardId(ctx: OperationContext, streamName: string, text: string): string {
+  const id = normaliseShardId(text);
+  if (id === undefined) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${text} in stream ${streamName} under account ${ctx.caller.accountId}.`);
+  return id;
+}
 
 /** The shard of the stream, open and not closing; Kinesis' errors otherwise. */
 export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId: string): ShardRecord {

@@ -7,7 +7,8 @@
  * hash key of the shard it is given, so it takes the ordinary write path
  * (leader retries, a shard closed by a reshard hands over to its child).
  */
-import type { ShardRecord } from '@shoal/metadata';
+import { limits, putShapesFor, type Shape } from '@shoal/core';
+import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import type { OperationContext } from '../operation';
 import { parseStreamArn } from './stream-arn';
 
@@ -33,15 +34,22 @@ export class RecordDistributor {
 }
 
 /**
- * Whether the (not yet validated) request names a stream of the caller
- * whose strategy is AUTO: then its records may leave out partition keys.
+ * The PutRecord(s) shapes for the stream a (not yet validated) request
+ * names: its data bound is the stream's MaxRecordSizeInKiB (1 MiB for a
+ * stream not found: the request fails anyway), and on an AUTO stream the
+ * partition keys may be left out.
  */
-export function keyOptional(ctx: OperationContext, raw: unknown): boolean {
-  if (raw === null || typeof raw !== 'object') return false;
+export function putShapes(ctx: OperationContext, raw: unknown): { readonly putRecord: Shape; readonly putRecords: Shape } {
+  const stream = rawStream(ctx, raw);
+  const dataBytesMax = (stream?.maxRecordSizeKiB ?? limits.RECORD_BYTES_DEFAULT_MAX / 1024) * 1024;
+  return putShapesFor(dataBytesMax, stream?.recordDistributionStrategy === 'AUTO');
+}
+
+function rawStream(ctx: OperationContext, raw: unknown): StreamRecord | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
   const { StreamName: name, StreamARN: arn } = raw as { StreamName?: unknown; StreamARN?: unknown };
   const parts = typeof arn === 'string' ? parseStreamArn(arn) : undefined;
   const streamName = typeof name === 'string' ? name : parts?.streamName;
-  if (streamName === undefined) return false;
-  const stream = ctx.view.stream({ accountId: ctx.caller.accountId, region: ctx.caller.region, streamName });
-  return stream?.value.recordDistributionStrategy === 'AUTO';
+  if (streamName === undefined) return undefined;
+  return ctx.view.stream({ accountId: ctx.caller.accountId, region: ctx.caller.region, streamName })?.value;
 }

@@ -1,9 +1,11 @@
 /** An OperationContext over an in-memory ClusterView and scripted storage calls (no sockets, no etcd). */
 import { evenHashKeyRanges, shardIdFromIndex, startingSequenceNumber } from '@shoal/core';
-import { ClusterView, type ShardRecord, type StreamRecord } from '@shoal/metadata';
+import { ClusterView, streamKeyOf, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import { createLogger, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output, type SeekRequest, type SeekResponse__Output } from '@shoal/wire';
 import { parseMasterKey } from '../../src/encryption/master-key';
 import { RecordCrypto } from '../../src/encryption/record-crypto';
+import { ControlRateLimiter } from '../../src/control-rate-limiter';
+import { Dispatcher } from '../../src/dispatcher';
 import { ApiMetrics } from '../../src/metrics';
 import type { OperationContext } from '../../src/operation';
 import { OPERATIONS } from '../../src/operations/index';
@@ -117,4 +119,49 @@ export function enableCommitment(view: ClusterView, startedMs = 0): void {
 /** A response body as the test clients read it: empty (an operation without output members) or JSON. */
 export function parseBody(body: Buffer): Record<string, unknown> {
   return body.length === 0 ? {} : JSON.parse(body.toString()) as Record<string, unknown>;
+}
+
+/**
+ * A context whose metadata writes land in `view` at once (guarded by the
+ * revision, as etcd's are), so operations read their own writes; an
+ * in-memory stand-in for the MetadataStore.
+ */
+export function liveContext(view: ClusterView, storage: StorageCalls, nowMs = 2_000_000): ReturnType<typeof fakeContext> {
+  const base = fakeContext(view, storage, () => undefined, nowMs);
+  let revision = 100;
+  return {
+    ...base,
+    metadata: {
+      createStream: async (record) => {
+        const key = streamKeyOf(record);
+        if (view.streams.has(key)) return false;
+        view.setStream(key, { value: record, modRevision: String(++revision) });
+        return true;
+      },
+      updateStream: async (record, expected) => {
+        const key = streamKeyOf(record);
+        if (view.streams.get(key)?.modRevision !== expected) return false;
+        view.setStream(key, { value: record, modRevision: String(++revision) });
+        return true;
+      },
+      putAccountSettings: async (record, expected) => {
+        if ((view.accountSettings.get(record.accountId)?.modRevision ?? '0') !== expected) return false;
+        view.accountSettings.set(record.accountId, { value: record, modRevision: String(++revision) });
+        return true;
+      },
+      waitFor: async (predicate) => { if (!predicate(view)) throw new Error('metadata wait timed out'); },
+    },
+  };
+}
+
+/** A dispatcher over `ctx` with the control-plane rate limits off, and a JSON caller. */
+export function jsonCaller(ctx: OperationContext): (op: string, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }> {
+  const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(new Map()));
+  return async (op, body) => {
+    const res = await dispatcher.handle({
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` },
+      body: Buffer.from(JSON.stringify(body)),
+    });
+    return { status: res.status, body: parseBody(res.body as Buffer) };
+  };
 }

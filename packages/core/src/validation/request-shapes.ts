@@ -148,8 +148,6 @@ export const PUT_RECORD: Shape = {
   StreamName: STREAM_NAME_OR_ARN,
   StreamARN: STREAM_ARN,
 };
-/** PutRecord on a stream whose record distribution strategy is AUTO: the partition key may be left out. */
-export const PUT_RECORD_KEY_OPTIONAL: Shape = { ...PUT_RECORD, PartitionKey: { ...PARTITION_KEY, notNull: false } };
 export interface PutRecordInput extends StreamTarget {
   readonly SequenceNumberForOrdering?: string;
   /** Absent only when PUT_RECORD_KEY_OPTIONAL validated the request. */
@@ -166,14 +164,6 @@ export const PUT_RECORDS: Shape = {
   },
   StreamName: STREAM_NAME_OR_ARN,
   StreamARN: STREAM_ARN,
-};
-/** PutRecords on a stream whose record distribution strategy is AUTO: partition keys may be left out. */
-export const PUT_RECORDS_KEY_OPTIONAL: Shape = {
-  ...PUT_RECORDS,
-  Records: {
-    ...PUT_RECORDS['Records']!,
-    item: { type: 'Structure', members: { PartitionKey: { ...PARTITION_KEY, notNull: false }, ExplicitHashKey: EXPLICIT_HASH_KEY, Data: DATA } },
-  },
 };
 export interface PutRecordsEntry {
   /** Absent only when PUT_RECORDS_KEY_OPTIONAL validated the request. */
@@ -276,4 +266,30 @@ export const UPDATE_MAX_RECORD_SIZE: Shape = {
 };
 export interface UpdateMaxRecordSizeInput extends StreamTarget {
   readonly MaxRecordSizeInKiB: number;
+}
+
+const putShapes = new Map<string, { readonly putRecord: Shape; readonly putRecords: Shape }>();
+
+/**
+ * The PutRecord and PutRecords shapes for a stream whose records may hold
+ * `dataBytesMax` bytes of data (its MaxRecordSizeInKiB; Kinesis reports
+ * larger data among the request's validation errors) and, on an
+ * AUTO-distribution stream, no partition key. Built once per combination.
+ */
+export function putShapesFor(dataBytesMax: number, keyOptional: boolean): { readonly putRecord: Shape; readonly putRecords: Shape } {
+  const cacheKey = `${dataBytesMax}/${keyOptional}`;
+  let shapes = putShapes.get(cacheKey);
+  if (shapes) return shapes;
+  const partitionKey: MemberRule = keyOptional ? { ...PARTITION_KEY, notNull: false } : PARTITION_KEY;
+  const data: MemberRule = { ...DATA, lengthMax: Math.min(dataBytesMax, RECORD_BYTES_CONFIGURABLE_MAX) };
+  shapes = {
+    putRecord: { ...PUT_RECORD, PartitionKey: partitionKey, Data: data },
+    putRecords: {
+      ...PUT_RECORDS,
+      Records: { ...PUT_RECORDS['Records']!, item: { type: 'Structure', members: { PartitionKey: partitionKey, ExplicitHashKey: EXPLICIT_HASH_KEY, Data: data } } },
+    },
+  };
+  // Bounded by the valid record sizes (MAX_RECORD_SIZE_KIB_MIN..MAX) times two.
+  if (putShapes.size < 2 * (MAX_RECORD_SIZE_KIB_MAX - MAX_RECORD_SIZE_KIB_MIN + 2)) putShapes.set(cacheKey, shapes);
+  return shapes;
 }
