@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { boto3Call, CallError, cliCall, sdkCall, sdkClients, type KinesisCall, type Output, type SdkClients } from './client-adapters';
+import { boto3Client, CallError, cliCall, sdkCall, sdkClients, type Boto3Client, type KinesisCall, type Output, type SdkClients } from './client-adapters';
 import { ClusterHarness } from './cluster-harness';
 
 const ACTIVE_WAIT_MS = 60_000;
@@ -179,6 +179,7 @@ describe('API surface end to end: every client', function () {
   this.timeout(300_000);
   const cluster = new ClusterHarness();
   let sdkPair: SdkClients;
+  let boto3: Boto3Client | undefined;
   let clients: Array<{ name: string; call: KinesisCall }>;
   const markers: Markers[] = [];
 
@@ -186,17 +187,19 @@ describe('API surface end to end: every client', function () {
     this.timeout(180_000);
     cluster.up();
     sdkPair = sdkClients(cluster.endpoint);
+    boto3 = boto3Client(pythonWithBoto3(), cluster.endpoint);
     clients = [
       { name: 'h2', call: sdkCall(sdkPair.h2) },
       { name: 'h1', call: sdkCall(sdkPair.h1) },
       { name: 'cli', call: cliCall(cluster.endpoint) },
-      { name: 'py', call: boto3Call(pythonWithBoto3(), cluster.endpoint) },
+      { name: 'py', call: boto3.call },
     ];
   });
 
   after(function () {
     this.timeout(60_000);
     sdkPair?.destroy();
+    boto3?.close();
     cluster.destroy();
   });
 

@@ -6,10 +6,11 @@
  * (base64 in the CLI's JSON, bytes in boto3). The CLI and boto3 get a model
  * with the operations they may lack (aws-model-patch.ts).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import * as sdk from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsCliBotocoreDir, patchedModelDir, pythonBotocoreDir } from './aws-model-patch';
@@ -49,9 +50,12 @@ export interface SdkClients {
   destroy(): void;
 }
 
+/** Attempts per call, as the clients' defaults: they retry throttling (LimitExceededException: Rate exceeded), as users' clients do. */
+const ATTEMPTS = 3;
+
 export function sdkClients(endpoint: string): SdkClients {
-  const h2 = new sdk.KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
-  const h1 = new sdk.KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+  const h2 = new sdk.KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: ATTEMPTS });
+  const h1 = new sdk.KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: ATTEMPTS, requestHandler: new NodeHttpHandler() });
   return { h2, h1, destroy: () => { h2.destroy(); h1.destroy(); } };
 }
 
@@ -88,7 +92,7 @@ export function cliCall(endpoint: string): KinesisCall {
   const dataPath = patchedModelDir(awsCliBotocoreDir(AWS_CLI), mkdtempSync(join(tmpdir(), 'shoal-e2e-cli-model-')));
   const env = {
     ...process.env, AWS_DATA_PATH: dataPath, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_DEFAULT_REGION: REGION, AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1',
+    AWS_DEFAULT_REGION: REGION, AWS_PAGER: '', AWS_MAX_ATTEMPTS: String(ATTEMPTS),
   };
   return async (operation, input) => {
     const r = await run(AWS_CLI, ['--endpoint-url', endpoint, '--output', 'json', 'kinesis', kebab(operation), '--cli-input-json', JSON.stringify(base64In(input))], env);
@@ -100,9 +104,9 @@ export function cliCall(endpoint: string): KinesisCall {
   };
 }
 
-const BOTO3_CALL = `
+const BOTO3_SERVER = `
 import base64, datetime, json, sys, boto3, botocore
-endpoint, op, body = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+endpoint, attempts = sys.argv[1], int(sys.argv[2])
 def blobs(v, key=None):
     if isinstance(v, dict): return {k: blobs(x, k) for k, x in v.items()}
     if isinstance(v, list): return [blobs(x, key) for x in v]
@@ -114,23 +118,45 @@ def out(v):
     if isinstance(v, datetime.datetime): return v.timestamp()
     return v
 k = boto3.client('kinesis', endpoint_url=endpoint, region_name='${REGION}', aws_access_key_id='${CREDENTIALS.accessKeyId}',
-                 aws_secret_access_key='${CREDENTIALS.secretAccessKey}', config=botocore.config.Config(retries={'max_attempts': 0}))
-name = ''.join('_' + c.lower() if c.isupper() else c for c in op).lstrip('_')
-try:
-    print(json.dumps({'ok': out(getattr(k, name)(**blobs(body)))}))
-except botocore.exceptions.ClientError as e:
-    print(json.dumps({'error': e.response['Error'].get('Code'), 'message': e.response['Error'].get('Message')}))
+                 aws_secret_access_key='${CREDENTIALS.secretAccessKey}', config=botocore.config.Config(retries={'total_max_attempts': attempts}))
+for line in sys.stdin:
+    op, body = json.loads(line)
+    name = ''.join('_' + c.lower() if c.isupper() else c for c in op).lstrip('_')
+    try:
+        answer = {'ok': out(getattr(k, name)(**blobs(body)))}
+    except botocore.exceptions.ClientError as e:
+        answer = {'error': e.response['Error'].get('Code'), 'message': e.response['Error'].get('Message')}
+    except Exception as e:
+        answer = {'failed': repr(e)}
+    print(json.dumps(answer), flush=True)
 `;
 
-/** Calls through boto3 in `python`, one process per call. */
-export function boto3Call(python: string, endpoint: string): KinesisCall {
+/** A boto3 client in one long-lived `python` process (one request per line on stdin, one answer per line on stdout). */
+export interface Boto3Client {
+  readonly call: KinesisCall;
+  close(): void;
+}
+
+export function boto3Client(python: string, endpoint: string): Boto3Client {
   const dataPath = patchedModelDir(pythonBotocoreDir(python), mkdtempSync(join(tmpdir(), 'shoal-e2e-boto3-model-')));
-  const env = { ...process.env, AWS_DATA_PATH: dataPath };
-  return async (operation, input) => {
-    const r = await run(python, ['-c', BOTO3_CALL, endpoint, operation, JSON.stringify(base64In(input))], env);
-    if (r.code !== 0) throw new Error(`boto3 ${operation} failed: ${r.stderr}`);
-    const answer = JSON.parse(r.stdout) as { ok?: Output; error?: string; message?: string };
-    if (answer.error !== undefined) throw new CallError(answer.error, answer.message ?? '');
-    return buffersIn(answer.ok ?? {}, true) as Output;
+  const child = spawn(python, ['-c', BOTO3_SERVER, endpoint, String(ATTEMPTS)], { env: { ...process.env, AWS_DATA_PATH: dataPath }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  // One call at a time: the answers come back in order.
+  let queue: Promise<unknown> = Promise.resolve();
+  const call: KinesisCall = (operation, input) => {
+    const result = queue.then(() => new Promise<string>((resolve) => {
+      waiting.push(resolve);
+      child.stdin.write(`${JSON.stringify([operation, base64In(input)])}\n`);
+    })).then((line) => {
+      const answer = JSON.parse(line) as { ok?: Output; error?: string; message?: string; failed?: string };
+      if (answer.failed !== undefined) throw new Error(`boto3 ${operation} failed: ${answer.failed}`);
+      if (answer.error !== undefined) throw new CallError(answer.error, answer.message ?? '');
+      return buffersIn(answer.ok ?? {}, true) as Output;
+    });
+    queue = result.catch(() => undefined);
+    return result;
   };
+  return { call, close: () => { child.stdin.end(); child.kill(); } };
 }
