@@ -6,9 +6,9 @@ export { HASH_KEY_MAX, HASH_KEY_SPACE, partitionKeyToHashKey, bufferToHashKey, h
 export type { HashKeyRange } from './hash-key';
 export { normaliseShardId, shardIdFromIndex, shardIndexFromId } from './shard-id';
 export {
-  SEQUENCE_NUMBER_PATTERN, SEQUENCE_CREATED_SECS_LIMIT, encodeSequenceNumber, decodeSequenceNumber, parseSequenceNumber, sequenceNumberCounter, startingSequenceNumber,
+  SEQUENCE_NUMBER_PATTERN, encodeSequenceNumber, decodeSequenceNumber, parseSequenceNumber, sequenceNumberCounter, startingSequenceNumber,
 } from './sequence-number';
-export type { ParsedSequenceNumber, SequenceNumberParts } from './sequence-number';
+export type { SequenceNumberParts } from './sequence-number';
 export { encodeShardIterator, decodeShardIterator } from './shard-iterator';
 export type { ShardIteratorPayload, DecodedShardIterator } from './shard-iterator';
 export { findOpenShard, createShardRouter, checkTiling } from './shard-map';

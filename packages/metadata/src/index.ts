@@ -6,4 +6,4 @@ export type {
 export { ClusterView, MetadataStore } from './metadata-store';
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';
 export { billingCommitmentActive, billingCommitmentStatus } from './account-settings';
-export type { BillingCommitmentStatus } from './account-settings';
+

@@ -13,12 +13,19 @@ import { putEntries } from '../storage/put-entries';
 import { putShapes } from '../streams/record-distribution';
 import { resolveWritableStream } from '../streams/resolve-stream';
 
+/**
+ * How far in the future (by this process' clock) a SequenceNumberForOrdering
+ * may say its record arrived: arrival times come from the shard leaders'
+ * clocks, which may run ahead of this one.
+ */
+const ORDERING_CLOCK_SKEW_MS_MAX = 60_000;
+
 function checkOrdering(ctx: OperationContext, input: PutRecordInput, streamName: string, auto: boolean): void {
   const text = input.SequenceNumberForOrdering;
   if (text === undefined) return;
   if (auto) throw orderingNotApplicable(streamName, ctx.caller.accountId);
   const parsed = parseSequenceNumber(text);
-  if (!parsed || parsed.arrivalSecs * 1000 > ctx.now()) {
+  if (!parsed || parsed.arrivalSecs * 1000 > ctx.now() + ORDERING_CLOCK_SKEW_MS_MAX) {
     throw new KinesisError('InvalidArgumentException',
       `ExclusiveMinimumSequenceNumber ${text} used in PutRecord on stream ${streamName} under account ${ctx.caller.accountId} is invalid.`);
   }

@@ -23,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterSpecs, defaultConfig, readState, writeState, type ClusterConfig, type ClusterState, type ProcessEntry, type ProcessSpec } from '@shoal/cli';
+import { clusterSpecs, defaultConfig, ensureMasterKey, readState, writeState, type ClusterConfig, type ClusterState, type ProcessEntry, type ProcessSpec } from '@shoal/cli';
 import { LinkNet } from './link-net';
 import { powerCutEnv } from './power-cut';
 import { netnsLayout, placeSpec } from './netns-layout';
@@ -131,6 +131,8 @@ export class ClusterControl {
   /** Starts the link proxies (once) and every process not running, in start order, each group healthy before the next. */
   async up(): Promise<void> {
     mkdirSync(join(this.dataDir, 'logs'), { recursive: true });
+    // The api processes are started with the cluster's master key file (encryption at rest), as `cluster up` does.
+    ensureMasterKey(this.dataDir);
     const state: ClusterState = readState(this.dataDir) ?? { version: 1, config: this.config, processes: {} };
     for (const role of START_ORDER) {
       const group = this.specs.filter((p) => p.role === role && !this.dormant.has(p.name));
