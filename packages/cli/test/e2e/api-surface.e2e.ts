@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { boto3Client, CallError, cliCall, sdkCall, sdkClients, type Boto3Client, type KinesisCall, type Output, type SdkClients } from './client-adapters';
+import { boto3Client, CallError, cliClient, sdkCall, sdkClients, type KinesisCall, type Output, type ProcessClient, type SdkClients } from './client-adapters';
 import { ClusterHarness } from './cluster-harness';
 
 const ACTIVE_WAIT_MS = 60_000;
@@ -179,7 +179,8 @@ describe('API surface end to end: every client', function () {
   this.timeout(300_000);
   const cluster = new ClusterHarness();
   let sdkPair: SdkClients;
-  let boto3: Boto3Client | undefined;
+  let boto3: ProcessClient | undefined;
+  let cli: ProcessClient | undefined;
   let clients: Array<{ name: string; call: KinesisCall }>;
   const markers: Markers[] = [];
 
@@ -188,10 +189,11 @@ describe('API surface end to end: every client', function () {
     cluster.up();
     sdkPair = sdkClients(cluster.endpoint);
     boto3 = boto3Client(pythonWithBoto3(), cluster.endpoint);
+    cli = cliClient(cluster.endpoint);
     clients = [
       { name: 'h2', call: sdkCall(sdkPair.h2) },
       { name: 'h1', call: sdkCall(sdkPair.h1) },
-      { name: 'cli', call: cliCall(cluster.endpoint) },
+      { name: 'cli', call: cli.call },
       { name: 'py', call: boto3.call },
     ];
   });
@@ -200,6 +202,7 @@ describe('API surface end to end: every client', function () {
     this.timeout(60_000);
     sdkPair?.destroy();
     boto3?.close();
+    cli?.close();
     cluster.destroy();
   });
 

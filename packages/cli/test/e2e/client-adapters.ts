@@ -7,7 +7,7 @@
  * with the operations they may lack (aws-model-patch.ts).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -87,14 +87,20 @@ function kebab(operation: string): string {
   return operation.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
+/** A client of the AWS CLI or boto3: its calls, and close() to end its process and remove its model directory. */
+export interface ProcessClient {
+  readonly call: KinesisCall;
+  close(): void;
+}
+
 /** Calls through the AWS CLI v2: `aws kinesis <operation> --cli-input-json ...`, errors parsed from its message. */
-export function cliCall(endpoint: string): KinesisCall {
+export function cliClient(endpoint: string): ProcessClient {
   const dataPath = patchedModelDir(awsCliBotocoreDir(AWS_CLI), mkdtempSync(join(tmpdir(), 'shoal-e2e-cli-model-')));
   const env = {
     ...process.env, AWS_DATA_PATH: dataPath, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     AWS_DEFAULT_REGION: REGION, AWS_PAGER: '', AWS_MAX_ATTEMPTS: String(ATTEMPTS),
   };
-  return async (operation, input) => {
+  const call: KinesisCall = async (operation, input) => {
     const r = await run(AWS_CLI, ['--endpoint-url', endpoint, '--output', 'json', 'kinesis', kebab(operation), '--cli-input-json', JSON.stringify(base64In(input))], env);
     if (r.code !== 0) {
       const m = /An error occurred \((\w+)\)[^:]*: ([\s\S]*)$/.exec(r.stderr.trim());
@@ -102,6 +108,7 @@ export function cliCall(endpoint: string): KinesisCall {
     }
     return buffersIn(r.stdout.trim() === '' ? {} : JSON.parse(r.stdout), true) as Output;
   };
+  return { call, close: () => rmSync(dataPath, { recursive: true, force: true }) };
 }
 
 const BOTO3_SERVER = `
@@ -132,12 +139,7 @@ for line in sys.stdin:
 `;
 
 /** A boto3 client in one long-lived `python` process (one request per line on stdin, one answer per line on stdout). */
-export interface Boto3Client {
-  readonly call: KinesisCall;
-  close(): void;
-}
-
-export function boto3Client(python: string, endpoint: string): Boto3Client {
+export function boto3Client(python: string, endpoint: string): ProcessClient {
   const dataPath = patchedModelDir(pythonBotocoreDir(python), mkdtempSync(join(tmpdir(), 'shoal-e2e-boto3-model-')));
   const child = spawn(python, ['-c', BOTO3_SERVER, endpoint, String(ATTEMPTS)], { env: { ...process.env, AWS_DATA_PATH: dataPath }, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
@@ -158,5 +160,5 @@ export function boto3Client(python: string, endpoint: string): Boto3Client {
     queue = result.catch(() => undefined);
     return result;
   };
-  return { call, close: () => { child.stdin.end(); child.kill(); } };
+  return { call, close: () => { child.stdin.end(); child.kill(); rmSync(dataPath, { recursive: true, force: true }); } };
 }
