@@ -19,11 +19,14 @@ import { startDualProtocolServer, type DualProtocolServer } from './http/dual-pr
 import { createRequestHandler } from './http/handle-request';
 import { FanOut } from './fanout/fan-out';
 import { FAN_OUT_DEFAULTS, type FanOutSettings } from './fanout/fan-out-settings';
+import type { MasterKey } from './encryption/master-key';
+import { RecordCrypto } from './encryption/record-crypto';
 import { ApiMetrics } from './metrics';
 import type { ApiConfig, ProcessContext } from './operation';
 import { OPERATIONS } from './operations/index';
 import { ShardRouting } from './storage/shard-routing';
 import { StorageClients } from './storage/storage-clients';
+import { RecordDistributor } from './streams/record-distribution';
 
 export interface ApiServerOptions extends ApiConfig {
   readonly host: string;
@@ -40,6 +43,8 @@ export interface ApiServerOptions extends ApiConfig {
   readonly controlRates?: ReadonlyMap<string, number>;
   /** SubscribeToShard bounds and timers over FAN_OUT_DEFAULTS (a short session in tests). */
   readonly fanOut?: Partial<FanOutSettings>;
+  /** The cluster master key (encryption at rest); undefined: encryption unavailable. */
+  readonly masterKey?: MasterKey;
   readonly logger: Logger;
 }
 
@@ -86,8 +91,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const iteratorKey = await metadata.iteratorKey();
   const storage = new StorageClients(metadata.view);
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
+  const crypto = new RecordCrypto(options.masterKey);
   const fanOut = new FanOut(`${options.host}:${options.port}/${process.pid}/${randomUUID().slice(0, 8)}`, {
-    view: metadata.view, storage, logger, metrics, now: wallClockMs,
+    view: metadata.view, storage, logger, metrics, now: wallClockMs, crypto,
     settings: { ...FAN_OUT_DEFAULTS, ...options.fanOut },
     timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (handle) => clearTimeout(handle as NodeJS.Timeout) },
   });
@@ -96,7 +102,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     fanOut.onMetadataChange(change);
   });
   const ctx: ProcessContext = {
-    config: { region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax, auth: options.auth ?? 'none' },
+    config: {
+      region: options.region, accountId: options.accountId, updateShardCountPerDayMax: options.updateShardCountPerDayMax, auth: options.auth ?? 'none',
+      shardLimit: options.shardLimit, onDemandStreamLimit: options.onDemandStreamLimit,
+    },
     view: metadata.view,
     metadata,
     storage,
@@ -106,6 +115,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     logger,
     now: wallClockMs,
     fanOut,
+    crypto,
+    distributor: new RecordDistributor(),
   };
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(options.controlRates ?? CONTROL_RATES_PER_SEC_DEFAULT), authenticator);
   let http: DualProtocolServer;
@@ -122,7 +133,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await metadata.close();
     throw err;
   }
-  logger.info('api listening', { listening: http.listening, auth: options.auth ?? 'none', ...(certificate ? { tlsCert: certificate.certPath } : {}) });
+  logger.info('api listening', {
+    listening: http.listening, auth: options.auth ?? 'none', ...(certificate ? { tlsCert: certificate.certPath } : {}),
+    encryptionAtRest: options.masterKey ? `master key ${options.masterKey.id} from ${options.masterKey.source}` : 'off (no master key)',
+  });
   return {
     port: http.port,
     ...(http.tlsPort !== undefined ? { tlsPort: http.tlsPort } : {}),

@@ -17,6 +17,12 @@ export const CONTROL_RATES_PER_SEC_DEFAULT: ReadonlyMap<string, number> = new Ma
   ['ListStreams', 5],
   ['ListShards', 1000],
   ['RegisterStreamConsumer', 5],
+  ['AddTagsToStream', 5],
+  ['RemoveTagsFromStream', 5],
+  ['ListTagsForStream', 5],
+  ['DescribeLimits', 1],
+  ['UpdateAccountSettings', 5],
+  ['UpdateStreamWarmThroughput', 5],
 ]);
 
 /** Accounts tracked at once (SigV4 will bring more than one); least recently created dropped first. */

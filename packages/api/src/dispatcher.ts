@@ -8,7 +8,10 @@
  * Operations hold only validate + execute.
  *
  * Error body: {"__type": "<KinesisErrorType>", "message": "..."} in the
- * request's codec (JSON 1.1 or CBOR 1.1; see protocol-edge.ts for the rest).
+ * request's codec (JSON 1.1 or CBOR 1.1; see protocol-edge.ts for the rest);
+ * Kinesis spells the member "Message" for SerializationException. An
+ * operation with no output members answers an empty body, as Kinesis
+ * documents ("an HTTP 200 response with an empty HTTP body").
  *
  * Each request gets its own OperationContext: the process' shared parts
  * and the Caller its Authenticator established (account, region).
@@ -65,6 +68,12 @@ type Admission =
   | { readonly kind: 'answer'; readonly answer: EdgeAnswer; readonly op?: AnyOperation; readonly errorType?: string }
   | { readonly kind: 'run'; readonly op: AnyOperation; readonly codec: Codec; readonly raw: unknown };
 
+/** The error members Kinesis sends: `Message` for SerializationException, `message` otherwise, none when empty. */
+function errorBody(err: KinesisError): OperationOutput {
+  if (err.message === '') return { __type: err.type };
+  return err.type === 'SerializationException' ? { __type: err.type, Message: err.message } : { __type: err.type, message: err.message };
+}
+
 export class Dispatcher {
   constructor(
     private readonly ctx: ProcessContext,
@@ -96,10 +105,11 @@ export class Dispatcher {
       const kerr = this.toKinesisError(err, requestId, op.name);
       status = kerr.status;
       errorType = kerr.type;
-      body = kerr.message === '' ? { __type: kerr.type } : { __type: kerr.type, message: kerr.message };
+      body = errorBody(kerr);
     }
     this.observe(op, started, errorType);
-    return { status, headers: { 'content-type': codec.contentType, ...this.idHeaders(req, requestId) }, body: codec.encode(body) };
+    const encoded = Object.keys(body).length === 0 ? Buffer.alloc(0) : codec.encode(body);
+    return { status, headers: { 'content-type': codec.contentType, ...this.idHeaders(req, requestId) }, body: encoded };
   }
 
   /** The protocol edge, in Kinesis' order (protocol-edge.ts). */
@@ -133,9 +143,9 @@ export class Dispatcher {
   private async run(req: ApiRequest, admission: { op: AnyOperation; codec: Codec; raw: unknown }): Promise<OperationOutput | StreamingOutput> {
     const { op, codec, raw } = admission;
     const caller: Caller = await this.authenticator.authenticate(req);
-    const input = validateRequest<unknown>(op.shape, raw, codec.timestampUnit);
-    if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
     const ctx: OperationContext = { ...this.ctx, caller, request: { operation: op.name, secureTransport: req.secure === true } };
+    const input = validateRequest<unknown>(op.shapeFor ? op.shapeFor(ctx, raw) : op.shape, raw, codec.timestampUnit);
+    if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
     return op.execute(ctx, input);
   }
 

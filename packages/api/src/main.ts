@@ -13,6 +13,9 @@
  *   --tls-host NAME[,NAME]        (extra names in the self-signed certificate)
  *   --subscription-session-ms 300000 --subscription-idle-event-ms 2000 --subscription-takeover-sec 5
  *   --subscriptions-max 1000          (SubscribeToShard: docs/fan-out.md; shorter timers for tests)
+ *   --shard-limit N   (account shard quota; default AWS's for the region)
+ *   --on-demand-stream-limit 50   (ON_DEMAND streams per account)
+ *   --master-key-file PATH, or SHOAL_MASTER_KEY=<base64>   (encryption at rest; docs/encryption.md)
  */
 import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
@@ -20,6 +23,7 @@ import { createLogger, Flags, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startApiServer, type ApiServerOptions } from './api-server';
 import type { AuthMode } from './operation';
 import { FAN_OUT_DEFAULTS } from './fanout/fan-out-settings';
+import { loadMasterKey } from './encryption/master-key';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -46,6 +50,9 @@ async function main(): Promise<void> {
       takeoverSec: flags.int('subscription-takeover-sec', FAN_OUT_DEFAULTS.takeoverSec),
       subscriptionsMax: flags.int('subscriptions-max', FAN_OUT_DEFAULTS.subscriptionsMax),
     },
+    ...(flags.optionalString('shard-limit') !== undefined ? { shardLimit: flags.int('shard-limit', 0) } : {}),
+    onDemandStreamLimit: flags.int('on-demand-stream-limit', limits.ON_DEMAND_STREAMS_PER_ACCOUNT_MAX),
+    masterKey: loadMasterKey(flags.optionalString('master-key-file'), flags.optionalString('master-key')),
     logger,
   });
   const shutdown = (signal: string): void => {

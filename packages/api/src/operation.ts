@@ -8,10 +8,12 @@ import type { Logger } from '@shoal/wire';
 import type { ClusterView, ConsumerWrites, MetadataStore } from '@shoal/metadata';
 import type { Shape } from '@shoal/core';
 import type { FanOutPort } from './fanout/fan-out';
+import type { RecordCrypto } from './encryption/record-crypto';
 import type { ApiMetrics } from './metrics';
 import type { Codec } from './protocol/codec';
 import type { ShardRouting } from './storage/shard-routing';
 import type { StorageCalls } from './storage/storage-clients';
+import type { RecordDistributor } from './streams/record-distribution';
 
 /** Settings of this api process that operations read. */
 export interface ApiConfig {
@@ -26,6 +28,10 @@ export interface ApiConfig {
    * resource policies are enforced. 'none' (default): signatures must be well formed but are not checked.
    */
   readonly auth?: AuthMode;
+  /** Account shard quota (--shard-limit); undefined = AWS's default for the caller's region. */
+  readonly shardLimit?: number;
+  /** ON_DEMAND streams per account (--on-demand-stream-limit); undefined = limits.ON_DEMAND_STREAMS_PER_ACCOUNT_MAX. */
+  readonly onDemandStreamLimit?: number;
 }
 
 export type AuthMode = 'none' | 'sigv4';
@@ -46,7 +52,7 @@ export async function awaitOwnWrite(ctx: OperationContext, predicate: (view: Clu
   }
 }
 
-export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor' | 'putResourcePolicy' | 'deleteResourcePolicy'> & {
+export type MetadataWrites = Pick<MetadataStore, 'createStream' | 'updateStream' | 'waitFor' | 'putResourcePolicy' | 'deleteResourcePolicy' | 'putAccountSettings'> & {
   /** Consumer registrations and subscription claims (enhanced fan-out). */
   readonly consumers: ConsumerWrites;
 };
@@ -82,6 +88,10 @@ export interface ProcessContext {
   readonly now: () => number;
   /** SubscribeToShard subscriptions of this process. */
   readonly fanOut: FanOutPort;
+  /** Encryption at rest: seals and opens the records of encrypted streams. */
+  readonly crypto: RecordCrypto;
+  /** Round-robin placement of the records of AUTO-distribution streams. */
+  readonly distributor: RecordDistributor;
 }
 
 /** What the transport says about one request (read by resource-policy checks). */
@@ -143,6 +153,13 @@ export interface Operation<I> {
   readonly shape: Shape;
   /** Counted against the per-account control-plane rate limit. */
   readonly controlPlane: boolean;
+  /**
+   * The shape to validate this request with, when it depends on the stream
+   * the raw body names (PutRecord(s) on an AUTO-distribution stream take no
+   * partition key); `shape` otherwise. Must return `shape` or a shape whose
+   * typed form is I.
+   */
+  readonly shapeFor?: (ctx: OperationContext, raw: unknown) => Shape;
   execute(ctx: OperationContext, input: I): Promise<OperationOutput | StreamingOutput>;
 }
 
@@ -151,10 +168,14 @@ export interface AnyOperation {
   readonly name: string;
   readonly shape: Shape;
   readonly controlPlane: boolean;
+  readonly shapeFor?: (ctx: OperationContext, raw: unknown) => Shape;
   execute(ctx: OperationContext, input: unknown): Promise<OperationOutput | StreamingOutput>;
 }
 
-/** Erases the input type: the dispatcher validates the input against `shape` first, which is what makes the cast sound. */
+/** Erases the input type: the dispatcher validates the input against `shape` (or `shapeFor`) first, which is what makes the cast sound. */
 export function defineOperation<I>(op: Operation<I>): AnyOperation {
-  return { name: op.name, shape: op.shape, controlPlane: op.controlPlane, execute: (ctx, input) => op.execute(ctx, input as I) };
+  return {
+    name: op.name, shape: op.shape, controlPlane: op.controlPlane, ...(op.shapeFor ? { shapeFor: op.shapeFor } : {}),
+    execute: (ctx, input) => op.execute(ctx, input as I),
+  };
 }

@@ -4,7 +4,7 @@ import { shardIdFromIndex } from '@shoal/core';
 import { ControlRateLimiter } from '../src/control-rate-limiter';
 import { Dispatcher } from '../src/dispatcher';
 import { OPERATIONS } from '../src/operations/index';
-import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from './helpers/fake-context';
+import { ARRIVAL_MS, ClusterView, ScriptedStorage, addStream, fakeContext, okAppend, parseBody } from './helpers/fake-context';
 import { UNVERIFIED_SIGNATURE } from './helpers/signature';
 
 function setup(rates: ReadonlyMap<string, number> = new Map()) {
@@ -19,7 +19,7 @@ function setup(rates: ReadonlyMap<string, number> = new Map()) {
       headers: { ...UNVERIFIED_SIGNATURE, 'content-type': contentType, 'x-amz-target': `Kinesis_20131202.${op}` },
       body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
     });
-    return { status: res.status, headers: res.headers, body: JSON.parse(res.body.toString()) as Record<string, unknown> };
+    return { status: res.status, headers: res.headers, body: parseBody(res.body as Buffer), raw: res.body as Buffer };
   };
   return { view, storage, ctx, call };
 }
@@ -39,9 +39,17 @@ describe('Dispatcher', () => {
     assert.deepEqual(await call('Nope', {}).then((r) => [r.status, r.body]), [400, { __type: 'UnknownOperationException' }]);
     assert.deepEqual(await call('ListStreams', '{').then((r) => [r.status, r.body]), [400, { __type: 'SerializationException' }]);
     const bad = await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: '!!!!' });
-    assert.equal(bad.body['__type'], 'SerializationException');
+    // Kinesis spells the member Message (capital M) in SerializationException only.
+    assert.deepEqual(bad.body, { __type: 'SerializationException', Message: "'!!!!' can not be converted to a Blob: Invalid Base64 character: '!'" });
     const v = await call('DescribeStream', {});
     assert.deepEqual(v.body, { __type: 'ValidationException', message: "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must not be null" });
+  });
+
+  it('answers an operation without output members with an empty body, as Kinesis documents', async () => {
+    const { call } = setup();
+    const r = await call('AddTagsToStream', { StreamName: 's', Tags: { a: 'b' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.raw.length, 0);
   });
 
   it('applies the control-plane rate limit (LimitExceededException)', async () => {
@@ -60,11 +68,11 @@ describe('Dispatcher', () => {
     assert.equal(first!.ShardId, shardIdFromIndex(0));
     storage.onRead = async (_n, req) => ({
       error: 'OK', error_message: '', high_watermark: 1, log_start_offset: 0, last_arrival_ms: 5,
-      records: req.from_offset === 0 ? [{ offset: 0, arrival_ms: 1_500_000, partition_key: 'a', data: Buffer.from('hi') }] : [],
+      records: req.from_offset === 0 ? [{ offset: 0, arrival_ms: ARRIVAL_MS, partition_key: 'a', data: Buffer.from('hi') }] : [],
     });
     const it = await call('GetShardIterator', { StreamName: 's', ShardId: first!.ShardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: first!.SequenceNumber });
     const got = await call('GetRecords', { ShardIterator: it.body['ShardIterator'] });
-    assert.deepEqual(got.body['Records'], [{ SequenceNumber: first!.SequenceNumber, ApproximateArrivalTimestamp: 1500, Data: 'aGk=', PartitionKey: 'a' }]);
+    assert.deepEqual(got.body['Records'], [{ SequenceNumber: first!.SequenceNumber, ApproximateArrivalTimestamp: ARRIVAL_MS / 1000, Data: 'aGk=', PartitionKey: 'a' }]);
     assert.equal(got.body['MillisBehindLatest'], 0);
     const again = await call('GetRecords', { ShardIterator: got.body['NextShardIterator'] });
     assert.deepEqual(again.body['Records'], []);

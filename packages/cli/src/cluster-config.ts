@@ -11,6 +11,7 @@
 import { join, resolve } from 'node:path';
 import type { Flags } from '@shoal/wire';
 import { CONTROLLERS_MAX, NODES_PER_AZ_MAX } from './cli-limits';
+import { masterKeyPath } from './master-key-file';
 
 export const AZS = ['az-a', 'az-b', 'az-c'] as const;
 const HOST = '127.0.0.1';
@@ -47,6 +48,8 @@ export interface ClusterConfig {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsHosts?: readonly string[];
+  /** The api's account shard quota (--shard-limit; absent: AWS's default for the region). */
+  readonly shardLimit?: number;
 }
 
 const LEASE_TTL_SEC_DEFAULT = 5;
@@ -93,6 +96,7 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     ...optionalInt(flags, 'ondemand-cooldown-sec', 'ondemandCooldownSec', base.ondemandCooldownSec),
     rebalance: flags.string('rebalance', base.rebalance ?? 'on') === 'off' ? 'off' : 'on',
     ...securityFromFlags(flags, base),
+    ...(flags.optionalString('shard-limit') !== undefined ? { shardLimit: flags.int('shard-limit', 0) } : base.shardLimit !== undefined ? { shardLimit: base.shardLimit } : {}),
   };
   if (config.auth === 'sigv4' && config.credentialsFile === undefined) throw new Error('--auth sigv4 needs --credentials FILE');
   if ((config.controllers ?? 1) < 1 || (config.controllers ?? 1) > CONTROLLERS_MAX) throw new Error(`--controllers must be 1..${CONTROLLERS_MAX}`);
@@ -228,7 +232,10 @@ function apiSpec(config: ClusterConfig): ProcessSpec {
   return {
     name: 'api', role: 'api', command: process.execPath, address: apiUrl(config),
     healthUrl: `${apiUrl(config)}/healthz`, logFile: join(config.dataDir, 'logs', 'api.log'),
-    args: [entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config), ...security],
+    args: [
+      entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config), '--master-key-file', masterKeyPath(config.dataDir),
+      ...(config.shardLimit !== undefined ? ['--shard-limit', String(config.shardLimit)] : []), ...security,
+    ],
   };
 }
 

@@ -4,4 +4,5 @@ export type { ClusterConfig, ProcessSpec, Role } from './cluster-config';
 export { readState, statePath, writeState } from './cluster-state';
 export type { ClusterState, ProcessEntry } from './cluster-state';
 export { collectStatus } from './commands/status';
+export { ensureMasterKey } from './master-key-file';
 export type { ReplicaReport, StatusReport } from './commands/status';

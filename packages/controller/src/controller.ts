@@ -7,7 +7,7 @@
  * heard that it lost (fencing).
  */
 import type { Campaign } from 'etcd3';
-import type { MetadataStore, ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
+import { billingCommitmentActive, type MetadataStore, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
@@ -17,7 +17,7 @@ import {
 } from './controller-limits';
 import { chooseRound } from './autoscale';
 import { IngestMonitor } from './ingest-monitor';
-import { planReshardProgress, planRoundStart } from './reshard-plans';
+import { planReshardProgress, planRoundStart, planSettleUpdate } from './reshard-plans';
 import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan, type PlanOutcome } from './plans';
 import { planConsumerChanges } from './consumer-plans';
 import { loadOf, type LoadTable } from './placement';
@@ -222,9 +222,14 @@ export class Controller {
       let outcome: PlanOutcome | undefined;
       if (s.reshard) {
         outcome = planReshardProgress(view, keys, stream, now, this.o.reshardTimeoutMs ?? RESHARD_TIMEOUT_MS);
+      } else if (s.status === 'UPDATING' && s.targetShardCount === undefined) {
+        // A settings change (encryption) that only needs the stream to pass through UPDATING.
+        outcome = planSettleUpdate(keys, stream);
       } else {
         const open = view.shardsOf(s.streamId).map((v) => v.value).filter((r) => r.endingSequenceNumber === undefined);
-        const choice = chooseRound(s, open, (r) => this.ingest.utilization(r.streamName, r.shardId), this.ingest.judgeableSinceMs(), now, settings);
+        // Warm throughput is in effect only while the account has the On-demand Advantage commitment.
+        const warm = billingCommitmentActive(view.accountSettings.get(s.accountId)?.value, now) ? s : { ...s, warmThroughputMiBps: undefined };
+        const choice = chooseRound(warm, open, (r) => this.ingest.utilization(r.streamName, r.shardId), this.ingest.judgeableSinceMs(), now, settings);
         outcome = choice ? planRoundStart(keys, stream, choice.cause, choice.steps, now) : undefined;
       }
       if (await this.apply(`reshard ${s.streamName}`, outcome)) commits++;

@@ -5,7 +5,7 @@
  * controller commits a plan as is; a lost race means the view was stale,
  * and the next pass computes again from the newer view.
  */
-import { encodeSequenceNumber, evenHashKeyRanges, shardIdFromIndex, streamTagOf } from '@shoal/core';
+import { evenHashKeyRanges, shardIdFromIndex, startingSequenceNumber } from '@shoal/core';
 import type { ClusterView, Keys, ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
 import { SHARDS_PER_COMMIT_MAX } from './controller-limits';
 import { loadOf, placeShards, placementBlocker, type LoadTable } from './placement';
@@ -57,7 +57,8 @@ export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versio
   const batch = missing.slice(0, SHARDS_PER_COMMIT_MAX);
   const ranges = batch.length > 0 ? evenHashKeyRanges(count) : [];
   const placements = placeShards(nodes, loadOf(nodes, allShards(view)), batch.length);
-  const streamTag = streamTagOf(s.streamId);
+  // Every first shard of the stream has the stream's creation second in its sequence numbers.
+  const createdSecs = Math.floor(s.createdMs / 1000);
   const puts: Array<{ key: string; value: unknown }> = [];
   const compare: Array<{ key: string; modRevision: string }> = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   batch.forEach((i, n) => {
@@ -71,7 +72,7 @@ export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versio
       shardIndex,
       hashKeyStart: ranges[i]!.start.toString(),
       hashKeyEnd: ranges[i]!.end.toString(),
-      startingSequenceNumber: encodeSequenceNumber({ streamTag, shardIndex, offset: 0n }),
+      startingSequenceNumber: startingSequenceNumber(createdSecs, shardIndex),
       createdMs: nowMs,
       replicas: placement.replicas,
       leader: placement.leader,

@@ -18,7 +18,7 @@
  * one recognises from the records alone and continues from.
  */
 import {
-  applyReshardSteps, checkReshardSteps, encodeSequenceNumber, shardIdFromIndex, streamTagOf, type ReshardStep, type ShardRange,
+  applyReshardSteps, checkReshardSteps, decodeSequenceNumber, encodeSequenceNumber, shardIdFromIndex, startingSequenceNumber, type ReshardStep, type ShardRange,
 } from '@shoal/core';
 import type { ClusterView, Keys, ReshardRecord, ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
 import { allShards, type PlanOutcome } from './plans';
@@ -40,6 +40,11 @@ export function reshardRecord(cause: ReshardRecord['cause'], steps: readonly Res
     cause, requestedMs: nowMs,
     steps: steps.map((st) => ({ parents: [...st.parents], children: st.children.map((c) => ({ hashKeyStart: c.start.toString(), hashKeyEnd: c.end.toString() })) })),
   };
+}
+
+/** The creation second a shard's sequence numbers carry (its StartingSequenceNumber's; its createdMs for a number of another layout). */
+function createdSecsOf(shard: ShardRecord): number {
+  return decodeSequenceNumber(shard.startingSequenceNumber)?.shardCreatedSecs ?? Math.floor(shard.createdMs / 1000);
 }
 
 /** Status of a stream once it has no round in progress. */
@@ -90,13 +95,18 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
   const closingIds = new Set(parents.map((p) => p.value.shardId));
   const after = allShards(view).filter((r) => r.streamId !== s.streamId || !closingIds.has(r.shardId));
   const placements = placeShards(nodes, loadOf(nodes, after), childCount);
-  const streamTag = streamTagOf(s.streamId);
+  const nowSecs = Math.floor(nowMs / 1000);
+  // Children are created a second after their newest parent at least, so all their sequence numbers are greater.
+  const childSecs = Math.max(nowSecs, ...parents.map((p) => createdSecsOf(p.value) + 1));
   const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   const puts: Array<{ key: string; value: unknown }> = [];
   for (const p of parents) {
     const key = keys.shard(s.streamId, p.value.shardId);
     const lastOffset = Math.max(0, (p.value.sealedLogEnd ?? 0) - 1);
-    const closed: ShardRecord = { ...p.value, endingSequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: p.value.shardIndex, offset: BigInt(lastOffset) }), closedMs: nowMs };
+    // The last record's offset, stamped with the close time (no record of the shard arrived later).
+    const createdSecs = createdSecsOf(p.value);
+    const endingSequenceNumber = encodeSequenceNumber({ shardCreatedSecs: createdSecs, shardIndex: p.value.shardIndex, offset: BigInt(lastOffset), arrivalSecs: Math.max(nowSecs, createdSecs) });
+    const closed: ShardRecord = { ...p.value, endingSequenceNumber, closedMs: nowMs };
     compare.push({ key, modRevision: p.modRevision });
     puts.push({ key, value: closed });
   }
@@ -110,7 +120,7 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
         hashKeyStart: c.start.toString(), hashKeyEnd: c.end.toString(),
         ...(st.parents[0] !== undefined ? { parentShardId: st.parents[0] } : {}),
         ...(st.parents[1] !== undefined ? { adjacentParentShardId: st.parents[1] } : {}),
-        startingSequenceNumber: encodeSequenceNumber({ streamTag, shardIndex, offset: 0n }),
+        startingSequenceNumber: startingSequenceNumber(childSecs, shardIndex),
         createdMs: nowMs, replicas: placement.replicas, leader: placement.leader, epoch: 1, isr: placement.replicas,
       };
       const key = keys.shard(s.streamId, child.shardId);
@@ -152,4 +162,15 @@ export function planRoundStart(keys: Keys, stream: Versioned<StreamRecord>, caus
   const next: StreamRecord = { ...s, reshard: reshardRecord(cause, steps, nowMs) };
   const what = steps.map((st) => (st.parents.length === 1 ? `split ${st.parents[0]}` : `merge ${st.parents.join('+')}`)).join(', ');
   return { kind: 'commit', plan: { reason: `reshard ${s.streamName} (${cause}): ${what}`, compare, puts: [{ key: keys.stream(s), value: next }], deletes: [] } };
+}
+
+/**
+ * UPDATING -> ACTIVE for a stream with no round and no target in progress:
+ * a settings change (Start/StopStreamEncryption) that, as in Kinesis, only
+ * passes the stream through UPDATING.
+ */
+export function planSettleUpdate(keys: Keys, stream: Versioned<StreamRecord>): PlanOutcome {
+  const s = stream.value;
+  const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }];
+  return { kind: 'commit', plan: { reason: `${s.streamName}: update applied, ACTIVE`, compare, puts: [{ key: keys.stream(s), value: { ...s, status: 'ACTIVE' } }], deletes: [] } };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HASH_KEY_MAX, decodeSequenceNumber, limits, streamTagOf } from '@shoal/core';
+import { HASH_KEY_MAX, decodeSequenceNumber, limits } from '@shoal/core';
 import { ClusterView, Keys, type NodeRecord, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import { SHARDS_PER_COMMIT_MAX } from '../src/controller-limits';
 import { planShardRepair, planStreamCreation, planStreamDeletion } from '../src/plans';
@@ -65,7 +65,7 @@ describe('planStreamCreation', () => {
       assert.equal(x.epoch, 1);
       assert.deepEqual(x.isr, x.replicas);
       assert.equal(x.replicas.length, limits.REPLICATION_FACTOR);
-      assert.deepEqual(decodeSequenceNumber(x.startingSequenceNumber), { streamTag: streamTagOf('id-1'), shardIndex: x.shardIndex, offset: 0n });
+      assert.deepEqual(decodeSequenceNumber(x.startingSequenceNumber), { shardCreatedSecs: 0, shardIndex: x.shardIndex, offset: 0n, arrivalSecs: 0 });
     }
     const active = puts[3]!.value as StreamRecord;
     assert.equal(puts[3]!.key, '/t/streams/000000000000/us-east-1/orders');

@@ -3,7 +3,7 @@ import { checkTiling, decodeSequenceNumber, evenHashKeyRanges, mergeStep, shardI
 import { ClusterView, Keys, type NodeRecord, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import { chooseRound } from '../src/autoscale';
 import type { CommitPlan, PlanOutcome } from '../src/plans';
-import { planReshardProgress, planRoundStart, rangeOf } from '../src/reshard-plans';
+import { planReshardProgress, planRoundStart, planSettleUpdate, rangeOf } from '../src/reshard-plans';
 
 const keys = new Keys('/t/');
 const TIMEOUT_MS = 10_000;
@@ -78,6 +78,9 @@ describe('reshard rounds', () => {
     assert.equal(decodeSequenceNumber(parent.endingSequenceNumber!)!.offset, 4n);
     assert.equal(parent.closedMs, 1_300, "closedMs is the completion commit time (ListShards timestamp filters)");
     assert.deepEqual(open.filter((s) => s.parentShardId === parent.shardId).map((s) => s.shardIndex), [2, 3]);
+    for (const child of open) {
+      assert.ok(BigInt(child.startingSequenceNumber) > BigInt(parent.endingSequenceNumber!), 'child numbers exceed the parent\'s');
+    }
   });
 
   it('places children by the load after the round: the closing parents do not count', () => {
@@ -120,5 +123,16 @@ describe('reshard rounds', () => {
     assert.equal(merges.steps.length, 4, 'merges 8 -> 4 (the on-demand floor)');
     const warm = chooseRound({ ...w.stream, warmThroughputMiBps: 8 }, w.open(), cold, 0, 70_000, SETTINGS);
     assert.equal(warm, undefined, 'never below the warm throughput');
+  });
+});
+
+describe('settings updates', () => {
+  it('makes an UPDATING stream with no round or target ACTIVE in one guarded commit (encryption changes)', () => {
+    const stream = { ...baseStream(2), status: 'UPDATING' as const, encryptionType: 'KMS' as const, keyId: 'alias/a' };
+    const outcome = planSettleUpdate(keys, { value: stream, modRevision: '42' });
+    assert.equal(outcome.kind, 'commit');
+    if (outcome.kind !== 'commit') return;
+    assert.deepEqual(outcome.plan.compare, [{ key: '/t/streams/000000000000/us-east-1/s', modRevision: '42' }]);
+    assert.deepEqual(outcome.plan.puts, [{ key: '/t/streams/000000000000/us-east-1/s', value: { ...stream, status: 'ACTIVE' } }]);
   });
 });

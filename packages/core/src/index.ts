@@ -5,7 +5,9 @@ export type { KinesisErrorType } from './errors';
 export { HASH_KEY_MAX, HASH_KEY_SPACE, partitionKeyToHashKey, bufferToHashKey, hashKeyToBuffer, evenHashKeyRanges, rangeContains } from './hash-key';
 export type { HashKeyRange } from './hash-key';
 export { normaliseShardId, shardIdFromIndex, shardIndexFromId } from './shard-id';
-export { SEQUENCE_NUMBER_PATTERN, streamTagOf, encodeSequenceNumber, decodeSequenceNumber, sequenceNumberCounter } from './sequence-number';
+export {
+  SEQUENCE_NUMBER_PATTERN, encodeSequenceNumber, decodeSequenceNumber, parseSequenceNumber, sequenceNumberCounter, startingSequenceNumber, isPositionNumber, positionSequenceNumber,
+} from './sequence-number';
 export type { SequenceNumberParts } from './sequence-number';
 export { encodeShardIterator, decodeShardIterator } from './shard-iterator';
 export type { ShardIteratorPayload, DecodedShardIterator } from './shard-iterator';
@@ -25,7 +27,23 @@ export {
   GET_SHARD_ITERATOR, GET_RECORDS, STREAM_MODES, SHARD_ITERATOR_TYPES, SHARD_FILTER_TYPES, NAME_PATTERN,
   SEQUENCE_NUMBER_PATTERN_TEXT, HASH_KEY_PATTERN_TEXT, STREAM_ARN_PATTERN_TEXT,
   SPLIT_SHARD, MERGE_SHARDS, UPDATE_SHARD_COUNT, UPDATE_STREAM_MODE, UPDATE_STREAM_WARM_THROUGHPUT, UPDATE_MAX_RECORD_SIZE, SCALING_TYPES,
+  putShapesFor,
 } from './validation/request-shapes';
+export {
+  ADD_TAGS_TO_STREAM, REMOVE_TAGS_FROM_STREAM, LIST_TAGS_FOR_STREAM, TAG_RESOURCE, UNTAG_RESOURCE, LIST_TAGS_FOR_RESOURCE,
+} from './validation/tag-shapes';
+export type {
+  AddTagsToStreamInput, RemoveTagsFromStreamInput, ListTagsForStreamInput, TagResourceInput, UntagResourceInput, ListTagsForResourceInput,
+} from './validation/tag-shapes';
+export {
+  INCREASE_STREAM_RETENTION_PERIOD, DECREASE_STREAM_RETENTION_PERIOD, START_STREAM_ENCRYPTION, STOP_STREAM_ENCRYPTION,
+  ENABLE_ENHANCED_MONITORING, DISABLE_ENHANCED_MONITORING, DESCRIBE_LIMITS, DESCRIBE_ACCOUNT_SETTINGS, UPDATE_ACCOUNT_SETTINGS,
+  UPDATE_STREAM_RECORD_DISTRIBUTION_STRATEGY, SHARD_LEVEL_METRICS,
+} from './validation/stream-settings-shapes';
+export type {
+  StreamRetentionPeriodInput, StreamEncryptionInput, EnhancedMonitoringInput, ShardLevelMetricName, UpdateAccountSettingsInput,
+  UpdateStreamRecordDistributionStrategyInput,
+} from './validation/stream-settings-shapes';
 export type {
   StreamTarget, StreamModeName, ShardIteratorType, ShardFilterType, CreateStreamInput, DeleteStreamInput, DescribeStreamInput,
   DescribeStreamSummaryInput, ListStreamsInput, ListShardsInput, PutRecordInput, PutRecordsEntry, PutRecordsInput,
@@ -67,3 +85,7 @@ export {
 export type {
   RegisterStreamConsumerInput, ConsumerTargetInput, ListStreamConsumersInput, StartingPositionInput, SubscribeToShardInput,
 } from './validation/consumer-shapes';
+export {
+  DATA_KEY_BYTES, ENVELOPE_MAGIC, ENVELOPE_NONCE_BYTES, ENVELOPE_OVERHEAD_BYTES, envelopeKeyVersion, openRecord, sealRecord, unwrapDataKey, wrapDataKey,
+} from './record-envelope';
+export type { PlainRecord } from './record-envelope';

@@ -39,8 +39,6 @@ export const ON_DEMAND_INITIAL_SHARD_COUNT = 4;
 export const RETENTION_HOURS_DEFAULT = 24;
 export const RETENTION_HOURS_MIN = 24;
 export const RETENTION_HOURS_MAX = 8760;
-/** Shards per stream and per account by default (Kinesis' default quota is 200 per account in most regions; we keep it configurable). */
-export const SHARDS_PER_ACCOUNT_DEFAULT_MAX = 1000;
 /** ListStreams / ListShards / DescribeStream Limit bounds (API model) and defaults. */
 export const LIST_STREAMS_LIMIT_MAX = 10000;
 export const LIST_STREAMS_LIMIT_DEFAULT = 100;
@@ -54,8 +52,6 @@ export const LIST_SHARDS_MAX_RESULTS_DEFAULT = 1000;
 export const DESCRIBE_STREAM_PAGE_MAX = 100;
 export const LIST_STREAMS_PAGE_MAX = 100;
 export const LIST_SHARDS_PAGE_MAX = 1000;
-/** Tags on a stream: CreateStream takes up to 50 (documented; the model's map bound is 200). */
-export const CREATE_STREAM_TAGS_MAX = 50;
 export const TAG_MAP_ENTRIES_MAX = 200;
 export const TAG_KEY_LENGTH_MIN = 1;
 export const TAG_KEY_LENGTH_MAX = 128;
@@ -111,3 +107,22 @@ export const SUBSCRIPTION_EVENT_INTERVAL_MAX_MS = 5_000;
 export const SUBSCRIPTION_TAKEOVER_MS = 5_000;
 /** Read throughput of one subscription (per consumer per shard): 2 MiB/s, apart from GetRecords' limits. */
 export const SUBSCRIPTION_BYTES_PER_SEC = 2 * 1024 * 1024;
+/** Tags one resource may hold (AddTagsToStream, TagResource, CreateStream). */
+export const TAGS_PER_RESOURCE_MAX = 50;
+/** Tag keys in one RemoveTagsFromStream / UntagResource call (API model). */
+export const TAG_KEYS_PER_CALL_MAX = 50;
+/** ListTagsForStream Limit bound (API model) and its default page. */
+export const LIST_TAGS_LIMIT_MAX = 50;
+export const LIST_TAGS_LIMIT_DEFAULT = 50;
+/** Longest KeyId of StartStreamEncryption / StopStreamEncryption (API model). */
+export const KEY_ID_LENGTH_MAX = 2048;
+/** KMS keys StartStreamEncryption may newly apply to a stream in a rolling 24 hours (Kinesis: 25). */
+export const KEY_ID_CHANGES_PER_DAY_MAX = 25;
+/** Default account shard quota (AWS: 20,000 in us-east-1, us-west-2 and eu-west-1; 1,000 elsewhere; the api's --shard-limit overrides). */
+export const SHARDS_PER_ACCOUNT_LARGE_REGION_MAX = 20000;
+export const SHARDS_PER_ACCOUNT_OTHER_REGION_MAX = 1000;
+export const SHARD_LIMIT_LARGE_REGIONS: readonly string[] = ['us-east-1', 'us-west-2', 'eu-west-1'];
+/** ON_DEMAND streams per account by default (AWS: 50; the api's --on-demand-stream-limit overrides). */
+export const ON_DEMAND_STREAMS_PER_ACCOUNT_MAX = 50;
+/** The On-demand Advantage commitment lasts at least this long before it can end (AWS: 24 hours). */
+export const BILLING_COMMITMENT_MIN_MS = 24 * 60 * 60 * 1000;

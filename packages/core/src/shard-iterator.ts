@@ -6,12 +6,16 @@
  * Wire format (then standard base64 with padding, canonical form only):
  *
  *   offset  size  field
- *   0       1     version (ITERATOR_FORMAT_VERSION = 1)
- *   1       8     offset in the shard log, unsigned big-endian
- *   9       8     issuedMs (epoch milliseconds), unsigned big-endian
- *   17      1+n   streamName: 1-byte length n, then n bytes of UTF-8
+ *   0       8     00 00 00 00 00 00 00 01 (the prefix Kinesis' own iterators have)
+ *   8       1     version (ITERATOR_FORMAT_VERSION = 2)
+ *   9       8     offset in the shard log, unsigned big-endian
+ *   17      8     issuedMs (epoch milliseconds), unsigned big-endian
+ *   25      1+n   streamName: 1-byte length n, then n bytes of UTF-8
  *   ..      1+n   streamId:   same
  *   ..      1+n   shardId:    same
+ *   ..      0-15  zero bytes, so that everything after the prefix is a
+ *                 multiple of 16 bytes long (as in Kinesis' iterators,
+ *                 which clients and test suites check)
  *   end-32  32    HMAC-SHA256(key, ITERATOR_MAC_CONTEXT || all bytes above)
  *
  * The MAC covers the version, so a later format cannot be confused with this
@@ -20,7 +24,7 @@
  * (ITERATOR_TTL_MS) is checked by the caller, which owns the clock.
  *
  * With a 128-character stream name, a 36-character UUID and a 20-character
- * shard id the token is 236 bytes = 316 base64 characters, under
+ * shard id the token is 248 bytes = 332 base64 characters, under
  * ITERATOR_LENGTH_MAX (512).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -39,10 +43,13 @@ export interface ShardIteratorPayload {
 
 export type DecodedShardIterator = { ok: true; payload: ShardIteratorPayload } | { ok: false };
 
-const ITERATOR_FORMAT_VERSION = 1;
-const ITERATOR_MAC_CONTEXT = Buffer.from('shoal/shard-iterator/v1\0', 'utf8');
+const ITERATOR_FORMAT_VERSION = 2;
+const PREFIX = Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]);
+/** Everything after the prefix is padded to a multiple of this many bytes. */
+const ALIGN_BYTES = 16;
+const ITERATOR_MAC_CONTEXT = Buffer.from('shoal/shard-iterator/v2\0', 'utf8');
 const MAC_BYTES = 32;
-const FIXED_HEADER_BYTES = 1 + 8 + 8;
+const FIXED_HEADER_BYTES = PREFIX.length + 1 + 8 + 8;
 /** A string field's length prefix is one byte. */
 const FIELD_BYTES_MAX = 255;
 /** Smallest key accepted: HMAC-SHA256 keys shorter than this are guessable. */
@@ -62,10 +69,13 @@ export function encodeShardIterator(payload: ShardIteratorPayload, key: Buffer):
   assertUint(payload.issuedMs, 'issuedMs');
   const fields = [payload.streamName, payload.streamId, payload.shardId].map(encodeField);
   const header = Buffer.allocUnsafe(FIXED_HEADER_BYTES);
-  header.writeUInt8(ITERATOR_FORMAT_VERSION, 0);
-  header.writeBigUInt64BE(BigInt(payload.offset), 1);
-  header.writeBigUInt64BE(BigInt(payload.issuedMs), 9);
-  const body = Buffer.concat([header, ...fields]);
+  PREFIX.copy(header, 0);
+  header.writeUInt8(ITERATOR_FORMAT_VERSION, PREFIX.length);
+  header.writeBigUInt64BE(BigInt(payload.offset), PREFIX.length + 1);
+  header.writeBigUInt64BE(BigInt(payload.issuedMs), PREFIX.length + 9);
+  const unpadded = header.length + fields.reduce((n, f) => n + f.length, 0);
+  const padding = Buffer.alloc((ALIGN_BYTES - ((unpadded - PREFIX.length) % ALIGN_BYTES)) % ALIGN_BYTES);
+  const body = Buffer.concat([header, ...fields, padding]);
   const text = Buffer.concat([body, mac(body, key)]).toString('base64');
   if (text.length > ITERATOR_LENGTH_MAX) throw new Error(`shard iterator too long: ${text.length} chars`);
   return text;
@@ -91,9 +101,9 @@ export function decodeShardIterator(text: string, key: Buffer): DecodedShardIter
 
 /** Parses a body whose MAC has been verified; still bounds-checks every field. */
 function parseBody(body: Buffer): DecodedShardIterator {
-  if (body.readUInt8(0) !== ITERATOR_FORMAT_VERSION) return NOT_OK;
-  const offset = body.readBigUInt64BE(1);
-  const issuedMs = body.readBigUInt64BE(9);
+  if (!body.subarray(0, PREFIX.length).equals(PREFIX) || body.readUInt8(PREFIX.length) !== ITERATOR_FORMAT_VERSION) return NOT_OK;
+  const offset = body.readBigUInt64BE(PREFIX.length + 1);
+  const issuedMs = body.readBigUInt64BE(PREFIX.length + 9);
   if (offset > BigInt(Number.MAX_SAFE_INTEGER) || issuedMs > BigInt(Number.MAX_SAFE_INTEGER)) return NOT_OK;
   const strings: string[] = [];
   let at = FIXED_HEADER_BYTES;
@@ -105,7 +115,8 @@ function parseBody(body: Buffer): DecodedShardIterator {
     strings.push(body.toString('utf8', at, at + length));
     at += length;
   }
-  if (at !== body.length) return NOT_OK;
+  // Only the zero padding may follow the fields.
+  if (body.length - at >= ALIGN_BYTES || body.subarray(at).some((b) => b !== 0)) return NOT_OK;
   const [streamName, streamId, shardId] = strings as [string, string, string];
   return { ok: true, payload: { streamName, streamId, shardId, offset: Number(offset), issuedMs: Number(issuedMs) } };
 }

@@ -1,21 +1,20 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { SEQUENCE_NUMBER_PATTERN, decodeSequenceNumber, encodeSequenceNumber, sequenceNumberCounter, streamTagOf } from '../src/sequence-number';
+import {
+  SEQUENCE_NUMBER_PATTERN, decodeSequenceNumber, encodeSequenceNumber, parseSequenceNumber, sequenceNumberCounter, startingSequenceNumber,
+} from '../src/sequence-number';
 import type { SequenceNumberParts } from '../src/sequence-number';
 
-const OFFSET_MAX = (1n << 64n) - 1n;
-const SHARD_INDEX_MAX = 0xffffffff;
+const OFFSET_MAX = (1n << 63n) - 1n;
+const SHARD_INDEX_MAX = 0x7fffffff;
+const SECS_MAX = 2 ** 36 - 1;
+const NOW_SECS = 1_767_225_600; // 2026-01-01
 const partsArb = fc.record({
-  streamTag: fc.integer({ min: 0, max: 0xffffffff }),
+  shardCreatedSecs: fc.integer({ min: 0, max: SECS_MAX }),
   shardIndex: fc.integer({ min: 0, max: SHARD_INDEX_MAX }),
   offset: fc.bigInt({ min: 0n, max: OFFSET_MAX }),
+  arrivalSecs: fc.integer({ min: 0, max: SECS_MAX }),
 });
-
-function compareParts(a: SequenceNumberParts, b: SequenceNumberParts): number {
-  if (a.shardIndex !== b.shardIndex) return a.shardIndex < b.shardIndex ? -1 : 1;
-  if (a.offset !== b.offset) return a.offset < b.offset ? -1 : 1;
-  return 0;
-}
 
 function compareNumbers(a: string, b: string): number {
   const x = BigInt(a);
@@ -23,61 +22,89 @@ function compareNumbers(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-describe('sequence-number', () => {
-  const tag = streamTagOf('9b2f4f0e-6c4a-4d8e-9f7a-1c2d3e4f5a6b');
+function hexOf(text: string): string {
+  return BigInt(text).toString(16);
+}
 
-  it('is 56 digits at the smallest and the largest parts', () => {
-    const low = encodeSequenceNumber({ streamTag: 0, shardIndex: 0, offset: 0n });
-    const high = encodeSequenceNumber({ streamTag: 0xffffffff, shardIndex: SHARD_INDEX_MAX, offset: OFFSET_MAX });
-    assert.equal(low, (1n << 183n).toString());
-    assert.equal(low.length, 56);
-    assert.equal(high.length, 56);
-    assert.match(low, SEQUENCE_NUMBER_PATTERN);
-    assert.match(high, SEQUENCE_NUMBER_PATTERN);
+describe('sequence-number', () => {
+  const base: SequenceNumberParts = { shardCreatedSecs: NOW_SECS, shardIndex: 3, offset: 0n, arrivalSecs: NOW_SECS };
+
+  it('has the hex layout of Kinesis version-2 numbers (lead 2, created secs, index nibble, offset, 00, arrival secs, index, 2)', () => {
+    const text = encodeSequenceNumber({ shardCreatedSecs: 0x5a1b2c3d, shardIndex: 0x12, offset: 0xabcn, arrivalSecs: 0x5a1b2c40 });
+    assert.equal(hexOf(text), '2' + '05a1b2c3d' + '2' + '0000000000000abc' + '00' + '05a1b2c40' + '00000012' + '2');
+    assert.equal(text.length, 56);
+    assert.match(text, SEQUENCE_NUMBER_PATTERN);
   });
 
   it('round-trips the boundary parts', () => {
     for (const parts of [
-      { streamTag: 0, shardIndex: 0, offset: 0n },
-      { streamTag: tag, shardIndex: 1, offset: 1n },
-      { streamTag: 0xffffffff, shardIndex: SHARD_INDEX_MAX, offset: OFFSET_MAX },
+      { shardCreatedSecs: 0, shardIndex: 0, offset: 0n, arrivalSecs: 0 },
+      { ...base, offset: 1n },
+      { shardCreatedSecs: SECS_MAX, shardIndex: SHARD_INDEX_MAX, offset: OFFSET_MAX, arrivalSecs: SECS_MAX },
     ]) {
-      assert.deepEqual(decodeSequenceNumber(encodeSequenceNumber(parts)), parts);
+      // A creation time at or past Kinesis' "date too large" is not read back as ours.
+      const expected = parts.shardCreatedSecs >= 16025175000 ? undefined : parts;
+      assert.deepEqual(decodeSequenceNumber(encodeSequenceNumber(parts)), expected);
     }
   });
 
   it('rejects parts out of range', () => {
-    assert.throws(() => encodeSequenceNumber({ streamTag: tag, shardIndex: 0, offset: -1n }), /offset/);
-    assert.throws(() => encodeSequenceNumber({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX + 1n }), /offset/);
-    assert.throws(() => encodeSequenceNumber({ streamTag: tag, shardIndex: -1, offset: 0n }), /shard index/);
-    assert.throws(() => encodeSequenceNumber({ streamTag: tag, shardIndex: SHARD_INDEX_MAX + 1, offset: 0n }), /shard index/);
+    assert.throws(() => encodeSequenceNumber({ ...base, offset: -1n }), /offset/);
+    assert.throws(() => encodeSequenceNumber({ ...base, offset: OFFSET_MAX + 1n }), /offset/);
+    assert.throws(() => encodeSequenceNumber({ ...base, shardIndex: -1 }), /shard index/);
+    assert.throws(() => encodeSequenceNumber({ ...base, shardIndex: SHARD_INDEX_MAX + 1 }), /shard index/);
+    assert.throws(() => encodeSequenceNumber({ ...base, arrivalSecs: SECS_MAX + 1 }), /arrival/);
+    assert.throws(() => encodeSequenceNumber({ ...base, shardCreatedSecs: -1 }), /creation/);
   });
 
-  it('is strictly increasing in offset within a shard', () => {
-    let previous = encodeSequenceNumber({ streamTag: tag, shardIndex: 3, offset: 0n });
+  it('is strictly increasing in offset within a shard, whatever the arrival times (non-decreasing)', () => {
+    let previous = encodeSequenceNumber(base);
+    let arrival = NOW_SECS;
     for (const offset of [1n, 2n, 9n, 10n, 1n << 32n, OFFSET_MAX]) {
-      const next = encodeSequenceNumber({ streamTag: tag, shardIndex: 3, offset });
+      arrival += 7;
+      const next = encodeSequenceNumber({ ...base, offset, arrivalSecs: arrival });
       assert.equal(compareNumbers(previous, next), -1);
       previous = next;
     }
   });
 
-  it('puts every child (higher shard index) above every parent number', () => {
-    const parentLast = encodeSequenceNumber({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX });
-    const childFirst = encodeSequenceNumber({ streamTag: tag, shardIndex: 1, offset: 0n });
+  it('puts every number of a shard created a second later above every number of an older shard', () => {
+    const parentLast = encodeSequenceNumber({ shardCreatedSecs: NOW_SECS, shardIndex: 15, offset: OFFSET_MAX, arrivalSecs: SECS_MAX });
+    const childFirst = encodeSequenceNumber({ shardCreatedSecs: NOW_SECS + 1, shardIndex: 16, offset: 0n, arrivalSecs: NOW_SECS + 1 });
     assert.equal(compareNumbers(parentLast, childFirst), -1);
   });
 
-  it('rejects numbers this system did not issue', () => {
-    const foreign = [
-      '0',
-      '1',
-      '49590338271490256608559692538361571095921575989136588898', // a real Kinesis number: 56 digits, top bits not ours
-      (1n << 183n) - 1n, // 55 digits
-      1n << 184n, // one bit too many
-      (1n << 183n) | (1n << 150n), // reserved bits set
-    ].map(String);
-    for (const n of foreign) assert.equal(decodeSequenceNumber(n), undefined, n);
+  it('gives a shard StartingSequenceNumber at offset 0 no greater than its first record', () => {
+    const start = startingSequenceNumber(NOW_SECS, 2);
+    const first = encodeSequenceNumber({ shardCreatedSecs: NOW_SECS, shardIndex: 2, offset: 0n, arrivalSecs: NOW_SECS + 5 });
+    assert.equal(compareNumbers(start, first), -1);
+    assert.deepEqual(decodeSequenceNumber(start), { shardCreatedSecs: NOW_SECS, shardIndex: 2, offset: 0n, arrivalSecs: NOW_SECS });
+  });
+
+  it('reads the layouts Kinesis accepts as Kinesis does', () => {
+    const v2 = (hex: string) => parseSequenceNumber(BigInt('0x' + hex).toString());
+    // Small numbers are version-0 numbers; '5' names shard 5, '0' shard 0.
+    assert.deepEqual(parseSequenceNumber('5'), { version: 0, shardCreatedSecs: 0, shardIndex: 5, offset: 0n, arrivalSecs: 0 });
+    assert.equal(parseSequenceNumber('0')?.shardIndex, 0);
+    // A version-0 number whose creation time is too large is invalid.
+    assert.equal(v2('13bb2cc3d80000000000000000000000'), undefined);
+    // Version 2 with an offset whose top bit is set is invalid; an index with its top bit set reads as negative.
+    assert.equal(v2('20000000000800000000000000000000000000000000002'), undefined);
+    assert.equal(v2('20000000000000000000000000000000000000800000002')?.shardIndex, -2147483648);
+    // Versions 3 and 4, and a lead digit of 3 or 1, are invalid; version 1 is read.
+    for (const hex of ['20000000000000000000000000000000000000000000003', '20000000000000000000000000000000000000000000004',
+      '30000000000000000000000000000000000000000000001', '1ffffffffff7fffffffffffffff000000000007fffffff2']) {
+      assert.equal(v2(hex), undefined, hex);
+    }
+    assert.equal(v2('20000000000000000000000000000000000000000000001')?.version, 1);
+    // Creation seconds past the limit are invalid.
+    assert.equal(v2('2ffffffffff7fffffffffffffff000000000007fffffff2'), undefined);
+  });
+
+  it('decodes only version-2 numbers with a non-negative index as its own', () => {
+    for (const n of ['0', '1', '5', BigInt('0x20000000000000000000000000000000000000800000002').toString(), BigInt('0x20000000000000000000000000000000000000000000001').toString()]) {
+      assert.equal(decodeSequenceNumber(n), undefined, n);
+    }
   });
 
   it('rejects strings outside the API pattern', () => {
@@ -87,27 +114,19 @@ describe('sequence-number', () => {
     }
   });
 
-  it('derives a stable 32-bit stream tag that differs between streams', () => {
-    assert.equal(streamTagOf('a'), streamTagOf('a'));
-    assert.notEqual(streamTagOf('a'), streamTagOf('b'));
-    assert.ok(Number.isInteger(tag) && tag >= 0 && tag <= 0xffffffff);
-    // SHA-256('a') starts with ca978112.
-    assert.equal(streamTagOf('a'), 0xca978112);
-  });
-
-  it('round-trips any parts (property)', () => {
-    fc.assert(fc.property(partsArb, (parts) => {
+  it('round-trips any parts with a valid creation time (property)', () => {
+    fc.assert(fc.property(partsArb.filter((p) => p.shardCreatedSecs < 16025175000), (parts) => {
       const text = encodeSequenceNumber(parts);
       assert.equal(text.length, 56);
       assert.deepEqual(decodeSequenceNumber(text), { ...parts });
     }));
   });
 
-  it('orders numbers of one stream as (shardIndex, offset), numerically and as strings (property)', () => {
+  it('orders the numbers of one shard by offset, numerically and as strings (property)', () => {
     fc.assert(fc.property(partsArb, partsArb, (a, b) => {
-      const x = encodeSequenceNumber({ ...a, streamTag: tag });
-      const y = encodeSequenceNumber({ ...b, streamTag: tag });
-      const expected = compareParts(a, b);
+      const x = encodeSequenceNumber({ ...base, offset: a.offset, arrivalSecs: a.arrivalSecs });
+      const y = encodeSequenceNumber({ ...base, offset: b.offset, arrivalSecs: b.arrivalSecs });
+      const expected = a.offset === b.offset ? Math.sign(a.arrivalSecs - b.arrivalSecs) : a.offset < b.offset ? -1 : 1;
       assert.equal(compareNumbers(x, y), expected);
       assert.equal(x < y ? -1 : x > y ? 1 : 0, expected);
     }));
@@ -123,19 +142,10 @@ describe('sequence-number', () => {
       fc.assert(fc.property(partsArb.filter((p) => p.offset <= OFFSET_MAX - 600n), fc.integer({ min: 1, max: 600 }), expectRun));
     });
 
-    it('carries across every decimal power up to 10^12', () => {
-      const start = BigInt(encodeSequenceNumber({ streamTag: tag, shardIndex: 3, offset: 0n }));
-      for (let k = 1n; k <= 12n; k++) {
-        const power = 10n ** k;
-        // The offset whose number is 3 below the next multiple of 10^k: the run crosses ...999 -> ...000.
-        expectRun({ streamTag: tag, shardIndex: 3, offset: power - (start % power) - 3n }, 8);
-      }
-    });
-
     it('refuses to go past the largest offset', () => {
-      const next = sequenceNumberCounter({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX - 1n });
-      assert.equal(next(), encodeSequenceNumber({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX - 1n }));
-      assert.equal(next(), encodeSequenceNumber({ streamTag: tag, shardIndex: 0, offset: OFFSET_MAX }));
+      const next = sequenceNumberCounter({ ...base, offset: OFFSET_MAX - 1n });
+      assert.equal(next(), encodeSequenceNumber({ ...base, offset: OFFSET_MAX - 1n }));
+      assert.equal(next(), encodeSequenceNumber({ ...base, offset: OFFSET_MAX }));
       assert.throws(() => next(), /offset out of range/);
     });
   });

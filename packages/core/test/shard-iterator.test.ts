@@ -90,11 +90,20 @@ describe('shard-iterator', () => {
     // Forge with the key itself: only the version byte differs, the MAC is right.
     const token = Buffer.from(encodeShardIterator(PAYLOAD, KEY), 'base64');
     const body = Buffer.from(token.subarray(0, token.length - 32));
-    body[0] = 2;
-    const mac = createHmac('sha256', KEY).update('shoal/shard-iterator/v1\0').update(body).digest();
-    const sameMacCheck = createHmac('sha256', KEY).update('shoal/shard-iterator/v1\0').update(token.subarray(0, token.length - 32)).digest();
+    body[8] = 1;
+    const mac = createHmac('sha256', KEY).update('shoal/shard-iterator/v2\0').update(body).digest();
+    const sameMacCheck = createHmac('sha256', KEY).update('shoal/shard-iterator/v2\0').update(token.subarray(0, token.length - 32)).digest();
     assert.deepEqual(sameMacCheck, token.subarray(token.length - 32), 'test assumes the documented MAC layout');
     assert.deepEqual(decodeShardIterator(Buffer.concat([body, mac]).toString('base64'), KEY), { ok: false });
+  });
+
+  it('starts with the 8 bytes 00..01 and pads the rest to a multiple of 16 bytes, as Kinesis iterators do', () => {
+    for (const streamName of ['a', 'ab', 'x'.repeat(29), 'x'.repeat(30), 'x'.repeat(128)]) {
+      const token = Buffer.from(encodeShardIterator({ ...PAYLOAD, streamName }, KEY), 'base64');
+      assert.equal(token.subarray(0, 8).toString('hex'), '0000000000000001');
+      assert.equal((token.length - 8) % 16, 0, streamName);
+      assert.deepEqual(decodeShardIterator(token.toString('base64'), KEY), { ok: true, payload: { ...PAYLOAD, streamName } });
+    }
   });
 
   it('refuses to encode what the format cannot hold', () => {

@@ -1,7 +1,8 @@
 /** @shoal/metadata: the etcd schema and typed access to it. */
 export { DEFAULT_ACCOUNT_ID, DEFAULT_PREFIX, Keys, streamKeyOf } from './schema';
 export type {
-  AzName, DrainRecord, MoveLeaderRequest, NodeRecord, ResourcePolicyRecord, ReshardCause, ReshardRecord, ReshardStepRecord, ShardRecord, StreamMode, StreamRecord, StreamRef, StreamScope, StreamStatus,
+  AccountSettingsRecord, AzName, BillingCommitmentRecord, DataKeyRecord, DrainRecord, MoveLeaderRequest, NodeRecord, ResourcePolicyRecord, ReshardCause, ReshardRecord,
+  ReshardStepRecord, ShardRecord, StreamMode, StreamRecord, StreamRef, StreamScope, StreamStatus,
 } from './schema';
 export { ClusterView, MetadataStore } from './metadata-store';
 export type { ConsumerRecord, ConsumerStatus, SubscriptionClaim } from './schema';
@@ -9,3 +10,5 @@ export { ConsumerIndex } from './consumer-index';
 export { ConsumerStore } from './consumer-store';
 export type { ConsumerWrites, RegisterCheck, RegisterOutcome } from './consumer-store';
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';
+export { billingCommitmentActive, billingCommitmentStatus } from './account-settings';
+

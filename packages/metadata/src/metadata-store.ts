@@ -16,8 +16,8 @@ import { etcdClientOptions } from './etcd-client-options';
 import { ConsumerIndex } from './consumer-index';
 import { ConsumerStore } from './consumer-store';
 import {
-  Keys, streamKeyOf, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ResourcePolicyRecord, type ShardRecord, type StreamRecord, type StreamRef, type StreamScope,
-  type ConsumerRecord, type SubscriptionClaim,
+  Keys, streamKeyOf, type AccountSettingsRecord, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ResourcePolicyRecord, type ShardRecord, type StreamRecord,
+  type StreamRef, type StreamScope, type ConsumerRecord, type SubscriptionClaim,
 } from './schema';
 
 /** A record with the etcd mod revision it was read at. */
@@ -35,7 +35,8 @@ export type MetadataChange =
   | { kind: 'policy'; resourceArn: string; value: Versioned<ResourcePolicyRecord> | undefined }
   | { kind: 'consumer'; streamId: string; consumerName: string; value: Versioned<ConsumerRecord> | undefined }
   /** Subscription claims are announced, not kept in the view (they come and go with every SubscribeToShard). */
-  | { kind: 'subscription'; streamId: string; consumerName: string; shardId: string; value: SubscriptionClaim | undefined };
+  | { kind: 'subscription'; streamId: string; consumerName: string; shardId: string; value: SubscriptionClaim | undefined }
+  | { kind: 'account-settings'; accountId: string; value: Versioned<AccountSettingsRecord> | undefined };
 
 /** The current view of the cluster; replaced entries, never mutated ones. */
 export class ClusterView {
@@ -54,6 +55,8 @@ export class ClusterView {
   readonly policies = new Map<string, Versioned<ResourcePolicyRecord>>();
   /** Registered consumers (enhanced fan-out), by stream and by ARN. */
   readonly consumers = new ConsumerIndex();
+  /** Account settings by account id (absent: the defaults). */
+  readonly accountSettings = new Map<string, Versioned<AccountSettingsRecord>>();
   /** etcd revision the view reflects. */
   revision = '0';
 
@@ -226,6 +229,11 @@ export class MetadataStore {
       change = { kind: 'policy', resourceArn, value };
     } else if (parts[0] === 'consumers' || parts[0] === 'subscriptions') {
       change = this.applyFanOut(type, parts, kv);
+    } else if (parts[0] === 'accounts' && parts.length === 3 && parts[2] === 'settings') {
+      const accountId = parts[1]!;
+      const value = type === 'put' ? { value: parse<AccountSettingsRecord>(), modRevision } : undefined;
+      if (value) this.view.accountSettings.set(accountId, value); else this.view.accountSettings.delete(accountId);
+      change = { kind: 'account-settings', accountId, value };
     }
     if (change) this.pending.push(change);
   }
@@ -297,6 +305,14 @@ export class MetadataStore {
       .if(key, 'Mod', '==', expectedModRevision)
       .then(this.client.put(key).value(JSON.stringify(record)))
       .commit();
+    return res.succeeded;
+  }
+
+  /** Replaces an account's settings if they are still at `expectedModRevision` ('0': none yet). */
+  async putAccountSettings(record: AccountSettingsRecord, expectedModRevision: string): Promise<boolean> {
+    const key = this.keys.accountSettings(record.accountId);
+    const guard = expectedModRevision === '0' ? this.client.if(key, 'Create', '==', 0) : this.client.if(key, 'Mod', '==', expectedModRevision);
+    const res = await guard.then(this.client.put(key).value(JSON.stringify(record))).commit();
     return res.succeeded;
   }
 

@@ -15,6 +15,8 @@
  *   <prefix>consumer-registry/<streamId>    guard bumped by every registration (consumer-store.ts)
  *   <prefix>subscriptions/<streamId>/<consumerName>/<shardId>  SubscriptionClaim, under a
  *                                           lease of SUBSCRIPTION_TAKEOVER_MS (docs/fan-out.md)
+ *   <prefix>accounts/<accountId>/settings   AccountSettingsRecord (api: UpdateAccountSettings;
+ *                                           operators may set the account's limits here)
  *
  * Shard records are changed only by etcd transactions that compare the
  * mod revision they read (see metadata-store.ts), and only by the
@@ -91,6 +93,60 @@ export interface StreamRecord extends StreamRef {
   readonly warmThroughputMiBps?: number;
   /** Epoch ms when the last reshard round completed (on-demand merge cool-down). */
   readonly lastReshardMs?: number;
+  /**
+   * Records that arrived before this epoch ms stay inaccessible whatever the
+   * retention period: IncreaseStreamRetentionPeriod sets it to the old
+   * retention horizon, because data already expired does not come back
+   * (Kinesis' documented behaviour). Readers hide records older than
+   * max(now - retentionPeriodHours, expiredBeforeMs).
+   */
+  readonly expiredBeforeMs?: number;
+  /** Shard-level metrics turned on by EnableEnhancedMonitoring (metric names, never ALL); absent = none. */
+  readonly shardLevelMetrics?: readonly string[];
+  /** How PutRecord(s) place records (ON_DEMAND streams only; UpdateStreamRecordDistributionStrategy); absent = USER_PARTITION_KEY. */
+  readonly recordDistributionStrategy?: 'AUTO' | 'USER_PARTITION_KEY';
+  /**
+   * The stream's data keys for encryption at rest, wrapped under the
+   * cluster master key (docs/encryption.md). Kept after StopStreamEncryption:
+   * records sealed earlier stay readable. Only the api reads them.
+   */
+  readonly dataKeys?: readonly DataKeyRecord[];
+  /** Epoch ms of the StartStreamEncryption calls of the last 24 hours that applied a new KeyId (Kinesis allows 25). */
+  readonly keyIdChangesMs?: readonly number[];
+}
+
+/** One data key of a stream, wrapped (AES-256-GCM) under the master key; useless without it. */
+export interface DataKeyRecord {
+  /** 1, 2, ...: the version sealed records name. */
+  readonly version: number;
+  /** base64 of nonce || wrapped key || tag (core record-envelope.ts wrapDataKey). */
+  readonly wrappedKey: string;
+  /** Fingerprint of the master key that wrapped it (tells a wrong master key from a damaged record). */
+  readonly masterKeyId: string;
+  readonly createdMs: number;
+}
+
+/**
+ * The On-demand Advantage (minimum throughput billing) commitment of an
+ * account (UpdateAccountSettings): on from startedMs until endedMs (absent:
+ * no end yet); a disable asked for before earliestAllowedEndMs sets endedMs
+ * to it (account-settings.ts derives the status).
+ */
+export interface BillingCommitmentRecord {
+  readonly startedMs: number;
+  /** startedMs + 24 hours: the commitment cannot end before. */
+  readonly earliestAllowedEndMs: number;
+  /** When it ended, or will end (a disable asked for before the earliest allowed end). */
+  readonly endedMs?: number;
+}
+
+/** Settings of one account, read by every api process and the controller from the view. */
+export interface AccountSettingsRecord {
+  readonly accountId: string;
+  readonly minimumThroughputBillingCommitment?: BillingCommitmentRecord;
+  /** Operator overrides of the api's --shard-limit / --on-demand-stream-limit for this account. */
+  readonly shardLimit?: number;
+  readonly onDemandStreamCountLimit?: number;
 }
 
 /** Who asked for a reshard round. */
@@ -283,4 +339,5 @@ export class Keys {
   consumer(streamId: string, consumerName: string): string { return `${this.prefix}consumers/${streamId}/${consumerName}`; }
   consumerRegistry(streamId: string): string { return `${this.prefix}consumer-registry/${streamId}`; }
   subscription(streamId: string, consumerName: string, shardId: string): string { return `${this.prefix}subscriptions/${streamId}/${consumerName}/${shardId}`; }
+  accountSettings(accountId: string): string { return `${this.prefix}accounts/${accountId}/settings`; }
 }

@@ -17,8 +17,10 @@ export interface AppendRecords {
   /** Record boundaries in `body`: record i is bytes starts[i] .. starts[i + 1]. */
   readonly starts: Uint32Array;
   readonly count: number;
-  /** Kinesis bytes (partition keys + data) of all records. */
+  /** Kinesis bytes (partition keys + data, less the api's per-record overhead) of all records. */
   readonly bytes: number;
+  /** Bytes of each record the api added (encryption envelope) that throughput limits do not count. */
+  readonly overheadBytes: number;
   /** The request came as a records_body: answer with compact results. */
   readonly compact: boolean;
 }
@@ -37,9 +39,12 @@ export interface Admission {
 const EMPTY = Buffer.alloc(0);
 
 /** The request's records as a checked body, or why they are malformed. */
-export function appendRecordsOf(req: Pick<AppendRequest__Output, 'records' | 'records_body' | 'record_count'>): AppendRecords | string {
+export function appendRecordsOf(
+  req: Pick<AppendRequest__Output, 'records' | 'records_body' | 'record_count'> & { readonly record_overhead_bytes?: number },
+): AppendRecords | string {
   const compact = req.record_count > 0;
-  if (!compact && req.records.length === 0) return { body: EMPTY, starts: new Uint32Array(1), count: 0, bytes: 0, compact };
+  const overheadBytes = compact ? req.record_overhead_bytes ?? 0 : 0;
+  if (!compact && req.records.length === 0) return { body: EMPTY, starts: new Uint32Array(1), count: 0, bytes: 0, overheadBytes, compact };
   let body: Buffer;
   try {
     body = compact ? req.records_body : encodeRecordBody(req.records.map((r) => ({ partitionKey: r.partition_key, data: r.data })));
@@ -49,7 +54,8 @@ export function appendRecordsOf(req: Pick<AppendRequest__Output, 'records' | 're
   const count = compact ? req.record_count : req.records.length;
   const starts = scanRecordBody(body, count);
   if (typeof starts === 'string') return `malformed records: ${starts}`;
-  return { body, starts, count, bytes: body.length - count * RECORD_BATCH_RECORD_OVERHEAD_BYTES, compact };
+  const bytes = Math.max(0, body.length - count * (RECORD_BATCH_RECORD_OVERHEAD_BYTES + overheadBytes));
+  return { body, starts, count, bytes, overheadBytes, compact };
 }
 
 /**
@@ -70,7 +76,7 @@ export function admitRecords(
     slices.push({ body: recs.body, start: recs.starts[from]!, end: recs.starts[to]!, count: to - from });
   };
   for (let i = 0; i < recs.count; i++) {
-    const size = recs.starts[i + 1]! - recs.starts[i]! - RECORD_BATCH_RECORD_OVERHEAD_BYTES;
+    const size = Math.max(0, recs.starts[i + 1]! - recs.starts[i]! - RECORD_BATCH_RECORD_OVERHEAD_BYTES - recs.overheadBytes);
     if (tryWrite(size)) {
       admittedBytes += size;
       if (runStart < 0) runStart = i;
@@ -88,6 +94,7 @@ export function okResponse(recs: AppendRecords, adm: Admission, epoch: number): 
   if (recs.compact) {
     return {
       error: 'OK', error_message: '', results: [], epoch, first_offset: adm.firstOffset, throttled_indexes: [...adm.throttled], result_count: recs.count,
+      arrival_ms: adm.arrivalMs,
     };
   }
   const results = new Array<RecordResult>(recs.count);

@@ -181,7 +181,7 @@ export class ReplicaDriver {
   // ---- inputs (from handlers, watch and timers) ---------------------------
 
   /** Appends an Append request's records at the leader; resolves once committed or failed. */
-  append(request: Pick<AppendRequest__Output, 'records' | 'records_body' | 'record_count' | 'epoch'>): Promise<AppendResponse> {
+  append(request: Pick<AppendRequest__Output, 'records' | 'records_body' | 'record_count' | 'epoch'> & { readonly record_overhead_bytes?: number }): Promise<AppendResponse> {
     this.machine.setLeaseUntil(this.options.leaseUntilMs());
     const refusal = this.machine.appendRefusal(this.options.monoClock());
     if (refusal) return Promise.resolve(this.failure(refusal, refusal === 'NOT_LEADER' ? 'not the leader of this shard' : 'in-sync replicas below the minimum'));

@@ -6,7 +6,7 @@
  * controller changed it meanwhile (CREATING -> ACTIVE).
  */
 import { KinesisError, limits } from '@shoal/core';
-import type { ConsumerRecord } from '@shoal/metadata';
+import type { ConsumerRecord, Versioned } from '@shoal/metadata';
 import { READ_YOUR_WRITE_WAIT_MS, awaitOwnWrite, type OperationContext } from '../operation';
 import { parseConsumerArn } from './consumer-arn';
 import { consumerByArn } from './resolve-consumer';
@@ -19,17 +19,27 @@ export function isConsumerArn(arn: string): boolean {
   return parseConsumerArn(arn) !== undefined;
 }
 
+/** The consumer a tag operation names; ResourceNotFoundException as the tag operations word it for any resource. */
+function taggableConsumer(ctx: OperationContext, arn: string): Versioned<ConsumerRecord> {
+  try {
+    return consumerByArn(ctx, arn);
+  } catch (err) {
+    if (err instanceof KinesisError && err.type === 'ResourceNotFoundException') throw new KinesisError('ResourceNotFoundException', `Resource ${arn} not found.`);
+    throw err;
+  }
+}
+
 /** The consumer's tags; ResourceNotFoundException for an unknown consumer. */
 export function listConsumerTags(ctx: OperationContext, arn: string): Readonly<Record<string, string>> {
-  return consumerByArn(ctx, arn).value.tags;
+  return taggableConsumer(ctx, arn).value.tags;
 }
 
 /** Adds or overwrites tags; InvalidArgumentException past the 50 tags a resource may have. */
 export function tagConsumer(ctx: OperationContext, arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
   return changeTags(ctx, arn, (current) => {
     const next = { ...current, ...tags };
-    if (Object.keys(next).length > limits.CREATE_STREAM_TAGS_MAX) {
-      throw new KinesisError('InvalidArgumentException', `Failed to tag resource ${arn}: a resource can have at most ${limits.CREATE_STREAM_TAGS_MAX} tags.`);
+    if (Object.keys(next).length > limits.TAGS_PER_RESOURCE_MAX) {
+      throw new KinesisError('InvalidArgumentException', `Failed to tag resource ${arn}: a resource can have at most ${limits.TAGS_PER_RESOURCE_MAX} tags.`);
     }
     return next;
   });
@@ -42,7 +52,7 @@ export function untagConsumer(ctx: OperationContext, arn: string, keys: readonly
 
 async function changeTags(ctx: OperationContext, arn: string, change: (current: Readonly<Record<string, string>>) => Record<string, string>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const consumer = consumerByArn(ctx, arn);
+    const consumer = taggableConsumer(ctx, arn);
     const record: ConsumerRecord = { ...consumer.value, tags: change(consumer.value.tags) };
     if (await ctx.metadata.consumers.updateConsumer(record, consumer.modRevision)) {
       await awaitOwnWrite(ctx, (view) => view.consumers.byConsumerArn(arn)?.modRevision !== consumer.modRevision);

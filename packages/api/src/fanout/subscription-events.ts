@@ -5,40 +5,32 @@
  * shard, the ChildShards.
  *
  * `next` is the offset of the next record the client would get. The
- * continuation is the sequence number of the record before it, so
- * AFTER_SEQUENCE_NUMBER (what the KCL resubscribes with) continues at
- * `next`; with no record before (`next` = 0) it is a position number
- * (core sequence-number.ts), which AT_ and AFTER_SEQUENCE_NUMBER both
- * start at `next`. At the end of a closed shard the continuation is absent
- * (null) and ChildShards lists every child with its parents: exactly then
- * and only then.
+ * continuation is the sequence number of the last record the subscription
+ * sent (so AFTER_SEQUENCE_NUMBER, what the KCL resubscribes with, continues
+ * at `next`); before it sent any, it is the position number of `next`
+ * (core sequence-number.ts), which AT_ and AFTER_SEQUENCE_NUMBER both start
+ * at. At the end of a closed shard the continuation is absent (null) and
+ * ChildShards lists every child with its parents: exactly then and only
+ * then. Records are shown as every read path shows them
+ * (streams/client-records.ts: numbered, opened, expired ones left out).
  */
-import { decodeSequenceNumber, encodeSequenceNumber } from '@shoal/core';
+import { decodeSequenceNumber } from '@shoal/core';
 import type { ShardRecord } from '@shoal/metadata';
 import type { RecordOut__Output } from '@shoal/wire';
 import type { OperationOutput } from '../operation';
+import { clientRecords, type RecordPresenter } from '../streams/client-records';
 
-/** Where the events of one subscription are numbered. */
-export interface ShardPosition {
-  readonly streamTag: number;
-  readonly shardIndex: number;
+/** The last record a subscription sent: where its continuation stands. */
+export interface SentRecord {
+  readonly offset: number;
+  readonly arrivalMs: number;
 }
 
 /** The ContinuationSequenceNumber of a subscription whose next record is at `next`. */
-export function continuationSequenceNumber(shard: ShardPosition, next: number): string {
-  return next > 0
-    ? encodeSequenceNumber({ streamTag: shard.streamTag, shardIndex: shard.shardIndex, offset: BigInt(next - 1) })
-    : encodeSequenceNumber({ streamTag: shard.streamTag, shardIndex: shard.shardIndex, offset: 0n, position: true });
-}
-
-/** Kinesis' Record structure of one stored record (the one place records leave a subscription: decryption plugs in here). */
-export function kinesisRecord(shard: ShardPosition, r: RecordOut__Output): OperationOutput {
-  return {
-    SequenceNumber: encodeSequenceNumber({ streamTag: shard.streamTag, shardIndex: shard.shardIndex, offset: BigInt(r.offset) }),
-    ApproximateArrivalTimestamp: new Date(Number(r.arrival_ms)),
-    Data: r.data,
-    PartitionKey: r.partition_key,
-  };
+export function continuationSequenceNumber(presenter: RecordPresenter, next: number, lastSent: SentRecord | undefined): string {
+  return lastSent !== undefined && lastSent.offset === next - 1
+    ? presenter.sequenceNumber(lastSent.offset, lastSent.arrivalMs)
+    : presenter.positionNumber(next);
 }
 
 /** Data + partition key bytes of a record (what the 2 MiB/s and the event bound count). */
@@ -57,10 +49,10 @@ export function millisBehindLatest(next: number, highWatermark: number, nowMs: n
 }
 
 /** A SubscribeToShardEvent carrying `records` (maybe none) that leaves the client at `next`. */
-export function recordsEvent(shard: ShardPosition, records: readonly RecordOut__Output[], next: number, millisBehind: number): OperationOutput {
+export function recordsEvent(presenter: RecordPresenter, records: readonly RecordOut__Output[], next: number, lastSent: SentRecord | undefined, millisBehind: number): OperationOutput {
   return {
-    Records: records.map((r) => kinesisRecord(shard, r)),
-    ContinuationSequenceNumber: continuationSequenceNumber(shard, next),
+    Records: clientRecords(presenter, records),
+    ContinuationSequenceNumber: continuationSequenceNumber(presenter, next, lastSent),
     MillisBehindLatest: millisBehind,
   };
 }

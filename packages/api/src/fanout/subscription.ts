@@ -23,10 +23,11 @@ import type { RecordOut__Output, SubscribeMessage__Output } from '@shoal/wire';
 import type { OperationContext, ResponseSink, ResponseStream } from '../operation';
 import type { Codec } from '../protocol/codec';
 import type { StorageSubscription } from '../storage/storage-clients';
+import { recordPresenter, type RecordPresenter } from '../streams/client-records';
 import { exceptionMessage, initialResponseMessage, subscribeToShardEventMessage, type EventStreamException } from './event-stream';
 import { UPSTREAM_RETRY_MS_MAX, UPSTREAM_RETRY_MS_MIN, type FanOutSettings } from './fan-out-settings';
 import {
-  childShardsOf, millisBehindLatest, recordBytes, recordsEvent, shardEndEvent, shardEndOffset, type ShardPosition,
+  childShardsOf, millisBehindLatest, recordBytes, recordsEvent, shardEndEvent, shardEndOffset, type SentRecord,
 } from './subscription-events';
 
 /** Injected timers (setTimeout / clearTimeout in the process, a fake scheduler in tests). */
@@ -36,7 +37,7 @@ export interface Timers {
 }
 
 /** What a subscription needs of its process. */
-export type SubscriptionEnv = Pick<OperationContext, 'view' | 'storage' | 'logger' | 'metrics' | 'now'> & {
+export type SubscriptionEnv = Pick<OperationContext, 'view' | 'storage' | 'logger' | 'metrics' | 'now' | 'crypto'> & {
   readonly settings: FanOutSettings;
   readonly timers: Timers;
   /** Called once when the subscription ended, for any reason. */
@@ -51,7 +52,6 @@ export interface SubscriptionTarget {
   readonly consumerName: string;
   readonly consumerArn: string;
   readonly shardId: string;
-  readonly position: ShardPosition;
   readonly startOffset: number;
 }
 
@@ -63,6 +63,8 @@ export class Subscription implements ResponseStream {
   private queueBytes = 0;
   private highWatermark = 0;
   private lastArrivalMs: number | undefined;
+  private lastSent: SentRecord | undefined;
+  private presenter: RecordPresenter | undefined;
   private writable = true;
   private ended = false;
   private upstream: { readonly id: number; readonly nodeId: string; readonly call: StorageSubscription } | undefined;
@@ -116,6 +118,14 @@ export class Subscription implements ResponseStream {
 
   private shard(): ShardRecord | undefined {
     return this.env.view.shard(this.target.streamId, this.target.shardId)?.value;
+  }
+
+  /** How records are shown now (the stream's retention and data keys may change during a subscription); the last one if the stream is gone. */
+  private currentPresenter(): RecordPresenter | undefined {
+    const stream = this.env.view.streamById(this.target.streamId)?.value;
+    const shard = this.shard();
+    if (stream && shard) this.presenter = recordPresenter(this.env.crypto, stream, shard, this.env.now());
+    return this.presenter;
   }
 
   private openUpstream(): void {
@@ -231,6 +241,7 @@ export class Subscription implements ResponseStream {
     if (last) {
       this.next = Number(last.offset) + 1;
       this.lastArrivalMs = Number(last.arrival_ms);
+      this.lastSent = { offset: Number(last.offset), arrivalMs: Number(last.arrival_ms) };
     }
     const arrival = this.lastArrivalMs ?? (this.queue[0] ? Number(this.queue[0].arrival_ms) : undefined);
     const behind = millisBehindLatest(this.next, this.highWatermark, this.env.now(), arrival);
@@ -239,7 +250,9 @@ export class Subscription implements ResponseStream {
     m.subscribeEventRecords.inc(records.length);
     m.subscribeEventBytes.inc(bytes);
     m.subscribeMillisBehind.observe(behind);
-    this.write(subscribeToShardEventMessage(this.codec, recordsEvent(this.target.position, records, this.next, behind)));
+    const presenter = this.currentPresenter();
+    if (!presenter) return;
+    this.write(subscribeToShardEventMessage(this.codec, recordsEvent(presenter, records, this.next, this.lastSent, behind)));
     this.armIdle();
   }
 

@@ -1,5 +1,11 @@
-/** DescribeStreamSummary: the stream without its shards, with the count of open shards. */
+/**
+ * DescribeStreamSummary: the stream without its shards, with the count of
+ * open shards. ON_DEMAND streams also show their record distribution
+ * strategy, and their warm throughput while the account has the
+ * On-demand Advantage commitment (as the model documents).
+ */
 import { DESCRIBE_STREAM_SUMMARY, type DescribeStreamSummaryInput } from '@shoal/core';
+import { billingCommitmentActive } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream } from '../streams/resolve-stream';
 import { isOpen, streamBasics, streamSettings } from '../streams/shard-description';
@@ -12,7 +18,9 @@ async function execute(ctx: OperationContext, input: DescribeStreamSummaryInput)
     StreamDescriptionSummary: {
       ...streamBasics(stream.value), ...streamSettings(stream.value), OpenShardCount: open, ConsumerCount: ctx.view.consumers.of(stream.value.streamId).length,
       MaxRecordSizeInKiB: stream.value.maxRecordSizeKiB,
-      ...(stream.value.mode === 'ON_DEMAND' ? { WarmThroughput: warmThroughputOf(stream.value, open) } : {}),
+      ...(stream.value.mode === 'ON_DEMAND' && billingCommitmentActive(ctx.view.accountSettings.get(ctx.caller.accountId)?.value, ctx.now())
+        ? { WarmThroughput: warmThroughputOf(stream.value, open) } : {}),
+      ...(stream.value.mode === 'ON_DEMAND' ? { RecordDistributionStrategy: stream.value.recordDistributionStrategy ?? 'USER_PARTITION_KEY' } : {}),
     },
   };
 }

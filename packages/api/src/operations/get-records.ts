@@ -2,18 +2,29 @@
  * GetRecords: committed records from the iterator's position (at most
  * Limit records and GET_RECORDS_BYTES_MAX bytes), a NextShardIterator,
  * MillisBehindLatest, and at the end of a closed shard its ChildShards and
- * no next iterator. A position before the log start (trimmed by retention)
- * reads from the log start, as Kinesis does for TRIM_HORIZON.
+ * no next iterator.
+ *
+ * Retention: a position before the log start (trimmed by the storage
+ * nodes) reads from the log start, the oldest record kept, as a
+ * TRIM_HORIZON iterator does; records older than the retention horizon
+ * (retention.ts) are never returned, trimmed or not, so a reader below the
+ * horizon moves through them and gets empty pages until it reaches
+ * retained data, MillisBehindLatest telling how old the data there is.
+ *
+ * Records sealed for encryption at rest are opened here (record-crypto.ts)
+ * and carry EncryptionType KMS; records written without a partition key
+ * (AUTO distribution) come back without PartitionKey.
  */
 import {
-  GET_RECORDS, KinesisError, decodeSequenceNumber, decodeShardIterator, encodeSequenceNumber, encodeShardIterator,
-  limits, shardRateExceededMessage, streamTagOf, type GetRecordsInput, type ShardIteratorPayload,
+  GET_RECORDS, KinesisError, decodeSequenceNumber, decodeShardIterator, encodeShardIterator,
+  limits, shardRateExceededMessage, type GetRecordsInput, type ShardIteratorPayload,
 } from '@shoal/core';
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import type { ReadResponse__Output } from '@shoal/wire';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
 import { visibleStreamById } from '../streams/resolve-stream';
+import { clientRecords, recordPresenter } from '../streams/client-records';
 import { shardDescription } from '../streams/shard-description';
 
 /** "Thu Jan 22 01:22:02 UTC 2015", as Kinesis prints times in ExpiredIteratorException. */
@@ -65,17 +76,9 @@ async function execute(ctx: OperationContext, input: GetRecordsInput): Promise<O
   const it = checkIterator(ctx, input);
   const { stream, shard } = locate(ctx, it, input.StreamARN);
   const response = await read(ctx, stream, shard, it.offset, input.Limit ?? limits.GET_RECORDS_LIMIT_MAX);
-  const streamTag = streamTagOf(stream.streamId);
+  const records = clientRecords(recordPresenter(ctx.crypto, stream, shard, ctx.now()), response.records);
   let bytes = 0;
-  const records = response.records.map((r) => {
-    bytes += r.data.length;
-    return {
-      SequenceNumber: encodeSequenceNumber({ streamTag, shardIndex: shard.shardIndex, offset: BigInt(r.offset) }),
-      ApproximateArrivalTimestamp: new Date(r.arrival_ms),
-      Data: r.data,
-      PartitionKey: r.partition_key,
-    };
-  });
+  for (const r of records) bytes += (r['Data'] as Buffer).length;
   const last = response.records[response.records.length - 1];
   const nextOffset = last ? last.offset + 1 : Math.max(it.offset, response.log_start_offset);
   const now = ctx.now();

@@ -1,52 +1,24 @@
 /**
  * GetShardIterator: a signed, self-contained iterator (core's
- * shard-iterator) at the position the type names. TRIM_HORIZON is offset 0
- * (GetRecords moves a trimmed position up to the log start); LATEST and
- * AT_TIMESTAMP ask the leader (Seek); sequence numbers decode to offsets.
+ * shard-iterator) at the position the type names. TRIM_HORIZON is offset 0,
+ * which GetRecords reads from the oldest retained record (the log start
+ * when the storage nodes have trimmed, see get-records.ts); so does an
+ * AT_/AFTER_SEQUENCE_NUMBER position below it (Kinesis hands out such an
+ * iterator and its reads resume at the trim horizon). LATEST and
+ * AT_TIMESTAMP ask the leader (Seek); sequence numbers decode to offsets,
+ * with Kinesis' answers to numbers of another shard, another stream or
+ * another layout.
  */
-import {
-  GET_SHARD_ITERATOR, KinesisError, decodeSequenceNumber, encodeShardIterator, normaliseShardId, shardIdFromIndex, streamTagOf,
-  type GetShardIteratorInput,
-} from '@shoal/core';
+import { GET_SHARD_ITERATOR, KinesisError, encodeShardIterator, normaliseShardId, type GetShardIteratorInput } from '@shoal/core';
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
-import { callShardLeader, storageFailure } from '../storage/read-from-leader';
 import { targetStreamRef } from '../streams/resolve-stream';
-
-function shardNotFound(ctx: OperationContext, streamName: string, shardId: string): KinesisError {
-  return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.caller.accountId} does not exist`);
-}
+import { offsetOfSequenceNumber, seekOffset, shardNotFound } from '../streams/start-offset';
 
 function typeMismatch(type: string, withNumber: boolean): KinesisError {
   return new KinesisError('InvalidArgumentException',
     'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. ' +
     `Request specified ${type} and ${withNumber ? 'also a' : 'no'} StartingSequenceNumber.`);
-}
-
-/**
- * Where reading starts at (`after` false) or after (`after` true) a sequence number of this shard;
- * InvalidArgumentException if it belongs elsewhere. A position number (SubscribeToShard's
- * continuation on an empty shard) names the place before a record: both start there.
- */
-function offsetOfSequenceNumber(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, text: string, after: boolean): number {
-  const invalid = (why: string): KinesisError => new KinesisError('InvalidArgumentException',
-    `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.caller.accountId} is invalid${why}.`);
-  const parts = decodeSequenceNumber(text);
-  if (!parts) throw invalid('');
-  if (parts.streamTag !== streamTagOf(stream.streamId)) throw invalid(' because it did not come from this stream');
-  if (parts.shardIndex !== shard.shardIndex) {
-    throw new KinesisError('InvalidArgumentException',
-      `Invalid StartingSequenceNumber. It encodes ${shardIdFromIndex(parts.shardIndex)}, while it was used in a call to a shard with ${shard.shardId}`);
-  }
-  if (parts.offset > BigInt(Number.MAX_SAFE_INTEGER) - 1n) throw invalid('');
-  return after && parts.position !== true ? Number(parts.offset) + 1 : Number(parts.offset);
-}
-
-async function seek(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, kind: 'SEEK_LATEST' | 'SEEK_AT_TIMESTAMP', timestampMs: number): Promise<number> {
-  const response = await callShardLeader(ctx, stream.streamId, shard.shardId, () => shardNotFound(ctx, stream.streamName, shard.shardId),
-    (current) => ctx.storage.seek(current.leader, { shard: { stream_id: stream.streamId, shard_id: shard.shardId }, kind, timestamp_ms: timestampMs }));
-  if (response.error !== 'OK') throw storageFailure(response.error);
-  return response.offset;
 }
 
 async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, input: GetShardIteratorInput): Promise<number> {
@@ -56,11 +28,11 @@ async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: S
     case 'TRIM_HORIZON':
     case 'LATEST':
       if (number !== undefined) throw typeMismatch(type, true);
-      return type === 'TRIM_HORIZON' ? 0 : seek(ctx, stream, shard, 'SEEK_LATEST', 0);
+      return type === 'TRIM_HORIZON' ? 0 : seekOffset(ctx, stream, shard, 'SEEK_LATEST', 0);
     case 'AT_SEQUENCE_NUMBER':
     case 'AFTER_SEQUENCE_NUMBER': {
       if (number === undefined) throw typeMismatch(type, false);
-      return offsetOfSequenceNumber(ctx, stream, shard, number, type === 'AFTER_SEQUENCE_NUMBER');
+      return offsetOfSequenceNumber(ctx, stream, shard, number, type === 'AFTER_SEQUENCE_NUMBER', 'GetShardIterator');
     }
     case 'AT_TIMESTAMP': {
       const at = input.Timestamp;
@@ -72,7 +44,7 @@ async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: S
         throw new KinesisError('InvalidArgumentException',
           `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${at}, currentTimestampInMillis: ${now}`);
       }
-      return seek(ctx, stream, shard, 'SEEK_AT_TIMESTAMP', Math.max(0, at));
+      return seekOffset(ctx, stream, shard, 'SEEK_AT_TIMESTAMP', Math.max(0, at));
     }
   }
 }

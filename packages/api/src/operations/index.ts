@@ -24,6 +24,22 @@ import { describeStreamConsumer } from './describe-stream-consumer';
 import { listStreamConsumers } from './list-stream-consumers';
 import { deregisterStreamConsumer } from './deregister-stream-consumer';
 import { subscribeToShard } from './subscribe-to-shard';
+import { addTagsToStream } from './add-tags-to-stream';
+import { removeTagsFromStream } from './remove-tags-from-stream';
+import { listTagsForStream } from './list-tags-for-stream';
+import { tagResource } from './tag-resource';
+import { untagResource } from './untag-resource';
+import { listTagsForResource } from './list-tags-for-resource';
+import { increaseStreamRetentionPeriod } from './increase-stream-retention-period';
+import { decreaseStreamRetentionPeriod } from './decrease-stream-retention-period';
+import { startStreamEncryption } from './start-stream-encryption';
+import { stopStreamEncryption } from './stop-stream-encryption';
+import { enableEnhancedMonitoring } from './enable-enhanced-monitoring';
+import { disableEnhancedMonitoring } from './disable-enhanced-monitoring';
+import { describeLimits } from './describe-limits';
+import { describeAccountSettings } from './describe-account-settings';
+import { updateAccountSettings } from './update-account-settings';
+import { updateStreamRecordDistributionStrategy } from './update-stream-record-distribution-strategy';
 
 export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
   createStream, deleteStream, describeStream, describeStreamSummary, listStreams, listShards,
@@ -31,4 +47,8 @@ export const OPERATIONS: ReadonlyMap<string, AnyOperation> = new Map([
   splitShard, mergeShards, updateShardCount, updateStreamMode, updateStreamWarmThroughput, updateMaxRecordSize,
   putResourcePolicy, getResourcePolicy, deleteResourcePolicy,
   registerStreamConsumer, describeStreamConsumer, listStreamConsumers, deregisterStreamConsumer, subscribeToShard,
+  addTagsToStream, removeTagsFromStream, listTagsForStream, tagResource, untagResource, listTagsForResource,
+  increaseStreamRetentionPeriod, decreaseStreamRetentionPeriod, startStreamEncryption, stopStreamEncryption,
+  enableEnhancedMonitoring, disableEnhancedMonitoring, describeLimits, describeAccountSettings, updateAccountSettings,
+  updateStreamRecordDistributionStrategy,
 ].map((op) => [op.name, op]));

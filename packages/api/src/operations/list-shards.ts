@@ -23,11 +23,10 @@ import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream, visibleStreamById } from '../streams/resolve-stream';
+import { retentionHorizonMs } from '../streams/retention';
 import { isOpen, shardDescription } from '../streams/shard-description';
 
 type Filter = NonNullable<ListShardsInput['ShardFilter']>;
-
-const MS_PER_HOUR = 3_600_000;
 
 interface Position {
   readonly streamName: string;
@@ -95,8 +94,8 @@ function endsAtOrAfter(shard: ShardRecord, at: number): boolean {
 
 function passes(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, filter: Filter | undefined): boolean {
   if (!filter) return true;
-  // No data older than the retention period is kept, nor any from before the stream.
-  const horizon = Math.max(stream.createdMs, ctx.now() - stream.retentionPeriodHours * MS_PER_HOUR);
+  // No data older than the retention horizon is kept, nor any from before the stream.
+  const horizon = Math.max(stream.createdMs, retentionHorizonMs(stream, ctx.now()));
   const at = filter.Timestamp ?? horizon;
   switch (filter.Type) {
     case 'AFTER_SHARD_ID': return shard.shardIndex > (shardIndexFromId(normaliseShardId(filter.ShardId ?? '') ?? '') ?? -1);

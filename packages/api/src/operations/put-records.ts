@@ -3,15 +3,16 @@
  * bytes (data + partition keys). Records that fail are reported per record
  * (ErrorCode, ErrorMessage) in request order; FailedRecordCount counts them.
  */
-import { KinesisError, PUT_RECORDS, limits, type PutRecordsInput } from '@shoal/core';
+import { KinesisError, PUT_RECORDS, limits, type PutRecordsInput, type Shape } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { putEntries } from '../storage/put-entries';
+import { putShapes } from '../streams/record-distribution';
 import { resolveWritableStream } from '../streams/resolve-stream';
 
 async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<OperationOutput> {
   const stream = resolveWritableStream(ctx, input);
   let total = 0;
-  for (const r of input.Records) total += r.Data.length + Buffer.byteLength(r.PartitionKey, 'utf8');
+  for (const r of input.Records) total += r.Data.length + (r.PartitionKey === undefined ? 0 : Buffer.byteLength(r.PartitionKey, 'utf8'));
   // 10 MiB for every stream, whatever its record size (current Kinesis docs).
   const requestMax = limits.PUT_RECORDS_BYTES_MAX;
   if (total > requestMax) {
@@ -34,7 +35,11 @@ async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<O
   const throttled = records.filter((r) => r.ErrorCode === 'ProvisionedThroughputExceededException').length;
   ctx.metrics.putRecordsThrottledRecords.inc(throttled);
   ctx.metrics.putRecordsFailedRecords.inc(failed - throttled);
-  return { FailedRecordCount: failed, Records: records, EncryptionType: stream.value.encryptionType };
+  // Kinesis names the encryption only when the records were encrypted.
+  return { FailedRecordCount: failed, Records: records, EncryptionType: stream.value.encryptionType === 'KMS' ? 'KMS' : undefined };
 }
 
-export const putRecords = defineOperation<PutRecordsInput>({ name: 'PutRecords', shape: PUT_RECORDS, controlPlane: false, execute });
+export const putRecords = defineOperation<PutRecordsInput>({
+  name: 'PutRecords', shape: PUT_RECORDS, controlPlane: false, execute,
+  shapeFor: (ctx, raw): Shape => putShapes(ctx, raw).putRecords,
+});

@@ -20,9 +20,9 @@ async function execute(ctx: OperationContext, input: RegisterStreamConsumerInput
     throw new KinesisError('ResourceInUseException', `Stream ${streamName} under account ${accountId} not ACTIVE, instead in state ${stream.status}`);
   }
   const tagCount = Object.keys(input.Tags ?? {}).length;
-  if (tagCount > limits.CREATE_STREAM_TAGS_MAX) {
+  if (tagCount > limits.TAGS_PER_RESOURCE_MAX) {
     throw new KinesisError('InvalidArgumentException',
-      `Failed to register consumer ${input.ConsumerName} under account ${accountId} because a given request cannot have more than ${limits.CREATE_STREAM_TAGS_MAX} tags.`);
+      `Failed to register consumer ${input.ConsumerName} under account ${accountId} because a given request cannot have more than ${limits.TAGS_PER_RESOURCE_MAX} tags.`);
   }
   const createdMs = ctx.now();
   const record: ConsumerRecord = {

@@ -5,17 +5,19 @@
  * stream is ACTIVE and PROVISIONED, the shard open, and
  * StartingHashKey + 1 < NewStartingHashKey < EndingHashKey.
  */
-import { KinesisError, normaliseShardId, SPLIT_SHARD, limits, splitProblem, splitStep, type SplitShardInput } from '@shoal/core';
+import { KinesisError, SPLIT_SHARD, splitProblem, splitStep, type SplitShardInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
-import { resolveActiveStream } from '../streams/resolve-stream';
-import { checkShardQuota, commitStreamUpdate, openShardOf, requireProvisioned } from './stream-update';
+import { resolveActiveStream, targetStreamName } from '../streams/resolve-stream';
+import { checkShardQuota } from '../streams/account-limits';
+import { commitStreamUpdate, openShardOf, requestedShardId, requireProvisioned } from './stream-update';
 
 async function execute(ctx: OperationContext, input: SplitShardInput): Promise<OperationOutput> {
+  const shardId = requestedShardId(ctx, targetStreamName(ctx, input), input.ShardToSplit);
   const stream = resolveActiveStream(ctx, input);
   const s = stream.value;
   requireProvisioned(ctx, s, 'SplitShard');
-  const shard = openShardOf(ctx, s, normaliseShardId(input.ShardToSplit) ?? input.ShardToSplit);
-  checkShardQuota(ctx, 1, limits.SHARDS_PER_ACCOUNT_DEFAULT_MAX);
+  const shard = openShardOf(ctx, s, shardId);
+  checkShardQuota(ctx, 1);
   const parent = { shardId: shard.shardId, start: BigInt(shard.hashKeyStart), end: BigInt(shard.hashKeyEnd), open: true };
   const key = BigInt(input.NewStartingHashKey);
   if (splitProblem(parent, key) !== undefined) {

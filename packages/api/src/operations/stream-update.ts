@@ -1,17 +1,32 @@
 /**
  * Shared steps of the operations that change a stream's shape or settings
  * (SplitShard, MergeShards, UpdateShardCount, UpdateStreamMode,
- * UpdateStreamWarmThroughput, UpdateMaxRecordSize): shard lookup with
- * Kinesis' messages, the account's open shard count, and the guarded
- * stream write (a lost race means another update got there first).
+ * UpdateStreamWarmThroughput, UpdateMaxRecordSize, tags, retention,
+ * encryption, monitoring): shard lookup with Kinesis' messages, and the
+ * guarded stream write (a lost race means another update got there first).
  */
-import { KinesisError, shardIndexFromId } from '@shoal/core';
+import { KinesisError, normaliseShardId, shardIndexFromId } from '@shoal/core';
 import type { ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
+import { streamNotActive } from '../kinesis-errors';
 import { awaitOwnWrite, type OperationContext } from '../operation';
+
+/** Attempts of an update that is re-read and re-applied when another write to the stream wins the race. */
+const STREAM_UPDATE_ATTEMPTS_MAX = 3;
+
+/**
+ * A request's shard id normalised as Kinesis does (shard-id.ts); one that
+ * names no shard index is not found, which Kinesis answers before it looks
+ * for the stream.
+ */
+export function requestedShardId(ctx: OperationContext, streamName: string, text: string): string {
+  const id = normaliseShardId(text);
+  if (id === undefined) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${text} in stream ${streamName} under account ${ctx.caller.accountId}.`);
+  return id;
+}
 
 /** The shard of the stream, open and not closing; Kinesis' errors otherwise. */
 export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId: string): ShardRecord {
-  const { accountId } = ctx.config;
+  const { accountId } = ctx.caller;
   const shard = shardIndexFromId(shardId) !== undefined ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
   if (!shard) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${shardId} in stream ${stream.streamName} under account ${accountId}.`);
   if (shard.endingSequenceNumber !== undefined || shard.closing === true) {
@@ -19,15 +34,6 @@ export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId
       `Shard ${shardId} in stream ${stream.streamName} under account ${accountId} has already been merged or split, and thus is not eligible for merging or splitting.`);
   }
   return shard;
-}
-
-/** Open shards of every stream of the account (the shard quota counts these). */
-export function accountOpenShards(ctx: OperationContext): number {
-  let n = 0;
-  for (const stream of ctx.view.streamsIn(ctx.caller)) {
-    for (const s of ctx.view.shardsOf(stream.value.streamId)) if (s.value.endingSequenceNumber === undefined) n++;
-  }
-  return n;
 }
 
 /** Open shards of one stream. */
@@ -45,24 +51,29 @@ export function requireProvisioned(ctx: OperationContext, stream: StreamRecord, 
 
 /** Writes `next` if the stream is unchanged since it was read; ResourceInUseException if another update won. */
 export async function commitStreamUpdate(ctx: OperationContext, stream: Versioned<StreamRecord>, next: StreamRecord): Promise<void> {
-  if (!(await ctx.metadata.updateStream(next, stream.modRevision))) {
-    throw new KinesisError('ResourceInUseException',
-      `Stream ${next.streamName} under account ${ctx.caller.accountId} not ACTIVE, instead in state UPDATING`);
-  }
+  if (!(await ctx.metadata.updateStream(next, stream.modRevision))) throw streamNotActive(next.streamName, ctx.caller.accountId, 'UPDATING');
   await awaitOwnWrite(ctx, (view) => {
     const s = view.stream(next);
     return s !== undefined && s.modRevision !== stream.modRevision;
   });
 }
 
-/** The account shard quota check of a request that adds `added` open shards. */
-export function checkShardQuota(ctx: OperationContext, added: number, limit: number): void {
-  const current = accountOpenShards(ctx);
-  if (added > 0 && current + added > limit) {
-    const { region, accountId } = ctx.caller;
-    throw new KinesisError('LimitExceededException',
-      `This request would exceed the shard limit for the account ${accountId} in ${region}. Current shard count for the account: ${current}. ` +
-      `Limit: ${limit}. Number of additional shards that would have resulted from this request: ${added}. ` +
-      'Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.');
+/**
+ * Applies `change` to the stream `resolve` finds, re-reading and
+ * re-applying it when another write to the stream lands first (tags and
+ * settings commute with the controller's writes); `change` may throw a
+ * Kinesis error to refuse. Returns the record written.
+ */
+export async function updateStreamSettings(ctx: OperationContext, resolve: () => Versioned<StreamRecord>,
+  change: (stream: StreamRecord) => StreamRecord): Promise<StreamRecord> {
+  for (let attempt = 1; ; attempt++) {
+    const stream = resolve();
+    const next = change(stream.value);
+    if (await ctx.metadata.updateStream(next, stream.modRevision)) {
+      await awaitOwnWrite(ctx, (view) => view.stream(next)?.modRevision !== stream.modRevision);
+      return next;
+    }
+    if (attempt >= STREAM_UPDATE_ATTEMPTS_MAX) throw streamNotActive(next.streamName, ctx.caller.accountId, 'UPDATING');
+    await awaitOwnWrite(ctx, (view) => view.stream(next)?.modRevision !== stream.modRevision);
   }
 }

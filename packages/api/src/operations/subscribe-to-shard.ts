@@ -8,7 +8,7 @@
  * starts are ordinary error responses; later ones are error events.
  */
 import { randomUUID } from 'node:crypto';
-import { KinesisError, SUBSCRIBE_TO_SHARD, normaliseShardId, streamTagOf, type SubscribeToShardInput } from '@shoal/core';
+import { KinesisError, SUBSCRIBE_TO_SHARD, normaliseShardId, type SubscribeToShardInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type StreamingOutput } from '../operation';
 import { consumerByArn } from '../consumers/resolve-consumer';
 import { EVENT_STREAM_CONTENT_TYPE } from '../fanout/event-stream';
@@ -46,7 +46,7 @@ async function execute(ctx: OperationContext, input: SubscribeToShardInput): Pro
   }
   const target = {
     subscriptionId, streamId: stream.streamId, streamName: stream.streamName, consumerName: consumer.consumerName, consumerArn: consumer.consumerArn,
-    shardId: shard.shardId, position: { streamTag: streamTagOf(stream.streamId), shardIndex: shard.shardIndex }, startOffset,
+    shardId: shard.shardId, startOffset,
   };
   return { streaming: true, contentType: EVENT_STREAM_CONTENT_TYPE, body: (codec) => fanOut.open(target, codec) };
 }

@@ -10,7 +10,8 @@
 import { KinesisError, UPDATE_SHARD_COUNT, limits, type UpdateShardCountInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveActiveStream } from '../streams/resolve-stream';
-import { checkShardQuota, commitStreamUpdate, requireProvisioned, streamOpenShards } from './stream-update';
+import { checkShardQuota } from '../streams/account-limits';
+import { commitStreamUpdate, requireProvisioned, streamOpenShards } from './stream-update';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,7 +38,7 @@ async function execute(ctx: OperationContext, input: UpdateShardCountInput): Pro
     throw limitExceeded(`Stream ${s.streamName} under account ${ctx.caller.accountId} has already been scaled ${recent.length} times in the last 24 hours; ` +
       `the limit is ${perDay}.`);
   }
-  checkShardQuota(ctx, target - open, limits.SHARDS_PER_ACCOUNT_DEFAULT_MAX);
+  checkShardQuota(ctx, target - open);
   await commitStreamUpdate(ctx, stream, { ...s, status: 'UPDATING', targetShardCount: target, shardCountUpdatesMs: [...recent, now] });
   return { StreamName: s.streamName, CurrentShardCount: open, TargetShardCount: target, StreamARN: s.streamArn };
 }

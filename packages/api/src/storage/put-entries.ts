@@ -21,14 +21,22 @@
  * (`records_body`, core record-batch.ts) that the leader copies into its
  * batch as is, and gets compact results back (first offset + throttled
  * indexes), so neither side builds an object per record for gRPC.
+ *
+ * Records of an encrypted stream are sealed here, once, before the first
+ * attempt (docs/encryption.md); the Append tells the leader the envelope's
+ * size so throughput limits count what the client sent. Records of an
+ * AUTO-distribution stream are placed round-robin over the open shards
+ * (record-distribution.ts); one sent without a partition key is stored
+ * with an empty one.
  */
 import {
-  KinesisError, encodeRecordBody, partitionKeyToHashKey, sequenceNumberCounter, shardRateExceededMessage, streamTagOf,
-  HASH_KEY_MAX, type KinesisErrorType,
+  KinesisError, ENVELOPE_OVERHEAD_BYTES, encodeRecordBody, partitionKeyToHashKey, shardRateExceededMessage, HASH_KEY_MAX, type BodyRecordInput,
+  type KinesisErrorType,
 } from '@shoal/core';
 import type { ClusterView, ShardRecord, StreamRecord } from '@shoal/metadata';
 import type { AppendResponse__Output } from '@shoal/wire';
 import type { OperationContext } from '../operation';
+import { appendSequenceNumbers } from '../streams/sequence-numbers';
 import { StorageUnavailableError } from './storage-clients';
 
 /** Attempts per record before it fails with InternalFailure. */
@@ -42,7 +50,8 @@ export const HANDOVER_WAITS_MAX = 5;
 const INTERNAL_FAILURE_MESSAGE = 'Internal service failure.';
 
 export interface PutEntry {
-  readonly partitionKey: string;
+  /** Absent only for a stream whose record distribution strategy is AUTO. */
+  readonly partitionKey: string | undefined;
   readonly explicitHashKey?: string;
   readonly data: Buffer;
 }
@@ -53,43 +62,57 @@ export type PutResult =
 
 interface Prepared {
   readonly index: number;
-  readonly entry: PutEntry;
+  /** The record as stored: sealed (empty key, envelope data) on an encrypted stream. */
+  readonly stored: BodyRecordInput;
   readonly hashKey: bigint;
+  /** Kinesis bytes: data + partition key as the client sent them. */
   readonly bytes: number;
 }
 
 /** Which operation the entries came from: it decides the member path of a size error ('data' or 'records.N.member.data'). */
 export type PutOperation = 'PutRecord' | 'PutRecords';
 
-/** Hash keys and size checks for every entry before anything is sent; throws for the whole request. */
-function prepare(stream: StreamRecord, entries: readonly PutEntry[], operation: PutOperation): Prepared[] {
+/** Hash keys, size checks and sealing for every entry before anything is sent; throws for the whole request. */
+function prepare(ctx: OperationContext, stream: StreamRecord, entries: readonly PutEntry[], operation: PutOperation): Prepared[] {
   const recordBytesMax = stream.maxRecordSizeKiB * 1024;
+  const seal = ctx.crypto.sealerFor(stream);
+  const auto = stream.recordDistributionStrategy === 'AUTO'
+    ? ctx.distributor.hashKeys(stream.streamId, openShards(ctx, stream.streamId), entries.length) : undefined;
   return entries.map((e, index) => {
-    let hashKey: bigint;
-    if (e.explicitHashKey !== undefined) {
-      hashKey = BigInt(e.explicitHashKey);
-      if (hashKey > HASH_KEY_MAX) {
-        throw new KinesisError('InvalidArgumentException',
-          `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.explicitHashKey}`);
-      }
-    } else {
-      hashKey = partitionKeyToHashKey(e.partitionKey);
-    }
-    const bytes = e.data.length + Buffer.byteLength(e.partitionKey, 'utf8');
+    const hashKey = auto !== undefined ? auto[index]! : userHashKey(e);
+    const keyBytes = e.partitionKey === undefined ? 0 : Buffer.byteLength(e.partitionKey, 'utf8');
+    const bytes = e.data.length + keyBytes;
     if (bytes > recordBytesMax) {
       throw new KinesisError('ValidationException',
         `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${e.data.length} cap=${e.data.length}]' at '${operation === 'PutRecords' ? `records.${index + 1}.member.data` : 'data'}' ` +
-        `failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax - Buffer.byteLength(e.partitionKey, 'utf8')}`);
+        `failed to satisfy constraint: Member must have length less than or equal to ${recordBytesMax - keyBytes}`);
     }
-    return { index, hashKey, bytes, entry: e };
+    const stored = seal ? { partitionKey: '', data: seal({ partitionKey: e.partitionKey, data: e.data }) } : { partitionKey: e.partitionKey ?? '', data: e.data };
+    return { index, hashKey, bytes, stored };
   });
+}
+
+/** The hash key a record names: its ExplicitHashKey (InvalidArgumentException past 2^128 - 1), else the MD5 of its partition key. */
+function userHashKey(e: PutEntry): bigint {
+  if (e.explicitHashKey === undefined) return partitionKeyToHashKey(e.partitionKey ?? '');
+  const hashKey = BigInt(e.explicitHashKey);
+  if (hashKey > HASH_KEY_MAX) {
+    throw new KinesisError('InvalidArgumentException',
+      `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.explicitHashKey}`);
+  }
+  return hashKey;
+}
+
+function openShards(ctx: OperationContext, streamId: string): ShardRecord[] {
+  return ctx.view.shardsOf(streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined);
 }
 
 /** Writes the entries; one result per entry, in order. Throws only for request-level errors (bad hash key, size). */
 export async function putEntries(
   ctx: OperationContext, stream: StreamRecord, entries: readonly PutEntry[], operation: PutOperation = 'PutRecords',
 ): Promise<PutResult[]> {
-  const prepared = prepare(stream, entries, operation);
+  const prepared = prepare(ctx, stream, entries, operation);
+  const overheadBytes = stream.encryptionType === 'KMS' ? ENVELOPE_OVERHEAD_BYTES : 0;
   const results: PutResult[] = new Array<PutResult>(entries.length);
   let pending = prepared;
   let closedRounds = 0;
@@ -104,7 +127,7 @@ export async function putEntries(
     let sent = false;
     await Promise.all([...groups.byShard.values()].map(async ({ shard, items, routing }) => {
       // Its leader admits nothing now (NOT_LEADER); the next leader is one view change away.
-      const outcome = shard.handoverTo !== undefined && handoverRounds < HANDOVER_WAITS_MAX ? 'handover' : await appendToLeader(ctx, stream, shard, items, results);
+      const outcome = shard.handoverTo !== undefined && handoverRounds < HANDOVER_WAITS_MAX ? 'handover' : await appendToLeader(ctx, stream, shard, items, overheadBytes, results);
       if (outcome !== 'done') { retry.push(...items); routedWith.add(routing); }
       if (outcome === 'closed') closed = true;
       if (outcome === 'handover') handover = true; else sent = true;
@@ -150,13 +173,14 @@ function groupByShard(ctx: OperationContext, streamId: string, items: readonly P
 }
 
 /** Sends one Append and fills `results` for its items, or answers 'retry' when nothing was appended. */
-async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], results: PutResult[]): Promise<'done' | 'retry' | 'closed' | 'handover'> {
+async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], overheadBytes: number,
+  results: PutResult[]): Promise<'done' | 'retry' | 'closed' | 'handover'> {
   let response: AppendResponse__Output;
   try {
     if (!ctx.view.nodes.has(shard.leader)) return 'retry';
     response = await ctx.storage.append(shard.leader, {
       shard: { stream_id: stream.streamId, shard_id: shard.shardId }, epoch: shard.epoch,
-      records_body: encodeRecordBody(items.map((p) => p.entry)), record_count: items.length,
+      records_body: encodeRecordBody(items.map((p) => p.stored)), record_count: items.length, record_overhead_bytes: overheadBytes,
     });
   } catch (err) {
     ctx.logger.warn('append failed at the transport', { shardId: shard.shardId, leader: shard.leader, err });
@@ -175,7 +199,7 @@ async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard
   }
   // result_count proves the node read records_body (an older node would answer no results at all).
   if (response.result_count !== items.length) throw new Error(`Append answered ${response.result_count} results for ${items.length} records`);
-  const nextSequenceNumber = sequenceNumberCounter({ streamTag: streamTagOf(stream.streamId), shardIndex: shard.shardIndex, offset: BigInt(response.first_offset) });
+  const nextSequenceNumber = appendSequenceNumbers(shard, response.first_offset, response.arrival_ms);
   const throttled = response.throttled_indexes;
   let t = 0;
   items.forEach((p, i) => {

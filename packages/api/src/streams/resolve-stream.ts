@@ -5,6 +5,7 @@
  */
 import { KinesisError, streamNotFound, type StreamTarget } from '@shoal/core';
 import type { StreamRecord, StreamRef, Versioned } from '@shoal/metadata';
+import { streamNotActive } from '../kinesis-errors';
 import type { OperationContext } from '../operation';
 import { authorize, enforcesPolicies, streamResource } from '../auth/access-control';
 import { parseStreamArn, streamArn } from './stream-arn';
@@ -87,9 +88,6 @@ export function resolveWritableStream(ctx: OperationContext, target: StreamTarge
 /** The stream, which must be ACTIVE for a control operation; ResourceInUseException otherwise. */
 export function resolveActiveStream(ctx: OperationContext, target: StreamTarget): Versioned<StreamRecord> {
   const stream = resolveStream(ctx, target);
-  if (stream.value.status !== 'ACTIVE') {
-    const { streamName, status, accountId } = stream.value;
-    throw new KinesisError('ResourceInUseException', `Stream ${streamName} under account ${accountId} not ACTIVE, instead in state ${status}`);
-  }
+  if (stream.value.status !== 'ACTIVE') throw streamNotActive(stream.value.streamName, stream.value.accountId, stream.value.status);
   return stream;
 }

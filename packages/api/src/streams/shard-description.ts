@@ -35,7 +35,7 @@ export function streamBasics(stream: StreamRecord): OperationOutput {
 export function streamSettings(stream: StreamRecord): OperationOutput {
   return {
     RetentionPeriodHours: stream.retentionPeriodHours,
-    EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+    EnhancedMonitoring: [{ ShardLevelMetrics: [...(stream.shardLevelMetrics ?? [])] }],
     EncryptionType: stream.encryptionType,
     KeyId: stream.keyId,
   };

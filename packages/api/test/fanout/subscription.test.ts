@@ -5,7 +5,7 @@
  * back-pressure with a bounded buffer, the end of a closed shard, takeover.
  */
 import assert from 'node:assert/strict';
-import { decodeSequenceNumber, encodeSequenceNumber, streamTagOf } from '@shoal/core';
+import { decodeSequenceNumber } from '@shoal/core';
 import type { RecordOut } from '@shoal/wire';
 import { FanOut } from '../../src/fanout/fan-out';
 import { FAN_OUT_DEFAULTS, UPSTREAM_RETRY_MS_MIN, type FanOutSettings } from '../../src/fanout/fan-out-settings';
@@ -13,10 +13,14 @@ import { jsonCodec } from '../../src/protocol/json-codec';
 import { ApiMetrics } from '../../src/metrics';
 import { OPERATIONS } from '../../src/operations/index';
 import { createLogger } from '@shoal/wire';
-import { ClusterView, ScriptedStorage, addStream } from '../helpers/fake-context';
+import { ClusterView, ScriptedStorage, TEST_MASTER_KEY, addStream } from '../helpers/fake-context';
+import { RecordCrypto } from '../../src/encryption/record-crypto';
+import { recordSequenceNumber, shardCreatedSecs } from '../../src/streams/sequence-numbers';
 import { FakeSink } from '../helpers/fake-sink';
 import { FakeTimers } from '../helpers/fake-timers';
 
+/** Arrival time of every pushed record: 100 ms before the fake clock starts. */
+const ARRIVAL_MS = 2_000_000 - 100;
 const SETTINGS: FanOutSettings = { ...FAN_OUT_DEFAULTS, sessionMs: 60_000, idleEventMs: 2_000, upstreamSilenceMs: 5_000, bufferBytesMax: 100, eventBytesMax: 50 };
 
 function setup(startOffset = 0, settings: FanOutSettings = SETTINGS) {
@@ -25,23 +29,24 @@ function setup(startOffset = 0, settings: FanOutSettings = SETTINGS) {
   const timers = new FakeTimers();
   const storage = new ScriptedStorage();
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
-  const fanOut = new FanOut('api-1', { view, storage, logger: createLogger('test', {}, 'error'), metrics, now: timers.now, settings, timers });
-  const position = { streamTag: streamTagOf(stream.streamId), shardIndex: 0 };
+  const crypto = new RecordCrypto(TEST_MASTER_KEY);
+  const fanOut = new FanOut('api-1', { view, storage, logger: createLogger('test', {}, 'error'), metrics, now: timers.now, crypto, settings, timers });
+  const shard = view.shard(stream.streamId, 'shardId-000000000000')!.value;
   assert.ok(fanOut.reserve());
   const sub = fanOut.open({
     subscriptionId: 'sub-1', streamId: stream.streamId, streamName: 's', consumerName: 'c', consumerArn: `${stream.streamArn}/consumer/c:1`,
-    shardId: 'shardId-000000000000', position, startOffset,
+    shardId: 'shardId-000000000000', startOffset,
   }, jsonCodec);
   const sink = new FakeSink();
   sub.pipe(sink);
-  const seq = (offset: number): string => encodeSequenceNumber({ ...position, offset: BigInt(offset) });
+  const seq = (offset: number): string => recordSequenceNumber(shard, shardCreatedSecs(shard), offset, ARRIVAL_MS);
   /** The node's answer on the latest Subscribe call: records at `offsets` (10 bytes of data + 'k'). */
   const push = (offsets: readonly number[], hw: number, call = storage.subscriptions[storage.subscriptions.length - 1]!): void => {
-    const records: RecordOut[] = offsets.map((o) => ({ offset: o, arrival_ms: timers.now() - 100, partition_key: 'k', data: Buffer.alloc(10, o) }));
+    const records: RecordOut[] = offsets.map((o) => ({ offset: o, arrival_ms: ARRIVAL_MS, partition_key: 'k', data: Buffer.alloc(10, o) }));
     call.handlers.message({ error: 'OK', error_message: '', records: records as never, high_watermark: hw, log_start_offset: 0 });
   };
   const delivered = (): string[] => sink.events().flatMap((e) => (e['Records'] as Array<{ SequenceNumber: string }>).map((r) => r.SequenceNumber));
-  return { view, stream, timers, storage, fanOut, sink, seq, push, delivered, metrics };
+  return { view, stream, shard, timers, storage, fanOut, sink, seq, push, delivered, metrics };
 }
 
 describe('SubscribeToShard subscription', () => {
@@ -77,7 +82,7 @@ describe('SubscribeToShard subscription', () => {
     const t = setup();
     t.timers.advance(2_000);
     const cont = t.sink.events()[0]!['ContinuationSequenceNumber'] as string;
-    assert.deepEqual(decodeSequenceNumber(cont), { streamTag: streamTagOf(t.stream.streamId), shardIndex: 0, offset: 0n, position: true });
+    assert.deepEqual(decodeSequenceNumber(cont), { shardCreatedSecs: shardCreatedSecs(t.shard), shardIndex: 0, offset: 0n, arrivalSecs: 0 });
   });
 
   it('resumes on the new leader after the last record taken: nothing lost, nothing twice', () => {
@@ -182,11 +187,13 @@ describe('SubscribeToShard subscription', () => {
     const stream = addStream(view, 's', 1, ['n1']);
     const timers = new FakeTimers();
     const storage = new ScriptedStorage();
-    const fanOut = new FanOut('api-1', { view, storage, logger: createLogger('test', {}, 'error'), metrics: new ApiMetrics([...OPERATIONS.keys()]), now: timers.now, settings: SETTINGS, timers });
+    const fanOut = new FanOut('api-1', {
+      view, storage, logger: createLogger('test', {}, 'error'), metrics: new ApiMetrics([...OPERATIONS.keys()]), now: timers.now, crypto: new RecordCrypto(TEST_MASTER_KEY), settings: SETTINGS, timers,
+    });
     assert.ok(fanOut.reserve());
     const sub = fanOut.open({
       subscriptionId: 'sub-1', streamId: stream.streamId, streamName: 's', consumerName: 'c', consumerArn: 'arn', shardId: 'shardId-000000000000',
-      position: { streamTag: 1, shardIndex: 0 }, startOffset: 0,
+      startOffset: 0,
     }, jsonCodec);
     const gone = new FakeSink();
     gone.close();

@@ -1,20 +1,30 @@
 /** An OperationContext over an in-memory ClusterView and scripted storage calls (no sockets, no etcd). */
-import { encodeSequenceNumber, evenHashKeyRanges, shardIdFromIndex, streamTagOf } from '@shoal/core';
-import { ClusterView, type ConsumerRecord, type ConsumerWrites, type RegisterCheck, type RegisterOutcome, type ShardRecord, type StreamRecord, type SubscriptionClaim } from '@shoal/metadata';
+import { evenHashKeyRanges, shardIdFromIndex, startingSequenceNumber } from '@shoal/core';
+import { ClusterView, streamKeyOf, type ConsumerRecord, type ConsumerWrites, type RegisterCheck, type RegisterOutcome, type ShardRecord, type StreamRecord, type SubscriptionClaim } from '@shoal/metadata';
 import {
   createLogger, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output, type SeekRequest, type SeekResponse__Output,
   type SubscribeRequest,
 } from '@shoal/wire';
 import { FanOut } from '../../src/fanout/fan-out';
 import { FAN_OUT_DEFAULTS, type FanOutSettings } from '../../src/fanout/fan-out-settings';
+import { parseMasterKey } from '../../src/encryption/master-key';
+import { RecordCrypto } from '../../src/encryption/record-crypto';
+import { ControlRateLimiter } from '../../src/control-rate-limiter';
+import { Dispatcher } from '../../src/dispatcher';
 import { ApiMetrics } from '../../src/metrics';
 import type { OperationContext } from '../../src/operation';
 import { OPERATIONS } from '../../src/operations/index';
 import { ShardRouting } from '../../src/storage/shard-routing';
 import type { StorageCalls, StorageSubscription, SubscribeHandlers } from '../../src/storage/storage-clients';
+import { RecordDistributor } from '../../src/streams/record-distribution';
 import { FakeTimers } from './fake-timers';
+import { UNVERIFIED_SIGNATURE } from './signature';
 
 export const ACCOUNT = '000000000000';
+/** The arrival time compactOk answers (the sequence numbers carry its second). */
+export const ARRIVAL_MS = 1_700_000_000_000;
+/** The master key of fake contexts (encryption at rest). */
+export const TEST_MASTER_KEY = parseMasterKey(Buffer.alloc(32, 5).toString('base64'), 'test');
 
 export function addStream(view: ClusterView, name: string, shardCount: number, leaders: readonly string[] = ['n1'], account = ACCOUNT): StreamRecord {
   const streamId = account === ACCOUNT ? `id-${name}` : `id-${account}-${name}`;
@@ -25,6 +35,8 @@ export function addStream(view: ClusterView, name: string, shardCount: number, l
   };
   view.setStream(`${account}/us-east-1/${name}`, { value: stream, modRevision: '1' });
   const shards = new Map<string, { value: ShardRecord; modRevision: string }>();
+  // Each stream's shards carry their own creation second, as streams created at different times do.
+  const createdSecs = 1_000 + [...name].reduce((n, c) => n + c.charCodeAt(0), 0);
   evenHashKeyRanges(shardCount).forEach((r, i) => {
     const shardId = shardIdFromIndex(i);
     const leader = leaders[i % leaders.length]!;
@@ -32,7 +44,7 @@ export function addStream(view: ClusterView, name: string, shardCount: number, l
       modRevision: '1',
       value: {
         streamId, streamName: name, shardId, shardIndex: i, hashKeyStart: r.start.toString(), hashKeyEnd: r.end.toString(),
-        startingSequenceNumber: encodeSequenceNumber({ streamTag: streamTagOf(streamId), shardIndex: i, offset: 0n }),
+        startingSequenceNumber: startingSequenceNumber(createdSecs, i),
         createdMs: 1_000_000, replicas: ['n1', 'n2', 'n3'], leader, epoch: 1, isr: ['n1', 'n2', 'n3'],
       },
     });
@@ -102,7 +114,7 @@ export class MemoryConsumers implements ConsumerWrites {
 
 /** A node's OK answer to a records_body Append (compact results). */
 export function compactOk(firstOffset: number, count: number, throttledIndexes: number[] = []): AppendResponse__Output {
-  return { error: 'OK', error_message: '', epoch: 1, results: [], first_offset: firstOffset, throttled_indexes: throttledIndexes, result_count: count };
+  return { error: 'OK', error_message: '', epoch: 1, results: [], first_offset: firstOffset, throttled_indexes: throttledIndexes, result_count: count, arrival_ms: ARRIVAL_MS };
 }
 
 /** Offsets handed out per shard by okAppend. */
@@ -124,7 +136,8 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
   const metrics = new ApiMetrics([...OPERATIONS.keys()]);
   const logger = createLogger('test', {}, 'error');
   const clock = (): number => now;
-  const fanOut = new FanOut('test-api', { view, storage, logger, metrics, now: clock, settings: { ...FAN_OUT_DEFAULTS, ...fanOutSettings }, timers });
+  const crypto = new RecordCrypto(TEST_MASTER_KEY);
+  const fanOut = new FanOut('test-api', { view, storage, logger, metrics, now: clock, crypto, settings: { ...FAN_OUT_DEFAULTS, ...fanOutSettings }, timers });
   return {
     config: { region: 'us-east-1', accountId: ACCOUNT },
     caller: { region: 'us-east-1', accountId: ACCOUNT },
@@ -135,6 +148,7 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
       updateStream: async () => true,
       putResourcePolicy: async (record) => { view.policies.set(record.resourceArn, { value: record, modRevision: '1' }); },
       deleteResourcePolicy: async (arn) => view.policies.delete(arn),
+      putAccountSettings: async () => true,
       waitFor: async (predicate) => { onWait(view); if (!predicate(view)) throw new Error('metadata wait timed out'); },
       consumers: new MemoryConsumers(view, clock),
     },
@@ -147,7 +161,71 @@ export function fakeContext(view: ClusterView, storage: StorageCalls, onWait: (v
     setNow(ms: number) { now = ms; },
     timers,
     fanOut,
+    crypto,
+    distributor: new RecordDistributor(),
   };
 }
 
 export { ClusterView };
+
+/** Gives the account the On-demand Advantage commitment (warm throughput allowed) from `startedMs`. */
+export function enableCommitment(view: ClusterView, startedMs = 0): void {
+  view.accountSettings.set(ACCOUNT, {
+    modRevision: '1',
+    value: { accountId: ACCOUNT, minimumThroughputBillingCommitment: { startedMs, earliestAllowedEndMs: startedMs + 24 * 3_600_000 } },
+  });
+}
+
+/** A response body as the test clients read it: empty (an operation without output members) or JSON. */
+export function parseBody(body: Buffer): Record<string, unknown> {
+  return body.length === 0 ? {} : JSON.parse(body.toString()) as Record<string, unknown>;
+}
+
+/**
+ * A context whose metadata writes land in `view` at once (guarded by the
+ * revision, as etcd's are), so operations read their own writes; an
+ * in-memory stand-in for the MetadataStore.
+ */
+export function liveContext(view: ClusterView, storage: StorageCalls, nowMs = 2_000_000): ReturnType<typeof fakeContext> {
+  const base = fakeContext(view, storage, () => undefined, nowMs);
+  let revision = 100;
+  return {
+    ...base,
+    metadata: {
+      createStream: async (record) => {
+        const key = streamKeyOf(record);
+        if (view.streams.has(key)) return false;
+        view.setStream(key, { value: record, modRevision: String(++revision) });
+        return true;
+      },
+      updateStream: async (record, expected) => {
+        const key = streamKeyOf(record);
+        if (view.streams.get(key)?.modRevision !== expected) return false;
+        view.setStream(key, { value: record, modRevision: String(++revision) });
+        return true;
+      },
+      putAccountSettings: async (record, expected) => {
+        if ((view.accountSettings.get(record.accountId)?.modRevision ?? '0') !== expected) return false;
+        view.accountSettings.set(record.accountId, { value: record, modRevision: String(++revision) });
+        return true;
+      },
+      putResourcePolicy: base.metadata.putResourcePolicy,
+      deleteResourcePolicy: base.metadata.deleteResourcePolicy,
+      consumers: base.metadata.consumers,
+      waitFor: async (predicate) => { if (!predicate(view)) throw new Error('metadata wait timed out'); },
+    },
+  };
+}
+
+/** A dispatcher over `ctx` with the control-plane rate limits off, and a JSON caller signing for `region`. */
+export function jsonCaller(ctx: OperationContext, region = 'us-east-1'): (op: string, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }> {
+  const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(new Map()));
+  const signature = { ...UNVERIFIED_SIGNATURE, authorization: UNVERIFIED_SIGNATURE['authorization']!.replace('/us-east-1/', `/${region}/`) };
+  return async (op, body) => {
+    const res = await dispatcher.handle({
+      headers: { ...signature, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` },
+      body: Buffer.from(JSON.stringify(body)),
+    });
+    return { status: res.status, body: parseBody(res.body as Buffer) };
+  };
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect as connectHttp2 } from 'node:http2';
 import { connect as connectTcp, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import {
-  CreateStreamCommand, DeleteStreamCommand, DescribeStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, KinesisClient,
+  CreateStreamCommand, SplitShardCommand, DescribeStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, KinesisClient,
   ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -122,10 +122,11 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
           "Value 'a b' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
         await expectError(client.send(new ListShardsCommand({})), 'InvalidArgumentException', 400, 'Either NextToken or StreamName should be provided.');
         await expectError(client.send(new GetRecordsCommand({ ShardIterator: 'AAAA' })), 'InvalidArgumentException', 400, 'Invalid ShardIterator.');
-        // The stream is CREATING (no controller here): no writes, no control operations.
+        // The stream is CREATING (no controller here): no writes, no control operations but DeleteStream.
         await expectError(client.send(new PutRecordsCommand({ StreamName: name, Records: [{ PartitionKey: 'k', Data: Buffer.from('x') }] })),
           'ResourceNotFoundException', 400);
-        await expectError(client.send(new DeleteStreamCommand({ StreamName: name })), 'ResourceInUseException', 400);
+        await expectError(client.send(new SplitShardCommand({ StreamName: name, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '5' })),
+          'ResourceInUseException', 400);
       });
     });
   }

@@ -4,7 +4,7 @@ import type { StreamRecord } from '@shoal/metadata';
 import { ControlRateLimiter } from '../../src/control-rate-limiter';
 import { Dispatcher } from '../../src/dispatcher';
 import { OPERATIONS } from '../../src/operations/index';
-import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
+import { ClusterView, ScriptedStorage, addStream, enableCommitment, fakeContext, okAppend, parseBody } from '../helpers/fake-context';
 import { UNVERIFIED_SIGNATURE } from '../helpers/signature';
 
 const MIB = 1024 * 1024;
@@ -22,7 +22,7 @@ function setup(rates: ReadonlyMap<string, number> = new Map()) {
       headers: { ...UNVERIFIED_SIGNATURE, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` },
       body: Buffer.from(JSON.stringify(body)),
     });
-    return JSON.parse(res.body.toString()) as Record<string, unknown>;
+    return parseBody(res.body as Buffer);
   };
   return { view, created, call };
 }
@@ -34,7 +34,8 @@ function record(bytes: number): { PartitionKey: string; Data: string } {
 
 describe('CreateStream optional members', () => {
   it('stores Tags, MaxRecordSizeInKiB and an ON_DEMAND WarmThroughputMiBps on the stream record', async () => {
-    const { call, created } = setup();
+    const { call, created, view } = setup();
+    enableCommitment(view);
     assert.deepEqual(await call('CreateStream', {
       StreamName: 'n', StreamModeDetails: { StreamMode: 'ON_DEMAND' }, Tags: { team: 'a', env: '' }, MaxRecordSizeInKiB: 4096, WarmThroughputMiBps: 20,
     }), {});

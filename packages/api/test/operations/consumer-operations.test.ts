@@ -5,11 +5,12 @@
  * DeleteStream's EnforceConsumerDeletion, and the takeover window.
  */
 import assert from 'node:assert/strict';
-import { encodeSequenceNumber, streamTagOf } from '@shoal/core';
+import { positionSequenceNumber } from '@shoal/core';
+import { recordSequenceNumber, shardCreatedSecs } from '../../src/streams/sequence-numbers';
 import { ControlRateLimiter } from '../../src/control-rate-limiter';
 import { Dispatcher } from '../../src/dispatcher';
 import { OPERATIONS } from '../../src/operations/index';
-import { ACCOUNT, ClusterView, ScriptedStorage, addStream, fakeContext } from '../helpers/fake-context';
+import { ACCOUNT, ClusterView, ScriptedStorage, addStream, fakeContext, parseBody } from '../helpers/fake-context';
 import { FakeSink } from '../helpers/fake-sink';
 import { UNVERIFIED_SIGNATURE } from '../helpers/signature';
 
@@ -29,7 +30,7 @@ function setup(subscriptionsMax = 1000) {
   const call = async (op: string, body: unknown) => {
     const res = await raw(op, body);
     assert.ok(Buffer.isBuffer(res.body), `${op} answered a stream`);
-    return { status: res.status, body: JSON.parse(res.body.toString()) as Record<string, unknown> };
+    return { status: res.status, body: parseBody(res.body as Buffer) };
   };
   /** The controller's CREATING -> ACTIVE, as its plan would commit it. */
   const activate = (name: string): void => {
@@ -133,7 +134,8 @@ describe('SubscribeToShard checks', () => {
     t.activate('app');
     const unknown = await t.call('SubscribeToShard', { ConsumerARN: arn, ShardId: 'shardId-000000000009', StartingPosition: { Type: 'LATEST' } });
     assert.equal(unknown.body['__type'], 'ResourceNotFoundException');
-    const other = encodeSequenceNumber({ streamTag: streamTagOf(t.stream.streamId), shardIndex: 1, offset: 3n });
+    const shard1 = t.view.shard(t.stream.streamId, 'shardId-000000000001')!.value;
+    const other = recordSequenceNumber(shard1, shardCreatedSecs(shard1), 3, 2_000_000);
     const wrong = await t.call('SubscribeToShard', { ConsumerARN: arn, ShardId: SHARD, StartingPosition: { Type: 'AT_SEQUENCE_NUMBER', SequenceNumber: other } });
     assert.equal(wrong.body['__type'], 'InvalidArgumentException');
     const noNumber = await t.call('SubscribeToShard', { ConsumerARN: arn, ShardId: SHARD, StartingPosition: { Type: 'AFTER_SEQUENCE_NUMBER' } });
@@ -147,7 +149,8 @@ describe('SubscribeToShard checks', () => {
     const t = setup();
     const arn = await registered(t);
     t.activate('app');
-    const position = encodeSequenceNumber({ streamTag: streamTagOf(t.stream.streamId), shardIndex: 0, offset: 0n, position: true });
+    const shard0 = t.view.shard(t.stream.streamId, SHARD)!.value;
+    const position = positionSequenceNumber(shardCreatedSecs(shard0), 0, 0n);
     const res = await t.raw('SubscribeToShard', { ConsumerARN: arn, ShardId: SHARD, StartingPosition: { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: position } });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/vnd.amazon.eventstream');

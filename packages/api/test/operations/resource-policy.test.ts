@@ -10,7 +10,7 @@ import { ControlRateLimiter } from '../../src/control-rate-limiter';
 import { Dispatcher } from '../../src/dispatcher';
 import type { ApiConfig } from '../../src/operation';
 import { OPERATIONS } from '../../src/operations/index';
-import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend } from '../helpers/fake-context';
+import { ClusterView, ScriptedStorage, addStream, fakeContext, okAppend, parseBody } from '../helpers/fake-context';
 import { signRequest, type SigningKey } from '../helpers/signature';
 
 const OWNER = '111122223333';
@@ -35,7 +35,7 @@ function setup(auth: ApiConfig['auth'] = 'sigv4') {
     const bytes = Buffer.from(JSON.stringify(body));
     const headers = await signRequest(key, 'localhost:4567', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${op}` }, bytes);
     const res = await dispatcher.handle({ method: 'POST', url: '/', headers, body: bytes });
-    return { status: res.status, body: JSON.parse((res.body as Buffer).toString()) as Record<string, unknown> };
+    return { status: res.status, body: parseBody(res.body as Buffer) };
   };
   return { view, call };
 }

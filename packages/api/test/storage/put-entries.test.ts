@@ -49,7 +49,7 @@ describe('putEntries', () => {
   it('fails the records when a node answers without compact results (it did not read records_body)', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'OK', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
+    const storage = new ScriptedStorage(async () => ({ error: 'OK', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
     await assert.rejects(putEntries(fakeContext(view, storage), stream, [entry('a')]), /0 results for 1 records/);
   });
 
@@ -58,7 +58,7 @@ describe('putEntries', () => {
     const stream = addStream(view, 's', 1);
     const ok = okAppend();
     const storage = new ScriptedStorage(async (nodeId, request) => nodeId === 'n1'
-      ? { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }
+      ? { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }
       : ok(nodeId, request));
     const ctx = fakeContext(view, storage, (v) => {
       const shard = v.shard(stream.streamId, shardIdFromIndex(0))!;
@@ -78,7 +78,7 @@ describe('putEntries', () => {
       // The new leader's record arrives through the watch before the old leader's answer.
       const shard = view.shard(stream.streamId, shardIdFromIndex(0))!;
       view.shards.get(stream.streamId)!.set(shard.value.shardId, { value: { ...shard.value, leader: 'n2', epoch: 2 }, modRevision: '2' });
-      return { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 };
+      return { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 };
     });
     const ctx = fakeContext(view, storage);
     const satisfiedAtOnce: boolean[] = [];
@@ -114,7 +114,7 @@ describe('putEntries', () => {
   it('never retries TIMEOUT (it may have appended): InternalFailure per record', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'TIMEOUT', error_message: 'slow', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
+    const storage = new ScriptedStorage(async () => ({ error: 'TIMEOUT', error_message: 'slow', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
     const results = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 1);
     assert.deepEqual(results, [{ ok: false, errorType: 'InternalFailure', message: 'Internal service failure.' }]);
@@ -123,7 +123,7 @@ describe('putEntries', () => {
   it('maps NOT_ENOUGH_REPLICAS to ServiceUnavailable without a retry', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'NOT_ENOUGH_REPLICAS', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
+    const storage = new ScriptedStorage(async () => ({ error: 'NOT_ENOUGH_REPLICAS', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
     const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 1);
     assert.equal(r?.ok === false && r.errorType, 'ServiceUnavailable');
@@ -132,7 +132,7 @@ describe('putEntries', () => {
   it('gives up after APPEND_ATTEMPTS_MAX when the view never changes', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'SHARD_NOT_FOUND', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0 }));
+    const storage = new ScriptedStorage(async () => ({ error: 'SHARD_NOT_FOUND', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
     const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 3);
     assert.equal(r?.ok === false && r.errorType, 'InternalFailure');

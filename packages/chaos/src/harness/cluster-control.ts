@@ -23,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterSpecs, defaultConfig, readState, writeState, type ClusterConfig, type ClusterState, type ProcessEntry, type ProcessSpec } from '@shoal/cli';
+import { clusterSpecs, defaultConfig, ensureMasterKey, readState, writeState, type ClusterConfig, type ClusterState, type ProcessEntry, type ProcessSpec } from '@shoal/cli';
 import { LinkNet } from './link-net';
 import { powerCutEnv } from './power-cut';
 import { netnsLayout, placeSpec } from './netns-layout';
@@ -175,6 +175,8 @@ export class ClusterControl {
     if (this.config.credentialsFile !== undefined) {
       writeFileSync(this.config.credentialsFile, `[chaos]\naws_access_key_id = ${CHAOS_IDENTITY.accessKeyId}\naws_secret_access_key = ${CHAOS_IDENTITY.secretAccessKey}\n`);
     }
+    // The api processes are started with the cluster's master key file (encryption at rest), as `cluster up` does.
+    ensureMasterKey(this.dataDir);
     const state: ClusterState = readState(this.dataDir) ?? { version: 1, config: this.config, processes: {} };
     for (const role of START_ORDER) {
       const group = this.specs.filter((p) => p.role === role && !this.dormant.has(p.name));

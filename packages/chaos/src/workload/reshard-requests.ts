@@ -44,8 +44,8 @@ export function splitKey(s: Pick<SnapshotShard, 'hashKeyStart' | 'hashKeyEnd'>, 
 /**
  * What to do next given the open shards (closed ones are ignored): split
  * at or below bounds.min open shards, merge at or above bounds.max, else
- * either (seeded); a split picks any open shard, a merge any adjacent pair,
- * in either order.
+ * either (seeded); a split picks any open shard, a merge any adjacent pair
+ * (lower shard as ShardToMerge: Kinesis refuses the other order).
  */
 export function chooseReshard(shards: readonly SnapshotShard[], random: SeededRandom, bounds: OpenShardBounds): ReshardChoice | undefined {
   const open = shards.filter((s) => s.endingSequenceNumber === undefined).sort((a, b) => (BigInt(a.hashKeyStart) < BigInt(b.hashKeyStart) ? -1 : 1));
@@ -57,7 +57,7 @@ export function chooseReshard(shards: readonly SnapshotShard[], random: SeededRa
   const wantMerge = open.length >= bounds.max || (open.length > bounds.min && random.chance(0.5));
   if (wantMerge && pairs.length > 0) {
     const [a, b] = random.pick(pairs);
-    return { op: 'merge', shardIds: random.chance(0.5) ? [a.shardId, b.shardId] : [b.shardId, a.shardId] };
+    return { op: 'merge', shardIds: [a.shardId, b.shardId] };
   }
   const parent = random.pick(open);
   const key = splitKey(parent, random);

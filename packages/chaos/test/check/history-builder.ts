@@ -15,7 +15,7 @@ export const SHARD1 = 'shardId-000000000001';
 const HALF = HASH_KEY_MAX / 2n;
 
 export function seqOf(shardIndex: number, offset: number): string {
-  return encodeSequenceNumber({ streamTag: 7, shardIndex, offset: BigInt(offset) });
+  return encodeSequenceNumber({ shardCreatedSecs: 1_700_000_000 + shardIndex, shardIndex, offset: BigInt(offset), arrivalSecs: 1_700_000_000 + shardIndex });
 }
 
 export function md5(text: string): string {

@@ -7,6 +7,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { clusterSpecs, configFromFlags, defaultConfig, etcdUrl, tlsCertPath, tlsPortOf, type ClusterConfig, type ProcessSpec } from '../cluster-config';
 import { readState, writeState, type ClusterState } from '../cluster-state';
+import { ensureMasterKey, masterKeyPath } from '../master-key-file';
 import { isHealthy, registeredNodes, waitUntil } from '../probes';
 import { isRunning, logTail, startDetached } from '../processes';
 import type { Flags } from '@shoal/wire';
@@ -44,6 +45,7 @@ export async function up(flags: Flags, out: Out): Promise<ClusterState> {
     return specs.nodes.every((n) => registered.has(n.name));
   });
   await ensureGroup(state, specs.controllers, out, async () => true);
+  if (ensureMasterKey(config.dataDir)) out(`created the master key for encryption at rest: ${masterKeyPath(config.dataDir)} (mode 0600)`);
   await ensureGroup(state, [specs.api], out, async () => true);
   out(`shoal is up: Kinesis endpoint http://127.0.0.1:${config.apiPort} (data ${config.dataDir}, logs ${join(config.dataDir, 'logs')})`);
   if (tlsPortOf(config) > 0) out(`  HTTPS (h2, http/1.1): https://localhost:${tlsPortOf(config)}, certificate ${tlsCertPath(config)} (AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS)`);

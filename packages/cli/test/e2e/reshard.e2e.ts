@@ -16,8 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateStreamCommand, DescribeStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand,
-  MergeShardsCommand, PutRecordCommand, SplitShardCommand, UpdateMaxRecordSizeCommand, UpdateShardCountCommand, UpdateStreamModeCommand,
-  UpdateStreamWarmThroughputCommand, type Shard,
+  MergeShardsCommand, PutRecordCommand, SplitShardCommand, UpdateAccountSettingsCommand, UpdateMaxRecordSizeCommand, UpdateShardCountCommand,
+  UpdateStreamModeCommand, UpdateStreamWarmThroughputCommand, type Shard,
 } from '@aws-sdk/client-kinesis';
 import { ClusterHarness } from './cluster-harness';
 
@@ -159,6 +159,8 @@ describe('elastic streams end to end', function () {
   it('switches to ON_DEMAND and pre-splits for warm throughput', async () => {
     const arn = (await client.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }))).StreamDescriptionSummary!.StreamARN!;
     await client.send(new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }));
+    // Warm throughput needs the account's On-demand Advantage commitment, as in Kinesis.
+    await client.send(new UpdateAccountSettingsCommand({ MinimumThroughputBillingCommitment: { Status: 'ENABLED' } }));
     const warm = await client.send(new UpdateStreamWarmThroughputCommand({ StreamName: STREAM, WarmThroughputMiBps: 8 }));
     assert.equal(warm.WarmThroughput?.TargetMiBps, 8);
     await settle(8);

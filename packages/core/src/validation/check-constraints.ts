@@ -66,7 +66,10 @@ function checkMember(value: unknown, rule: MemberRule, path: string, parent: Rea
   if (rule.enum !== undefined && typeof value === 'string' && !rule.enum.includes(value)) {
     fail(`Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
   }
-  if (rule.type === 'List' && rule.item && Array.isArray(value)) {
+  if (rule.type === 'List' && rule.item && Array.isArray(value) && rule.itemsReportedAsOne === true) {
+    const item = rule.item;
+    if (value.some((v) => !satisfies(v, item))) fail(`Member must satisfy constraint: [${describe(item).join(', ')}]`);
+  } else if (rule.type === 'List' && rule.item && Array.isArray(value)) {
     for (let i = 0; i < value.length && errors.length < VALIDATION_ERRORS_MAX; i++) {
       checkMember(value[i], rule.item, `${path}.${i + 1}.member`, {}, errors);
     }
@@ -93,6 +96,7 @@ function satisfies(value: unknown, rule: MemberRule): boolean {
   if (typeof value !== 'string') return true;
   if (rule.lengthMin !== undefined && value.length < rule.lengthMin) return false;
   if (rule.lengthMax !== undefined && value.length > rule.lengthMax) return false;
+  if (rule.enum !== undefined && !rule.enum.includes(value)) return false;
   return rule.pattern === undefined || anchored(rule.pattern).test(value);
 }
 
@@ -102,6 +106,7 @@ function describe(rule: MemberRule): string[] {
   if (rule.lengthMax !== undefined) out.push(`Member must have length less than or equal to ${rule.lengthMax}`);
   if (rule.lengthMin !== undefined) out.push(`Member must have length greater than or equal to ${rule.lengthMin}`);
   if (rule.pattern !== undefined) out.push(`Member must satisfy regular expression pattern: ${rule.pattern}`);
+  if (rule.enum !== undefined) out.push(`Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
   return out;
 }
 

@@ -23,14 +23,14 @@ const STREAM_ARN_LENGTH_MAX = 2048;
 const SHARD_ID_LENGTH_MAX = 128;
 const NEXT_TOKEN_LENGTH_MAX = 1048576;
 
-const STREAM_NAME_RULE = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: STREAM_NAME_LENGTH_MAX } as const;
+export const STREAM_NAME_RULE = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: STREAM_NAME_LENGTH_MAX } as const;
 /** StreamName when StreamARN may stand in for it. */
-const STREAM_NAME_OR_ARN: MemberRule = { ...STREAM_NAME_RULE, notNull: (parent) => parent['StreamARN'] == null };
-const STREAM_ARN: MemberRule = { type: 'String', pattern: STREAM_ARN_PATTERN_TEXT, lengthMin: 1, lengthMax: STREAM_ARN_LENGTH_MAX };
+export const STREAM_NAME_OR_ARN: MemberRule = { ...STREAM_NAME_RULE, notNull: (parent) => parent['StreamARN'] == null };
+export const STREAM_ARN: MemberRule = { type: 'String', pattern: STREAM_ARN_PATTERN_TEXT, lengthMin: 1, lengthMax: STREAM_ARN_LENGTH_MAX };
 const SHARD_ID: MemberRule = { type: 'String', pattern: NAME_PATTERN, lengthMin: 1, lengthMax: SHARD_ID_LENGTH_MAX };
 const PARTITION_KEY: MemberRule = { type: 'String', notNull: true, lengthMin: PARTITION_KEY_LENGTH_MIN, lengthMax: PARTITION_KEY_LENGTH_MAX };
 /** The model's TagMap: 1..200 entries (CreateStream's documented 50 is checked by the api). */
-const TAG_MAP: MemberRule = {
+export const TAG_MAP: MemberRule = {
   type: 'Map', lengthMin: 1, lengthMax: TAG_MAP_ENTRIES_MAX,
   key: { type: 'String', lengthMin: TAG_KEY_LENGTH_MIN, lengthMax: TAG_KEY_LENGTH_MAX },
   value: { type: 'String', lengthMin: 0, lengthMax: TAG_VALUE_LENGTH_MAX },
@@ -67,6 +67,7 @@ export const CREATE_STREAM: Shape = {
   Tags: TAG_MAP,
   WarmThroughputMiBps: WARM_THROUGHPUT_MIBPS,
   MaxRecordSizeInKiB: MAX_RECORD_SIZE_KIB,
+  RecordDistributionStrategy: { type: 'String', enum: ['AUTO', 'USER_PARTITION_KEY'] },
 };
 export interface CreateStreamInput {
   readonly ShardCount?: number;
@@ -75,6 +76,7 @@ export interface CreateStreamInput {
   readonly Tags?: Readonly<Record<string, string>>;
   readonly WarmThroughputMiBps?: number;
   readonly MaxRecordSizeInKiB?: number;
+  readonly RecordDistributionStrategy?: 'AUTO' | 'USER_PARTITION_KEY';
 }
 
 export const DELETE_STREAM: Shape = {
@@ -148,7 +150,8 @@ export const PUT_RECORD: Shape = {
 };
 export interface PutRecordInput extends StreamTarget {
   readonly SequenceNumberForOrdering?: string;
-  readonly PartitionKey: string;
+  /** Absent only when PUT_RECORD_KEY_OPTIONAL validated the request. */
+  readonly PartitionKey?: string;
   readonly ExplicitHashKey?: string;
   readonly Data: Buffer;
 }
@@ -163,7 +166,8 @@ export const PUT_RECORDS: Shape = {
   StreamARN: STREAM_ARN,
 };
 export interface PutRecordsEntry {
-  readonly PartitionKey: string;
+  /** Absent only when PUT_RECORDS_KEY_OPTIONAL validated the request. */
+  readonly PartitionKey?: string;
   readonly ExplicitHashKey?: string;
   readonly Data: Buffer;
 }
@@ -262,4 +266,30 @@ export const UPDATE_MAX_RECORD_SIZE: Shape = {
 };
 export interface UpdateMaxRecordSizeInput extends StreamTarget {
   readonly MaxRecordSizeInKiB: number;
+}
+
+const putShapes = new Map<string, { readonly putRecord: Shape; readonly putRecords: Shape }>();
+
+/**
+ * The PutRecord and PutRecords shapes for a stream whose records may hold
+ * `dataBytesMax` bytes of data (its MaxRecordSizeInKiB; Kinesis reports
+ * larger data among the request's validation errors) and, on an
+ * AUTO-distribution stream, no partition key. Built once per combination.
+ */
+export function putShapesFor(dataBytesMax: number, keyOptional: boolean): { readonly putRecord: Shape; readonly putRecords: Shape } {
+  const cacheKey = `${dataBytesMax}/${keyOptional}`;
+  let shapes = putShapes.get(cacheKey);
+  if (shapes) return shapes;
+  const partitionKey: MemberRule = keyOptional ? { ...PARTITION_KEY, notNull: false } : PARTITION_KEY;
+  const data: MemberRule = { ...DATA, lengthMax: Math.min(dataBytesMax, RECORD_BYTES_CONFIGURABLE_MAX) };
+  shapes = {
+    putRecord: { ...PUT_RECORD, PartitionKey: partitionKey, Data: data },
+    putRecords: {
+      ...PUT_RECORDS,
+      Records: { ...PUT_RECORDS['Records']!, item: { type: 'Structure', members: { PartitionKey: partitionKey, ExplicitHashKey: EXPLICIT_HASH_KEY, Data: data } } },
+    },
+  };
+  // Bounded by the valid record sizes (MAX_RECORD_SIZE_KIB_MIN..MAX) times two.
+  if (putShapes.size < 2 * (MAX_RECORD_SIZE_KIB_MAX - MAX_RECORD_SIZE_KIB_MIN + 2)) putShapes.set(cacheKey, shapes);
+  return shapes;
 }

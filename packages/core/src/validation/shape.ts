@@ -34,6 +34,12 @@ export interface MemberRule {
   readonly itemText?: string;
   /** List: the rule of each item. */
   readonly item?: MemberRule;
+  /**
+   * List of strings: report the items' violated constraints once for the
+   * whole list ("Member must satisfy constraint: [...]"), as Kinesis does
+   * for TagKeys and ShardLevelMetrics, instead of one clause per item.
+   */
+  readonly itemsReportedAsOne?: boolean;
   /** Structure: its members. */
   readonly members?: Shape;
   /** Map: the rules of its keys and of its values (Strings). */
