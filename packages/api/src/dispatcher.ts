@@ -10,8 +10,9 @@
  * Error body: {"__type": "<KinesisErrorType>", "message": "..."} in the
  * request's codec (JSON 1.1 or CBOR 1.1; see protocol-edge.ts for the rest);
  * Kinesis spells the member "Message" for SerializationException. An
- * operation with no output members answers an empty body, as Kinesis
- * documents ("an HTTP 200 response with an empty HTTP body").
+ * operation with no output members answers an empty JSON body, as Kinesis
+ * documents ("an HTTP 200 response with an empty HTTP body"), and an
+ * empty map in CBOR.
  *
  * Each request gets its own OperationContext: the process' shared parts
  * and the Caller its Authenticator established (account, region).
@@ -108,7 +109,8 @@ export class Dispatcher {
       body = errorBody(kerr);
     }
     this.observe(op, started, errorType);
-    const encoded = Object.keys(body).length === 0 ? Buffer.alloc(0) : codec.encode(body);
+    // JSON: an empty body, as Kinesis documents for operations without output; CBOR clients (the Java SDK) parse an empty map.
+    const encoded = Object.keys(body).length === 0 && codec === jsonCodec ? Buffer.alloc(0) : codec.encode(body);
     return { status, headers: { 'content-type': codec.contentType, ...this.idHeaders(req, requestId) }, body: encoded };
   }
 

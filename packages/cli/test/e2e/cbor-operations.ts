@@ -93,6 +93,8 @@ export async function exerciseEveryOperation(client: JavaCborClient, stream: str
   await waitActive(client, stream);
   await call('UpdateStreamMode', { StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
   await waitActive(client, stream);
+  // Warm throughput needs the account's On-demand Advantage commitment (as AWS).
+  await call('UpdateAccountSettings', { MinimumThroughputBillingCommitment: { Status: 'ENABLED' } });
   await call('UpdateStreamWarmThroughput', { StreamName: stream, WarmThroughputMiBps: 8 });
   await waitActive(client, stream);
 
