@@ -86,11 +86,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { logger } = options;
   const certificate = options.tls ? await ensureCertificate(options.tls, logger) : undefined;
   const { authenticator, credentials } = authenticatorFor(options);
-  const metadata = new MetadataStore({ endpoints: options.etcdEndpoints, prefix: options.prefix });
+  const metrics = new ApiMetrics([...OPERATIONS.keys()]);
+  const metadata = new MetadataStore({
+    endpoints: options.etcdEndpoints, prefix: options.prefix, onEtcdCall: (method, seconds, outcome) => metrics.etcdRequests.observe({ method, outcome }, seconds),
+  });
   await metadata.start();
   const iteratorKey = await metadata.iteratorKey();
   const storage = new StorageClients(metadata.view);
-  const metrics = new ApiMetrics([...OPERATIONS.keys()]);
   const crypto = new RecordCrypto(options.masterKey);
   const fanOut = new FanOut(`${options.host}:${options.port}/${process.pid}/${randomUUID().slice(0, 8)}`, {
     view: metadata.view, storage, logger, metrics, now: wallClockMs, crypto,
@@ -99,6 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   const unsubscribe = metadata.onChange((change) => {
     if (change.kind === 'node') storage.prune();
+    if (change.kind === 'stream') metrics.onStreamChange(metadata.view);
     fanOut.onMetadataChange(change);
   });
   const ctx: ProcessContext = {

@@ -25,6 +25,7 @@ import { requestStreamName, type ControlRateLimiter } from './control-rate-limit
 import type { Authenticator } from './auth/authenticator';
 import { credentialScopeAuthenticator } from './auth/authenticator';
 import { isStreamingOutput, type AnyOperation, type Caller, type OperationContext, type OperationOutput, type ProcessContext, type ResponseStream, type StreamingOutput } from './operation';
+import { RequestMeter } from './metrics';
 import type { Codec } from './protocol/codec';
 import { codecOf, protocolOf } from './protocol/codecs';
 import { cborCodec } from './protocol/cbor-codec';
@@ -92,13 +93,14 @@ export class Dispatcher {
       return this.edgeResponse(req, admission.answer, requestId);
     }
     const { op, codec } = admission;
+    const meter = new RequestMeter();
     let status = 200;
     let body: OperationOutput;
     let errorType: string | undefined;
     try {
-      const out = await this.run(req, admission);
+      const out = await this.run(req, admission, meter);
       if (isStreamingOutput(out)) {
-        this.observe(op, started, undefined);
+        this.observe(op, started, undefined, meter);
         return this.streamingResponse(req, out, codec, requestId);
       }
       body = out;
@@ -108,7 +110,7 @@ export class Dispatcher {
       errorType = kerr.type;
       body = errorBody(kerr);
     }
-    this.observe(op, started, errorType);
+    this.observe(op, started, errorType, meter);
     // JSON: an empty body, as Kinesis documents for operations without output; CBOR clients (the Java SDK) parse an empty map.
     const encoded = Object.keys(body).length === 0 && codec === jsonCodec ? Buffer.alloc(0) : codec.encode(body);
     return { status, headers: { 'content-type': codec.contentType, ...this.idHeaders(req, requestId) }, body: encoded };
@@ -142,10 +144,10 @@ export class Dispatcher {
     return { kind: 'run', op, codec, raw };
   }
 
-  private async run(req: ApiRequest, admission: { op: AnyOperation; codec: Codec; raw: unknown }): Promise<OperationOutput | StreamingOutput> {
+  private async run(req: ApiRequest, admission: { op: AnyOperation; codec: Codec; raw: unknown }, meter: RequestMeter): Promise<OperationOutput | StreamingOutput> {
     const { op, codec, raw } = admission;
     const caller: Caller = await this.authenticator.authenticate(req);
-    const ctx: OperationContext = { ...this.ctx, caller, request: { operation: op.name, secureTransport: req.secure === true } };
+    const ctx: OperationContext = { ...this.ctx, caller, request: { operation: op.name, secureTransport: req.secure === true, meter } };
     const input = validateRequest<unknown>(op.shapeFor ? op.shapeFor(ctx, raw) : op.shape, raw, codec.timestampUnit);
     if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
     return op.execute(ctx, input);
@@ -164,8 +166,8 @@ export class Dispatcher {
     return { status: 200, headers: { 'content-type': out.contentType, ...this.idHeaders(req, requestId) }, body: out.body(codec) };
   }
 
-  private observe(op: AnyOperation, started: bigint, errorType: string | undefined): void {
-    this.ctx.metrics.observe(op.name, Number(process.hrtime.bigint() - started) / 1e9, errorType);
+  private observe(op: AnyOperation, started: bigint, errorType: string | undefined, meter?: RequestMeter): void {
+    this.ctx.metrics.observeRequest(op.name, Number(process.hrtime.bigint() - started) / 1e9, errorType, meter);
   }
 
   /** Kinesis errors pass through; anything else is a bug or an outage: logged, InternalFailure. */

@@ -9,7 +9,7 @@ import type { ClusterView, ConsumerWrites, MetadataStore } from '@shoal/metadata
 import type { Shape } from '@shoal/core';
 import type { FanOutPort } from './fanout/fan-out';
 import type { RecordCrypto } from './encryption/record-crypto';
-import type { ApiMetrics } from './metrics';
+import type { ApiMetrics, RequestMeter } from './metrics';
 import type { Codec } from './protocol/codec';
 import type { ShardRouting } from './storage/shard-routing';
 import type { StorageCalls } from './storage/storage-clients';
@@ -100,6 +100,8 @@ export interface RequestInfo {
   readonly operation: string;
   /** Whether the request came over TLS (the aws:SecureTransport condition key). */
   readonly secureTransport: boolean;
+  /** Where the operation names the stream it serves, for per-stream metrics (set by the dispatcher). */
+  readonly meter?: RequestMeter;
 }
 
 /** The context of one request: the process' shared parts, who is asking and how. */

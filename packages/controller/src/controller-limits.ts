@@ -68,11 +68,11 @@ export const ONDEMAND_MERGE_UTILIZATION = 0.25;
 export const ONDEMAND_WINDOW_MS = 60_000;
 /** On-demand: a stream merges cold shards only this long after its last round; --ondemand-cooldown-sec overrides. */
 export const ONDEMAND_COOLDOWN_MS = 15 * 60_000;
-/** Node /metrics scrapes per window (at least one scrape per second). */
-export const INGEST_SCRAPES_PER_WINDOW = 6;
-export const INGEST_SCRAPE_INTERVAL_MS_MAX = 1_000;
-/** Deadline of one node /metrics scrape. */
-export const INGEST_SCRAPE_TIMEOUT_MS = 2_000;
+/** ShardCounters calls to every node per window (at least one call per second). */
+export const INGEST_POLLS_PER_WINDOW = 6;
+export const INGEST_POLL_INTERVAL_MS_MAX = 1_000;
+/** Deadline of one ShardCounters call. */
+export const INGEST_CALL_TIMEOUT_MS = 2_000;
 /** Shards (per node counters and per shard windows) the ingest monitor tracks; beyond it forgets everything and starts over. */
 export const INGEST_SERIES_MAX = 100_000;
 /**

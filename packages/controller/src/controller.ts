@@ -11,12 +11,13 @@ import { billingCommitmentActive, type MetadataStore, type ShardRecord, type Str
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
-  REREPLICATION_GRACE_MS, WAIT_REASONS_MAX, INGEST_SCRAPES_PER_WINDOW, INGEST_SCRAPE_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
+  REREPLICATION_GRACE_MS, WAIT_REASONS_MAX, INGEST_POLLS_PER_WINDOW, INGEST_POLL_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
   ONDEMAND_WINDOW_MS, RESHARDS_PER_PASS_MAX, RESHARD_TIMEOUT_MS, HANDOVER_DRAIN_MS, REBALANCE_HANDOVERS_MAX, REBALANCE_REPLICA_MOVES_MAX,
   REBALANCE_SETTLE_MS, REBALANCE_SKEW_MIN,
 } from './controller-limits';
 import { chooseRound } from './autoscale';
-import { IngestMonitor } from './ingest-monitor';
+import { IngestMonitor, type ShardCounterSource } from './ingest-monitor';
+import { GrpcShardCounters } from './shard-counter-client';
 import { planReshardProgress, planRoundStart, planSettleUpdate } from './reshard-plans';
 import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan, type PlanOutcome } from './plans';
 import { planConsumerChanges } from './consumer-plans';
@@ -26,10 +27,12 @@ import { planHandover } from './handover';
 import { planRebalance } from './rebalance';
 import type { ReshardStepHook } from './reshard-step-hook';
 
-/** Counters the controller reports; prom-client lives in main.ts. */
+/** Counters the controller reports; main.ts makes them Prometheus metrics (@shoal/wire METRICS). */
 export interface ControllerMetrics {
   commit(result: 'ok' | 'conflict' | 'error'): void;
   setActive(active: boolean): void;
+  /** One ShardCounters call to a node answered (or not). */
+  shardCounterPoll(ok: boolean): void;
 }
 
 export interface ControllerOptions {
@@ -49,8 +52,8 @@ export interface ControllerOptions {
   readonly ondemandWindowMs?: number;
   /** Overrides ONDEMAND_COOLDOWN_MS (flag --ondemand-cooldown-sec). */
   readonly ondemandCooldownMs?: number;
-  /** Scrapes node /metrics for on-demand scaling (default: an IngestMonitor over HTTP). */
-  readonly ingest?: IngestMonitor;
+  /** Where on-demand scaling gets the nodes' per-shard counters (default: their ShardCounters RPC). */
+  readonly shardCounters?: ShardCounterSource;
   /** Rebalancing of replicas and leaders (flag --rebalance on|off; default on). */
   readonly rebalance?: boolean;
   /** Overrides REBALANCE_SETTLE_MS (tests). */
@@ -79,8 +82,9 @@ export class Controller {
   private readonly missingSinceMs = new Map<string, number>();
 
   private readonly ingest: IngestMonitor;
-  private scrapeTimer: NodeJS.Timeout | undefined;
-  private scraping = false;
+  private readonly shardCounters: ShardCounterSource;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling = false;
   /** One timer that runs a pass when the earliest handover in progress is due. */
   private handoverTimer: NodeJS.Timeout | undefined;
   private timerDueMs = 0;
@@ -90,7 +94,8 @@ export class Controller {
 
   constructor(private readonly o: ControllerOptions) {
     this.startedMs = o.nowMs();
-    this.ingest = o.ingest ?? new IngestMonitor(this.windowMs(), o.log);
+    this.shardCounters = o.shardCounters ?? new GrpcShardCounters();
+    this.ingest = new IngestMonitor(this.windowMs(), o.log, this.shardCounters, (ok) => o.metrics.shardCounterPoll(ok));
   }
 
   private windowMs(): number { return this.o.ondemandWindowMs ?? ONDEMAND_WINDOW_MS; }
@@ -102,8 +107,8 @@ export class Controller {
     // Subscription claims (SubscribeToShard) come and go often and plan nothing here.
     this.unsubscribe = this.o.store.onChange((change) => { if (change.kind !== 'subscription') this.schedule(); });
     this.tick = setInterval(() => this.schedule(), RECONCILE_TICK_MS);
-    const scrapeMs = Math.min(INGEST_SCRAPE_INTERVAL_MS_MAX, Math.floor(this.windowMs() / INGEST_SCRAPES_PER_WINDOW));
-    this.scrapeTimer = setInterval(() => this.scrapeIngest(), Math.max(1, scrapeMs));
+    const pollMs = Math.min(INGEST_POLL_INTERVAL_MS_MAX, Math.floor(this.windowMs() / INGEST_POLLS_PER_WINDOW));
+    this.pollTimer = setInterval(() => this.pollIngest(), Math.max(1, pollMs));
     this.runCampaign();
   }
 
@@ -112,7 +117,8 @@ export class Controller {
     this.stopped = true;
     this.deactivate('stopping');
     if (this.tick) clearInterval(this.tick);
-    if (this.scrapeTimer) clearInterval(this.scrapeTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.shardCounters.prune(new Set());
     if (this.handoverTimer) clearTimeout(this.handoverTimer);
     this.unsubscribe?.();
     await this.campaign?.resign().catch((err: unknown) => this.o.log.warn('resign failed', { err }));
@@ -196,13 +202,13 @@ export class Controller {
     await this.movesAll(ctx);
   }
 
-  /** Only the active controller measures ingest (no etcd writes: node /metrics). */
-  private scrapeIngest(): void {
-    if (!this.active || this.scraping) return;
-    this.scraping = true;
-    this.ingest.scrape(this.o.store.view.nodes.values(), this.o.nowMs())
-      .catch((err: unknown) => this.o.log.warn('ingest scrape failed', { err }))
-      .finally(() => { this.scraping = false; });
+  /** Only the active controller measures ingest (no etcd writes: the nodes' ShardCounters). */
+  private pollIngest(): void {
+    if (!this.active || this.polling) return;
+    this.polling = true;
+    this.ingest.poll(this.o.store.view.nodes.values(), this.o.nowMs())
+      .catch((err: unknown) => this.o.log.warn('ingest poll failed', { err }))
+      .finally(() => { this.polling = false; });
   }
 
   /**
@@ -229,7 +235,7 @@ export class Controller {
         const open = view.shardsOf(s.streamId).map((v) => v.value).filter((r) => r.endingSequenceNumber === undefined);
         // Warm throughput is in effect only while the account has the On-demand Advantage commitment.
         const warm = billingCommitmentActive(view.accountSettings.get(s.accountId)?.value, now) ? s : { ...s, warmThroughputMiBps: undefined };
-        const choice = chooseRound(warm, open, (r) => this.ingest.utilization(r.streamName, r.shardId), this.ingest.judgeableSinceMs(), now, settings);
+        const choice = chooseRound(warm, open, (r) => this.ingest.utilization(r.streamId, r.shardId), this.ingest.judgeableSinceMs(), now, settings);
         outcome = choice ? planRoundStart(keys, stream, choice.cause, choice.steps, now) : undefined;
       }
       if (await this.apply(`reshard ${s.streamName}`, outcome)) commits++;

@@ -1,12 +1,15 @@
 /**
  * Per-shard ingest rates for on-demand scaling, measured without any etcd
- * writes: the active controller scrapes every live storage node's
- * /metrics (the node's httpAddress) a few times per window and keeps, per
- * shard, the increments of three counters the shard leader exports:
- * shoal_incoming_bytes_total, shoal_incoming_records_total and
- * shoal_write_provisioned_throughput_exceeded_total. A counter that goes
- * down (node restart) counts from zero. Leadership moves are harmless:
- * each (node, shard) pair has its own last value.
+ * writes: the active controller asks every live storage node for its
+ * per-shard counters (the typed ShardCounters RPC, shard-counter-client.ts)
+ * a few times per window and keeps, per shard, the increments of three
+ * counts the shard leader keeps: incoming bytes, incoming records and
+ * records refused by the write limits (the node-side counts of
+ * IncomingBytes, IncomingRecords and WriteProvisionedThroughputExceeded).
+ * A count that goes down (node restart, replica reopened) counts from zero.
+ * Leadership moves are harmless: each (node, shard) pair has its own last
+ * value. Shards are keyed by stream id, so equal stream names in other
+ * accounts or regions never mix.
  *
  * Utilization = demand over the window / the shard's write limit, the
  * larger of bytes and records; throttled records count as demand (at the
@@ -15,59 +18,47 @@
 import { limits } from '@shoal/core';
 import type { NodeRecord } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
-import { INGEST_SCRAPE_TIMEOUT_MS, INGEST_SERIES_MAX } from './controller-limits';
+import { INGEST_SERIES_MAX } from './controller-limits';
 
-const METRIC_NAMES = {
-  shoal_incoming_bytes_total: 'bytes',
-  shoal_incoming_records_total: 'records',
-  shoal_write_provisioned_throughput_exceeded_total: 'throttled',
-} as const;
-type Field = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
-const LINE = /^(shoal_incoming_bytes_total|shoal_incoming_records_total|shoal_write_provisioned_throughput_exceeded_total)\{([^}]*)\}\s+(\S+)/;
-const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
+/** One shard's cumulative write counts at one node (ShardCounterSet). */
+export interface ShardIngestCounts {
+  readonly streamId: string;
+  readonly shardId: string;
+  readonly incomingBytes: number;
+  readonly incomingRecords: number;
+  readonly writeThrottledRecords: number;
+}
+
+/** Where the counts come from: a node's ShardCounters answer (rejects when the node does not answer). */
+export interface ShardCounterSource {
+  countersOf(node: NodeRecord): Promise<readonly ShardIngestCounts[]>;
+  /** Forgets what it holds for nodes not in `live` (channels). */
+  prune(live: ReadonlySet<string>): void;
+}
+
+const FIELDS = ['incomingBytes', 'incomingRecords', 'writeThrottledRecords'] as const;
+type Field = (typeof FIELDS)[number];
 
 interface Sample {
   readonly atMs: number;
-  bytes: number;
-  records: number;
-  throttled: number;
-}
-
-/** One counter line of a node's exposition: stream, shard, which counter, value. */
-export interface CounterLine {
-  readonly streamName: string;
-  readonly shardId: string;
-  readonly field: Field;
-  readonly value: number;
-}
-
-/** Parses the three ingest counters out of Prometheus text exposition. */
-export function parseIngestCounters(text: string): CounterLine[] {
-  const out: CounterLine[] = [];
-  for (const line of text.split('\n')) {
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels = new Map<string, string>();
-    for (const l of m[2]!.matchAll(LABEL)) labels.set(l[1]!, l[2]!);
-    const streamName = labels.get('stream_name');
-    const shardId = labels.get('shard_id');
-    const value = Number(m[3]);
-    if (streamName === undefined || shardId === undefined || !Number.isFinite(value)) continue;
-    out.push({ streamName, shardId, field: METRIC_NAMES[m[1] as keyof typeof METRIC_NAMES], value });
-  }
-  return out;
+  incomingBytes: number;
+  incomingRecords: number;
+  writeThrottledRecords: number;
 }
 
 export class IngestMonitor {
-  /** `${node}|${stream}|${shard}|${field}` -> last counter value. */
-  private readonly last = new Map<string, number>();
-  /** `${stream}|${shard}` -> samples (one per scrape with any change), oldest first, within the window. */
+  /** `${node}|${streamId}|${shardId}` -> last counts. */
+  private readonly last = new Map<string, ShardIngestCounts>();
+  /** `${streamId}|${shardId}` -> samples (one per poll with any change), oldest first, within the window. */
   private readonly windows = new Map<string, Sample[]>();
   private startedMs: number | undefined;
 
-  constructor(private readonly windowMs: number, private readonly log: Logger, private readonly fetchText: (url: string) => Promise<string> = fetchMetrics) {}
+  constructor(
+    private readonly windowMs: number, private readonly log: Logger, private readonly source: ShardCounterSource,
+    private readonly onPoll: (ok: boolean) => void = () => undefined,
+  ) {}
 
-  /** Since when every shard's window is fully measured (the first scrape); Infinity before it. */
+  /** Since when every shard's window is fully measured (the first poll); Infinity before it. */
   judgeableSinceMs(): number { return this.startedMs ?? Number.POSITIVE_INFINITY; }
 
   /** Forgets everything (the controller lost the election: another one measures). */
@@ -77,13 +68,18 @@ export class IngestMonitor {
     this.startedMs = undefined;
   }
 
-  /** Scrapes every node once; a node that does not answer is skipped this time. */
-  async scrape(nodes: Iterable<NodeRecord>, nowMs: number): Promise<void> {
-    const results = await Promise.all([...nodes].map(async (n) => {
+  /** Asks every node once; a node that does not answer is skipped this time. */
+  async poll(nodes: Iterable<NodeRecord>, nowMs: number): Promise<void> {
+    const list = [...nodes];
+    this.source.prune(new Set(list.map((n) => n.nodeId)));
+    const results = await Promise.all(list.map(async (n) => {
       try {
-        return { node: n.nodeId, lines: parseIngestCounters(await this.fetchText(`${n.httpAddress}/metrics`)) };
+        const counts = await this.source.countersOf(n);
+        this.onPoll(true);
+        return { node: n.nodeId, counts };
       } catch (err) {
-        this.log.debug('ingest scrape failed', { node: n.nodeId, err });
+        this.onPoll(false);
+        this.log.debug('shard counters call failed', { node: n.nodeId, err });
         return undefined;
       }
     }));
@@ -91,25 +87,33 @@ export class IngestMonitor {
     if (this.startedMs === undefined) this.startedMs = nowMs;
     for (const r of results) {
       if (!r) continue;
-      for (const line of r.lines) this.add(r.node, line, nowMs);
+      for (const c of r.counts) this.add(r.node, c, nowMs);
     }
     this.trim(nowMs);
   }
 
-  private add(node: string, line: CounterLine, nowMs: number): void {
-    const key = `${node}|${line.streamName}|${line.shardId}|${line.field}`;
+  private add(node: string, counts: ShardIngestCounts, nowMs: number): void {
+    const key = `${node}|${counts.streamId}|${counts.shardId}`;
     const previous = this.last.get(key);
-    this.last.set(key, line.value);
-    // The first sight of a series only sets its base (its past increments are older than the window we know).
+    this.last.set(key, counts);
+    // The first sight of a shard on a node only sets its base (its past increments are older than the window we know).
     if (previous === undefined) return;
-    const delta = line.value >= previous ? line.value - previous : line.value;
-    if (delta === 0) return;
-    const shardKey = `${line.streamName}|${line.shardId}`;
+    const shardKey = `${counts.streamId}|${counts.shardId}`;
+    let sample: Sample | undefined;
+    for (const field of FIELDS) {
+      const delta = counts[field] >= previous[field] ? counts[field] - previous[field] : counts[field];
+      if (delta === 0) continue;
+      sample ??= this.sampleAt(shardKey, nowMs);
+      sample[field] += delta;
+    }
+  }
+
+  private sampleAt(shardKey: string, nowMs: number): Sample {
     let samples = this.windows.get(shardKey);
     if (!samples) this.windows.set(shardKey, (samples = []));
     let sample = samples[samples.length - 1];
-    if (!sample || sample.atMs !== nowMs) samples.push((sample = { atMs: nowMs, bytes: 0, records: 0, throttled: 0 }));
-    sample[line.field] += delta;
+    if (!sample || sample.atMs !== nowMs) samples.push((sample = { atMs: nowMs, incomingBytes: 0, incomingRecords: 0, writeThrottledRecords: 0 }));
+    return sample;
   }
 
   private trim(nowMs: number): void {
@@ -122,22 +126,14 @@ export class IngestMonitor {
   }
 
   /** Demand of a shard over the last window as a share of its write limit (0 when nothing was written). */
-  utilization(streamName: string, shardId: string): number {
-    const samples = this.windows.get(`${streamName}|${shardId}`) ?? [];
-    let bytes = 0;
-    let records = 0;
-    let throttled = 0;
-    for (const s of samples) { bytes += s.bytes; records += s.records; throttled += s.throttled; }
+  utilization(streamId: string, shardId: string): number {
+    const samples = this.windows.get(`${streamId}|${shardId}`) ?? [];
+    const sum: Record<Field, number> = { incomingBytes: 0, incomingRecords: 0, writeThrottledRecords: 0 };
+    for (const s of samples) for (const field of FIELDS) sum[field] += s[field];
     const seconds = this.windowMs / 1000;
-    const averageBytes = records > 0 ? bytes / records : 0;
-    const byteDemand = (bytes + throttled * averageBytes) / seconds / limits.SHARD_WRITE_BYTES_PER_SEC;
-    const recordDemand = (records + throttled) / seconds / limits.SHARD_WRITE_RECORDS_PER_SEC;
+    const averageBytes = sum.incomingRecords > 0 ? sum.incomingBytes / sum.incomingRecords : 0;
+    const byteDemand = (sum.incomingBytes + sum.writeThrottledRecords * averageBytes) / seconds / limits.SHARD_WRITE_BYTES_PER_SEC;
+    const recordDemand = (sum.incomingRecords + sum.writeThrottledRecords) / seconds / limits.SHARD_WRITE_RECORDS_PER_SEC;
     return Math.max(byteDemand, recordDemand);
   }
-}
-
-async function fetchMetrics(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(INGEST_SCRAPE_TIMEOUT_MS) });
-  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
-  return res.text();
 }

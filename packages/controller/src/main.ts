@@ -5,10 +5,10 @@
  * the election and reconcile loop, and /healthz + /metrics. SIGTERM and
  * SIGINT resign the election so a standby takes over at once.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { MetadataStore, DEFAULT_PREFIX } from '@shoal/metadata';
-import { Flags, createLogger, startOpsServer, wallClockMs } from '@shoal/wire';
+import { Flags, METRICS, counterOf, createLogger, gaugeOf, histogramOf, processRegistry, startOpsServer, wallClockMs } from '@shoal/wire';
 import { Controller } from './controller';
+import { LeaderEpochTracker, underReplicatedShards } from './cluster-figures';
 import { reshardCrashHook } from './reshard-step-hook';
 import { ONDEMAND_COOLDOWN_MS, ONDEMAND_WINDOW_MS, REREPLICATION_GRACE_MS, RESHARD_TIMEOUT_MS } from './controller-limits';
 
@@ -24,11 +24,16 @@ async function main(): Promise<void> {
   const id = flags.optionalString('id');
   if (!id) throw new Error('--id is required');
   const log = createLogger('controller', { id });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const commits = new Counter({ name: 'shoal_controller_commits_total', help: 'Controller etcd commits by result', labelNames: ['result'], registers: [registry] });
-  const active = new Gauge({ name: 'shoal_controller_active', help: '1 while this controller holds the election', registers: [registry] });
-  const store = new MetadataStore({ endpoints: flags.list('etcd', ['http://127.0.0.1:2379']), prefix: flags.string('prefix', DEFAULT_PREFIX) });
+  const registry = processRegistry();
+  const commits = counterOf(METRICS.controllerCommits, registry);
+  const active = gaugeOf(METRICS.controllerActive, registry);
+  const polls = counterOf(METRICS.shardCounterPolls, registry);
+  const leaderChanges = counterOf(METRICS.leaderChanges, registry);
+  const etcdRequests = histogramOf(METRICS.etcdRequestDuration, registry);
+  const store = new MetadataStore({
+    endpoints: flags.list('etcd', ['http://127.0.0.1:2379']), prefix: flags.string('prefix', DEFAULT_PREFIX),
+    onEtcdCall: (method, seconds, outcome) => etcdRequests.observe({ method, outcome }, seconds),
+  });
   await store.start();
   const controller = new Controller({
     id, store, log, nowMs: wallClockMs,
@@ -37,9 +42,16 @@ async function main(): Promise<void> {
     ondemandWindowMs: flags.int('ondemand-window-sec', ONDEMAND_WINDOW_MS / 1000) * 1000,
     ondemandCooldownMs: flags.int('ondemand-cooldown-sec', ONDEMAND_COOLDOWN_MS / 1000) * 1000,
     rebalance: rebalanceFlag(flags.string('rebalance', 'on')),
-    metrics: { commit: (result) => commits.inc({ result }), setActive: (a) => active.set(a ? 1 : 0) },
+    metrics: { commit: (result) => commits.inc({ result }), setActive: (a) => active.set(a ? 1 : 0), shardCounterPoll: (ok) => polls.inc({ result: ok ? 'ok' : 'error' }) },
     reshardStepHook: reshardCrashHook(process.env, log),
   });
+  // Cluster figures from the view, reported by the active controller only (so sums over controllers hold).
+  const epochs = new LeaderEpochTracker(store.view);
+  store.onChange((change) => {
+    const started = epochs.observe(change);
+    if (started > 0 && controller.active) leaderChanges.inc(started);
+  });
+  gaugeOf(METRICS.underReplicatedShards, registry, (g) => g.set(controller.active ? underReplicatedShards(store.view) : 0));
   const server = await startOpsServer({
     host: flags.string('host', '127.0.0.1'),
     port: flags.int('http-port', 4800),

@@ -75,7 +75,7 @@ describe('Controller (real etcd)', function () {
     for (const id of ['ctl-1', 'ctl-2']) {
       const ctl = new Controller({
         id, store, nowMs: () => Date.now(), failoverGraceMs: 0, log: createLogger('controller', { id }, 'error'),
-        metrics: { commit: () => undefined, setActive: () => undefined },
+        metrics: { commit: () => undefined, setActive: () => undefined, shardCounterPoll: () => undefined },
       });
       ctl.start();
       controllers.push(ctl);

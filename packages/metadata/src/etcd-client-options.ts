@@ -23,6 +23,7 @@
  */
 import { ExponentialBackoff, noop } from 'cockatiel';
 import type { IOptions } from 'etcd3';
+import { timingInterceptor, type CallObserver } from '@shoal/wire';
 
 /** First wait before re-opening a failed watch stream. */
 export const WATCH_BACKOFF_INITIAL_MS = 100;
@@ -49,8 +50,11 @@ export function etcdCallOptions(context: CallContext, timeoutMs: number, nowMs: 
   return context.isStream ? {} : { deadline: new Date(nowMs + timeoutMs) };
 }
 
-/** Client options for `hosts` (already mapped by the dial hook), unary calls bounded by `callTimeoutMs`. */
-export function etcdClientOptions(hosts: string[], callTimeoutMs: number): IOptions {
+/**
+ * Client options for `hosts` (already mapped by the dial hook), unary calls
+ * bounded by `callTimeoutMs`, each told to `observe` when it ends (if given).
+ */
+export function etcdClientOptions(hosts: string[], callTimeoutMs: number, observe?: CallObserver): IOptions {
   return {
     hosts,
     defaultCallOptions: (context: CallContext) => etcdCallOptions(context, callTimeoutMs, Date.now()),
@@ -64,6 +68,8 @@ export function etcdClientOptions(hosts: string[], callTimeoutMs: number): IOpti
       'grpc.keepalive_timeout_ms': ETCD_KEEPALIVE_TIMEOUT_MS,
       'grpc.initial_reconnect_backoff_ms': ETCD_RECONNECT_BACKOFF_INITIAL_MS,
       'grpc.max_reconnect_backoff_ms': ETCD_RECONNECT_BACKOFF_MAX_MS,
+      // grpc-js Client options (it copies them before taking these out): every service client of the pool gets them.
+      ...(observe ? { interceptors: [timingInterceptor(observe)] } : {}),
     },
   };
 }

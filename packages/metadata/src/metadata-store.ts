@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Etcd3, type IKeyValue, type Lease, type Watcher } from 'etcd3';
-import { dialAddress } from '@shoal/wire';
+import { dialAddress, type CallObserver } from '@shoal/wire';
 import { etcdClientOptions } from './etcd-client-options';
 import { ConsumerIndex } from './consumer-index';
 import { ConsumerStore } from './consumer-store';
@@ -112,6 +112,8 @@ export interface MetadataStoreOptions {
   readonly prefix?: string;
   /** Deadline of each etcd call. */
   readonly callTimeoutMs?: number;
+  /** Told of every finished unary etcd call (the process' shoal_etcd_request_duration_seconds). */
+  readonly onEtcdCall?: CallObserver;
 }
 
 const CALL_TIMEOUT_MS_DEFAULT = 5000;
@@ -132,7 +134,7 @@ export class MetadataStore {
     this.keys = new Keys(options.prefix);
     this.timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS_DEFAULT;
     // Deadlines on unary calls only, no circuit breaker, short watch backoff (etcd-client-options.ts).
-    this.client = new Etcd3(etcdClientOptions(options.endpoints.map((e) => dialAddress(e)), this.timeoutMs));
+    this.client = new Etcd3(etcdClientOptions(options.endpoints.map((e) => dialAddress(e)), this.timeoutMs, options.onEtcdCall));
     this.consumers = new ConsumerStore(this.client, this.keys);
     this.events.setMaxListeners(100);
   }

@@ -21,6 +21,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   /** Stored data failed its checksum (CorruptionError): the node stops and rebuilds at its next start (node-db.ts). */
   readonly onCorruption: (err: unknown) => void;
+  /** The ShardCounters RPC (shard-counters.ts). */
+  readonly shardCounters: StorageNodeHandlers['ShardCounters'];
 }
 
 function find(deps: ServiceDeps, shard: ShardRef__Output | null): ReplicaDriver | undefined {
@@ -38,6 +40,7 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
   // Subscribe calls (enhanced fan-out) see a replica only through its ShardReader.
   const subscriptions = new ShardSubscriptions({ lookup: (ref) => deps.manager.get(ref)?.reader, clock: () => performance.now(), logger: deps.logger });
   return {
+    ShardCounters: deps.shardCounters,
     Subscribe(call) {
       subscriptions.handle(call);
     },

@@ -153,7 +153,7 @@ export class ReplicaDriver {
   private constructor(readonly options: ReplicaDriverOptions, machine: ReplicaMachine, lastArrivalMs: number) {
     this.machine = machine;
     this.lastArrivalMs = lastArrivalMs;
-    this.labels = { stream_name: options.streamName, shard_id: options.shard.shardId };
+    this.labels = { stream_id: options.shard.streamId, stream_name: options.streamName, shard_id: options.shard.shardId };
     this.limits = options.limitsOn ? new ShardLimits(options.clock()) : undefined;
     this.readView = new ReplicaReadView({
       shard: options.shard, streamName: options.streamName, machine, cache: this.cache, log: options.log, limiter: this.limits,

@@ -12,6 +12,8 @@ import { MetadataStore, type NodeRecord } from '@shoal/metadata';
 import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, wallClockMs, type Logger } from '@shoal/wire';
 import { storageNodeHandlers } from './grpc-service';
 import { NodeMetrics } from './node-metrics';
+import { timeStorageWrites } from './db-timing';
+import { shardCountersHandler } from './shard-counters';
 import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
 import { withReplicateSerde } from './replicate-serde';
@@ -58,7 +60,10 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const onFatal = o.onFatal ?? ((err: unknown) => { logger.error('fatal', { err }); process.exit(1); });
   // Checked before any replica reads it; a corrupt one is discarded and rebuilt from the leaders (node-db.ts).
   const { db, rebuilding } = await openNodeDb(o.dataDir, logger);
-  const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix });
+  let manager: ReplicaManager | undefined;
+  const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? [], o.az);
+  timeStorageWrites(db, (seconds, synced) => metrics.observeStorageWrite(seconds, synced));
+  const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix, onEtcdCall: (method, seconds, outcome) => metrics.observeEtcd(method, seconds, outcome) });
   await store.start();
   if (rebuilding) {
     await withdrawFromIsr(store, o.nodeId, logger);
@@ -67,8 +72,6 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   }
   const walSyncIntervalMs = o.walSyncIntervalMs ?? WAL_SYNC_INTERVAL_MS_DEFAULT;
   const walSync = !o.sync && walSyncIntervalMs > 0 ? WalSyncer.forDb(db, walSyncIntervalMs, logger) : undefined;
-  let manager: ReplicaManager | undefined;
-  const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
   const monoClock = (): number => performance.now();
   let registration: NodeRegistration | undefined;
   manager = new ReplicaManager({
@@ -80,7 +83,9 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   mgr.setPeers(links);
 
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
-  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger, onCorruption: onFatal }));
+  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({
+    selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger, onCorruption: onFatal, shardCounters: shardCountersHandler(o.nodeId, metrics.shardCounts),
+  }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });

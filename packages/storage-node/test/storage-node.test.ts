@@ -191,9 +191,20 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     assert.deepEqual(admitted.map((r) => r.offset), Array.from({ length: admitted.length }, (_, i) => i));
     const reads = await Promise.all(Array.from({ length: 7 }, () => read('a1', shard1, 0, true)));
     assert.ok(reads.some((r) => r.error === 'THROTTLED'), 'a 6th call in a second is throttled');
+    // The leader's per-shard counts reach the controller by the typed ShardCounters call.
+    const counters = await call(clients.get('a1')!.ShardCounters.bind(clients.get('a1')!), {});
+    assert.equal(counters.node_id, 'a1');
+    const counted = counters.shards.find((c) => c.shard?.stream_id === STREAM_ID && c.shard.shard_id === shard1.shard_id);
+    assert.ok(counted, 'shard 1 has counts at its leader');
+    assert.ok(counted.write_throttled_records >= 1200 - admitted.length, `throttled ${counted.write_throttled_records}`);
+    assert.ok(counted.incoming_records >= admitted.length, `incoming ${counted.incoming_records}`);
+    assert.ok(counted.incoming_bytes >= admitted.length * 10, `incoming bytes ${counted.incoming_bytes}`);
+    assert.ok(counted.read_throttled_requests >= 1, `read throttled ${counted.read_throttled_requests}`);
+    // Prometheus gets bounded internals only: no shard label.
     const metrics = await nodes.get('a1')!.metrics.registry.metrics();
-    assert.match(metrics, /shoal_write_provisioned_throughput_exceeded_total\{stream_name="it-stream",shard_id="shardId-000000000001",node_id="a1"\} \d+/);
-    assert.match(metrics, /shoal_isr_size\{stream_name="it-stream",shard_id="shardId-000000000000",node_id="a1"\} 3/);
+    assert.match(metrics, /shoal_leader_shards\{isr_size="3"\} [1-9]/);
+    assert.match(metrics, /shoal_storage_write_duration_seconds_count [1-9]/);
+    assert.doesNotMatch(metrics, /shard_id=/);
   });
 
   it('follows a leader change: the new leader continues the log at the new epoch, the old one follows', async () => {

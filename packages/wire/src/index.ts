@@ -30,6 +30,9 @@ export type { StatusRequest, StatusRequest__Output } from './gen/shoal/v1/Status
 export type { StatusResponse, StatusResponse__Output } from './gen/shoal/v1/StatusResponse';
 export type { SubscribeRequest, SubscribeRequest__Output } from './gen/shoal/v1/SubscribeRequest';
 export type { SubscribeMessage, SubscribeMessage__Output } from './gen/shoal/v1/SubscribeMessage';
+export type { ShardCountersRequest, ShardCountersRequest__Output } from './gen/shoal/v1/ShardCountersRequest';
+export type { ShardCounterSet, ShardCounterSet__Output } from './gen/shoal/v1/ShardCounterSet';
+export type { ShardCountersResponse, ShardCountersResponse__Output } from './gen/shoal/v1/ShardCountersResponse';
 
 /** proto/ at the repository root (dist/src -> ../../../../proto). */
 export const PROTO_DIR = join(__dirname, '..', '..', '..', '..', 'proto');
@@ -84,3 +87,11 @@ export type { HealthReport, OpsServerOptions } from './ops-server';
 export { dialAddress, mapAddress, parseDialMap } from './dial';
 export { parseClockOffsetMs, wallClockMs } from './wall-clock';
 export { HEAP_GROWING_PERCENT, tuneHeapForBufferChurn } from './heap-tuning';
+export {
+  METRICS, METRIC_TABLE, RUNTIME_METRIC_PREFIXES, OTHER_STREAMS_LABEL, STREAM_LABELS, SHARD_LABELS, CONSUMER_LABELS,
+  LATENCY_BUCKETS_SECONDS, AGE_BUCKETS_SECONDS, STORAGE_BUCKETS_SECONDS,
+} from './metric-table';
+export type { MetricDef, MetricId, MetricType, MetricComponent, ShardLevelMetric } from './metric-table';
+export { counterOf, gaugeOf, histogramOf, processRegistry } from './metric-registry';
+export { timingInterceptor, methodName, outcomeOf } from './call-timing';
+export type { CallObserver } from './call-timing';

@@ -59,7 +59,7 @@ export class FanOut implements FanOutPort {
     if (!set) this.byStream.set(target.streamId, (set = new Set()));
     set.add(subscription);
     this.count++;
-    this.env.metrics.subscriptions.set(this.count);
+    this.env.metrics.setSubscriptionsOpen(this.count);
     return subscription;
   }
 
@@ -112,6 +112,6 @@ export class FanOut implements FanOutPort {
     if (!set?.delete(s)) return;
     if (set.size === 0) this.byStream.delete(s.target.streamId);
     this.count--;
-    this.env.metrics.subscriptions.set(this.count);
+    this.env.metrics.setSubscriptionsOpen(this.count);
   }
 }

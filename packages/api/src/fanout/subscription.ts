@@ -161,7 +161,7 @@ export class Subscription implements ResponseStream {
 
   private restartUpstream(why: string): void {
     this.env.logger.debug('subscribe call restarted', { subscriptionId: this.target.subscriptionId, why });
-    this.env.metrics.subscribeUpstreamRestarts.inc();
+    this.env.metrics.subscribeUpstreamRestarted();
     this.closeUpstream();
     this.scheduleReopen();
   }
@@ -178,7 +178,7 @@ export class Subscription implements ResponseStream {
     this.upstream = undefined;
     this.clear('silence');
     this.env.logger.debug('subscribe call ended', { subscriptionId: this.target.subscriptionId, err });
-    this.env.metrics.subscribeUpstreamRestarts.inc();
+    this.env.metrics.subscribeUpstreamRestarted();
     this.scheduleReopen();
   }
 
@@ -245,11 +245,8 @@ export class Subscription implements ResponseStream {
     }
     const arrival = this.lastArrivalMs ?? (this.queue[0] ? Number(this.queue[0].arrival_ms) : undefined);
     const behind = millisBehindLatest(this.next, this.highWatermark, this.env.now(), arrival);
-    const m = this.env.metrics;
-    m.subscribeEvents.inc();
-    m.subscribeEventRecords.inc(records.length);
-    m.subscribeEventBytes.inc(bytes);
-    m.subscribeMillisBehind.observe(behind);
+    const stream = this.env.view.streamById(this.target.streamId)?.value;
+    if (stream) this.env.metrics.recordSubscribeEvent(stream, this.target.consumerName, this.target.shardId, { records: records.length, bytes }, behind);
     const presenter = this.currentPresenter();
     if (!presenter) return;
     this.write(subscribeToShardEventMessage(this.codec, recordsEvent(presenter, records, this.next, this.lastSent, behind)));

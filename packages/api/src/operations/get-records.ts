@@ -65,7 +65,7 @@ async function read(ctx: OperationContext, stream: StreamRecord, shard: ShardRec
   let response = await call(fromOffset);
   if (response.error === 'OUT_OF_RANGE' && response.log_start_offset > fromOffset) response = await call(response.log_start_offset);
   if (response.error === 'THROTTLED') {
-    ctx.metrics.readThroughputExceeded.inc();
+    ctx.metrics.recordReadThrottled(stream, shard.shardId);
     throw new KinesisError('ProvisionedThroughputExceededException', shardRateExceededMessage(shard.shardId, stream.streamName, ctx.caller.accountId));
   }
   if (response.error !== 'OK') throw storageFailure(response.error);
@@ -75,6 +75,7 @@ async function read(ctx: OperationContext, stream: StreamRecord, shard: ShardRec
 async function execute(ctx: OperationContext, input: GetRecordsInput): Promise<OperationOutput> {
   const it = checkIterator(ctx, input);
   const { stream, shard } = locate(ctx, it, input.StreamARN);
+  ctx.request.meter?.record(stream);
   const response = await read(ctx, stream, shard, it.offset, input.Limit ?? limits.GET_RECORDS_LIMIT_MAX);
   const records = clientRecords(recordPresenter(ctx.crypto, stream, shard, ctx.now()), response.records);
   let bytes = 0;
@@ -83,9 +84,7 @@ async function execute(ctx: OperationContext, input: GetRecordsInput): Promise<O
   const nextOffset = last ? last.offset + 1 : Math.max(it.offset, response.log_start_offset);
   const now = ctx.now();
   const behind = nextOffset >= response.high_watermark ? 0 : Math.max(0, now - (last?.arrival_ms ?? now));
-  if (last) ctx.metrics.getRecordsIteratorAge.observe(Math.max(0, now - last.arrival_ms));
-  ctx.metrics.getRecordsRecords.inc(records.length);
-  ctx.metrics.getRecordsBytes.inc(bytes);
+  ctx.metrics.recordRead(stream, shard.shardId, { records: records.length, bytes }, last ? Math.max(0, now - last.arrival_ms) : undefined);
   const ending = shard.endingSequenceNumber !== undefined ? decodeSequenceNumber(shard.endingSequenceNumber) : undefined;
   // sealedLogEnd (resharding) is the exact end, also for a parent that holds no record at all.
   const atEnd = shard.sealedLogEnd !== undefined ? nextOffset >= shard.sealedLogEnd : ending !== undefined && BigInt(nextOffset) > ending.offset;

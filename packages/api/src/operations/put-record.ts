@@ -33,6 +33,7 @@ function checkOrdering(ctx: OperationContext, input: PutRecordInput, streamName:
 
 async function execute(ctx: OperationContext, input: PutRecordInput): Promise<OperationOutput> {
   const stream = resolveWritableStream(ctx, input);
+  ctx.request.meter?.record(stream.value);
   checkOrdering(ctx, input, stream.value.streamName, stream.value.recordDistributionStrategy === 'AUTO');
   const [result] = await putEntries(ctx, stream.value, [{ partitionKey: input.PartitionKey, explicitHashKey: input.ExplicitHashKey, data: input.Data }], 'PutRecord');
   if (!result) throw new Error('no result for the record');

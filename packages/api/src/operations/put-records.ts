@@ -11,6 +11,7 @@ import { resolveWritableStream } from '../streams/resolve-stream';
 
 async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<OperationOutput> {
   const stream = resolveWritableStream(ctx, input);
+  ctx.request.meter?.record(stream.value);
   let total = 0;
   for (const r of input.Records) total += r.Data.length + (r.PartitionKey === undefined ? 0 : Buffer.byteLength(r.PartitionKey, 'utf8'));
   // 10 MiB for every stream, whatever its record size (current Kinesis docs).
@@ -30,11 +31,8 @@ async function execute(ctx: OperationContext, input: PutRecordsInput): Promise<O
     const code = r.errorType === 'ProvisionedThroughputExceededException' ? r.errorType : 'InternalFailure';
     return { ErrorCode: code, ErrorMessage: r.message };
   });
-  ctx.metrics.putRecordsRecords.inc(results.length);
-  ctx.metrics.putRecordsSuccessfulRecords.inc(results.length - failed);
   const throttled = records.filter((r) => r.ErrorCode === 'ProvisionedThroughputExceededException').length;
-  ctx.metrics.putRecordsThrottledRecords.inc(throttled);
-  ctx.metrics.putRecordsFailedRecords.inc(failed - throttled);
+  ctx.metrics.recordPutRecords(stream.value, { total: results.length, successful: results.length - failed, throttled, failed: failed - throttled });
   // Kinesis names the encryption only when the records were encrypted.
   return { FailedRecordCount: failed, Records: records, EncryptionType: stream.value.encryptionType === 'KMS' ? 'KMS' : undefined };
 }

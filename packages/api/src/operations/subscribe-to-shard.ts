@@ -17,6 +17,7 @@ import { subscriptionStartOffset } from '../fanout/start-position';
 async function execute(ctx: OperationContext, input: SubscribeToShardInput): Promise<StreamingOutput> {
   const consumer = consumerByArn(ctx, input.ConsumerARN).value;
   const stream = ctx.view.streamById(consumer.streamId)!.value;
+  ctx.request.meter?.record(stream, consumer.consumerName);
   if (consumer.status !== 'ACTIVE') {
     throw new KinesisError('ResourceInUseException', `Consumer ${consumer.consumerArn} is not ACTIVE, instead in state ${consumer.status}.`);
   }

@@ -127,7 +127,7 @@ export async function putEntries(
     let sent = false;
     await Promise.all([...groups.byShard.values()].map(async ({ shard, items, routing }) => {
       // Its leader admits nothing now (NOT_LEADER); the next leader is one view change away.
-      const outcome = shard.handoverTo !== undefined && handoverRounds < HANDOVER_WAITS_MAX ? 'handover' : await appendToLeader(ctx, stream, shard, items, overheadBytes, results);
+      const outcome = shard.handoverTo !== undefined && handoverRounds < HANDOVER_WAITS_MAX ? 'handover' : await appendToLeader(ctx, stream, shard, items, overheadBytes, results, operation);
       if (outcome !== 'done') { retry.push(...items); routedWith.add(routing); }
       if (outcome === 'closed') closed = true;
       if (outcome === 'handover') handover = true; else sent = true;
@@ -141,11 +141,10 @@ export async function putEntries(
       for (const p of retry) results[p.index] = { ok: false, errorType: 'InternalFailure', message: INTERNAL_FAILURE_MESSAGE };
       break;
     }
-    ctx.metrics.appendRetries.inc(retry.length);
+    ctx.metrics.appendRetried(retry.length);
     await waitForViewChange(ctx, stream.streamId, retry.map((p) => p.hashKey), signature(routedWith));
     pending = retry.sort((a, b) => a.index - b.index);
   }
-  recordMetrics(ctx, prepared, results);
   return results;
 }
 
@@ -172,9 +171,9 @@ function groupByShard(ctx: OperationContext, streamId: string, items: readonly P
   return { byShard, unrouted };
 }
 
-/** Sends one Append and fills `results` for its items, or answers 'retry' when nothing was appended. */
+/** Sends one Append and fills `results` for its items (and the metrics of what it wrote), or answers 'retry' when nothing was appended. */
 async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], overheadBytes: number,
-  results: PutResult[]): Promise<'done' | 'retry' | 'closed' | 'handover'> {
+  results: PutResult[], operation: PutOperation): Promise<'done' | 'retry' | 'closed' | 'handover'> {
   let response: AppendResponse__Output;
   try {
     if (!ctx.view.nodes.has(shard.leader)) return 'retry';
@@ -202,14 +201,17 @@ async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard
   const nextSequenceNumber = appendSequenceNumbers(shard, response.first_offset, response.arrival_ms);
   const throttled = response.throttled_indexes;
   let t = 0;
+  let bytes = 0;
   items.forEach((p, i) => {
     if (throttled[t] === i) {
       t++;
       results[p.index] = { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.caller.accountId) };
     } else {
+      bytes += p.bytes;
       results[p.index] = { ok: true, shardId: shard.shardId, sequenceNumber: nextSequenceNumber() };
     }
   });
+  ctx.metrics.recordWrite(stream, shard.shardId, operation, { records: items.length - t, bytes, throttled: t });
   return 'done';
 }
 
@@ -251,17 +253,4 @@ async function waitForViewChange(ctx: OperationContext, streamId: string, hashKe
   } catch {
     // No change in time: try once more anyway (a leader may have come back).
   }
-}
-
-function recordMetrics(ctx: OperationContext, prepared: readonly Prepared[], results: readonly PutResult[]): void {
-  let records = 0;
-  let bytes = 0;
-  let throttled = 0;
-  for (const p of prepared) {
-    const r = results[p.index]!;
-    if (r.ok) { records++; bytes += p.bytes; } else if (r.errorType === 'ProvisionedThroughputExceededException') throttled++;
-  }
-  ctx.metrics.incomingRecords.inc(records);
-  ctx.metrics.incomingBytes.inc(bytes);
-  if (throttled > 0) ctx.metrics.writeThroughputExceeded.inc(throttled);
 }

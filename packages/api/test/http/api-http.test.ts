@@ -241,8 +241,8 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
   it('serves /metrics with CloudWatch-named metrics', async () => {
     const text = await rawExchange(api.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', false);
     assert.ok(/^HTTP\/1\.1 200 /.test(text));
-    assert.ok(text.includes('kinesis_errors_total{operation="ListStreams",type="SerializationException"} 1'));
-    assert.ok(text.includes('kinesis_put_records_latency_seconds_bucket'));
-    assert.ok(text.includes('kinesis_get_records_bytes_total'));
+    assert.ok(text.includes('shoal_api_errors_total{operation="ListStreams",type="SerializationException"} 1'));
+    assert.ok(text.includes('shoal_api_request_duration_seconds_bucket{le="0.001",operation="PutRecords"}'));
+    assert.ok(text.includes('# TYPE kinesis_get_records_bytes_total counter'));
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * prom-client metrics made from the table (metric-table.ts), so a process
+ * can only export a name and label set the table holds. One registry per
+ * process part (not prom-client's global one), so several nodes can run in
+ * one test process.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricDef, MetricType } from './metric-table';
+
+function checked(def: MetricDef, type: MetricType): { name: string; help: string; labelNames: string[] } {
+  if (def.type !== type) throw new Error(`metric ${def.name} is a ${def.type}, not a ${type}`);
+  return { name: def.name, help: def.help, labelNames: [...def.labels] };
+}
+
+export function counterOf(def: MetricDef, registry: Registry): Counter {
+  return new Counter({ ...checked(def, 'counter'), registers: [registry] });
+}
+
+/** A gauge; `collect` (if given) sets its values at each scrape. */
+export function gaugeOf(def: MetricDef, registry: Registry, collect?: (gauge: Gauge) => void): Gauge {
+  return new Gauge({ ...checked(def, 'gauge'), registers: [registry], ...(collect ? { collect(this: Gauge) { collect(this); } } : {}) });
+}
+
+export function histogramOf(def: MetricDef, registry: Registry): Histogram {
+  if (!def.buckets) throw new Error(`histogram ${def.name} has no buckets in the table`);
+  return new Histogram({ ...checked(def, 'histogram'), buckets: [...def.buckets], registers: [registry] });
+}
+
+/** A registry with prom-client's default runtime metrics (RUNTIME_METRIC_PREFIXES). */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
