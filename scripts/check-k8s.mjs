@@ -10,7 +10,9 @@
 //      controllers 2; probes, resource requests and a tagged, non-latest
 //      image on every container; probe ports exist; a grace period on every
 //      pod; a PodDisruptionBudget covering every workload; deploy/kind
-//      labels three workers with the same zones.
+//      labels three workers with the same zones;
+//   4. the optional monitoring kustomization (deploy/monitoring: Prometheus,
+//      Grafana) renders, validates and meets the same workload policies.
 // Prints one line per check and ends with `check-k8s: N passed, M failed`.
 //   node scripts/check-k8s.mjs [kustomization dir, default deploy/k8s]
 import { execFileSync } from 'node:child_process';
@@ -24,6 +26,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // An argument names another kustomization directory (used to test this script).
 const K8S_DIR = process.argv[2] ?? join(ROOT, 'deploy', 'k8s');
 const KIND_CONFIG = join(ROOT, 'deploy', 'kind', 'cluster.yaml');
+const MONITORING_DIR = join(ROOT, 'deploy', 'monitoring');
 const ZONES = ['az-a', 'az-b', 'az-c'];
 const ZONE_KEY = 'topology.kubernetes.io/zone';
 const ETCD_MEMBERS = 3;
@@ -157,25 +160,37 @@ function checkKind() {
   check('kind cluster: three workers labelled az-a, az-b, az-c', workerZones.join() === ZONES.join(), workerZones.join());
 }
 
-function main() {
-  const kubectl = findKubectl();
+/** Renders a kustomization and parses its objects (checked). */
+function render(kubectl, dir, label) {
   let rendered = '';
   try {
-    rendered = execFileSync(kubectl, ['kustomize', K8S_DIR], { encoding: 'utf8', timeout: RENDER_TIMEOUT_MS });
-    check('kubectl kustomize deploy/k8s renders', true);
+    rendered = execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8', timeout: RENDER_TIMEOUT_MS });
+    check(`kubectl kustomize ${label} renders`, true);
   } catch (err) {
-    check('kubectl kustomize deploy/k8s renders', false, String(err.message ?? err));
+    check(`kubectl kustomize ${label} renders`, false, String(err.message ?? err));
   }
   const docs = parseAllDocuments(rendered);
   const errors = docs.flatMap((d) => d.errors);
-  check('rendered YAML parses', errors.length === 0, errors.map((e) => e.message).join('; '));
+  check(`${label}: rendered YAML parses`, errors.length === 0, errors.map((e) => e.message).join('; '));
   const objects = docs.map((d) => d.toJS()).filter(Boolean);
-  check('rendered objects', objects.length > 0, `${objects.length}`);
+  check(`${label}: rendered objects`, objects.length > 0, `${objects.length}`);
+  return objects;
+}
+
+function main() {
+  const kubectl = findKubectl();
+  const objects = render(kubectl, K8S_DIR, 'deploy/k8s');
   validateSchemas(objects);
   const workloads = checkWorkloads(objects);
   checkTopology(workloads);
   check('kustomization namespaces every object', objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'shoal'));
   if (existsSync(KIND_CONFIG)) checkKind(); else check('deploy/kind/cluster.yaml exists', false);
+  if (process.argv[2] === undefined) {
+    const monitoring = render(kubectl, MONITORING_DIR, 'deploy/monitoring');
+    validateSchemas(monitoring);
+    checkWorkloads(monitoring);
+    check('deploy/monitoring namespaces every object in shoal', monitoring.every((o) => o.metadata.namespace === 'shoal'));
+  }
   const failed = results.filter((ok) => !ok).length;
   console.log(`check-k8s: ${results.length - failed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
