@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const registry = processRegistry();
   const commits = counterOf(METRICS.controllerCommits, registry);
   const active = gaugeOf(METRICS.controllerActive, registry);
-  const polls = counterOf(METRICS.shardCounterPolls, registry);
+  const polls = counterOf(METRICS.ingestPolls, registry);
   const leaderChanges = counterOf(METRICS.leaderChanges, registry);
   const etcdRequests = histogramOf(METRICS.etcdRequestDuration, registry);
   const store = new MetadataStore({

@@ -92,6 +92,6 @@ export {
   LATENCY_BUCKETS_SECONDS, AGE_BUCKETS_SECONDS, STORAGE_BUCKETS_SECONDS,
 } from './metric-table';
 export type { MetricDef, MetricId, MetricType, MetricComponent, ShardLevelMetric } from './metric-table';
-export { counterOf, gaugeOf, histogramOf, processRegistry } from './metric-registry';
+export { counterOf, gaugeOf, histogramOf, processRegistry, RUNTIME_METRICS_DROPPED } from './metric-registry';
 export { timingInterceptor, methodName, outcomeOf } from './call-timing';
 export type { CallObserver } from './call-timing';

@@ -170,8 +170,8 @@ export const METRICS = {
     name: 'shoal_under_replicated_shards', type: 'gauge', labels: [], components: CONTROLLER,
     help: 'Open shards whose in-sync replica set is smaller than their replica set (the active controller; 0 on a standby)',
   },
-  shardCounterPolls: {
-    name: 'shoal_controller_shard_counter_polls_total', type: 'counter', labels: ['result'], components: CONTROLLER,
+  ingestPolls: {
+    name: 'shoal_controller_ingest_polls_total', type: 'counter', labels: ['result'], components: CONTROLLER,
     help: 'ShardCounters calls to storage nodes for on-demand scaling (the active controller), by result (ok, error)',
   },
 } as const satisfies Record<string, MetricDef>;
