@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { METRICS, METRIC_TABLE, SHARD_LABELS, counterOf, histogramOf } from '../src/index';
 
@@ -38,6 +40,12 @@ describe('metric table', () => {
       if (shardLevel) assert.deepEqual(m.labels, SHARD_LABELS);
       else assert.ok(!m.labels.includes('shard'), `${m.name}: only shard-level metrics have a shard label`);
     }
+  });
+
+  it('docs/observability.md lists exactly the table\'s metrics', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'observability.md'), 'utf8');
+    const listed = new Set([...doc.matchAll(/^\| `((?:kinesis|shoal)_[a-z0-9_]+)` \|/gm)].map((m) => m[1]!));
+    assert.deepEqual([...listed].sort(), METRIC_TABLE.map((m) => m.name).sort());
   });
 
   it('makes prom-client metrics only of the type the table says', () => {
