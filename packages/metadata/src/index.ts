@@ -5,3 +5,5 @@ export type {
 } from './schema';
 export { ClusterView, MetadataStore } from './metadata-store';
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';
+export { updateShardGuarded } from './guarded-update';
+export type { ShardGuard } from './guarded-update';

@@ -8,8 +8,8 @@
 import type { RecordBatch, ReplicaMachine, ReplicaRole } from '@shoal/core';
 import type { BatchCache } from './batch-cache';
 import type { NodeMetrics, ShardLabels } from './node-metrics';
-import type { ShardLog, ShardRef } from './shard-log';
-import type { ShardReadLimiter, ShardReader } from './shard-reader';
+import type { ShardReadLimiter, ShardReader, ShardRef } from './shard-reader';
+import type { ShardLog } from './store/shard-log';
 
 export interface ReplicaReadParts {
   readonly shard: ShardRef;

@@ -3,11 +3,31 @@
  * replication machine's plain types. Batches stay the bytes the leader
  * encoded; they are only parsed (header + CRC check) on receipt.
  */
-import { RecordBatch, type AppendAck, type AppendMessage, type ReplicationErrorCode } from '@shoal/core';
-import type { ShardAck, ShardAck__Output, ShardAppend__Output, ShardRef__Output } from '@shoal/wire';
+import { RecordBatch, type AppendAck, type AppendMessage, type ReplicationErrorCode, type SendRequest } from '@shoal/core';
+import type { ShardAck, ShardAck__Output, ShardAppend, ShardAppend__Output, ShardRef__Output } from '@shoal/wire';
+import type { ShardRef } from './shard-reader';
+
+/** A ShardAppend as the follower's machine sees it, with its batches parsed. */
+export interface DecodedAppend {
+  readonly msg: AppendMessage;
+  readonly batches: RecordBatch[];
+}
+
+/** The ShardAppend for a send the leader's machine asked for, carrying `batches`. */
+export function toShardAppend(shard: ShardRef, s: SendRequest, batches: readonly RecordBatch[]): ShardAppend {
+  return {
+    shard: { stream_id: shard.streamId, shard_id: shard.shardId },
+    epoch: s.epoch, start_offset: s.fromOffset, prev_epoch: s.prevEpoch, leader_hw: s.leaderHw,
+    batches: batches.map((b) => b.bytes),
+    ...(s.truncate ? {
+      truncate: true, truncate_epoch: s.truncate.epoch, truncate_end_offset: s.truncate.endOffset,
+      truncate_if_log_end: s.truncate.ifLogEnd, truncate_if_last_epoch: s.truncate.ifLastEpoch,
+    } : {}),
+  };
+}
 
 /** The machine's view of a ShardAppend, or why its batches are unusable. */
-export function decodeShardAppend(a: ShardAppend__Output): { msg: AppendMessage; batches: RecordBatch[] } | string {
+export function decodeShardAppend(a: ShardAppend__Output): DecodedAppend | string {
   const batches: RecordBatch[] = [];
   for (const bytes of a.batches) {
     const b = RecordBatch.parse(bytes, true);

@@ -1,10 +1,11 @@
 /**
- * A storage node: one LevelDB under the data dir, the replicas the metadata
- * assigns to this node, the gRPC server, the replication streams, the node
- * registration under an etcd lease, and /healthz + /metrics. Used by main.ts
- * and, in-process, by tests.
- * The node registers in etcd under a lease (node-registration.ts) once
- * its gRPC server listens and its replicas are open.
+ * A storage node: its store under the data dir (store/, two LevelDB
+ * instances), the node driver and the replicas the metadata assigns to this
+ * node, the gRPC server, the replication streams, the node registration
+ * under an etcd lease, and /healthz + /metrics. Used by main.ts and,
+ * in-process, by tests. The node registers in etcd under a lease
+ * (node-registration.ts) once its gRPC server listens and its replicas are
+ * open.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Server as HttpServer } from 'node:http';
@@ -12,16 +13,17 @@ import { MetadataStore, type NodeRecord } from '@shoal/metadata';
 import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, wallClockMs, type Logger } from '@shoal/wire';
 import { storageNodeHandlers } from './grpc-service';
 import { NodeMetrics } from './node-metrics';
+import { CacheBudget } from './batch-cache';
+import { NodeDriver } from './node-driver';
 import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
 import { withReplicateSerde } from './replicate-serde';
 import { openNodeDb, rebuildDone } from './node-db';
 import { withdrawFromIsr } from './isr-withdrawal';
-import { EtcdEpochBumper } from './epoch-bump';
-import { EtcdIsrWriter } from './isr-writer';
-import { EtcdSealWriter } from './seal-writer';
+import { EtcdRecordProposer } from './record-proposer';
 import { NodeRegistration } from './node-registration';
-import { SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
+import { NodeStore } from './store/node-store';
+import { BATCH_CACHE_BYTES_MAX, NODE_CACHE_BYTES_MAX, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
 import { WalSyncer } from './wal-sync';
 
 export interface StorageNodeOptions {
@@ -49,6 +51,7 @@ export interface StorageNodeHandle {
   readonly grpcAddress: string;
   readonly httpAddress: string;
   readonly manager: ReplicaManager;
+  readonly driver: NodeDriver;
   readonly metrics: NodeMetrics;
   close(): Promise<void>;
 }
@@ -57,30 +60,37 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const logger = o.logger ?? createLogger('storage-node', { nodeId: o.nodeId });
   const onFatal = o.onFatal ?? ((err: unknown) => { logger.error('fatal', { err }); process.exit(1); });
   // Checked before any replica reads it; a corrupt one is discarded and rebuilt from the leaders (node-db.ts).
-  const { db, rebuilding } = await openNodeDb(o.dataDir, logger);
+  const db = await openNodeDb(o.dataDir, logger);
   const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix });
   await store.start();
-  if (rebuilding) {
+  if (db.rebuilding) {
     await withdrawFromIsr(store, o.nodeId, logger);
     rebuildDone(o.dataDir);
     logger.warn('rebuilt node left every ISR and leadership; its replicas catch up from their leaders');
   }
+  const sync = o.sync ?? false;
   const walSyncIntervalMs = o.walSyncIntervalMs ?? WAL_SYNC_INTERVAL_MS_DEFAULT;
-  const walSync = !o.sync && walSyncIntervalMs > 0 ? WalSyncer.forDb(db, walSyncIntervalMs, logger) : undefined;
+  let walSync: WalSyncer | undefined;
+  const nodeStore = await NodeStore.open(db.index, db.data, sync, () => walSync?.written());
+  if (!sync && walSyncIntervalMs > 0) walSync = new WalSyncer(() => nodeStore.syncLogs(), walSyncIntervalMs, logger);
   let manager: ReplicaManager | undefined;
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
   const monoClock = (): number => performance.now();
   let registration: NodeRegistration | undefined;
+  const driver = new NodeDriver({
+    selfId: o.nodeId, store: nodeStore, proposer: new EtcdRecordProposer(store, logger), monoClock,
+    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, logger, metrics, onFatal,
+  });
   manager = new ReplicaManager({
-    selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, afterWrite: walSync ? () => walSync.written() : undefined, truncateBelowHw: !o.sync, clock: wallClockMs, monoClock,
-    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), sealWriter: new EtcdSealWriter(store), epochBumper: new EtcdEpochBumper(store), logger, metrics, onFatal,
+    selfId: o.nodeId, store: nodeStore, view: store.view, driver, monoClock, logger, onFatal,
+    context: { selfId: o.nodeId, limitsOn: o.limitsOn, clock: wallClockMs, metrics, cacheBudget: new CacheBudget(NODE_CACHE_BYTES_MAX, BATCH_CACHE_BYTES_MAX), truncateBelowHw: !sync },
   });
   const mgr = manager;
-  const links = new ReplicationLinks(o.nodeId, store.view, { lookup: (ref) => mgr.get(ref), allDrivers: () => mgr.all() }, logger);
-  mgr.setPeers(links);
+  const links = new ReplicationLinks(o.nodeId, store.view, driver, logger);
+  driver.setPeers(links);
 
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
-  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger, onCorruption: onFatal }));
+  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, driver, clock: wallClockMs, logger, onCorruption: onFatal }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });
@@ -90,9 +100,10 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   await mgr.startup();
   const unsubscribe = store.onChange((change) => {
     if (change.kind === 'shard') void mgr.reconcile({ streamId: change.streamId, shardId: change.shardId });
-    else if (change.kind === 'node' && !change.value) links.prune();
+    // A node that registers (again) may be owed sends: leaders look at it; one that left loses its stream.
+    else if (change.kind === 'node') { if (change.value) driver.peerConnected(); else links.prune(); }
   });
-  const tickTimer = setInterval(() => mgr.tick(), TICK_INTERVAL_MS);
+  const tickTimer = setInterval(() => driver.tick(), TICK_INTERVAL_MS);
 
   let closed = false;
   const httpAddress = `http://${o.host}:${o.httpPort}`;
@@ -101,12 +112,12 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const reg = registration;
   const ops: HttpServer = await startOpsServer({
     host: o.host, port: o.httpPort, registry: metrics.registry,
-    health: () => ({ ok: reg.registered && !closed, nodeId: o.nodeId, az: o.az, replicas: [...mgr.all()].length }),
+    health: () => ({ ok: reg.registered && !closed, nodeId: o.nodeId, az: o.az, replicas: driver.size() }),
   });
   await reg.register();
 
   return {
-    nodeId: o.nodeId, grpcAddress, httpAddress, manager: mgr, metrics,
+    nodeId: o.nodeId, grpcAddress, httpAddress, manager: mgr, driver, metrics,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -13,7 +13,7 @@ import { encodeRecordBody } from '@shoal/core';
 import { MetadataStore, type ShardRecord } from '@shoal/metadata';
 import {
   GRPC_CHANNEL_OPTIONS, createLogger, loadProto,
-  type AppendResponse__Output, type ReadResponse__Output, type RecordIn, type SeekResponse__Output, type StatusResponse__Output, type StorageNodeClient,
+  type AppendShardsResponse__Output, type ReadResponse__Output, type SeekResponse__Output, type ShardAppendResult__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { startEtcd, type EtcdProcess } from './helpers/etcd-process';
@@ -38,6 +38,18 @@ function shardRecord(shardId: string, shardIndex: number): ShardRecord {
 }
 
 type Client = StorageNodeClient;
+interface Rec { partition_key: string; data: Buffer }
+
+/** The offsets of an OK result's committed records, in request order (compact results). */
+function offsetsOf(res: ShardAppendResult__Output): number[] {
+  const out: number[] = [];
+  let t = 0;
+  for (let i = 0, next = res.first_offset; i < res.result_count; i++) {
+    if (res.throttled_indexes[t] === i) { t++; continue; }
+    out.push(next++);
+  }
+  return out;
+}
 function client(port: number): Client {
   const Ctor = loadProto().shoal.v1.StorageNode;
   return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as Client;
@@ -75,16 +87,19 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     }));
   };
   const status = (id: string): Promise<StatusResponse__Output> => call(clients.get(id)!.Status.bind(clients.get(id)!), {});
-  const append = (id: string, shard: typeof shard0, records: RecordIn[]): Promise<AppendResponse__Output> =>
-    call(clients.get(id)!.Append.bind(clients.get(id)!), { shard, records, epoch: 0 });
+  const appendShards = (id: string, items: Array<{ shard: typeof shard0; records: Rec[] }>): Promise<AppendShardsResponse__Output> =>
+    call(clients.get(id)!.AppendShards.bind(clients.get(id)!), {
+      shards: items.map((it) => ({ shard: it.shard, epoch: 0, records_body: encodeRecordBody(it.records.map((r) => ({ partitionKey: r.partition_key, data: r.data }))), record_count: it.records.length })),
+    });
+  const append = async (id: string, shard: typeof shard0, recs: Rec[]): Promise<ShardAppendResult__Output> => (await appendShards(id, [{ shard, records: recs }])).results[0]!;
   const read = (id: string, shard: typeof shard0, from: number, metered = false): Promise<ReadResponse__Output> =>
     call(clients.get(id)!.Read.bind(clients.get(id)!), { shard, from_offset: from, max_records: 10_000, max_bytes: 0, metered });
   const seek = (kind: 'SEEK_LATEST' | 'SEEK_TRIM_HORIZON' | 'SEEK_AT_TIMESTAMP', ts = 0): Promise<SeekResponse__Output> =>
     call(clients.get('a1')!.Seek.bind(clients.get('a1')!), { shard: shard0, kind, timestamp_ms: ts });
   const logEnd = async (id: string, shardId: string): Promise<number> =>
     (await status(id)).replicas.find((r) => r.shard?.shard_id === shardId)?.log_end_offset ?? -1;
-  const records = (n: number, tag: string, bytes = 100): RecordIn[] =>
-    Array.from({ length: n }, (_, i) => ({ partition_key: `${tag}-${i}`, data: Buffer.alloc(bytes, `${tag}${i}`), hash_key: Buffer.alloc(16) }));
+  const records = (n: number, tag: string, bytes = 100): Rec[] =>
+    Array.from({ length: n }, (_, i) => ({ partition_key: `${tag}-${i}`, data: Buffer.alloc(bytes, `${tag}${i}`) }));
 
   before(async () => {
     mkdirSync(BASE_DIR, { recursive: true });
@@ -107,33 +122,25 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('appends through the leader, group-committed, with contiguous offsets and non-decreasing arrivals', async () => {
-    // 'y' goes as a records_body (the api's form) and gets compact results.
-    const yBody = encodeRecordBody(records(100, 'y').map((r) => ({ partitionKey: r.partition_key!, data: r.data as Buffer })));
-    const yAppend = call(clients.get('a1')!.Append.bind(clients.get('a1')!), { shard: shard0, records_body: yBody, record_count: 100, epoch: 0 });
-    const responses = await Promise.all([append('a1', shard0, records(200, 'x')), yAppend, append('a1', shard0, records(1, 'z'))]);
-    const y = responses[1]!;
-    assert.equal(y.error, 'OK', y.error_message);
-    assert.deepEqual([y.results.length, y.result_count, y.throttled_indexes], [0, 100, []]);
-    const yResults = Array.from({ length: 100 }, (_, i) => ({ offset: y.first_offset + i, arrival_ms: -1, throttled: false }));
-    const results = [...responses[0]!.results, ...yResults, ...responses[2]!.results];
-    assert.equal(results.length, 301);
-    assert.ok(results.every((r) => !r.throttled));
-    const offsets = results.map((r) => r.offset).sort((a, b) => a - b);
+  it('appends through the leader, group-committed, with contiguous offsets; one call carries several shards', async () => {
+    const responses = await Promise.all([append('a1', shard0, records(200, 'x')), append('a1', shard0, records(100, 'y')), append('a1', shard0, records(1, 'z'))]);
+    for (const r of responses) assert.equal(r.error, 'OK', r.error_message);
+    assert.deepEqual(responses.map((r) => [r.result_count, r.throttled_indexes]), [[200, []], [100, []], [1, []]]);
+    const offsets = responses.flatMap(offsetsOf).sort((a, b) => a - b);
     assert.deepEqual(offsets, Array.from({ length: 301 }, (_, i) => i));
-    const byOffset = [...results].sort((a, b) => a.offset - b.offset);
-    const arrivals = byOffset.filter((r) => r.arrival_ms >= 0);
-    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]!.arrival_ms >= arrivals[i - 1]!.arrival_ms);
     assert.equal(responses[0]!.epoch, 1);
+    const both = await appendShards('a1', [{ shard: shard1, records: records(3, 'p', 10) }, { shard: shard0, records: records(2, 'q', 10) }]);
+    assert.deepEqual(both.results.map((r) => [r.error, offsetsOf(r)]), [['OK', [0, 1, 2]], ['OK', [301, 302]]], 'one result per shard, in request order');
   });
 
   it('every replica holds the same records, and the leader reads them back', async () => {
-    for (const id of ['b1', 'c1']) await waitUntil(`${id} to hold 301 records`, async () => (await read(id, shard0, 0)).high_watermark === 301);
+    for (const id of ['b1', 'c1']) await waitUntil(`${id} to hold 303 records`, async () => (await read(id, shard0, 0)).high_watermark === 303);
     const leader = await read('a1', shard0, 0);
     assert.equal(leader.error, 'OK');
-    assert.equal(leader.records.length, 301);
+    assert.equal(leader.records.length, 303);
     assert.equal(leader.log_start_offset, 0);
-    assert.equal(leader.last_arrival_ms, leader.records[300]!.arrival_ms);
+    assert.equal(leader.last_arrival_ms, leader.records[302]!.arrival_ms);
+    for (let i = 1; i < leader.records.length; i++) assert.ok(leader.records[i]!.arrival_ms >= leader.records[i - 1]!.arrival_ms, 'arrivals never decrease');
     const x0 = leader.records.find((r) => r.partition_key === 'x-0');
     assert.ok(x0 && x0.data.equals(Buffer.alloc(100, 'x0')));
     for (const id of ['b1', 'c1']) {
@@ -141,22 +148,22 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
       assert.deepEqual(r.records.map((x) => [x.offset, x.arrival_ms, x.partition_key, x.data.toString('hex')]),
         leader.records.map((x) => [x.offset, x.arrival_ms, x.partition_key, x.data.toString('hex')]));
     }
-    const tail = await read('a1', shard0, 300);
-    assert.deepEqual(tail.records.map((r) => r.offset), [300]);
-    const none = await read('a1', shard0, 301);
+    const tail = await read('a1', shard0, 302);
+    assert.deepEqual(tail.records.map((r) => r.offset), [302]);
+    const none = await read('a1', shard0, 303);
     assert.deepEqual(none.records, []);
-    assert.equal(none.high_watermark, 301);
+    assert.equal(none.high_watermark, 303);
   });
 
   it('seeks LATEST, TRIM_HORIZON and AT_TIMESTAMP', async () => {
-    assert.equal((await seek('SEEK_LATEST')).offset, 301);
+    assert.equal((await seek('SEEK_LATEST')).offset, 303);
     assert.equal((await seek('SEEK_TRIM_HORIZON')).offset, 0);
     const all = await read('a1', shard0, 0);
     const ts = all.records[250]!.arrival_ms;
     const first = all.records.findIndex((r) => r.arrival_ms >= ts);
     assert.equal((await seek('SEEK_AT_TIMESTAMP', ts)).offset, first);
     assert.equal((await seek('SEEK_AT_TIMESTAMP', 0)).offset, 0);
-    assert.equal((await seek('SEEK_AT_TIMESTAMP', Date.now() + 60_000)).offset, 301);
+    assert.equal((await seek('SEEK_AT_TIMESTAMP', Date.now() + 60_000)).offset, 303);
   });
 
   it('refuses appends on a follower and for an unknown shard', async () => {
@@ -174,21 +181,21 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     await startNode(c1);
     const res = await pending;
     assert.equal(res.error, 'OK', res.error_message);
-    assert.deepEqual(res.results.map((r) => r.offset), Array.from({ length: 50 }, (_, i) => 301 + i));
-    await waitUntil('c1 caught up', async () => (await logEnd('c1', shard0.shard_id)) === 351);
+    assert.deepEqual(offsetsOf(res), Array.from({ length: 50 }, (_, i) => 303 + i));
+    await waitUntil('c1 caught up', async () => (await logEnd('c1', shard0.shard_id)) === 353);
     const [a, c] = await Promise.all([read('a1', shard0, 0), read('c1', shard0, 0)]);
     assert.deepEqual(c.records.map((x) => x.data.toString('hex')), a.records.map((x) => x.data.toString('hex')));
     const leaderStatus = (await status('a1')).replicas.find((r) => r.shard?.shard_id === shard0.shard_id)!;
-    assert.deepEqual(leaderStatus.follower_log_end, { b1: 351, c1: 351 });
+    assert.deepEqual(leaderStatus.follower_log_end, { b1: 353, c1: 353 });
   });
 
   it('throttles single records past 1000 records/s and metered reads past 5 calls/s', async () => {
     const res = await append('a1', shard1, records(1200, 't', 10));
     assert.equal(res.error, 'OK', res.error_message);
-    const admitted = res.results.filter((r) => !r.throttled);
-    assert.ok(res.results.slice(0, 1000).every((r) => !r.throttled), 'the first 1000 records of the second pass');
-    assert.ok(admitted.length >= 1000 && admitted.length < 1100, `admitted ${admitted.length}`);
-    assert.deepEqual(admitted.map((r) => r.offset), Array.from({ length: admitted.length }, (_, i) => i));
+    const admitted = offsetsOf(res);
+    assert.ok(res.throttled_indexes.every((i) => i >= 997), 'the first records of the second pass (less the 3 written before)');
+    assert.ok(admitted.length >= 997 && admitted.length < 1100, `admitted ${admitted.length}`);
+    assert.deepEqual(admitted, Array.from({ length: admitted.length }, (_, i) => 3 + i));
     const reads = await Promise.all(Array.from({ length: 7 }, () => read('a1', shard1, 0, true)));
     assert.ok(reads.some((r) => r.error === 'THROTTLED'), 'a 6th call in a second is throttled');
     const metrics = await nodes.get('a1')!.metrics.registry.metrics();
@@ -205,9 +212,9 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     const res = await append('b1', shard0, records(10, 'n'));
     assert.equal(res.error, 'OK', res.error_message);
     assert.equal(res.epoch, 2);
-    assert.deepEqual(res.results.map((r) => r.offset), Array.from({ length: 10 }, (_, i) => 351 + i));
+    assert.deepEqual(offsetsOf(res), Array.from({ length: 10 }, (_, i) => 353 + i));
     assert.equal((await append('a1', shard0, records(1, 'o'))).error, 'NOT_LEADER');
-    for (const id of ['a1', 'c1']) await waitUntil(`${id} to hold the epoch-2 records`, async () => (await logEnd(id, shard0.shard_id)) === 361);
+    for (const id of ['a1', 'c1']) await waitUntil(`${id} to hold the epoch-2 records`, async () => (await logEnd(id, shard0.shard_id)) === 363);
     const [a, b] = await Promise.all([read('a1', shard0, 340), read('b1', shard0, 340)]);
     assert.deepEqual(a.records.map((x) => x.partition_key), b.records.map((x) => x.partition_key));
   });

@@ -37,24 +37,44 @@
  * Lease: a leader acknowledges nothing (appendRefusal, mayAcknowledge)
  * unless its node lease is valid at `nowMs` by the monotonic clock the
  * driver uses for every input (leaseUntilMs, set by the driver).
+ *
+ * Shard record rules are inputs too (the record is the config): `closing`
+ * (a reshard) refuses appends with SHARD_CLOSED and, once everything
+ * appended is committed, proposes the seal; `handoverTo` (a planned move)
+ * refuses appends with HANDING_OVER while what was appended commits; a
+ * replica reopened after a restart proposes an epoch bump instead of
+ * leading an epoch it knew (leadOnlyAbove). proposalsDue() returns what the
+ * driver should write to the record (ISR change, seal, epoch bump), each
+ * repeated at its retry interval until the record shows the outcome.
+ *
+ * Idle shards cost nothing: there is no heartbeat. A leader sends only
+ * what a follower lacks (records, the high watermark, a probe or a
+ * truncation answer); needsTick() tells the driver whether time alone can
+ * change anything (messages in flight, a follower behind, a proposal
+ * pending), so it ticks only those replicas. A follower that had
+ * everything when the leader appended counts as caught up at that moment
+ * (Kafka's lastCaughtUpTime), so an idle period never looks like lag.
  */
 import { MIN_INSYNC_REPLICAS } from '../limits';
 import { nextIsr } from './isr-policy';
 import { LeaderEpochCache } from './leader-epoch-cache';
 import type {
   ReplicaRole, ReplicaConfig, IsrProposal, ReplicaPersistedState, BatchPosition, AppendMessage, AppendCheck, ReplicationErrorCode, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+  EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication-types';
 
 import {
+  EPOCH_BUMP_RETRY_MS,
   ISR_CHANGE_RETRY_MS,
-  REPLICATION_HEARTBEAT_INTERVAL_MS,
   REPLICATION_INFLIGHT_MAX,
   REPLICATION_RESEND_TIMEOUT_MS,
   REPLICATION_RETRY_BACKOFF_MS,
+  SEAL_RETRY_MS,
 } from './replication-limits';
 
 export type {
   ReplicaRole, ReplicaConfig, TruncateRequest, IsrProposal, ReplicaPersistedState, BatchPosition, AppendMessage, AppendCheck, ReplicationErrorCode, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+  EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication-types';
 
 export class ReplicaMachine {
@@ -72,6 +92,8 @@ export class ReplicaMachine {
   private epochStartOffset = 0;
   /** Leader: the ISR change proposed and not yet seen in a newer config. */
   private pendingIsr: (IsrProposal & { lastProposedMs: number }) | undefined;
+  private sealProposedMs = Number.NEGATIVE_INFINITY;
+  private bumpProposedMs = Number.NEGATIVE_INFINITY;
 
   /**
    * `leadOnlyAbove`: never lead (append, send, acknowledge) in an epoch at or
@@ -110,6 +132,7 @@ export class ReplicaMachine {
     const wasLeaderOfEpoch = this.role() === 'leader' && this.config?.epoch === config.epoch;
     if (this.pendingIsr && (config.version !== this.pendingIsr.baseVersion || config.epoch !== this.pendingIsr.epoch)) this.pendingIsr = undefined;
     const previousIsr = this.config?.isr ?? [];
+    if (this.config?.closing !== config.closing || this.config?.sealedLogEnd !== config.sealedLogEnd) this.sealProposedMs = Number.NEGATIVE_INFINITY;
     this.config = config;
     this.knownEpoch = config.epoch;
     if (config.leader !== this.selfId) { this.progress.clear(); this.pendingIsr = undefined; return; }
@@ -145,6 +168,8 @@ export class ReplicaMachine {
     const c = this.config;
     if (!c || !this.mayAcknowledge(nowMs)) return 'NOT_LEADER';
     if (c.isr.length < MIN_INSYNC_REPLICAS || !c.isr.includes(this.selfId)) return 'NOT_ENOUGH_REPLICAS';
+    if (c.closing === true) return 'SHARD_CLOSED';
+    if (c.handoverTo !== undefined && c.handoverTo !== this.selfId) return 'HANDING_OVER';
     return undefined;
   }
 
@@ -158,7 +183,7 @@ export class ReplicaMachine {
    * The shard record names this replica leader of an epoch it may not lead
    * (leadOnlyAbove): the record version to bump the epoch from, or undefined.
    */
-  epochBumpDue(): { readonly epoch: number; readonly baseVersion: number } | undefined {
+  epochBumpDue(): EpochBumpProposal | undefined {
     const c = this.config;
     if (!c || c.leader !== this.selfId || this.fenced || c.epoch !== this.knownEpoch || c.epoch > this.leadFloor) return undefined;
     return { epoch: c.epoch, baseVersion: c.version };
@@ -170,6 +195,8 @@ export class ReplicaMachine {
     if (batch.firstOffset !== this.logEnd || batch.epoch !== this.knownEpoch || batch.count < 1) {
       throw new Error(`leader batch ${batch.epoch}@${batch.firstOffset}+${batch.count} does not extend log end ${this.logEnd} at epoch ${this.knownEpoch}`);
     }
+    // A follower that had everything until now was caught up until now (Kafka's lastCaughtUpTime).
+    for (const p of this.progress.values()) if (p.matchEnd >= this.logEnd) p.lastCaughtUpMs = nowMs;
     this.cache.assign(batch.epoch, batch.firstOffset);
     this.logEnd += batch.count;
     this.advanceHw();
@@ -189,9 +216,8 @@ export class ReplicaMachine {
       const idle = p.inflight === 0;
       const needsProbe = idle && p.matchEnd < 0;
       const needsHw = idle && p.sentHw < this.hw;
-      const heartbeat = idle && nowMs - p.lastSendMs >= REPLICATION_HEARTBEAT_INTERVAL_MS;
       const truncate = p.truncate && p.truncate.endOffset === p.nextOffset ? p.truncate : undefined;
-      if (!hasData && !needsProbe && !needsHw && !heartbeat && !truncate) continue;
+      if (!hasData && !needsProbe && !needsHw && !truncate) continue;
       out.push({
         to,
         epoch: this.knownEpoch,
@@ -253,6 +279,54 @@ export class ReplicaMachine {
     for (const p of this.progress.values()) {
       if (p.inflight > 0 && nowMs - Math.max(p.lastAckMs, p.lastSendMs) >= REPLICATION_RESEND_TIMEOUT_MS) this.resetProgress(p, nowMs);
     }
+  }
+
+  /**
+   * Whether time alone can change what this replica does, so the driver
+   * must keep ticking it: a leader with a reachable follower that lacks
+   * something or has messages in flight, a proposal to repeat, a seal to
+   * write. False for followers and settled leaders (idle shards).
+   * `reachable`: whether a message to the node can leave now (its stream
+   * is up); an unreachable follower waits for its link, not for time.
+   */
+  needsTick(nowMs: number, reachable: (nodeId: string) => boolean): boolean {
+    if (this.epochBumpDue()) return true;
+    const c = this.config;
+    if (!c || c.leader !== this.selfId || c.epoch !== this.knownEpoch) return false;
+    if (this.pendingIsr || (c.closing === true && c.sealedLogEnd === undefined)) return true;
+    for (const [id, p] of this.progress) {
+      if (!reachable(id)) continue;
+      if (p.inflight > 0 || p.truncate || p.matchEnd < this.logEnd || p.nextOffset < this.logEnd || p.sentHw < this.hw || p.retryAtMs > nowMs) return true;
+    }
+    return false;
+  }
+
+  /**
+   * What the driver should write to the shard record now: an ISR change, a
+   * seal, an epoch bump. Each is returned again at its retry interval until
+   * a newer record resolves it (the writes are guarded, so a repeat is harmless).
+   */
+  proposalsDue(nowMs: number): ReplicaProposals {
+    const isr = this.isrChangeDue(nowMs);
+    const seal = this.sealDue(nowMs);
+    const epochBump = this.epochBumpProposal(nowMs);
+    return { ...(isr ? { isr } : {}), ...(seal ? { seal } : {}), ...(epochBump ? { epochBump } : {}) };
+  }
+
+  /** A closing shard's leader with everything committed (nothing more is admitted): seal at the log end. */
+  private sealDue(nowMs: number): SealProposal | undefined {
+    const c = this.config;
+    if (c?.closing !== true || c.sealedLogEnd !== undefined || !this.mayAcknowledge(nowMs) || this.hw !== this.logEnd) return undefined;
+    if (nowMs - this.sealProposedMs < SEAL_RETRY_MS) return undefined;
+    this.sealProposedMs = nowMs;
+    return { epoch: this.knownEpoch, logEnd: this.logEnd };
+  }
+
+  private epochBumpProposal(nowMs: number): EpochBumpProposal | undefined {
+    const due = this.epochBumpDue();
+    if (!due || nowMs - this.bumpProposedMs < EPOCH_BUMP_RETRY_MS) return undefined;
+    this.bumpProposedMs = nowMs;
+    return due;
   }
 
   /**
@@ -415,7 +489,7 @@ export class ReplicaMachine {
 
   private freshProgress(nowMs: number): FollowerProgress {
     return {
-      matchEnd: -1, nextOffset: this.logEnd, inflight: 0, lastSendMs: nowMs - REPLICATION_HEARTBEAT_INTERVAL_MS, lastAckMs: nowMs,
+      matchEnd: -1, nextOffset: this.logEnd, inflight: 0, lastSendMs: nowMs, lastAckMs: nowMs,
       sentHw: -1, rewindTo: undefined, retryAtMs: 0, lastCaughtUpMs: nowMs, leaderEndAtLastAck: this.logEnd, truncate: undefined,
     };
   }

@@ -15,6 +15,12 @@ export interface ReplicaConfig {
   readonly isr: readonly string[];
   /** Version of the shard record (etcd mod revision); ISR proposals are guarded by it. */
   readonly version: number;
+  /** A reshard closes the shard: its leader admits nothing more and seals the log once all is committed. */
+  readonly closing?: boolean;
+  /** The log end the leader sealed (written once `closing` holds and everything is committed). */
+  readonly sealedLogEnd?: number;
+  /** A planned leadership move to this node is in progress: the leader admits nothing more. */
+  readonly handoverTo?: string;
 }
 
 /**
@@ -91,8 +97,31 @@ export interface SendRequest {
   readonly truncate?: TruncateRequest;
 }
 
-/** Why a leader cannot take an append now. */
-export type AppendRefusal = 'NOT_LEADER' | 'NOT_ENOUGH_REPLICAS';
+/**
+ * Why a leader cannot take an append now. NOT_LEADER, SHARD_CLOSED and
+ * HANDING_OVER prove the records were not appended (the api may route them
+ * again); NOT_ENOUGH_REPLICAS refuses them.
+ */
+export type AppendRefusal = 'NOT_LEADER' | 'NOT_ENOUGH_REPLICAS' | 'SHARD_CLOSED' | 'HANDING_OVER';
+
+/** A closing shard's leader has everything committed: record `logEnd` as the sealed end (guarded by `epoch` and leadership). */
+export interface SealProposal {
+  readonly epoch: number;
+  readonly logEnd: number;
+}
+
+/** A reopened leader named leader of an epoch it may not lead: write epoch + 1 on the record at `baseVersion`. */
+export interface EpochBumpProposal {
+  readonly epoch: number;
+  readonly baseVersion: number;
+}
+
+/** What the leader wants written to its shard record now (each guarded; the outcome returns through the watch). */
+export interface ReplicaProposals {
+  readonly isr?: IsrProposal;
+  readonly seal?: SealProposal;
+  readonly epochBump?: EpochBumpProposal;
+}
 
 /** The leader's view of one follower. */
 export interface FollowerProgress {
