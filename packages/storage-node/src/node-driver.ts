@@ -15,7 +15,10 @@
  *      appends, one reply per replication message,
  *   5. sends followers what they lack: one message per peer node carrying
  *      every shard's appends,
- *   6. answers producers whose records are committed (only while the node
+ *   6. retention, when its pass asked: drops committed batches older than
+ *      the stream's retention period (each replica on its own, below its
+ *      high watermark), moving the log start,
+ *   7. answers producers whose records are committed (only while the node
  *      lease is valid), hands what the machines propose for the shard
  *      records (ISR change, seal, epoch bump) to the proposer, and tells
  *      readers what moved.
@@ -64,6 +67,10 @@ export interface NodeDriverOptions {
   readonly onFatal: (err: unknown) => void;
   /** Runs the next loop step soon (default setImmediate; a simulation queues it). */
   readonly schedule?: (fn: () => void) => void;
+  /** Wall clock (ms): arrival times are compared with it for retention. */
+  readonly clock: () => number;
+  /** The retention of a stream's records in ms (undefined: unknown, keep everything). */
+  readonly retentionMs: (streamId: string) => number | undefined;
 }
 
 /** One item of a replication message from a leader node, decoded (or why it is unusable). */
@@ -183,6 +190,12 @@ export class NodeDriver {
     this.wake();
   }
 
+  /** Retention: every replica drops the committed batches its stream no longer retains (in the next step). */
+  checkRetention(): void {
+    for (const r of this.replicas.values()) { r.trimDue = true; this.touched.add(r); }
+    this.wake();
+  }
+
   /** Stops the loop after the step in progress. */
   async close(): Promise<void> {
     this.closed = true;
@@ -238,6 +251,12 @@ export class NodeDriver {
     for (const r of touched) if (r.stateDirty) write.include(r);
     await write.flush();
     for (const reply of replies) reply();
+    for (const r of touched) {
+      if (!r.trimDue || r.isClosed()) continue;
+      r.trimDue = false;
+      const retentionMs = this.o.retentionMs(r.shard.streamId);
+      if (retentionMs !== undefined) await r.trimBefore(this.o.clock() - retentionMs);
+    }
     await this.pumpSends(touched);
     nowMs = this.o.monoClock();
     const leaseUntilMs = this.o.leaseUntilMs();

@@ -12,6 +12,7 @@
  *   takeAppends   leader: the queued appends as one batch (group commit)
  *   (store write, one for the node)
  *   collectSends  leader: what each follower lacks, from cache or store
+ *   trimBefore    retention: drops committed batches past the stream's retention
  *   settle        leader: answers producers whose records are committed
  *   proposals     leader: ISR change, seal, epoch bump for the shard record
  *
@@ -103,6 +104,8 @@ export class Replica {
   private outstandingBytes = 0;
   /** The persisted state changed without a batch (a newer epoch): write it with the next store write. */
   stateDirty = false;
+  /** The node's retention pass asked this replica to trim (node-driver.ts checkRetention). */
+  trimDue = false;
   private closed = false;
 
   constructor(
@@ -203,7 +206,8 @@ export class Replica {
         else if (check.action === 'append') { ack = this.machine.followerAppended(item.msg); sink.batchesOf(this).push(...item.batches); }
         else {
           await sink.flush();
-          await this.truncateTo(check.toOffset);
+          if (check.action === 'truncate') await this.truncateTo(check.toOffset);
+          else await this.resetTo(check.toOffset, item.msg.prevEpoch);
         }
       }
       const a = ack;
@@ -318,6 +322,31 @@ export class Replica {
     this.cache.clear();
     this.lastArrivalMs = res.lastArrivalMs;
     this.logger.warn('truncated a divergent log suffix', { from: before, to: res.logEnd, asked: offset, epoch: this.machine.epoch() });
+  }
+
+  /** Empties the log and starts it at `offset`: the leader's retention trimmed everything this replica holds or lacks below it. */
+  private async resetTo(offset: number, prevEpoch: number): Promise<void> {
+    const before = { logStart: this.machine.logStartOffset(), logEnd: this.machine.logEndOffset() };
+    this.machine.reset(offset, prevEpoch);
+    await this.log.reset(this.machine.persisted());
+    this.cache.clear();
+    this.logger.warn('log reset to the leader\'s log start (retention trimmed what it lacked)', { ...before, to: offset });
+  }
+
+  /**
+   * Retention: removes the committed batches whose records all arrived
+   * before `beforeMs` (whole batches, below the high watermark) and moves
+   * the log start past them.
+   */
+  async trimBefore(beforeMs: number): Promise<void> {
+    const end = await this.log.expiredEnd(beforeMs, this.machine.highWatermark());
+    if (end === undefined || end <= this.machine.logStartOffset()) return;
+    const logStart = await this.log.trimBefore(end, (start) => {
+      this.machine.trimmed(start);
+      return this.machine.persisted();
+    });
+    if (this.cache.startOffset() < logStart) this.cache.clear();
+    this.logger.info('retention trimmed the log', { logStart });
   }
 
   private takePending(bytesLeft: number): PendingAppend[] {

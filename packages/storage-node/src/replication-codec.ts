@@ -17,7 +17,7 @@ export interface DecodedAppend {
 export function toShardAppend(shard: ShardRef, s: SendRequest, batches: readonly RecordBatch[]): ShardAppend {
   return {
     shard: { stream_id: shard.streamId, shard_id: shard.shardId },
-    epoch: s.epoch, start_offset: s.fromOffset, prev_epoch: s.prevEpoch, leader_hw: s.leaderHw,
+    epoch: s.epoch, start_offset: s.fromOffset, prev_epoch: s.prevEpoch, leader_hw: s.leaderHw, leader_log_start: s.leaderLogStart,
     batches: batches.map((b) => b.bytes),
     ...(s.truncate ? {
       truncate: true, truncate_epoch: s.truncate.epoch, truncate_end_offset: s.truncate.endOffset,
@@ -39,6 +39,7 @@ export function decodeShardAppend(a: ShardAppend__Output): DecodedAppend | strin
     startOffset: a.start_offset,
     prevEpoch: a.prev_epoch,
     leaderHw: a.leader_hw,
+    leaderLogStart: a.leader_log_start,
     batches: batches.map((b) => ({ epoch: b.epoch, firstOffset: b.firstOffset, count: b.count })),
     ...(a.truncate ? {
       truncate: { epoch: a.truncate_epoch, endOffset: a.truncate_end_offset, ifLogEnd: a.truncate_if_log_end, ifLastEpoch: a.truncate_if_last_epoch },

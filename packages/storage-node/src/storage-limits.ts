@@ -41,6 +41,8 @@ export const LEVELDB_DATA_OPTIONS = { writeBufferSize: 8 * 1024 * 1024, blockSiz
 export const LEVELDB_INDEX_OPTIONS = { writeBufferSize: 4 * 1024 * 1024, blockSize: 4 * 1024, compression: true } as const;
 /** How often the node timer ticks the replicas that wait on time (resends, timeouts, retries). */
 export const TICK_INTERVAL_MS = 50;
+/** How often every replica drops the committed batches older than its stream's retention period. */
+export const RETENTION_CHECK_INTERVAL_MS = 60_000;
 /** Reconnect backoff of a replication stream: first and largest delay. */
 export const RECONNECT_BACKOFF_MS_MIN = 100;
 export const RECONNECT_BACKOFF_MS_MAX = 2_000;

@@ -23,7 +23,11 @@ import { withdrawFromIsr } from './isr-withdrawal';
 import { EtcdRecordProposer } from './record-proposer';
 import { NodeRegistration } from './node-registration';
 import { NodeStore } from './store/node-store';
-import { BATCH_CACHE_BYTES_MAX, NODE_CACHE_BYTES_MAX, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
+import {
+  BATCH_CACHE_BYTES_MAX, NODE_CACHE_BYTES_MAX, RETENTION_CHECK_INTERVAL_MS, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT,
+} from './storage-limits';
+
+const MS_PER_HOUR = 3_600_000;
 import { WalSyncer } from './wal-sync';
 
 export interface StorageNodeOptions {
@@ -42,6 +46,8 @@ export interface StorageNodeOptions {
   /** Without `sync`: fsync the log this often if anything was written (wal-sync.ts); 0 = never. Default WAL_SYNC_INTERVAL_MS_DEFAULT. */
   readonly walSyncIntervalMs?: number;
   readonly logger?: Logger;
+  /** Wall clock (arrival times, retention); default the system clock. Tests inject one. */
+  readonly clock?: () => number;
   /** A broken invariant or disk failure; main.ts exits the process. */
   readonly onFatal?: (err: unknown) => void;
 }
@@ -77,20 +83,25 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
   const monoClock = (): number => performance.now();
   let registration: NodeRegistration | undefined;
+  const clock = o.clock ?? wallClockMs;
   const driver = new NodeDriver({
-    selfId: o.nodeId, store: nodeStore, proposer: new EtcdRecordProposer(store, logger), monoClock,
+    selfId: o.nodeId, store: nodeStore, proposer: new EtcdRecordProposer(store, logger), monoClock, clock,
     leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, logger, metrics, onFatal,
+    retentionMs: (streamId) => {
+      const stream = store.view.streamById(streamId);
+      return stream ? stream.value.retentionPeriodHours * MS_PER_HOUR : undefined;
+    },
   });
   manager = new ReplicaManager({
     selfId: o.nodeId, store: nodeStore, view: store.view, driver, monoClock, logger, onFatal,
-    context: { selfId: o.nodeId, limitsOn: o.limitsOn, clock: wallClockMs, metrics, cacheBudget: new CacheBudget(NODE_CACHE_BYTES_MAX, BATCH_CACHE_BYTES_MAX), truncateBelowHw: !sync },
+    context: { selfId: o.nodeId, limitsOn: o.limitsOn, clock, metrics, cacheBudget: new CacheBudget(NODE_CACHE_BYTES_MAX, BATCH_CACHE_BYTES_MAX), truncateBelowHw: !sync },
   });
   const mgr = manager;
   const links = new ReplicationLinks(o.nodeId, store.view, driver, logger);
   driver.setPeers(links);
 
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
-  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, driver, clock: wallClockMs, logger, onCorruption: onFatal }));
+  server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({ selfId: o.nodeId, az: o.az, driver, clock, logger, onCorruption: onFatal }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });
@@ -104,6 +115,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
     else if (change.kind === 'node') { if (change.value) driver.peerConnected(); else links.prune(); }
   });
   const tickTimer = setInterval(() => driver.tick(), TICK_INTERVAL_MS);
+  const retentionTimer = setInterval(() => driver.checkRetention(), RETENTION_CHECK_INTERVAL_MS);
 
   let closed = false;
   const httpAddress = `http://${o.host}:${o.httpPort}`;
@@ -122,6 +134,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
       if (closed) return;
       closed = true;
       clearInterval(tickTimer);
+      clearInterval(retentionTimer);
       unsubscribe();
       mgr.setFenced(true);
       await reg.close();

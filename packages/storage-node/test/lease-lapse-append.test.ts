@@ -30,7 +30,7 @@ describe('leader whose lease lapses mid-append (real LevelDB)', () => {
     const metrics = new NodeMetrics('a1', () => []);
     const store = await NodeStore.open(pair.index, pair.data, false);
     const driver = new NodeDriver({
-      selfId: 'a1', store, proposer: { propose: () => undefined }, monoClock: () => monoMs, leaseUntilMs: () => LEASE_UNTIL_MS,
+      selfId: 'a1', store, proposer: { propose: () => undefined }, monoClock: () => monoMs, leaseUntilMs: () => LEASE_UNTIL_MS, clock: () => 1_000_000, retentionMs: () => undefined,
       logger, metrics, onFatal: (err) => { fatal = err; },
     });
     const shard = { streamId: 's1', shardId: 'shardId-000000000000' };

@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRecordBody } from '@shoal/core';
-import { MetadataStore, type ShardRecord } from '@shoal/metadata';
+import { DEFAULT_ACCOUNT_ID, MetadataStore, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import {
   GRPC_CHANNEL_OPTIONS, createLogger, loadProto,
   type AppendShardsResponse__Output, type ReadResponse__Output, type SeekResponse__Output, type ShardAppendResult__Output, type StatusResponse__Output, type StorageNodeClient,
@@ -77,12 +77,14 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
   const logger = createLogger('it', {}, 'warn');
   const shard0 = { stream_id: STREAM_ID, shard_id: 'shardId-000000000000' };
   const shard1 = { stream_id: STREAM_ID, shard_id: 'shardId-000000000001' };
+  /** Added to the nodes' wall clock (retention is tested by moving time, not by waiting). */
+  let clockSkewMs = 0;
 
   const startNode = async (n: (typeof NODES)[number]): Promise<void> => {
     const dataDir = join(dir, n.nodeId);
     mkdirSync(dataDir, { recursive: true });
     nodes.set(n.nodeId, await startStorageNode({
-      ...n, host: '127.0.0.1', dataDir, etcd: [etcd.endpoint], prefix: PREFIX, leaseTtlSec: 5, limitsOn: true,
+      ...n, host: '127.0.0.1', dataDir, etcd: [etcd.endpoint], prefix: PREFIX, leaseTtlSec: 5, limitsOn: true, clock: () => Date.now() + clockSkewMs,
       logger: logger.child({ nodeId: n.nodeId }), onFatal: (err) => { throw err; },
     }));
   };
@@ -246,6 +248,47 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
       return now.kvs.length === 1 && now.kvs[0]!.lease !== leaseId;
     });
     await waitUntil('b1 to take appends again', async () => (await append('b1', shard0, records(1, 'l'))).error === 'OK');
+  });
+
+  it('retention: records past the stream\'s retention leave every replica; TRIM_HORIZON and reads follow; a replica added later starts at the log start', async () => {
+    const stream: StreamRecord = {
+      accountId: DEFAULT_ACCOUNT_ID, region: 'us-east-1', streamName: 'it-stream', streamId: STREAM_ID, streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/it-stream',
+      status: 'ACTIVE', mode: 'PROVISIONED', initialShardCount: 2, retentionPeriodHours: 24, createdMs: Date.now(), encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {}, nextShardIndex: 2,
+    };
+    assert.equal(await store.commit({ compare: [], puts: [{ key: store.keys.stream(stream), value: stream }] }), true);
+    const k = store.keys.shard(STREAM_ID, shard0.shard_id);
+    const leader = store.view.shard(STREAM_ID, shard0.shard_id)!.value.leader;
+    const end = await logEnd(leader, shard0.shard_id);
+    for (const n of nodes.values()) n.driver.checkRetention();
+    await new Promise((r) => setTimeout(r, 200));
+    for (const id of NODES.map((n) => n.nodeId)) assert.equal((await read(id, shard0, 0)).log_start_offset, 0, `${id}: nothing is older than 24 hours yet`);
+    clockSkewMs = 25 * 3_600_000;
+    const fresh = await append(leader, shard0, records(2, 'fresh'));
+    assert.equal(fresh.error, 'OK', fresh.error_message);
+    assert.deepEqual(offsetsOf(fresh), [end, end + 1]);
+    for (const id of NODES.map((n) => n.nodeId)) await waitUntil(`${id} holds the fresh records`, async () => (await read(id, shard0, 0)).high_watermark === end + 2);
+    for (const n of nodes.values()) n.driver.checkRetention();
+    for (const n of NODES) {
+      const replica = nodes.get(n.nodeId)!.driver.get({ streamId: STREAM_ID, shardId: shard0.shard_id })!;
+      await waitUntil(`${n.nodeId} trims`, async () => replica.reader.logStartOffset() === end);
+      assert.deepEqual(await replica.log.batchesFrom(0, end, 1 << 30), [], `${n.nodeId}: no batch below the log start is left in its store`);
+      assert.equal((await replica.log.load()).state.logStartOffset, end, `${n.nodeId}: the log start is stored`);
+      const r = await read(n.nodeId, shard0, 0);
+      assert.equal(r.error, 'OUT_OF_RANGE');
+      assert.deepEqual((await read(n.nodeId, shard0, end)).records.map((x) => x.partition_key), ['fresh-0', 'fresh-1']);
+    }
+    assert.equal((await call(clients.get(leader)!.Seek.bind(clients.get(leader)!), { shard: shard0, kind: 'SEEK_TRIM_HORIZON', timestamp_ms: 0 }) as SeekResponse__Output).offset, end);
+    // A follower whose log lies below the leader's log start (here: a new, empty replica) starts at it.
+    const follower = NODES.map((n) => n.nodeId).find((id) => id !== leader)!;
+    const without = store.view.shard(STREAM_ID, shard0.shard_id)!;
+    const dropped: ShardRecord = { ...without.value, replicas: without.value.replicas.filter((id) => id !== follower), isr: without.value.isr.filter((id) => id !== follower) };
+    assert.equal(await store.commit({ compare: [{ key: k, modRevision: without.modRevision }], puts: [{ key: k, value: dropped }] }), true);
+    await waitUntil(`${follower} drops its replica`, async () => nodes.get(follower)!.driver.get({ streamId: STREAM_ID, shardId: shard0.shard_id }) === undefined);
+    const back = store.view.shard(STREAM_ID, shard0.shard_id)!;
+    assert.equal(await store.commit({ compare: [{ key: k, modRevision: back.modRevision }], puts: [{ key: k, value: { ...back.value, replicas: [...back.value.replicas, follower] } }] }), true);
+    await waitUntil(`${follower} rejoins the ISR`, async () => store.view.shard(STREAM_ID, shard0.shard_id)!.value.isr.includes(follower));
+    const r = await read(follower, shard0, end);
+    assert.deepEqual([r.log_start_offset, r.records.map((x) => x.partition_key)], [end, ['fresh-0', 'fresh-1']]);
   });
 
   it('drops a replica and its data when the shard record disappears', async () => {

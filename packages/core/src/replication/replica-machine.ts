@@ -28,6 +28,11 @@
  * round shortens the log, so it converges. Only divergent entries are ever
  * removed, and never below the follower's high watermark (asserted).
  *
+ * Retention (the node trims committed batches, trimmed()) moves the log
+ * start: a follower whose log ends below the leader's log start (behind
+ * for longer than the retention, or new) gets sends from there and resets
+ * its log to start at it (ReplicaLogState.checkAppend, reset()).
+ *
  * ISR (leader side, isr-policy.ts): the leader proposes shrinking lagging
  * followers and adding caught-up ones; the driver writes the proposal to
  * etcd guarded by the config version it was based on. The high watermark
@@ -57,9 +62,9 @@
  */
 import { MIN_INSYNC_REPLICAS } from '../limits';
 import { nextIsr } from './isr-policy';
-import { LeaderEpochCache } from './leader-epoch-cache';
+import { ReplicaLogState } from './replica-log-state';
 import type {
-  ReplicaRole, ReplicaConfig, IsrProposal, ReplicaPersistedState, BatchPosition, AppendMessage, AppendCheck, ReplicationErrorCode, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+  ReplicaConfig, IsrProposal, ReplicaPersistedState, BatchPosition, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
   EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication-types';
 
@@ -77,13 +82,7 @@ export type {
   EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication-types';
 
-export class ReplicaMachine {
-  private config: ReplicaConfig | undefined;
-  private knownEpoch: number;
-  private logStart: number;
-  private logEnd: number;
-  private hw: number;
-  private readonly cache: LeaderEpochCache;
+export class ReplicaMachine extends ReplicaLogState {
   private readonly progress = new Map<string, FollowerProgress>();
   private fenced = false;
   /** Monotonic ms until which the node's lease is known valid (0: never). */
@@ -114,14 +113,9 @@ export class ReplicaMachine {
    */
   private readonly leadFloor: number;
 
-  constructor(readonly selfId: string, persisted: ReplicaPersistedState,
-    private readonly options: { readonly leadOnlyAbove?: number; readonly truncateBelowHw?: boolean } = {}) {
+  constructor(selfId: string, persisted: ReplicaPersistedState, options: { readonly leadOnlyAbove?: number; readonly truncateBelowHw?: boolean } = {}) {
+    super(selfId, persisted, options.truncateBelowHw ?? false);
     this.leadFloor = options.leadOnlyAbove ?? 0;
-    this.knownEpoch = persisted.epoch;
-    this.logStart = persisted.logStartOffset;
-    this.logEnd = persisted.logEndOffset;
-    this.hw = Math.min(persisted.highWatermark, persisted.logEndOffset);
-    this.cache = new LeaderEpochCache(persisted.epochCache);
   }
 
   // ---- inputs: metadata and local events ----------------------------------
@@ -212,6 +206,8 @@ export class ReplicaMachine {
     const out: SendRequest[] = [];
     for (const [to, p] of this.progress) {
       if (p.inflight >= REPLICATION_INFLIGHT_MAX || nowMs < p.retryAtMs) continue;
+      // Retention trimmed what lies below the log start: a follower that lacks it starts there (and resets).
+      if (p.nextOffset < this.logStart) { p.nextOffset = this.logStart; p.truncate = undefined; }
       const hasData = p.nextOffset < this.logEnd;
       const idle = p.inflight === 0;
       const needsProbe = idle && p.matchEnd < 0;
@@ -225,6 +221,7 @@ export class ReplicaMachine {
         prevEpoch: this.cache.epochAt(p.nextOffset - 1),
         maxEndOffset: this.logEnd,
         leaderHw: this.hw,
+        leaderLogStart: this.logStart,
         ...(truncate ? { truncate } : {}),
       });
     }
@@ -354,75 +351,8 @@ export class ReplicaMachine {
     return { epoch: c.epoch, baseVersion: c.version, isr };
   }
 
-  // ---- follower ------------------------------------------------------------
-
-  /** What to do with a ShardAppend: append it, reject it (the ack to send), or truncate first. */
-  checkAppend(msg: AppendMessage): AppendCheck {
-    if (msg.epoch < this.knownEpoch) return this.reject('STALE_EPOCH');
-    // A newer epoch's leader: remember its epoch first (fencing), so that a leader whose shard record is
-    // stale (a zombie back from a partition) refuses it below, as after a newer ack, until the record
-    // arrives and makes it a follower. It used to take the truncation as leader and crash the node on
-    // "a leader never truncates its log" (chaos zombie-leader).
-    if (msg.epoch > this.knownEpoch) this.observeEpoch(msg.epoch);
-    if (this.role() === 'leader' && msg.epoch === this.knownEpoch) return this.reject('STALE_EPOCH');
-    const t = msg.truncate;
-    if (t && t.ifLogEnd === this.logEnd && t.ifLastEpoch === this.lastEpoch()) {
-      const toOffset = Math.min(t.endOffset, this.cache.endOffsetFor(t.epoch, this.logEnd));
-      if (toOffset < this.logEnd) return { action: 'truncate', toOffset: Math.max(toOffset, this.logStart) };
-    }
-    if (msg.startOffset !== this.logEnd) return this.reject('LOG_MISMATCH');
-    if (msg.prevEpoch !== this.cache.epochAt(this.logEnd - 1)) return this.reject('LOG_MISMATCH');
-    let next = msg.startOffset;
-    let lastEpoch = this.cache.latestEpoch();
-    for (const b of msg.batches) {
-      if (b.firstOffset !== next || b.count < 1 || b.epoch < lastEpoch || b.epoch > msg.epoch) return this.reject('INTERNAL');
-      next += b.count;
-      lastEpoch = b.epoch;
-    }
-    return { action: 'append' };
-  }
-
-  /**
-   * The driver truncated the log to `toOffset` (a batch start at or below
-   * what checkAppend asked). Removing a committed entry would lose an
-   * acknowledged record: that is a broken invariant, not an error.
-   */
-  truncated(toOffset: number): void {
-    const floor = this.options.truncateBelowHw ? this.logStart : this.hw;
-    if (toOffset < floor || toOffset < this.logStart || toOffset > this.logEnd) {
-      throw new Error(`truncation to ${toOffset} outside [hw ${this.hw}, log end ${this.logEnd}] (log start ${this.logStart})`);
-    }
-    if (this.role() === 'leader') throw new Error('a leader never truncates its log');
-    if (toOffset < this.hw) this.hw = toOffset;
-    this.logEnd = toOffset;
-    this.cache.truncateFrom(toOffset);
-  }
-
-  /** The follower persisted an accepted append; returns the ack to send. */
-  followerAppended(msg: AppendMessage): AppendAck {
-    if (msg.startOffset !== this.logEnd) throw new Error('followerAppended out of order');
-    if (msg.epoch > this.knownEpoch) this.observeEpoch(msg.epoch);
-    for (const b of msg.batches) {
-      this.cache.assign(b.epoch, b.firstOffset);
-      this.logEnd = b.firstOffset + b.count;
-    }
-    const hw = Math.min(msg.leaderHw, this.logEnd);
-    if (hw > this.hw) this.hw = hw;
-    return this.ack('OK');
-  }
-
   // ---- queries -------------------------------------------------------------
 
-  role(): ReplicaRole {
-    return this.config?.leader === this.selfId ? 'leader' : 'follower';
-  }
-  epoch(): number { return this.knownEpoch; }
-  logEndOffset(): number { return this.logEnd; }
-  logStartOffset(): number { return this.logStart; }
-  highWatermark(): number { return this.hw; }
-  lastEpoch(): number { return this.cache.epochAt(this.logEnd - 1); }
-  epochAt(offset: number): number { return this.cache.epochAt(offset); }
-  isrSize(): number { return this.config?.isr.length ?? 0; }
   /** The ISR the high watermark waits for: committed ISR plus a pending proposal's members. */
   maximalIsr(): string[] {
     const isr = [...(this.config?.isr ?? [])];
@@ -437,22 +367,10 @@ export class ReplicaMachine {
     return out;
   }
 
-  persisted(): ReplicaPersistedState {
-    return { epoch: this.knownEpoch, logStartOffset: this.logStart, logEndOffset: this.logEnd, highWatermark: this.hw, epochCache: this.cache.snapshot() };
-  }
-
   // ---- helpers ---------------------------------------------------------------
 
-  private ack(error: ReplicationErrorCode): AppendAck {
-    return { epoch: this.knownEpoch, error, logEndOffset: this.logEnd, lastEpoch: this.lastEpoch() };
-  }
-
-  private reject(error: ReplicationErrorCode): AppendCheck {
-    return { action: 'reject', ack: this.ack(error) };
-  }
-
   /** A message from a newer epoch's leader: remember it (fencing); a deposed leader stops. */
-  private observeEpoch(epoch: number): void {
+  protected observeEpoch(epoch: number): void {
     this.knownEpoch = epoch;
     if (this.config?.leader === this.selfId) { this.progress.clear(); this.pendingIsr = undefined; }
   }
@@ -463,6 +381,14 @@ export class ReplicaMachine {
    * otherwise answer with where its last epoch ends in our log (KIP-279).
    */
   private onMismatch(p: FollowerProgress, ack: AppendAck): boolean {
+    if (ack.logEndOffset < this.logStart) {
+      // Its log ends below ours: send from our log start, where it resets (checkAppend).
+      if (p.rewindTo === this.logStart && p.inflight > 0) return false;
+      p.nextOffset = this.logStart;
+      p.rewindTo = this.logStart;
+      p.truncate = undefined;
+      return false;
+    }
     if (ack.logEndOffset <= this.logEnd && this.matches(ack)) {
       const target = Math.max(this.logStart, ack.logEndOffset);
       if (p.rewindTo === target && p.inflight > 0) return false;

@@ -66,6 +66,8 @@ export interface AppendMessage {
   readonly prevEpoch: number;
   readonly batches: readonly BatchPosition[];
   readonly leaderHw: number;
+  /** The leader's log start: a follower whose log ends below it while it sends from there resets its log. */
+  readonly leaderLogStart: number;
   readonly truncate?: TruncateRequest;
 }
 
@@ -74,7 +76,9 @@ export type AppendCheck =
   | { readonly action: 'append' }
   | { readonly action: 'reject'; readonly ack: AppendAck }
   /** Truncate the log to `toOffset` (or the start of the batch holding it), call truncated(), check again. */
-  | { readonly action: 'truncate'; readonly toOffset: number };
+  | { readonly action: 'truncate'; readonly toOffset: number }
+  /** Empty the log and start it at `toOffset` (the leader trimmed everything below), call reset(), check again. */
+  | { readonly action: 'reset'; readonly toOffset: number };
 
 export type ReplicationErrorCode = 'OK' | 'STALE_EPOCH' | 'LOG_MISMATCH' | 'SHARD_NOT_FOUND' | 'INTERNAL';
 
@@ -94,6 +98,7 @@ export interface SendRequest {
   readonly prevEpoch: number;
   readonly maxEndOffset: number;
   readonly leaderHw: number;
+  readonly leaderLogStart: number;
   readonly truncate?: TruncateRequest;
 }
 

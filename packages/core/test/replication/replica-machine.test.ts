@@ -152,7 +152,7 @@ describe('replication/replica-machine', () => {
     m.applyConfig(config(1, 'a'), 0);
     m.setLeaseUntil(Infinity);
     const truncate = { epoch: 1, endOffset: 3, ifLogEnd: 5, ifLastEpoch: 1 };
-    const probe = { epoch: 2, leaderHw: 3, startOffset: 3, prevEpoch: 1, batches: [], truncate };
+    const probe = { epoch: 2, leaderHw: 3, leaderLogStart: 0, startOffset: 3, prevEpoch: 1, batches: [], truncate };
     assert.deepEqual(m.checkAppend(probe), { action: 'reject', ack: { epoch: 2, error: 'STALE_EPOCH', logEndOffset: 5, lastEpoch: 1 } });
     assert.equal(m.epoch(), 2, 'the newer epoch fences a at once');
     assert.equal(m.appendRefusal(0), 'NOT_LEADER');
@@ -160,7 +160,7 @@ describe('replication/replica-machine', () => {
     m.applyConfig(config(2, 'b'), 0);
     assert.deepEqual(m.checkAppend(probe), { action: 'truncate', toOffset: 3 });
     m.truncated(3);
-    const msg = { epoch: 2, leaderHw: 3, startOffset: 3, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 3, count: 1 }] };
+    const msg = { epoch: 2, leaderHw: 3, leaderLogStart: 0, startOffset: 3, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 3, count: 1 }] };
     assert.equal(m.checkAppend(msg).action, 'append');
     assert.deepEqual(m.followerAppended(msg), { epoch: 2, error: 'OK', logEndOffset: 4, lastEpoch: 2 });
   });
@@ -186,13 +186,13 @@ describe('replication/replica-machine', () => {
   it('a follower rejects appends that do not extend its log', () => {
     const m = new ReplicaMachine('b', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }] });
     m.applyConfig(config(), 0);
-    const base = { epoch: 1, leaderHw: 5 };
+    const base = { epoch: 1, leaderHw: 5, leaderLogStart: 0 };
     assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { action: 'reject', ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1 } });
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 0, batches: [] }).action, 'reject', 'prev epoch must match');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 6, count: 1 }] }).action, 'reject', 'batches must be contiguous');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 1 }] }).action, 'reject', 'batch epoch above message epoch');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 5, count: 1 }] }).action, 'append');
-    const ack = m.followerAppended({ epoch: 2, leaderHw: 9, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 2 }] });
+    const ack = m.followerAppended({ epoch: 2, leaderHw: 9, leaderLogStart: 0, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 2 }] });
     assert.deepEqual(ack, { epoch: 2, error: 'OK', logEndOffset: 7, lastEpoch: 2 });
     assert.equal(m.highWatermark(), 7, 'follower hw is capped by its own log end');
     assert.equal(m.checkAppend({ ...base, startOffset: 7, prevEpoch: 2, batches: [] }).action, 'reject', 'epoch 1 is now stale');

@@ -109,7 +109,12 @@ export class ShardLog {
     return logStart;
   }
 
-  /** The indexed batches whose last record arrived before `beforeMs` and that end at or before `end`: what retention may remove. */
+  /** Removes every batch and writes `state` (a follower whose whole log lies below its leader's log start). */
+  async reset(state: ReplicaPersistedState): Promise<void> {
+    await this.removeBatches(await this.collect(0, Number.MAX_SAFE_INTEGER), state);
+  }
+
+  /** The end of the batches whose last record arrived before `beforeMs` and that end at or before `end`: what retention may remove. */
   async expiredEnd(beforeMs: number, end: number): Promise<number | undefined> {
     let out: number | undefined;
     for await (const b of this.indexed(0, end)) {

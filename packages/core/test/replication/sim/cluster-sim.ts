@@ -95,7 +95,7 @@ export class ClusterSim {
         const last = batches[batches.length - 1];
         const end = last ? last.firstOffset + last.values.length : s.fromOffset;
         const msg: AppendMessage = {
-          epoch: s.epoch, startOffset: s.fromOffset, prevEpoch: s.prevEpoch, leaderHw: s.leaderHw,
+          epoch: s.epoch, startOffset: s.fromOffset, prevEpoch: s.prevEpoch, leaderHw: s.leaderHw, leaderLogStart: s.leaderLogStart,
           batches: batches.map((b) => ({ epoch: b.epoch, firstOffset: b.firstOffset, count: b.values.length })),
           ...(s.truncate ? { truncate: s.truncate } : {}),
         };
