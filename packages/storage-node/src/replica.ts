@@ -107,16 +107,19 @@ export class Replica {
   /** The node's retention pass asked this replica to trim (node-driver.ts checkRetention). */
   trimDue = false;
   private closed = false;
+  /** End of the batches written to the store (the machine's log end runs ahead while a write is in flight). */
+  private writtenEnd: number;
 
   constructor(
     readonly shard: ShardRef, readonly streamName: string, readonly log: ShardLog, readonly machine: ReplicaMachine,
     private lastArrivalMs: number, private readonly ctx: ReplicaContext, readonly logger: Logger,
   ) {
     this.labels = { stream_name: streamName, shard_id: shard.shardId };
+    this.writtenEnd = machine.logEndOffset();
     this.limits = ctx.limitsOn ? new ShardLimits(ctx.clock()) : undefined;
     this.cache = new BatchCache(ctx.cacheBudget);
     this.readView = new ReplicaReadView({
-      shard, streamName, machine, cache: this.cache, log, limiter: this.limits, metrics: ctx.metrics, labels: this.labels,
+      shard, streamName, machine, cache: this.cache, log, limiter: this.limits, metrics: ctx.metrics, labels: this.labels, writtenEnd: () => this.writtenEnd,
     });
   }
 
@@ -221,7 +224,10 @@ export class Replica {
   persisted(batches: readonly RecordBatch[]): void {
     for (const b of batches) this.cache.push(b);
     const last = batches[batches.length - 1];
-    if (last) this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
+    if (last) {
+      this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
+      this.writtenEnd = last.endOffset;
+    }
   }
 
   hasPending(): boolean { return this.pending.length > 0; }
@@ -317,6 +323,7 @@ export class Replica {
     }
     const res = await this.log.truncate(offset, (logEnd) => {
       this.machine.truncated(logEnd);
+      this.writtenEnd = Math.min(this.writtenEnd, logEnd);
       return this.machine.persisted();
     });
     this.cache.clear();
@@ -328,6 +335,7 @@ export class Replica {
   private async resetTo(offset: number, prevEpoch: number): Promise<void> {
     const before = { logStart: this.machine.logStartOffset(), logEnd: this.machine.logEndOffset() };
     this.machine.reset(offset, prevEpoch);
+    this.writtenEnd = offset;
     await this.log.reset(this.machine.persisted());
     this.cache.clear();
     this.logger.warn('log reset to the leader\'s log start (retention trimmed what it lacked)', { ...before, to: offset });

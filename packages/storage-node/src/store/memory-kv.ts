@@ -59,7 +59,12 @@ export class MemoryKv implements Kv {
   /** Bumped by a cut: completions of writes issued before it are dropped. */
   private generation = 0;
 
-  constructor(private readonly complete: CompleteWrite = (done) => { void Promise.resolve().then(done); }) {}
+  constructor(private complete: CompleteWrite = (done) => { void Promise.resolve().then(done); }) {}
+
+  /** Changes how writes complete from now on (a simulation holds them on its disk, or lets them complete at once). */
+  setComplete(complete: CompleteWrite): void {
+    this.complete = complete;
+  }
 
   batch(ops: readonly KvOp[], sync: boolean): Promise<void> {
     const copy = ops.map((op) => ({ ...op }));

@@ -22,7 +22,7 @@
  */
 import type { ReplicaPersistedState, RecordBatch } from '@shoal/core';
 import type { ShardRef } from '../shard-reader';
-import { data, decodeU64, encodeLocation, encodeMeta, encodeU64, index, type ShardMeta } from './key-layout';
+import { FORMAT_VERSION, data, decodeU64, encodeLocation, encodeMeta, encodeU64, index, type ShardMeta } from './key-layout';
 import type { Kv, KvOp } from './kv';
 import { ShardLog } from './shard-log';
 
@@ -36,16 +36,17 @@ export interface ShardWrite {
 const EMPTY = Buffer.alloc(0);
 
 export class NodeStore {
+  /** The format key goes with the first write. */
+  private formatWritten = false;
+
   private constructor(readonly index: Kv, readonly data: Kv, readonly sync: boolean, private nextSeq: number, private readonly afterWrite: () => void) {}
 
-  /** Opens the store over checked instances (store-check.ts ran first); finds the next data seq. */
+  /** Opens the store over checked instances (store-check.ts ran first); finds the next data seq. Reads only. */
   static async open(indexKv: Kv, dataKv: Kv, sync: boolean, afterWrite: () => void = () => undefined): Promise<NodeStore> {
     const [seqBuf] = await indexKv.getMany([index.seqKey]);
     let last = seqBuf ? decodeU64(seqBuf) : -1;
     for await (const key of dataKv.keys({ ...data.all, reverse: true, limit: 1 })) last = Math.max(last, data.parse(key) ?? -1);
-    const store = new NodeStore(indexKv, dataKv, sync, last + 1, afterWrite);
-    await indexKv.batch([{ type: 'put', key: index.formatKey, value: Buffer.from('2', 'utf8') }], sync);
-    return store;
+    return new NodeStore(indexKv, dataKv, sync, last + 1, afterWrite);
   }
 
   /** The log of one shard (state loaded by ShardLog.load). */
@@ -88,8 +89,10 @@ export class NodeStore {
       if (meta !== w.log.storedMeta) indexOps.push({ type: 'put', key: index.metaKey(ref), value: Buffer.from(meta, 'utf8') });
     }
     if (lastSeq >= 0) indexOps.push({ type: 'put', key: index.seqKey, value: encodeU64(lastSeq) });
+    if (!this.formatWritten) indexOps.push({ type: 'put', key: index.formatKey, value: Buffer.from(FORMAT_VERSION, 'utf8') });
     await Promise.all([dataOps.length > 0 ? this.data.batch(dataOps, this.sync) : undefined, this.index.batch(indexOps, this.sync)]);
     writes.forEach((w, i) => { w.log.storedMeta = metas[i]!; });
+    this.formatWritten = true;
     this.afterWrite();
   }
 

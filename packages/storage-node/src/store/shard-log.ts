@@ -180,19 +180,31 @@ export class ShardLog {
     return this.batchAt(Number.MAX_SAFE_INTEGER - 1);
   }
 
-  /** The record batches of index entries, CRC-checked against what the index says. */
+  /**
+   * The record batches of index entries, CRC-checked against what the index
+   * says. A batch whose data is missing because a removal (truncation,
+   * retention, deletion) ran meanwhile ends the result there: removals
+   * take the index entry first, so it is gone too. Data missing under an
+   * index entry that is still there is corruption.
+   */
   private async fetch(picked: readonly IndexedBatch[]): Promise<RecordBatch[]> {
     const out: RecordBatch[] = [];
     for (let i = 0; i < picked.length; i += READ_CHUNK_BATCHES) {
       const chunk = picked.slice(i, i + READ_CHUNK_BATCHES);
       const values = await this.store.data.getMany(chunk.map((b) => data.key(b.seq)));
-      chunk.forEach((b, j) => {
-        const value = values[j] ?? corrupt(`shard ${this.ref}: batch at ${b.firstOffset} names data ${b.seq}, which is missing`);
+      for (let j = 0; j < chunk.length; j++) {
+        const b = chunk[j]!;
+        const value = values[j];
+        if (!value) {
+          const [still] = await this.store.index.getMany([index.batchKey(this.ref, b.firstOffset)]);
+          if (still) corrupt(`shard ${this.ref}: batch at ${b.firstOffset} names data ${b.seq}, which is missing`);
+          return out;
+        }
         const batch = RecordBatch.parse(value, true);
         if (typeof batch === 'string') corrupt(`shard ${this.ref}: corrupt batch at ${b.firstOffset}: ${batch}`);
         if (batch.firstOffset !== b.firstOffset || batch.count !== b.count) corrupt(`shard ${this.ref}: data ${b.seq} holds ${batch.firstOffset}+${batch.count}, not ${b.firstOffset}+${b.count}`);
         out.push(batch);
-      });
+      }
     }
     return out;
   }
