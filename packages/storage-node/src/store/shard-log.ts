@@ -43,8 +43,10 @@ export class ShardLog {
     const last = await this.lastBatch();
     const logEnd = last ? last.firstOffset + last.count : meta.logStartOffset;
     const hw = hwBuf ? decodeU64(hwBuf) : meta.logStartOffset;
+    // Epochs that start at or past the log end wrote nothing that is here (the store check may have removed a lost tail).
+    const epochCache = meta.epochCache.filter((e) => e.startOffset < logEnd);
     return {
-      state: { epoch: meta.epoch, logStartOffset: meta.logStartOffset, logEndOffset: logEnd, highWatermark: Math.min(hw, logEnd), epochCache: meta.epochCache },
+      state: { epoch: meta.epoch, logStartOffset: meta.logStartOffset, logEndOffset: logEnd, highWatermark: Math.min(hw, logEnd), epochCache },
       lastArrivalMs: last?.lastArrivalMs ?? 0,
     };
   }
