@@ -36,6 +36,8 @@ export interface ClusterConfig {
   readonly ondemandCooldownSec?: number;
   /** Controller rebalancing of replicas and leaders (absent in older cluster.json: on). */
   readonly rebalance?: 'on' | 'off';
+  /** Storage nodes' --fsync (absent: the nodes' default). */
+  readonly fsync?: 'on' | 'off';
 }
 
 const LEASE_TTL_SEC_DEFAULT = 5;
@@ -81,6 +83,7 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     ...optionalInt(flags, 'ondemand-window-sec', 'ondemandWindowSec', base.ondemandWindowSec),
     ...optionalInt(flags, 'ondemand-cooldown-sec', 'ondemandCooldownSec', base.ondemandCooldownSec),
     rebalance: flags.string('rebalance', base.rebalance ?? 'on') === 'off' ? 'off' : 'on',
+    ...optionalOnOff(flags, 'fsync', base.fsync),
   };
   if ((config.controllers ?? 1) < 1 || (config.controllers ?? 1) > CONTROLLERS_MAX) throw new Error(`--controllers must be 1..${CONTROLLERS_MAX}`);
   if ((config.leaseTtlSec ?? 0) < 2) throw new Error('--lease-ttl-sec must be at least 2');
@@ -90,6 +93,13 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     if (p < 1 || p > 65535) throw new Error(`port out of range: ${p}`);
   }
   return config;
+}
+
+/** An on/off setting given by flag or saved earlier, as an object to spread (absent when neither). */
+function optionalOnOff(flags: Flags, flag: 'fsync', saved: 'on' | 'off' | undefined): { fsync?: 'on' | 'off' } {
+  const given = flags.optionalString(flag);
+  const value = given !== undefined ? (given === 'off' ? 'off' : 'on') : saved;
+  return value === undefined ? {} : { [flag]: value };
 }
 
 /** A controller setting given by flag or saved earlier, as an object to spread (absent when neither). */
@@ -143,6 +153,7 @@ export function nodeSpecs(config: ClusterConfig): ProcessSpec[] {
           entry('storage-node'), '--node-id', nodeId, '--az', az, '--host', HOST, '--grpc-port', String(grpcPort), '--http-port', String(httpPort),
           '--data-dir', join(config.dataDir, 'nodes', nodeId), '--etcd', etcdUrl(config), '--limits', config.limits,
           '--lease-ttl-sec', String(config.leaseTtlSec ?? LEASE_TTL_SEC_DEFAULT),
+          ...(config.fsync !== undefined ? ['--fsync', config.fsync] : []),
         ],
       });
     });
