@@ -9,7 +9,8 @@
 // disk, and CPU ms per MB read.
 //
 // Usage: node scripts/storage-bench.mjs [--mb 1024] [--shards 128] [--batch-kib 8]
-//   [--layouts shard-keys,seq-batch,...] [--sync] [--dir $TMPDIR]
+//   [--layouts shard-keys,seq-batch,...] [--sync] [--data random|json] [--dir $TMPDIR]
+// --data json: records of JSON text (compresses about 3:1), instead of random bytes.
 //
 // Layouts (each a candidate of docs/storage.md):
 //   shard-keys        one LevelDB; per batch b!<ref>!<offset> = batch, plus a
@@ -24,7 +25,7 @@
 //                     state in another (two writes per commit, data first)
 //   split-seq-commit  likewise for seq-commit
 // Suffixes: +nocomp (compression off), +64k (64 KiB blocks), +8m (8 MiB memtable
-// instead of 32 MiB).
+// instead of 32 MiB); combine them (split-seq-batch+8m+64k is what nodes run for data).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -40,6 +41,7 @@ const { values: flags } = parseArgs({
     'batch-kib': { type: 'string', default: '8' },
     layouts: { type: 'string', default: 'shard-keys,seq-batch,seq-commit,split-seq-batch,split-seq-commit,seq-batch+nocomp,seq-batch+64k' },
     sync: { type: 'boolean', default: false },
+    data: { type: 'string', default: 'random' },
     dir: { type: 'string', default: os.tmpdir() },
   },
 });
@@ -53,7 +55,19 @@ const SETTLE_QUIET_MS = 2_000;
 const READ_SHARDS = 4;
 const MEMTABLE_BYTES = 32 * 1024 * 1024;
 
-const pool = randomBytes(4 * 1024 * 1024);
+function jsonPool(bytes) {
+  const parts = [];
+  let n = 0;
+  for (let i = 0; n < bytes; i++) {
+    const r = randomBytes(6).toString('hex');
+    const line = JSON.stringify({ id: i, user: `user-${r.slice(0, 4)}`, event: ['click', 'view', 'buy'][i % 3], ts: 1_700_000_000_000 + i * 37, session: r, price: (i % 997) / 10 });
+    parts.push(line);
+    n += line.length + 1;
+  }
+  return Buffer.from(parts.join('\n'));
+}
+
+const pool = flags.data === 'json' ? jsonPool(4 * 1024 * 1024) : randomBytes(4 * 1024 * 1024);
 function payload(n) {
   const at = Math.floor(Math.random() * (pool.length - n));
   return pool.subarray(at, at + n);
@@ -208,7 +222,7 @@ for (const layout of flags.layouts.split(',')) {
   process.stderr.write(`storage-bench: ${layout}\n`);
   rows.push(await run(layout));
 }
-process.stdout.write(`${TOTAL_BYTES / 1e6} MB of ${BATCH_BYTES / 1024} KiB random batches, ${SHARDS} shards (${SHARDS_PER_COMMIT} batches per commit), sync ${flags.sync}\n`);
+process.stdout.write(`${TOTAL_BYTES / 1e6} MB of ${BATCH_BYTES / 1024} KiB ${flags.data} batches, ${SHARDS} shards (${SHARDS_PER_COMMIT} batches per commit), sync ${flags.sync}\n`);
 const cols = ['layout', 'commits', 'writeMbPerSec', 'writeCpuMsPerMb', 'amplification', 'diskMb', 'readMb', 'readCpuMsPerMb'];
 const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
 process.stdout.write(`${cols.map((c, i) => c.padStart(widths[i])).join('  ')}\n`);

@@ -9,7 +9,10 @@ for (const kind of ['memory', 'leveldb'] as const) {
   describe(`node-store (${kind})`, () => {
     let pair: KvPair;
     let store: NodeStore;
-    const open = async (): Promise<NodeStore> => NodeStore.open(pair.index, pair.data, false);
+    let nowMs = 0;
+    /** A clock that moves 10 s per write unless a test holds it still. */
+    let step = 10_000;
+    const open = async (): Promise<NodeStore> => NodeStore.open(pair.index, pair.data, false, undefined, () => (nowMs += step));
 
     beforeEach(async () => {
       pair = kind === 'memory' ? memoryPair() : await levelPair();
@@ -42,6 +45,22 @@ for (const kind of ['memory', 'leveldb'] as const) {
       assert.deepEqual((await store.shard(ref).batchesFrom(0, 5, 1 << 20)).map((x) => x.firstOffset), [0, 2, 3]);
     });
 
+    it('while batches flow the high watermark is stored at most every second; a write without batches stores it', async () => {
+      step = 100;
+      try {
+        const log = store.shard(ref);
+        await store.write([{ log, batches: [batch(1, 0, [1])], state: state(1, 1) }]);
+        await store.write([{ log, batches: [batch(1, 1, [2])], state: state(2, 2) }]);
+        assert.equal((await store.shard(ref).load()).state.highWatermark, 1, 'the second hw is not stored 100 ms after the first');
+        for (let i = 2; i < 12; i++) await store.write([{ log, batches: [batch(1, i, [3])], state: state(i + 1, i + 1) }]);
+        assert.equal((await store.shard(ref).load()).state.highWatermark, 11, 'a second later it is');
+        await store.write([{ log, batches: [], state: state(12, 12) }]);
+        assert.equal((await store.shard(ref).load()).state.highWatermark, 12);
+      } finally {
+        step = 10_000;
+      }
+    });
+
     it('finds batches by offset (inside a batch too) and offsets by arrival time', async () => {
       const log = store.shard(ref);
       await store.write([{ log, batches: [batch(1, 0, [10, 11]), batch(1, 2, [12, 12, 15]), batch(1, 5, [20])], state: state(6) }]);
@@ -55,6 +74,25 @@ for (const kind of ['memory', 'leveldb'] as const) {
       assert.equal(await log.offsetAtTime(16, 6), 5);
       assert.equal(await log.offsetAtTime(16, 5), undefined, 'not below end');
       assert.equal(await log.offsetAtTime(21, 6), undefined);
+    });
+
+    it('the time index is sparse (a key per second of arrival) and still finds the first record at or after any time', async () => {
+      const log = store.shard(ref);
+      const arrivals: number[] = [];
+      let next = 0;
+      for (let i = 0; i < 40; i++) {
+        const times = [0, 1, 2].map((j) => 100_000 + Math.floor(((i * 3 + j) * 1000) / 7));
+        await store.write([{ log, batches: [batch(1, next, times)], state: state(next + 3) }]);
+        arrivals.push(...times);
+        next += 3;
+      }
+      let timeKeys = 0;
+      for await (const _ of pair.index.keys({ gte: 't!', lt: 't!~' })) timeKeys++;
+      assert.ok(timeKeys < 40 && timeKeys >= Math.floor((arrivals[arrivals.length - 1]! - arrivals[0]!) / 1000), `${timeKeys} time-index keys for 40 batches`);
+      for (let ts = 99_000; ts <= 118_000; ts += 137) {
+        const expected = arrivals.findIndex((t) => t >= ts);
+        assert.equal(await log.offsetAtTime(ts, next), expected < 0 ? undefined : expected, `at ${ts}`);
+      }
     });
 
     it('destroy deletes only its own shard (index and data), and listShards sees what is left', async () => {

@@ -129,7 +129,7 @@ export class SimNode {
     const w = this.d.world;
     const checked = await checkStore(this.index, this.data);
     if (checked.problem) throw new Error(`store corrupt at start: ${checked.problem}`);
-    const store = await NodeStore.open(this.index, this.data, this.d.sync);
+    const store = await NodeStore.open(this.index, this.data, this.d.sync, undefined, () => w.nowMs);
     if (this.owner !== owner) return;
     const logger = simLogger(w, this.id);
     const metrics = new NodeMetrics(this.id, () => []);

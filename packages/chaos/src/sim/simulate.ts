@@ -25,6 +25,8 @@ export interface SimResult {
 const IDS = ['a', 'b', 'c'] as const;
 const HEAL_ROUNDS = 300;
 const HEAL_ROUND_MS = 100;
+/** Rounds after which a write of the healing phase that got no acknowledgement is sent again. */
+const PRODUCE_RETRY_ROUNDS = 20;
 
 async function randomStep(sim: SimCluster, rng: Rng): Promise<void> {
   const w = sim.world;
@@ -73,6 +75,7 @@ async function healAndConverge(sim: SimCluster, checker: SimInvariants): Promise
   sim.heal();
   for (const n of sim.nodes.values()) { if (n.paused) sim.resume(n.id); if (!n.up) sim.restart(n.id); }
   let producedAt = -1;
+  let producedRound = -1;
   for (let round = 0; round < HEAL_ROUNDS; round++) {
     sim.advance(HEAL_ROUND_MS);
     await w.settle();
@@ -86,7 +89,14 @@ async function healAndConverge(sim: SimCluster, checker: SimInvariants): Promise
     const leader = sim.node(rec.leader).driver?.get({ streamId: rec.streamId, shardId: rec.shardId });
     if (!leader) continue;
     const whole = rec.isr.length === IDS.length;
-    if (whole && producedAt < 0 && leader.machine.appendRefusal(w.nowMs) === undefined) { sim.produce(1); producedAt = checker.ackedCount(); continue; }
+    // A write after healing must be acknowledged (one refused while the views catch up is sent again).
+    const unanswered = producedAt >= 0 && checker.ackedCount() <= producedAt && round - producedRound >= PRODUCE_RETRY_ROUNDS;
+    if (whole && (producedAt < 0 || unanswered)) {
+      if (producedAt < 0) producedAt = checker.ackedCount();
+      producedRound = round;
+      sim.produce(1);
+      continue;
+    }
     if (!whole || producedAt < 0 || checker.ackedCount() <= producedAt || leader.machine.highWatermark() !== leader.machine.logEndOffset()) continue;
     const logs = await Promise.all([...sim.nodes.values()].map(async (n) => JSON.stringify(await storedValues(n.index, n.data))));
     if (logs.every((l) => l === logs[0])) return undefined;

@@ -15,8 +15,11 @@
  *           u64 as 16 lower-case hex digits, so byte order = numeric order):
  *             b!<ref>!<hex16 firstOffset>                 24 bytes: BatchLocation (u64 data seq, u32 batch
  *                                                         bytes, u32 record count, u64 last arrival ms)
- *             t!<ref>!<hex16 lastArrivalMs>!<hex16 first> empty: time index, one per batch
- *             h!<ref>                                     u64 high watermark
+ *             t!<ref>!<hex16 lastArrivalMs>!<hex16 first> empty: sparse time index, for the first
+ *                                                         batch of each second of arrival (by its
+ *                                                         last record) of the shard
+ *             h!<ref>                                     u64 high watermark (stored at most every
+ *                                                         HW_STORE_INTERVAL_MS while batches flow)
  *             m!<ref>                                     JSON ShardMeta (epoch, log start, epoch cache)
  *           and node-wide keys:
  *             n!format                                    "2"
@@ -98,8 +101,8 @@ export const index = {
   walSyncKey: `n${SEP}wal-sync`,
   /** Batch keys of a shard from `from` (inclusive) to `to` (exclusive). */
   batches: (ref: string, from = 0, to = NUMBER_MAX + 1) => ({ gte: `b${SEP}${ref}${SEP}${hex16(from)}`, lt: `b${SEP}${ref}${SEP}${hex16(to)}` }),
-  /** Time-index keys of a shard whose last arrival is >= `fromMs`. */
-  timesFrom: (ref: string, fromMs: number) => ({ gte: `t${SEP}${ref}${SEP}${hex16(fromMs)}${SEP}`, lt: `t${SEP}${ref}${SEP}~` }),
+  /** Time-index keys of a shard whose last arrival is before `beforeMs`. */
+  timesBefore: (ref: string, beforeMs: number) => ({ gte: `t${SEP}${ref}${SEP}`, lt: `t${SEP}${ref}${SEP}${hex16(beforeMs)}${SEP}` }),
   /** Every m! key (one per shard with state). */
   metas: { gte: `m${SEP}`, lt: `m${SEP}~` },
   all: { gte: '', lt: '~' },

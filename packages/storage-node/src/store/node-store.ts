@@ -6,8 +6,9 @@
  *
  * A node-wide write (write()) carries every shard's new batches and state
  * of one driver step: ONE batch to `data` (each record batch under the
- * next node-wide seq) and ONE to `index` (batch locations, time-index keys,
- * high watermarks, changed metas, the highest seq), issued together, each
+ * next node-wide seq) and ONE to `index` (batch locations, a time-index key
+ * per second of arrival, high watermarks now and then, changed metas, the
+ * highest seq), issued together, each
  * atomic, each fsynced when `sync` is set. The two are not atomic together;
  * recovery at open (store-check.ts) repairs what a cut between them leaves:
  * index entries whose data never reached the disk are a lost tail (as if
@@ -34,19 +35,27 @@ export interface ShardWrite {
 }
 
 const EMPTY = Buffer.alloc(0);
+const MS_PER_SECOND = 1_000;
+/** While batches flow, a shard's high watermark is stored at most this often (it only spares a restarted replica a short wait). */
+export const HW_STORE_INTERVAL_MS = 1_000;
 
 export class NodeStore {
   /** The format key goes with the first write. */
   private formatWritten = false;
 
-  private constructor(readonly index: Kv, readonly data: Kv, readonly sync: boolean, private nextSeq: number, private readonly afterWrite: () => void) {}
+  private constructor(
+    readonly index: Kv, readonly data: Kv, readonly sync: boolean, private nextSeq: number, private readonly afterWrite: () => void, private readonly clock: () => number,
+  ) {}
 
-  /** Opens the store over checked instances (store-check.ts ran first); finds the next data seq. Reads only. */
-  static async open(indexKv: Kv, dataKv: Kv, sync: boolean, afterWrite: () => void = () => undefined): Promise<NodeStore> {
+  /**
+   * Opens the store over checked instances (store-check.ts ran first); finds the next data seq. Reads only.
+   * `clock`: monotonic ms, for how often a shard's high watermark is stored.
+   */
+  static async open(indexKv: Kv, dataKv: Kv, sync: boolean, afterWrite: () => void = () => undefined, clock: () => number = () => performance.now()): Promise<NodeStore> {
     const [seqBuf] = await indexKv.getMany([index.seqKey]);
     let last = seqBuf ? decodeU64(seqBuf) : -1;
     for await (const key of dataKv.keys({ ...data.all, reverse: true, limit: 1 })) last = Math.max(last, data.parse(key) ?? -1);
-    return new NodeStore(indexKv, dataKv, sync, last + 1, afterWrite);
+    return new NodeStore(indexKv, dataKv, sync, last + 1, afterWrite, clock);
   }
 
   /** The log of one shard (state loaded by ShardLog.load). */
@@ -70,6 +79,7 @@ export class NodeStore {
     const dataOps: KvOp[] = [];
     const indexOps: KvOp[] = [];
     const metas: string[] = [];
+    const nowMs = this.clock();
     let lastSeq = -1;
     for (const w of writes) {
       const ref = w.log.ref;
@@ -81,11 +91,23 @@ export class NodeStore {
           type: 'put', key: index.batchKey(ref, b.firstOffset),
           value: encodeLocation({ seq, bytes: b.bytes.length, count: b.count, lastArrivalMs: b.header.lastArrivalMs }),
         });
-        indexOps.push({ type: 'put', key: index.timeKey(ref, b.header.lastArrivalMs, b.firstOffset), value: EMPTY });
+        // The time index is sparse: the first batch of each second of arrival.
+        const second = Math.floor(b.header.lastArrivalMs / MS_PER_SECOND);
+        if (second !== w.log.timeIndexedSecond) {
+          indexOps.push({ type: 'put', key: index.timeKey(ref, b.header.lastArrivalMs, b.firstOffset), value: EMPTY });
+          w.log.timeIndexedSecond = second;
+        }
       }
       const meta = encodeMeta(metaOf(w.state));
       metas.push(meta);
-      indexOps.push({ type: 'put', key: index.hwKey(ref), value: encodeU64(w.state.highWatermark) });
+      // The stored hw only spares a restarted replica the wait to learn it again: while batches flow it
+      // is stored every HW_STORE_INTERVAL_MS at most; a write without batches (open, close, new epoch) stores it.
+      const hw = w.state.highWatermark;
+      if (hw !== w.log.storedHw && (w.batches.length === 0 || nowMs - w.log.hwStoredAtMs >= HW_STORE_INTERVAL_MS)) {
+        indexOps.push({ type: 'put', key: index.hwKey(ref), value: encodeU64(hw) });
+        w.log.storedHw = hw;
+        w.log.hwStoredAtMs = nowMs;
+      }
       if (meta !== w.log.storedMeta) indexOps.push({ type: 'put', key: index.metaKey(ref), value: Buffer.from(meta, 'utf8') });
     }
     if (lastSeq >= 0) indexOps.push({ type: 'put', key: index.seqKey, value: encodeU64(lastSeq) });

@@ -30,6 +30,11 @@ export class ShardLog {
   readonly ref: string;
   /** The meta JSON last written (writes skip an unchanged one); NodeStore keeps it current. */
   storedMeta = '';
+  /** The high watermark last written, and when (NodeStore stores it at most every HW_STORE_INTERVAL_MS while batches flow). */
+  storedHw = -1;
+  hwStoredAtMs = Number.NEGATIVE_INFINITY;
+  /** The second (arrival ms / 1000) of the last batch given a time-index key (undefined: the next one gets one). */
+  timeIndexedSecond: number | undefined;
 
   constructor(private readonly store: NodeStore, readonly shard: ShardRef) {
     this.ref = refOf(shard);
@@ -69,10 +74,20 @@ export class ShardLog {
     return this.fetch(picked);
   }
 
-  /** First offset whose record arrived at or after `timestampMs`, or undefined if none below `end`. */
+  /**
+   * First offset whose record arrived at or after `timestampMs`, or
+   * undefined if none below `end`. The time index is sparse (one key per
+   * second of arrival): the last key before the time names a batch that
+   * ends before it, and the answer lies in the batches after it, within
+   * about a second of them, found by their index entries' last arrivals.
+   */
   async offsetAtTime(timestampMs: number, end: number): Promise<number | undefined> {
-    for await (const key of this.store.index.keys({ ...index.timesFrom(this.ref, Math.max(0, Math.floor(timestampMs))), limit: 1 })) {
-      const [batch] = await this.batchesFrom(index.offsetOf(key), end, 1);
+    const ts = Math.max(0, Math.floor(timestampMs));
+    let from = 0;
+    for await (const key of this.store.index.keys({ ...index.timesBefore(this.ref, ts), reverse: true, limit: 1 })) from = index.offsetOf(key);
+    for await (const b of this.indexed(from, end)) {
+      if (b.lastArrivalMs < timestampMs) continue;
+      const [batch] = await this.batchesFrom(b.firstOffset, end, 1);
       if (!batch) return undefined;
       for (const r of batch.records()) if (r.arrivalMs >= timestampMs && r.offset < end) return r.offset;
       return undefined;
@@ -149,8 +164,11 @@ export class ShardLog {
     ops.push({ type: 'put', key: index.metaKey(this.ref), value: Buffer.from(meta, 'utf8') });
     await this.store.remove(ops, batches.map((b) => b.seq));
     this.storedMeta = meta;
+    this.storedHw = state.highWatermark;
+    this.timeIndexedSecond = undefined;
   }
 
+  /** A batch's index entry and its time-index key (there may be none: deleting a missing key is a no-op). */
   private keysOf(b: IndexedBatch): KvOp[] {
     return [{ type: 'del', key: index.batchKey(this.ref, b.firstOffset) }, { type: 'del', key: index.timeKey(this.ref, b.lastArrivalMs, b.firstOffset) }];
   }

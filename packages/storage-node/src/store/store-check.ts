@@ -17,7 +17,8 @@
  * of no known shape; an index entry that does not decode; a batch that
  * fails its CRC or is not the batch its entry describes; a missing batch
  * below the last data key; a hole in a shard's offsets; a time-index key
- * without its batch or the reverse; a meta or hw that does not decode; a
+ * that names no batch (the index is sparse: not every batch has one); a
+ * meta or hw that does not decode; a
  * high watermark beyond the log end of a shard that lost no tail (a shard
  * with no batch at all may be a deletion cut short, which is not checked).
  *
@@ -25,7 +26,7 @@
  * the data instance in chunks), one pass over the data keys: about a
  * second per GB on one core, once per process start.
  */
-import { RecordBatch, crc32 } from '@shoal/core';
+import { RecordBatch } from '@shoal/core';
 import { data, decodeLocation, decodeMeta, decodeU64, encodeU64, index, parseIndexKey, type BatchLocation } from './key-layout';
 import type { Kv, KvOp } from './kv';
 
@@ -45,13 +46,6 @@ interface ShardScan {
   logEnd: number | undefined;
   hw: number | undefined;
   lost: number;
-  /** XOR of crc32("<lastArrival>:<first>") over kept batches, and over time-index keys. */
-  batchFold: number;
-  timeFold: number;
-}
-
-function fold(lastArrivalMs: number, firstOffset: number): number {
-  return crc32(Buffer.from(`${lastArrivalMs}:${firstOffset}`, 'latin1'));
 }
 
 export async function checkStore(indexKv: Kv, dataKv: Kv): Promise<StoreCheck> {
@@ -73,7 +67,7 @@ async function check(indexKv: Kv, dataKv: Kv): Promise<StoreCheck> {
   const shards = new Map<string, ShardScan>();
   const scanOf = (ref: string): ShardScan => {
     let s = shards.get(ref);
-    if (!s) { s = { logStart: 0, logEnd: undefined, hw: undefined, lost: 0, batchFold: 0, timeFold: 0 }; shards.set(ref, s); }
+    if (!s) { s = { logStart: 0, logEnd: undefined, hw: undefined, lost: 0 }; shards.set(ref, s); }
     return s;
   };
   const indexOps: KvOp[] = [];
@@ -96,6 +90,17 @@ async function check(indexKv: Kv, dataKv: Kv): Promise<StoreCheck> {
     return undefined;
   };
 
+  let timeKeys: Array<{ key: string; ref: string; lastArrivalMs: number; firstOffset: number }> = [];
+  /** Each time-index key names a batch with that first offset and last arrival. */
+  const verifyTimeKeys = async (): Promise<string | undefined> => {
+    const locs = await indexKv.getMany(timeKeys.map((t) => index.batchKey(t.ref, t.firstOffset)));
+    for (let i = 0; i < timeKeys.length; i++) {
+      const loc = locs[i] ? decodeLocation(locs[i]!) : undefined;
+      if (!loc || loc.lastArrivalMs !== timeKeys[i]!.lastArrivalMs) return `time-index key ${timeKeys[i]!.key} names no batch`;
+    }
+    timeKeys = [];
+    return undefined;
+  };
   for await (const [key, value] of indexKv.entries(index.all)) {
     const k = parseIndexKey(key);
     if (!k) return problem(`unexpected index key ${JSON.stringify(key.slice(0, 80))}`);
@@ -113,7 +118,6 @@ async function check(indexKv: Kv, dataKv: Kv): Promise<StoreCheck> {
       if (s.lost > 0) return problem(`shard ${k.ref}: batch at ${k.firstOffset} after batches whose data is missing`);
       if (s.logEnd !== undefined && k.firstOffset !== s.logEnd) return problem(`shard ${k.ref}: batch at ${k.firstOffset} after log end ${s.logEnd}`);
       s.logEnd = k.firstOffset + loc.count;
-      s.batchFold ^= fold(loc.lastArrivalMs, k.firstOffset);
       referenced.push(loc.seq);
       pending.push({ key, loc, firstOffset: k.firstOffset });
       if (pending.length >= CHECK_CHUNK_BATCHES) {
@@ -122,8 +126,12 @@ async function check(indexKv: Kv, dataKv: Kv): Promise<StoreCheck> {
       }
     } else if (k.kind === 'time') {
       if (value.length !== 0) return problem(`time-index key ${key} has a value`);
-      if (lostTimeKeys.delete(key)) { indexOps.push({ type: 'del', key }); continue; }
-      s.timeFold ^= fold(k.lastArrivalMs, k.firstOffset);
+      if (lostTimeKeys.has(key)) { indexOps.push({ type: 'del', key }); continue; }
+      timeKeys.push({ key, ref: k.ref, lastArrivalMs: k.lastArrivalMs, firstOffset: k.firstOffset });
+      if (timeKeys.length >= CHECK_CHUNK_BATCHES) {
+        const p = await verifyTimeKeys();
+        if (p) return problem(p);
+      }
     } else if (k.kind === 'hw') {
       if (value.length !== 8) return problem(`high watermark of ${k.ref} has ${value.length} bytes`);
       s.hw = decodeU64(value);
@@ -137,10 +145,12 @@ async function check(indexKv: Kv, dataKv: Kv): Promise<StoreCheck> {
     const p = await verify();
     if (p) return problem(p);
   }
-  if (lostTimeKeys.size > 0) return problem(`${lostTimeKeys.size} batches whose data is missing have no time-index key`);
+  {
+    const p = await verifyTimeKeys();
+    if (p) return problem(p);
+  }
   let lostTailBatches = 0;
   for (const [ref, s] of shards) {
-    if (s.batchFold !== s.timeFold) return problem(`shard ${ref}: batches and time-index keys do not match one to one`);
     lostTailBatches += s.lost;
     // No batch at all: a replica deletion (ShardLog.destroy, batches first, state last) may have stopped half way.
     if (s.logEnd === undefined && s.lost === 0) continue;
