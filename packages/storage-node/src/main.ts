@@ -17,7 +17,7 @@
  *     about 0.2 ms per group commit on these disks.
  */
 import { DEFAULT_PREFIX } from '@shoal/metadata';
-import { Flags, createLogger, limitsEnabled, tuneHeapForBufferChurn } from '@shoal/wire';
+import { Flags, createLogger, limitsEnabled, startCpuProfileFromEnv, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startStorageNode } from './storage-node';
 import { WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
 import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
@@ -27,6 +27,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   tuneHeapForBufferChurn();
+  const writeProfile = startCpuProfileFromEnv('storage-node');
   const flags = new Flags(process.argv.slice(2));
   const nodeId = flags.optionalString('node-id');
   const az = flags.optionalString('az');
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
-    node.close().then(() => process.exit(0), (err: unknown) => { logger.error('shutdown failed', { err }); process.exit(1); });
+    node.close().then(writeProfile).then(() => process.exit(0), (err: unknown) => { logger.error('shutdown failed', { err }); process.exit(1); });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

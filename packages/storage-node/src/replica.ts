@@ -206,7 +206,11 @@ export class Replica {
         if (round >= TRUNCATION_ROUNDS_MAX) throw new Error('truncation did not converge');
         const check = this.machine.checkAppend(item.msg);
         if (check.action === 'reject') ack = check.ack;
-        else if (check.action === 'append') { ack = this.machine.followerAppended(item.msg); sink.batchesOf(this).push(...item.batches); }
+        else if (check.action === 'append') {
+          ack = this.machine.followerAppended(item.msg);
+          // An append without batches only moves the high watermark: nothing to write.
+          if (item.batches.length > 0) sink.batchesOf(this).push(...item.batches);
+        }
         else {
           await sink.flush();
           if (check.action === 'truncate') await this.truncateTo(check.toOffset);

@@ -82,3 +82,4 @@ export type { HealthReport, OpsServerOptions } from './ops-server';
 export { dialAddress, mapAddress, parseDialMap } from './dial';
 export { parseClockOffsetMs, wallClockMs } from './wall-clock';
 export { HEAP_GROWING_PERCENT, tuneHeapForBufferChurn } from './heap-tuning';
+export { startCpuProfileFromEnv } from './cpu-profile';

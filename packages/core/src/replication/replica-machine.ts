@@ -71,6 +71,7 @@ import type {
 import {
   EPOCH_BUMP_RETRY_MS,
   ISR_CHANGE_RETRY_MS,
+  ISR_CHECK_INTERVAL_MS,
   REPLICATION_INFLIGHT_MAX,
   REPLICATION_RESEND_TIMEOUT_MS,
   REPLICATION_RETRY_BACKOFF_MS,
@@ -82,6 +83,8 @@ export type {
   EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication-types';
 
+const NO_PROPOSALS: ReplicaProposals = Object.freeze({});
+
 export class ReplicaMachine extends ReplicaLogState {
   private readonly progress = new Map<string, FollowerProgress>();
   private fenced = false;
@@ -92,6 +95,7 @@ export class ReplicaMachine extends ReplicaLogState {
   /** Leader: the ISR change proposed and not yet seen in a newer config. */
   private pendingIsr: (IsrProposal & { lastProposedMs: number }) | undefined;
   private sealProposedMs = Number.NEGATIVE_INFINITY;
+  private isrCheckedMs = Number.NEGATIVE_INFINITY;
   private bumpProposedMs = Number.NEGATIVE_INFINITY;
 
   /**
@@ -294,6 +298,7 @@ export class ReplicaMachine extends ReplicaLogState {
     for (const [id, p] of this.progress) {
       if (!reachable(id)) continue;
       if (p.inflight > 0 || p.truncate || p.matchEnd < this.logEnd || p.nextOffset < this.logEnd || p.sentHw < this.hw || p.retryAtMs > nowMs) return true;
+      if (!c.isr.includes(id)) return true; // caught up but not (yet) in the ISR: proposalsDue adds it
     }
     return false;
   }
@@ -304,9 +309,15 @@ export class ReplicaMachine extends ReplicaLogState {
    * a newer record resolves it (the writes are guarded, so a repeat is harmless).
    */
   proposalsDue(nowMs: number): ReplicaProposals {
-    const isr = this.isrChangeDue(nowMs);
+    // The ISR is looked at every ISR_CHECK_INTERVAL_MS at most: it changes on the scale of seconds.
+    let isr: IsrProposal | undefined;
+    if (nowMs - this.isrCheckedMs >= ISR_CHECK_INTERVAL_MS) {
+      this.isrCheckedMs = nowMs;
+      isr = this.isrChangeDue(nowMs);
+    }
     const seal = this.sealDue(nowMs);
     const epochBump = this.epochBumpProposal(nowMs);
+    if (!isr && !seal && !epochBump) return NO_PROPOSALS;
     return { ...(isr ? { isr } : {}), ...(seal ? { seal } : {}), ...(epochBump ? { epochBump } : {}) };
   }
 

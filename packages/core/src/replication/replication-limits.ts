@@ -19,6 +19,8 @@ export const EPOCH_CACHE_ENTRIES_MAX = 1024;
  * that stall within the failover bound (chaos leader-kill-loop).
  */
 export const ISR_LAG_TIME_MAX_MS = 3_000;
+/** The leader looks at its ISR (lagging followers out, caught-up ones in) at most this often. */
+export const ISR_CHECK_INTERVAL_MS = 100;
 /** A pending ISR change whose outcome is not yet seen is proposed again this often. */
 export const ISR_CHANGE_RETRY_MS = 1_000;
 /** A seal whose outcome is not yet seen is proposed again this often. */

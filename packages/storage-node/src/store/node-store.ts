@@ -98,7 +98,8 @@ export class NodeStore {
           w.log.timeIndexedSecond = second;
         }
       }
-      const meta = encodeMeta(metaOf(w.state));
+      // The meta changes only with the epoch, the log start or the epoch cache: encode it only then.
+      const meta = w.log.metaUnchanged(w.state) ? w.log.storedMeta : encodeMeta(metaOf(w.state));
       metas.push(meta);
       // The stored hw only spares a restarted replica the wait to learn it again: while batches flow it
       // is stored every HW_STORE_INTERVAL_MS at most; a write without batches (open, close, new epoch) stores it.
@@ -113,7 +114,7 @@ export class NodeStore {
     if (lastSeq >= 0) indexOps.push({ type: 'put', key: index.seqKey, value: encodeU64(lastSeq) });
     if (!this.formatWritten) indexOps.push({ type: 'put', key: index.formatKey, value: Buffer.from(FORMAT_VERSION, 'utf8') });
     await Promise.all([dataOps.length > 0 ? this.data.batch(dataOps, this.sync) : undefined, this.index.batch(indexOps, this.sync)]);
-    writes.forEach((w, i) => { w.log.storedMeta = metas[i]!; });
+    writes.forEach((w, i) => { w.log.storedMeta = metas[i]!; w.log.storedState = w.state; });
     this.formatWritten = true;
     this.afterWrite();
   }

@@ -40,6 +40,19 @@ export class ShardLog {
     this.ref = refOf(shard);
   }
 
+  /** Whether `state` would store the meta last stored (epoch, log start, epoch cache), without encoding it. */
+  metaUnchanged(state: ReplicaPersistedState): boolean {
+    const m = this.storedState;
+    if (!m || m.epoch !== state.epoch || m.logStartOffset !== state.logStartOffset || m.epochCache.length !== state.epochCache.length) return false;
+    for (let i = 0; i < m.epochCache.length; i++) {
+      if (m.epochCache[i]!.epoch !== state.epochCache[i]!.epoch || m.epochCache[i]!.startOffset !== state.epochCache[i]!.startOffset) return false;
+    }
+    return true;
+  }
+
+  /** The meta (as state) last stored, for metaUnchanged; NodeStore and removals keep it current. */
+  storedState: ReplicaPersistedState | undefined;
+
   /** Loads the persisted replica state (a fresh log if none) and the last arrival time. */
   async load(): Promise<{ state: ReplicaPersistedState; lastArrivalMs: number }> {
     const [metaBuf, hwBuf] = await this.store.index.getMany([index.metaKey(this.ref), index.hwKey(this.ref)]);
@@ -50,10 +63,10 @@ export class ShardLog {
     const hw = hwBuf ? decodeU64(hwBuf) : meta.logStartOffset;
     // Epochs that start at or past the log end wrote nothing that is here (the store check may have removed a lost tail).
     const epochCache = meta.epochCache.filter((e) => e.startOffset < logEnd);
-    return {
-      state: { epoch: meta.epoch, logStartOffset: meta.logStartOffset, logEndOffset: logEnd, highWatermark: Math.min(hw, logEnd), epochCache },
-      lastArrivalMs: last?.lastArrivalMs ?? 0,
-    };
+    const state = { epoch: meta.epoch, logStartOffset: meta.logStartOffset, logEndOffset: logEnd, highWatermark: Math.min(hw, logEnd), epochCache };
+    // What the stored meta says (its epoch cache as stored, before dropping entries past the log end).
+    this.storedState = metaBuf ? { ...state, epochCache: meta.epochCache } : undefined;
+    return { state, lastArrivalMs: last?.lastArrivalMs ?? 0 };
   }
 
   /**
@@ -164,6 +177,7 @@ export class ShardLog {
     ops.push({ type: 'put', key: index.metaKey(this.ref), value: Buffer.from(meta, 'utf8') });
     await this.store.remove(ops, batches.map((b) => b.seq));
     this.storedMeta = meta;
+    this.storedState = state;
     this.storedHw = state.highWatermark;
     this.timeIndexedSecond = undefined;
   }
