@@ -41,7 +41,7 @@ export interface StorageNodeOptions {
   readonly prefix: string;
   readonly leaseTtlSec: number;
   readonly limitsOn: boolean;
-  /** fsync each write before acknowledging (default false: replicas give durability). */
+  /** fsync each store write before acknowledging (default true; false: the page cache, replicas give durability). */
   readonly sync?: boolean;
   /** Without `sync`: fsync the log this often if anything was written (wal-sync.ts); 0 = never. Default WAL_SYNC_INTERVAL_MS_DEFAULT. */
   readonly walSyncIntervalMs?: number;
@@ -74,7 +74,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
     rebuildDone(o.dataDir);
     logger.warn('rebuilt node left every ISR and leadership; its replicas catch up from their leaders');
   }
-  const sync = o.sync ?? false;
+  const sync = o.sync ?? true;
   const walSyncIntervalMs = o.walSyncIntervalMs ?? WAL_SYNC_INTERVAL_MS_DEFAULT;
   let walSync: WalSyncer | undefined;
   const nodeStore = await NodeStore.open(db.index, db.data, sync, () => walSync?.written());
