@@ -44,7 +44,8 @@ import {
   KinesisClient, ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { clusterProcesses, cpuPerMb, cpuSnapshot, cpuMs, replicasOf, rssBytes } from './bench-process-cost.mjs';
+import { clusterProcesses, cpuPerMb, cpuSnapshot } from './bench-process-cost.mjs';
+import { idleCost, pacedPutPhase } from './bench-scale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLUSTER_SCRIPT = path.join(ROOT, 'scripts', 'cluster');
@@ -301,42 +302,6 @@ async function putPhase(client, streamName, durationMs) {
   return { stats, starts, perShard };
 }
 
-/**
- * Puts at a fixed rate of `mbPerSec` for durationMs (calls started on a
- * clock, not when the previous one ends: open loop), at most 4 x
- * concurrency in flight (a call that would exceed it counts as an error).
- * What the latency is below saturation.
- */
-async function pacedPutPhase(client, streamName, mbPerSec, durationMs) {
-  const stats = newPhaseStats();
-  const starts = new Map();
-  const perShard = new Map();
-  const data = Buffer.alloc(cfg.recordBytes, 0x62);
-  const callMb = (cfg.recordsPerCall * cfg.recordBytes) / 1e6;
-  const intervalMs = (callMb / Math.max(mbPerSec, 1e-6)) * 1000;
-  const inFlightMax = cfg.concurrency * 4;
-  let inFlight = 0;
-  let keyCounter = 0;
-  const calls = [];
-  const began = Date.now();
-  for (let i = 0; began + i * intervalMs < began + durationMs; i++) {
-    const wait = began + i * intervalMs - Date.now();
-    if (wait > 0) await sleep(wait);
-    if (inFlight >= inFlightMax) { noteError(stats, new Error('paced load: too many calls in flight')); continue; }
-    const records = [];
-    for (let r = 0; r < cfg.recordsPerCall; r++) records.push({ Data: data, PartitionKey: `half-${keyCounter++}` });
-    inFlight++;
-    const startNs = process.hrtime.bigint();
-    calls.push(client.send(new PutRecordsCommand({ StreamName: streamName, Records: records })).then(
-      (r) => { sample(stats, startNs); noteAcknowledged(r.Records ?? [], stats, starts, perShard); },
-      (err) => { sample(stats, startNs); noteError(stats, err); },
-    ).finally(() => { inFlight--; }));
-  }
-  await Promise.all(calls);
-  stats.elapsedMs = Date.now() - began;
-  return stats;
-}
-
 function noteAcknowledged(results, stats, starts, perShard) {
   const seen = new Set();
   for (const rec of results) {
@@ -476,55 +441,10 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
     if (cfg.halfLoadMs > 0) {
       const rate = result.put.mbPerSec / 2;
       log(`${name} ${shards} shards: putting at half that rate (${round(rate, 2)} MB/s) for ${cfg.halfLoadMs / 1000} s`);
-      result.half = summarize(await pacedPutPhase(client, streamName, rate, cfg.halfLoadMs));
+      result.half = summarize(await pacedPutPhase(helpers(), client, streamName, rate, cfg.halfLoadMs));
     }
     if (name.startsWith('shoal')) await deleteStream(client, streamName);
     return result;
-  } finally {
-    client.destroy();
-  }
-}
-
-/**
- * The idle cost: a stream of cfg.idleShards shards that nobody writes to.
- * Once every node holds its replicas, CPU per node over cfg.idleMs (% of one
- * core) and resident memory per shard (node RSS growth since before the
- * stream / shards), per node.
- */
-async function idleCost(endpoint, processes) {
-  const nodes = processes.filter((p) => p.role === 'storage-node');
-  if (nodes.length === 0) throw new Error('no storage node processes found (cluster.json)');
-  const client = makeClient(endpoint, 'h1');
-  try {
-    const rssBefore = new Map(nodes.map((n) => [n.name, rssBytes(n.pid)]));
-    const replicasBefore = new Map();
-    for (const n of nodes) replicasBefore.set(n.name, (await replicasOf(n.healthUrl)) ?? 0);
-    const streamName = `bench-idle-${Date.now()}`;
-    log(`idle: creating ${cfg.idleShards} shards`);
-    await createStream(client, streamName, cfg.idleShards);
-    await until('every node holds its idle replicas', async () => {
-      let held = 0;
-      for (const n of nodes) held += ((await replicasOf(n.healthUrl)) ?? 0) - replicasBefore.get(n.name);
-      return held >= cfg.idleShards * 3;
-    });
-    await sleep(2_000); // the opening burst settles
-    const cpu = cpuSnapshot(nodes);
-    const began = Date.now();
-    await sleep(cfg.idleMs);
-    const seconds = (Date.now() - began) / 1000;
-    const perNode = nodes.map((n) => {
-      const start = cpu.get(n.name);
-      const end = cpuMs(n.pid);
-      const after = rssBytes(n.pid);
-      const replicas = cfg.idleShards; // every node holds one replica of each shard (one node per AZ)
-      return {
-        node: n.name,
-        cpuPercent: start === undefined || end === undefined ? undefined : round(((end - start) / 1000 / seconds) * 100, 2),
-        bytesPerShard: after === undefined || rssBefore.get(n.name) === undefined ? undefined : Math.round((after - rssBefore.get(n.name)) / replicas),
-      };
-    });
-    await deleteStream(client, streamName);
-    return { shards: cfg.idleShards, seconds: round(seconds, 1), perNode };
   } finally {
     client.destroy();
   }
@@ -577,6 +497,11 @@ function ratios(results) {
   return lines;
 }
 
+/** What the phases in bench-scale.mjs use of this script. */
+function helpers() {
+  return { cfg, log, round, until, makeClient, createStream, deleteStream, newPhaseStats, sample, noteError, noteAcknowledged };
+}
+
 // ---------------------------------------------------------------- main
 
 /** Runs `targets` at each shard count against one started system; a failure is recorded per run so other results still print. */
@@ -613,7 +538,7 @@ async function main() {
   } else if (shoalTargets.length > 0) {
     await benchGroup(results, shoalTargets, cfg.shardCounts, () => startShoal(cfg.portBase, cfg.fsync), protocolOf, async (endpoint, processes) => {
       if (cfg.idleShards > 0) {
-        try { extras.idle = await idleCost(endpoint, processes); } catch (err) { results.push({ target: 'idle', error: err.message }); }
+        try { extras.idle = await idleCost(helpers(), endpoint, processes); } catch (err) { results.push({ target: 'idle', error: err.message }); }
       }
     });
     if (cfg.fsyncShards > 0) {

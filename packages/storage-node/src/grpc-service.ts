@@ -66,14 +66,13 @@ export function storageNodeHandlers(deps: ServiceDeps): StorageNodeHandlers {
       handleReplicateStream(call, deps.selfId, deps.driver);
     },
     Status(_call: grpc.ServerUnaryCall<unknown, unknown>, callback) {
-      const replicas: ReplicaStatus[] = [...deps.driver.all()].map((d) => ({
-        shard: { stream_id: d.shard.streamId, shard_id: d.shard.shardId },
-        role: d.machine.role(),
-        epoch: d.machine.epoch(),
-        log_end_offset: d.machine.logEndOffset(),
-        high_watermark: d.machine.highWatermark(),
-        follower_log_end: Object.fromEntries([...d.machine.followerLogEnds()].map(([k, v]) => [k, Math.max(0, v)])),
-      }));
+      const replicas: ReplicaStatus[] = [...deps.driver.all()].map((r) => {
+        const st = r.status();
+        return {
+          shard: { stream_id: r.shard.streamId, shard_id: r.shard.shardId }, role: st.role, epoch: st.epoch, log_end_offset: st.logEndOffset, high_watermark: st.highWatermark,
+          follower_log_end: Object.fromEntries([...st.followerLogEnds].map(([k, v]) => [k, Math.max(0, v)])),
+        };
+      });
       callback(null, { node_id: deps.selfId, az: deps.az, replicas });
     },
   };

@@ -8,6 +8,7 @@
  */
 import { RECORD_BATCH_RECORD_OVERHEAD_BYTES, scanRecordBody, type RecordBodySlice } from '@shoal/core';
 import type { ShardAppendResult, ShardRecords__Output } from '@shoal/wire';
+import type { NodeMetrics, ShardLabels } from './node-metrics';
 
 /** The records of one shard of a request. */
 export interface AppendRecords {
@@ -72,4 +73,41 @@ export function admitRecords(
 /** The OK answer for records that are committed. */
 export function okResult(recs: AppendRecords, adm: Admission, epoch: number): ShardAppendResult {
   return { error: 'OK', error_message: '', epoch, first_offset: adm.firstOffset, throttled_indexes: [...adm.throttled], result_count: recs.count };
+}
+
+/** How many of the queued requests (at least one) one group commit takes, within the byte and record bounds. */
+export function groupCommitSize(queued: ReadonlyArray<{ readonly recs: AppendRecords }>, bytesMax: number, recordsMax: number): number {
+  let records = 0;
+  let bytes = 0;
+  let n = 0;
+  while (n < queued.length) {
+    const recs = queued[n]!.recs;
+    if (n > 0 && (records + recs.count > recordsMax || bytes + recs.bytes > bytesMax)) break;
+    records += recs.count;
+    bytes += recs.bytes;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Throttles each record of the taken requests; the admitted ones go into
+ * `slices` in order, at consecutive offsets from `firstOffset`, all with
+ * one arrival time. Metrics count per request, not per record.
+ */
+export function admitRequests(
+  requests: readonly AppendRecords[], firstOffset: number, arrivalMs: number, tryWrite: ((bytes: number) => boolean) | undefined,
+  slices: RecordBodySlice[], metrics: NodeMetrics, labels: ShardLabels,
+): Admission[] {
+  let next = firstOffset;
+  return requests.map((recs) => {
+    const a = admitRecords(recs, next, arrivalMs, tryWrite, slices);
+    next += a.admitted;
+    if (a.admitted > 0) {
+      metrics.incomingBytes.inc(labels, a.admittedBytes);
+      metrics.incomingRecords.inc(labels, a.admitted);
+    }
+    if (a.throttled.length > 0) metrics.writeExceeded.inc(labels, a.throttled.length);
+    return a;
+  });
 }

@@ -50,10 +50,7 @@ export class ReplicaManager {
   all(): Iterable<Replica> { return this.o.driver.all(); }
 
   gaugeSources(): ReplicaGaugeSource[] {
-    return [...this.o.driver.all()].map((r) => ({
-      streamName: r.labels.stream_name, shardId: r.labels.shard_id, role: r.machine.role(), isrSize: r.machine.isrSize(),
-      highWatermark: r.machine.highWatermark(), logEndOffset: r.machine.logEndOffset(), followerLogEnds: r.machine.followerLogEnds(),
-    }));
+    return [...this.o.driver.all()].map((r) => ({ streamName: r.labels.stream_name, shardId: r.labels.shard_id, ...r.status() }));
   }
 
   /** Deletes the data of shards this node holds but the view no longer assigns to it. */

@@ -21,11 +21,11 @@
  */
 import {
   RecordBatch, ReplicaMachine, TRUNCATION_ROUNDS_MAX, assembleRecordBatch,
-  type AppendAck, type AppendMessage, type AppendRefusal, type RecordBodySlice, type ReplicaConfig, type ReplicaPersistedState, type SendRequest,
+  type AppendAck, type AppendMessage, type AppendRefusal, type RecordBodySlice, type ReplicaConfig, type ReplicaPersistedState, type ReplicaRole, type SendRequest,
 } from '@shoal/core';
 import type { ErrorCode, Logger, ShardAppendResult } from '@shoal/wire';
 import { BatchCache, type CacheBudget } from './batch-cache';
-import { admitRecords, okResult, type Admission, type AppendRecords } from './leader-appends';
+import { admitRequests, groupCommitSize, okResult, type Admission, type AppendRecords } from './leader-appends';
 import type { NodeMetrics, ShardLabels } from './node-metrics';
 import { ReplicaReadView } from './replica-read-view';
 import type { ShardReader, ShardRef } from './shard-reader';
@@ -61,6 +61,16 @@ export interface InboundAppend {
   readonly msg: AppendMessage;
   readonly batches: readonly RecordBatch[];
   readonly reply: (ack: AppendAck) => void;
+}
+
+/** A replica's figures for the Status RPC and the gauges (follower log ends: -1 = unknown; leaders only). */
+export interface ReplicaStatusView {
+  readonly role: ReplicaRole;
+  readonly epoch: number;
+  readonly logEndOffset: number;
+  readonly highWatermark: number;
+  readonly isrSize: number;
+  readonly followerLogEnds: ReadonlyMap<string, number>;
 }
 
 /** The store write a driver step gathers (node-driver.ts StepWrite). */
@@ -251,13 +261,15 @@ export class Replica {
       if (waiting) for (const w of this.waiters.splice(0)) this.answer(w.req, this.failure(waiting, MESSAGES[refusal]));
       return undefined;
     }
-    const taken = this.takePending(bytesLeft);
+    const taken = this.pending.splice(0, groupCommitSize(this.pending, Math.min(GROUP_COMMIT_BYTES_MAX, bytesLeft), GROUP_COMMIT_RECORDS_MAX));
     const firstOffset = this.machine.logEndOffset();
     const slices: RecordBodySlice[] = [];
     const wallMs = this.ctx.clock();
     // Arrival times never decrease within a shard, even if the clock steps back.
     const arrivalMs = Math.max(wallMs, this.lastArrivalMs);
-    const admissions = this.admit(taken, firstOffset, arrivalMs, wallMs, slices);
+    const limits = this.limits;
+    const tryWrite = limits ? (bytes: number): boolean => limits.tryWrite(bytes, wallMs) : undefined;
+    const admissions = admitRequests(taken.map((req) => req.recs), firstOffset, arrivalMs, tryWrite, slices, this.ctx.metrics, this.labels);
     const epoch = this.machine.epoch();
     if (slices.length === 0) {
       taken.forEach((req, i) => this.answer(req, okResult(req.recs, admissions[i]!, epoch)));
@@ -293,6 +305,12 @@ export class Replica {
   /** Whether the node driver must keep ticking this replica (time alone can change something). */
   needsTick(nowMs: number, reachable: (nodeId: string) => boolean): boolean {
     return this.waiters.length > 0 || this.pending.length > 0 || this.machine.needsTick(nowMs, reachable);
+  }
+
+  /** What the Status RPC and the gauges report. */
+  status(): ReplicaStatusView {
+    const m = this.machine;
+    return { role: m.role(), epoch: m.epoch(), logEndOffset: m.logEndOffset(), highWatermark: m.highWatermark(), isrSize: m.isrSize(), followerLogEnds: m.followerLogEnds() };
   }
 
   /** The state to persist with the next store write. */
@@ -359,43 +377,6 @@ export class Replica {
     });
     if (this.cache.startOffset() < logStart) this.cache.clear();
     this.logger.info('retention trimmed the log', { logStart });
-  }
-
-  private takePending(bytesLeft: number): PendingAppend[] {
-    let records = 0;
-    let bytes = 0;
-    let n = 0;
-    const bytesMax = Math.min(GROUP_COMMIT_BYTES_MAX, bytesLeft);
-    while (n < this.pending.length) {
-      const req = this.pending[n]!;
-      if (n > 0 && (records + req.recs.count > GROUP_COMMIT_RECORDS_MAX || bytes + req.recs.bytes > bytesMax)) break;
-      records += req.recs.count;
-      bytes += req.recs.bytes;
-      n++;
-    }
-    return this.pending.splice(0, n);
-  }
-
-  /**
-   * Throttles each record of the taken requests; the admitted ones go into
-   * `slices` in order, at consecutive offsets from `firstOffset`, all with
-   * one arrival time. Metrics count per request, not per record.
-   */
-  private admit(taken: readonly PendingAppend[], firstOffset: number, arrivalMs: number, wallMs: number, slices: RecordBodySlice[]): Admission[] {
-    const limits = this.limits;
-    const tryWrite = limits ? (bytes: number): boolean => limits.tryWrite(bytes, wallMs) : undefined;
-    const m = this.ctx.metrics;
-    let next = firstOffset;
-    return taken.map((req) => {
-      const a = admitRecords(req.recs, next, arrivalMs, tryWrite, slices);
-      next += a.admitted;
-      if (a.admitted > 0) {
-        m.incomingBytes.inc(this.labels, a.admittedBytes);
-        m.incomingRecords.inc(this.labels, a.admitted);
-      }
-      if (a.throttled.length > 0) m.writeExceeded.inc(this.labels, a.throttled.length);
-      return a;
-    });
   }
 
   /** Fails queued producers with `queued` and those waiting for commit with `waiting`. */

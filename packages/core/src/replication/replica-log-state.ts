@@ -2,10 +2,28 @@
  * The log-side state of one shard replica and the follower half of the
  * replication protocol (ReplicaMachine, replica-machine.ts, adds the
  * leader half): the known epoch, log start and end, high watermark and
- * leader-epoch cache, what survives a restart, and the checks on a
- * leader's appends (fencing, log matching, KIP-279 truncation, and the
- * reset of a log that lies wholly below the leader's log start after
- * retention trimmed what it lacks).
+ * leader-epoch cache, and what survives a restart.
+ *
+ * Follower: accepts a ShardAppend only if its epoch is >= the known epoch
+ * (fencing), its start offset is the follower's log end, and prev_epoch is
+ * the epoch of the follower's last entry (log matching). Otherwise it
+ * answers STALE_EPOCH or LOG_MISMATCH with its log end and last epoch, and
+ * the leader resends from there.
+ *
+ * Divergence (KIP-101/279): when a follower's LOG_MISMATCH shows a last
+ * epoch the leader's log does not end the same way, the leader answers with
+ * the largest epoch it has <= the follower's last epoch and where that epoch
+ * ends in its log (TruncateRequest, guarded by the follower's reported log
+ * end and last epoch so a stale or duplicated answer is ignored). The
+ * follower truncates to min(that end, its own end of that epoch), rounded
+ * down to a batch start by the driver, and the leader probes again; each
+ * round shortens the log, so it converges. Only divergent entries are ever
+ * removed, and never below the follower's high watermark (asserted).
+ *
+ * Retention (the node trims committed batches, trimmed()) moves the log
+ * start: a follower whose log ends below the leader's log start (behind
+ * for longer than the retention, or new) gets sends from there and resets
+ * its log to start at it (checkAppend's 'reset', reset()).
  */
 import { LeaderEpochCache } from './leader-epoch-cache';
 import type {

@@ -12,26 +12,8 @@
  * watermark is the minimum log end over the ISR, and it never advances
  * while the ISR has fewer than MIN_INSYNC_REPLICAS members.
  *
- * Follower: accepts a ShardAppend only if its epoch is >= the known epoch
- * (fencing), its start offset is the follower's log end, and prev_epoch is
- * the epoch of the follower's last entry (log matching). Otherwise it
- * answers STALE_EPOCH or LOG_MISMATCH with its log end and last epoch, and
- * the leader resends from there.
- *
- * Divergence (KIP-101/279): when a follower's LOG_MISMATCH shows a last
- * epoch the leader's log does not end the same way, the leader answers with
- * the largest epoch it has <= the follower's last epoch and where that epoch
- * ends in its log (TruncateRequest, guarded by the follower's reported log
- * end and last epoch so a stale or duplicated answer is ignored). The
- * follower truncates to min(that end, its own end of that epoch), rounded
- * down to a batch start by the driver, and the leader probes again; each
- * round shortens the log, so it converges. Only divergent entries are ever
- * removed, and never below the follower's high watermark (asserted).
- *
- * Retention (the node trims committed batches, trimmed()) moves the log
- * start: a follower whose log ends below the leader's log start (behind
- * for longer than the retention, or new) gets sends from there and resets
- * its log to start at it (ReplicaLogState.checkAppend, reset()).
+ * Follower side (fencing, log matching, KIP-101/279 truncation, the reset
+ * below a trimmed leader's log start): ReplicaLogState, replica-log-state.ts.
  *
  * ISR (leader side, isr-policy.ts): the leader proposes shrinking lagging
  * followers and adding caught-up ones; the driver writes the proposal to
@@ -61,6 +43,7 @@
  * (Kafka's lastCaughtUpTime), so an idle period never looks like lag.
  */
 import { MIN_INSYNC_REPLICAS } from '../limits';
+import { freshProgress, resetProgress, unsettled } from './follower-progress';
 import { nextIsr } from './isr-policy';
 import { ReplicaLogState } from './replica-log-state';
 import type {
@@ -138,7 +121,7 @@ export class ReplicaMachine extends ReplicaLogState {
     for (const id of [...this.progress.keys()]) if (!config.replicas.includes(id)) this.progress.delete(id);
     for (const id of config.replicas) {
       if (id === this.selfId || (wasLeaderOfEpoch && this.progress.has(id))) continue;
-      this.progress.set(id, this.freshProgress(nowMs));
+      this.progress.set(id, freshProgress(nowMs, this.logEnd));
     }
     // A follower that left the ISR (our shrink, the controller's, or its own after its database was
     // discarded and rebuilt, storage-node isr-withdrawal.ts) must prove again what it holds: what it
@@ -264,7 +247,7 @@ export class ReplicaMachine extends ReplicaLogState {
     }
     if (ack.error === 'LOG_MISMATCH') return this.onMismatch(p, ack);
     // SHARD_NOT_FOUND, STALE_EPOCH, INTERNAL: back off, then probe again.
-    this.resetProgress(p, nowMs);
+    resetProgress(p, nowMs, this.logEnd);
     p.retryAtMs = nowMs + REPLICATION_RETRY_BACKOFF_MS;
     return false;
   }
@@ -272,13 +255,13 @@ export class ReplicaMachine extends ReplicaLogState {
   /** The stream to `nodeId` broke: everything in flight is lost. */
   followerDisconnected(nodeId: string, nowMs: number): void {
     const p = this.progress.get(nodeId);
-    if (p) this.resetProgress(p, nowMs);
+    if (p) resetProgress(p, nowMs, this.logEnd);
   }
 
   /** Time passes: followers silent while messages are in flight are probed again. */
   tick(nowMs: number): void {
     for (const p of this.progress.values()) {
-      if (p.inflight > 0 && nowMs - Math.max(p.lastAckMs, p.lastSendMs) >= REPLICATION_RESEND_TIMEOUT_MS) this.resetProgress(p, nowMs);
+      if (p.inflight > 0 && nowMs - Math.max(p.lastAckMs, p.lastSendMs) >= REPLICATION_RESEND_TIMEOUT_MS) resetProgress(p, nowMs, this.logEnd);
     }
   }
 
@@ -297,7 +280,7 @@ export class ReplicaMachine extends ReplicaLogState {
     if (this.pendingIsr || (c.closing === true && c.sealedLogEnd === undefined)) return true;
     for (const [id, p] of this.progress) {
       if (!reachable(id)) continue;
-      if (p.inflight > 0 || p.truncate || p.matchEnd < this.logEnd || p.nextOffset < this.logEnd || p.sentHw < this.hw || p.retryAtMs > nowMs) return true;
+      if (unsettled(p, this.logEnd, this.hw, nowMs)) return true;
       if (!c.isr.includes(id)) return true; // caught up but not (yet) in the ISR: proposalsDue adds it
     }
     return false;
@@ -422,23 +405,6 @@ export class ReplicaMachine extends ReplicaLogState {
   private matches(ack: AppendAck): boolean {
     if (ack.logEndOffset === 0) return true;
     return this.cache.epochAt(ack.logEndOffset - 1) === ack.lastEpoch;
-  }
-
-  private freshProgress(nowMs: number): FollowerProgress {
-    return {
-      matchEnd: -1, nextOffset: this.logEnd, inflight: 0, lastSendMs: nowMs, lastAckMs: nowMs,
-      sentHw: -1, rewindTo: undefined, retryAtMs: 0, lastCaughtUpMs: nowMs, leaderEndAtLastAck: this.logEnd, truncate: undefined,
-    };
-  }
-
-  private resetProgress(p: FollowerProgress, nowMs: number): void {
-    p.inflight = 0;
-    p.rewindTo = undefined;
-    p.truncate = undefined;
-    p.nextOffset = p.matchEnd >= 0 ? p.matchEnd : this.logEnd;
-    p.sentHw = -1;
-    p.lastAckMs = nowMs;
-    p.retryAtMs = 0;
   }
 
   /** Recomputes the leader's high watermark over the maximal ISR; true if it advanced. */
