@@ -43,7 +43,7 @@ export class NodeMetrics {
     this.readExceeded = new Counter({ name: 'shoal_read_provisioned_throughput_exceeded_total', help: 'ReadProvisionedThroughputExceeded: reads refused by the shard read limits', labelNames: shard, registers: reg });
     this.getRecordsBytes = new Counter({ name: 'shoal_get_records_bytes_total', help: 'GetRecords.Bytes: bytes returned by metered reads', labelNames: shard, registers: reg });
     this.getRecordsRecords = new Counter({ name: 'shoal_get_records_records_total', help: 'GetRecords.Records: records returned by metered reads', labelNames: shard, registers: reg });
-    this.groupCommits = new Counter({ name: 'shoal_group_commits_total', help: 'Batches written by shard leaders (one LevelDB write each)', registers: reg });
+    this.groupCommits = new Counter({ name: 'shoal_group_commits_total', help: 'Store writes of the node driver (one per step, for every shard with new batches or state)', registers: reg });
     new Gauge({
       name: 'shoal_replication_lag_records', help: 'Leader log end minus a follower\'s acknowledged log end', labelNames: [...shard, 'follower'], registers: reg,
       collect() {

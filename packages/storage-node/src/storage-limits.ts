@@ -60,5 +60,5 @@ export const LEASE_VALIDITY_MARGIN_MS = 250;
 /** A rebuilt node (corrupt database discarded) waits at most this long to leave every ISR and leadership before registering. */
 export const REBUILD_WITHDRAW_WAIT_MS = 60_000;
 export const REBUILD_WITHDRAW_POLL_MS = 200;
-/** With --fsync off, how often the node fsyncs LevelDB's log if anything was written (wal-sync.ts): bounds a whole-cluster power cut's loss. */
+/** With --fsync off, how often the node fsyncs its LevelDB logs if anything was written (wal-sync.ts): bounds a whole-cluster power cut's loss. */
 export const WAL_SYNC_INTERVAL_MS_DEFAULT = 1_000;

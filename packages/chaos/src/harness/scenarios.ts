@@ -135,7 +135,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'replica-corruption', tiers: FULL, durationMsDefault: 30_000, shardCount: 4,
-    faults: "flip 16 bits in a follower's LevelDB files, kill the shard's leader, restart the follower; leader back 8 s later; twice",
+    faults: "flip 16 bits in a follower's record data (LevelDB), kill the shard's leader, restart the follower; leader back 8 s later; twice",
     schedule: (random, durationMs) => replicaCorruptions(random, durationMs, 3_000, 15_000, 8_000, 16),
   },
 ];

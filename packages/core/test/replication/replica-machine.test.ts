@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ReplicaMachine } from '../../src/replication/replica-machine';
-import { REPLICATION_RESEND_TIMEOUT_MS } from '../../src/replication/replication-limits';
+import { ISR_LAG_TIME_MAX_MS, REPLICATION_RESEND_TIMEOUT_MS, SEAL_RETRY_MS } from '../../src/replication/replication-limits';
 import { Sim } from './sim';
 
 const ABC = ['a', 'b', 'c'] as const;
@@ -245,5 +245,68 @@ describe('replication/replica-machine', () => {
     const sim = new Sim(ABC, config());
     assert.throws(() => sim.m('a').leaderAppended({ epoch: 1, firstOffset: 3, count: 1 }, sim.nowMs));
     assert.throws(() => sim.m('b').leaderAppended({ epoch: 1, firstOffset: 0, count: 1 }, sim.nowMs));
+  });
+
+  it('idle shards need no ticks: a settled leader and every follower are left alone; a follower behind or out of the ISR is not', () => {
+    const sim = new Sim(ABC, config());
+    const reachable = (): boolean => true;
+    sim.deliverAll();
+    sim.append(2);
+    sim.deliverAll();
+    sim.pump();
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 2);
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), false, 'everything replicated and the hw told: nothing to do until something arrives');
+    assert.equal(sim.m('b').needsTick(sim.nowMs, reachable), false, 'followers never need time');
+    sim.append(1);
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'messages in flight: the resend timer runs');
+    assert.equal(sim.m('a').needsTick(sim.nowMs, (id) => id !== 'b' && id !== 'c'), false, 'followers that cannot be reached wait for their link, not for time');
+    sim.deliverAll();
+    sim.pump();
+    sim.deliverAll();
+    sim.applyConfig(config(1, 'a', ['a', 'b']));
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'c left the ISR: it must ack again (probe), then be proposed');
+    sim.pump();
+    sim.deliverAll();
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'c is caught up but out of the ISR: the leader must propose it');
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).isr?.isr, ['a', 'b', 'c']);
+  });
+
+  it('an idle period does not look like lag: a follower that had everything when the leader appended was caught up until then', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(1);
+    sim.deliverAll();
+    sim.advance(ISR_LAG_TIME_MAX_MS * 3); // idle, no heartbeat
+    sim.append(1);
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).isr, undefined, 'no shrink right after a long idle period');
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 2);
+  });
+
+  it('the shard record rules are inputs: closing refuses appends and, once all is committed, proposes the seal; a handover refuses appends while what was appended commits', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(2);
+    const closing = { ...config(), closing: true, version: 900 };
+    sim.applyConfig(closing);
+    assert.equal(sim.append(1), 'SHARD_CLOSED');
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'not before everything appended is committed');
+    sim.deliverAll();
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).seal, { epoch: 1, logEnd: 2 });
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'repeated only after SEAL_RETRY_MS');
+    sim.advance(SEAL_RETRY_MS);
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).seal, { epoch: 1, logEnd: 2 });
+    sim.applyConfig({ ...closing, sealedLogEnd: 2, version: 901 });
+    sim.advance(SEAL_RETRY_MS);
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'sealed: nothing more to propose');
+
+    const h = new Sim(ABC, config());
+    h.deliverAll();
+    h.append(1);
+    h.applyConfig({ ...config(), handoverTo: 'b', version: 902 });
+    assert.equal(h.append(1), 'HANDING_OVER');
+    h.deliverAll();
+    assert.equal(h.m('a').highWatermark(), 1, 'what was appended before the handover still commits');
   });
 });
