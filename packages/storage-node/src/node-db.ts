@@ -117,7 +117,7 @@ export async function openNodeDb(dataDir: string, logger: Logger): Promise<Opene
   const marker = rebuildMarker(dataDir);
   const { dbs, problem } = await openChecked(path, logger);
   if (problem === undefined) return opened(dbs, existsSync(marker));
-  logger.error('store corruption detected: this node discards its store and rebuilds every replica from its leader', { problem });
+  logger.error('LevelDB corruption detected: this node discards its store and rebuilds every replica from its leader', { problem });
   await closeAll(dbs);
   writeMarker(marker, problem);
   const aside = join(dataDir, 'leveldb.corrupt');
