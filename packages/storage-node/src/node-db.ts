@@ -19,7 +19,8 @@
  * "Corruption" line in its info log (`LOG`, new at each open); and the
  * store check, which reads every key and batch.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import type { Logger } from '@shoal/wire';
@@ -32,6 +33,13 @@ export interface OpenedNodeDb {
   readonly data: LevelKv;
   /** The store was rebuilt (now or at an earlier start that did not finish withdrawing): withdraw before registering. */
   readonly rebuilding: boolean;
+  /**
+   * fdatasyncs both instances' write-ahead logs through a descriptor of
+   * their own (wal-sync.ts, --fsync off): everything written to them so far
+   * is then on disk. LevelDB's writes do not wait for it (a synced LevelDB
+   * write would hold every write behind it for the fsync).
+   */
+  syncLogs(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,8 +113,30 @@ function writeMarker(path: string, problem: string): void {
   }
 }
 
-function opened(dbs: Instances, rebuilding: boolean): OpenedNodeDb {
-  return { index: new LevelKv(dbs.index), data: new LevelKv(dbs.data), rebuilding, close: () => closeAll(dbs) };
+/** fdatasyncs every LevelDB write-ahead log (*.log) under `dir` (one, or two while a memtable is being flushed). */
+async function syncLogFiles(dir: string): Promise<void> {
+  for (const name of readdirSync(dir)) {
+    if (!/^\d+\.log$/.test(name)) continue;
+    let handle;
+    try {
+      handle = await open(join(dir, name), 'r');
+    } catch {
+      continue; // rotated away meanwhile: its records are in a table LevelDB synced
+    }
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+function opened(path: string, dbs: Instances, rebuilding: boolean): OpenedNodeDb {
+  return {
+    index: new LevelKv(dbs.index), data: new LevelKv(dbs.data), rebuilding,
+    syncLogs: async () => { await syncLogFiles(join(path, 'data')); await syncLogFiles(join(path, 'index')); },
+    close: () => closeAll(dbs),
+  };
 }
 
 export async function openNodeDb(dataDir: string, logger: Logger): Promise<OpenedNodeDb> {
@@ -116,7 +146,7 @@ export async function openNodeDb(dataDir: string, logger: Logger): Promise<Opene
   }
   const marker = rebuildMarker(dataDir);
   const { dbs, problem } = await openChecked(path, logger);
-  if (problem === undefined) return opened(dbs, existsSync(marker));
+  if (problem === undefined) return opened(path, dbs, existsSync(marker));
   logger.error('LevelDB corruption detected: this node discards its store and rebuilds every replica from its leader', { problem });
   await closeAll(dbs);
   writeMarker(marker, problem);
@@ -126,7 +156,7 @@ export async function openNodeDb(dataDir: string, logger: Logger): Promise<Opene
   const fresh = newInstances(path);
   await fresh.index.open();
   await fresh.data.open();
-  return opened(fresh, true);
+  return opened(path, fresh, true);
 }
 
 /** The withdrawal is done: later starts need not withdraw again. */

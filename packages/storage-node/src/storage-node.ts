@@ -78,7 +78,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const walSyncIntervalMs = o.walSyncIntervalMs ?? WAL_SYNC_INTERVAL_MS_DEFAULT;
   let walSync: WalSyncer | undefined;
   const nodeStore = await NodeStore.open(db.index, db.data, sync, () => walSync?.written());
-  if (!sync && walSyncIntervalMs > 0) walSync = new WalSyncer(() => nodeStore.syncLogs(), walSyncIntervalMs, logger);
+  if (!sync && walSyncIntervalMs > 0) walSync = new WalSyncer(() => db.syncLogs(), walSyncIntervalMs, logger);
   let manager: ReplicaManager | undefined;
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? []);
   const monoClock = (): number => performance.now();

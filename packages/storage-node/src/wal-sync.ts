@@ -1,13 +1,14 @@
 /**
  * Bounds what a power cut of every replica at once can take with --fsync
  * off. LevelDB then never fsyncs its write-ahead logs, so such a cut would
- * lose everything since each instance last flushed its memtable. A write
- * with sync makes LevelDB fsync its log, and with it every record written
- * before: so every `intervalMs`, if anything was written since the last
- * one, one tiny synced write to each instance (NodeStore.syncLogs) makes
- * the acknowledged writes of that interval durable. A whole-cluster power
- * cut then loses at most about one interval plus one fsync of acknowledged
- * writes (chaos power-cut-fast). Off the write path: no write waits for it.
+ * lose everything since each instance last flushed its memtable. So every
+ * `intervalMs`, if anything was written since the last one, the node
+ * fdatasyncs both instances' logs through descriptors of its own
+ * (node-db.ts syncLogs): everything written before is then on disk. A
+ * whole-cluster power cut loses at most about one interval plus one fsync
+ * of acknowledged writes (chaos power-cut-fast). Off the write path: no
+ * write waits for it (a synced LevelDB write would hold every write queued
+ * behind it for the whole fsync, seconds on a busy disk).
  */
 import type { Logger } from '@shoal/wire';
 

@@ -48,6 +48,19 @@ describe('node-db (real LevelDB)', () => {
     }
   });
 
+  it('syncLogs fdatasyncs both write-ahead logs while writes go on', async () => {
+    await fill(dir, 3);
+    const opened = await openNodeDb(dir, logger);
+    try {
+      const store = await NodeStore.open(opened.index, opened.data, false);
+      const writes = Promise.all([4, 5, 6].map((i) => store.write([{ log: store.shard(ref), batches: [batch(1, i * 10, Array.from({ length: 10 }, () => 2000), 200)], state: state((i + 1) * 10) }])));
+      await Promise.all([opened.syncLogs(), writes]);
+      assert.equal((await store.shard(ref).load()).state.logEndOffset, 70);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('write-ahead-log corruption that LevelDB drops silently on open is detected, and the store is set aside and rebuilt empty', async () => {
     await fill(dir, 50);
     const path = join(dir, 'leveldb', 'data');

@@ -9,8 +9,7 @@
  *           them: key = <hex16 seq>, a node-wide sequence number that only
  *           grows, value = one encoded record batch (core record-batch.ts),
  *           the exact bytes the leader encoded. Keys only ever grow, so
- *           LevelDB flushes and moves tables without rewriting them. One
- *           more key, `~sync` (empty), is the periodic synced write.
+ *           LevelDB flushes and moves tables without rewriting them.
  *   index/  small keys per shard (<ref> = <streamId>/<shardId>; <hex16> = a
  *           u64 as 16 lower-case hex digits, so byte order = numeric order):
  *             b!<ref>!<hex16 firstOffset>                 24 bytes: BatchLocation (u64 data seq, u32 batch
@@ -24,7 +23,6 @@
  *           and node-wide keys:
  *             n!format                                    "2"
  *             n!seq                                       u64 highest data seq the index refers to
- *             n!wal-sync                                  empty: the periodic synced write (wal-sync.ts)
  *
  * All integers big-endian. The log end of a shard is not stored: it is the
  * end of its last batch.
@@ -81,7 +79,6 @@ export function decodeU64(b: Buffer, at = 0): number {
 
 export const data = {
   key: (seq: number): string => hex16(seq),
-  syncKey: '~sync',
   /** The whole data key space, and the keys above `seq`. */
   all: { gte: hex16(0), lt: hex16(NUMBER_MAX + 1) },
   above: (seq: number) => ({ gte: hex16(seq + 1), lt: hex16(NUMBER_MAX + 1) }),
@@ -98,7 +95,6 @@ export const index = {
   metaKey: (ref: string): string => `m${SEP}${ref}`,
   formatKey: `n${SEP}format`,
   seqKey: `n${SEP}seq`,
-  walSyncKey: `n${SEP}wal-sync`,
   /** Batch keys of a shard from `from` (inclusive) to `to` (exclusive). */
   batches: (ref: string, from = 0, to = NUMBER_MAX + 1) => ({ gte: `b${SEP}${ref}${SEP}${hex16(from)}`, lt: `b${SEP}${ref}${SEP}${hex16(to)}` }),
   /** Time-index keys of a shard whose last arrival is before `beforeMs`. */

@@ -98,6 +98,12 @@ export class MemoryKv implements Kv {
     for (const key of this.rangeKeys(range)) if (this.live.values.has(key)) yield key;
   }
 
+  /** An fsync of the log: every completed write is durable. */
+  syncAll(): void {
+    for (const b of this.unsynced) this.durable.apply(b);
+    this.unsynced = [];
+  }
+
   /** The process died: writes in flight are lost, completed ones are in the OS and survive. */
   processCrash(): void {
     this.generation++;

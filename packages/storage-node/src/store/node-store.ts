@@ -125,12 +125,6 @@ export class NodeStore {
     if (seqs.length > 0) await this.data.batch(seqs.map((s) => ({ type: 'del', key: data.key(s) })), this.sync);
     this.afterWrite();
   }
-
-  /** One tiny synced write to each instance: LevelDB fsyncs its log, and with it everything written before (wal-sync.ts). */
-  async syncLogs(): Promise<void> {
-    await this.data.batch([{ type: 'put', key: data.syncKey, value: EMPTY }], true);
-    await this.index.batch([{ type: 'put', key: index.walSyncKey, value: EMPTY }], true);
-  }
 }
 
 export function metaOf(state: ReplicaPersistedState): ShardMeta {
