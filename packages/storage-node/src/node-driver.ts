@@ -84,7 +84,9 @@ export function refKey(ref: ShardRef): string {
 }
 
 export class NodeDriver {
-  private readonly replicas = new Map<string, Replica>();
+  /** streamId -> shardId -> replica (no key string built per lookup: lookups come per shard of every message). */
+  private readonly replicas = new Map<string, Map<string, Replica>>();
+  private count = 0;
   private touched = new Set<Replica>();
   /** Replicas the timer must tick (their machines or producers wait on time). */
   private readonly active = new Set<Replica>();
@@ -100,18 +102,27 @@ export class NodeDriver {
 
   setPeers(peers: PeerSender): void { this.peers = peers; }
 
-  get(ref: ShardRef): Replica | undefined { return this.replicas.get(refKey(ref)); }
-  all(): Iterable<Replica> { return this.replicas.values(); }
-  size(): number { return this.replicas.size; }
+  get(ref: ShardRef): Replica | undefined { return this.replicas.get(ref.streamId)?.get(ref.shardId); }
+  *all(): Iterable<Replica> { for (const shards of this.replicas.values()) yield* shards.values(); }
+  size(): number { return this.count; }
 
   add(replica: Replica): void {
-    this.replicas.set(refKey(replica.shard), replica);
+    const { streamId, shardId } = replica.shard;
+    let shards = this.replicas.get(streamId);
+    if (!shards) this.replicas.set(streamId, (shards = new Map()));
+    if (!shards.has(shardId)) this.count++;
+    shards.set(shardId, replica);
     this.touch(replica);
   }
 
   /** Takes a replica out of the loop and closes it; resolves once no step uses it any more (its log may then be destroyed). */
   async remove(replica: Replica): Promise<void> {
-    if (this.replicas.get(refKey(replica.shard)) === replica) this.replicas.delete(refKey(replica.shard));
+    const shards = this.replicas.get(replica.shard.streamId);
+    if (shards?.get(replica.shard.shardId) === replica) {
+      shards.delete(replica.shard.shardId);
+      this.count--;
+      if (shards.size === 0) this.replicas.delete(replica.shard.streamId);
+    }
     this.touched.delete(replica);
     this.active.delete(replica);
     replica.close();
@@ -167,19 +178,19 @@ export class NodeDriver {
 
   /** The stream to a peer broke: everything in flight to it is lost. */
   peerDisconnected(nodeId: string): void {
-    for (const r of this.replicas.values()) if (r.enqueue({ kind: 'disconnected', nodeId })) this.touched.add(r);
+    for (const r of this.all()) if (r.enqueue({ kind: 'disconnected', nodeId })) this.touched.add(r);
     this.wake();
   }
 
   /** The stream to a peer is up again: leaders may send to it. */
   peerConnected(): void {
-    for (const r of this.replicas.values()) if (r.machine.role() === 'leader') this.touched.add(r);
+    for (const r of this.all()) if (r.machine.role() === 'leader') this.touched.add(r);
     this.wake();
   }
 
   /** Lease lost (true) or regained (false): leaders stop / resume acknowledging. */
   setFenced(fenced: boolean): void {
-    for (const r of this.replicas.values()) if (r.enqueue({ kind: 'fenced', fenced })) this.touched.add(r);
+    for (const r of this.all()) if (r.enqueue({ kind: 'fenced', fenced })) this.touched.add(r);
     this.wake();
   }
 
@@ -192,7 +203,7 @@ export class NodeDriver {
 
   /** Retention: every replica drops the committed batches its stream no longer retains (in the next step). */
   checkRetention(): void {
-    for (const r of this.replicas.values()) { r.trimDue = true; this.touched.add(r); }
+    for (const r of this.all()) { r.trimDue = true; this.touched.add(r); }
     this.wake();
   }
 
