@@ -164,7 +164,7 @@ export class NodeDriver {
         if (--remaining === 0) reply(acks);
       };
       const replica = this.get(item.ref);
-      if (!replica) { set({ epoch: 0, error: 'SHARD_NOT_FOUND', logEndOffset: 0, lastEpoch: 0 }); return; }
+      if (!replica) { set({ epoch: 0, error: 'SHARD_NOT_FOUND', logEndOffset: 0, lastEpoch: 0, highWatermark: 0 }); return; }
       if (typeof item.decoded === 'string') { set(replica.rejection('INTERNAL')); return; }
       if (replica.receive({ msg: item.decoded.msg, batches: item.decoded.batches, reply: set })) this.touch(replica);
     });

@@ -400,6 +400,6 @@ export class Replica {
   }
 
   rejection(error: AppendAck['error']): AppendAck {
-    return { epoch: this.machine.epoch(), error, logEndOffset: this.machine.logEndOffset(), lastEpoch: this.machine.lastEpoch() };
+    return { epoch: this.machine.epoch(), error, logEndOffset: this.machine.logEndOffset(), lastEpoch: this.machine.lastEpoch(), highWatermark: this.machine.highWatermark() };
   }
 }

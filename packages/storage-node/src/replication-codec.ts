@@ -52,9 +52,9 @@ const KNOWN_ACK_ERRORS: ReadonlySet<string> = new Set<ReplicationErrorCode>(['OK
 
 export function decodeShardAck(a: ShardAck__Output): AppendAck {
   const error = (KNOWN_ACK_ERRORS.has(a.error) ? a.error : 'INTERNAL') as ReplicationErrorCode;
-  return { epoch: a.epoch, error, logEndOffset: a.log_end_offset, lastEpoch: a.last_epoch };
+  return { epoch: a.epoch, error, logEndOffset: a.log_end_offset, lastEpoch: a.last_epoch, highWatermark: a.high_watermark };
 }
 
 export function encodeShardAck(shard: ShardRef__Output, ack: AppendAck): ShardAck {
-  return { shard, epoch: ack.epoch, error: ack.error, log_end_offset: ack.logEndOffset, last_epoch: ack.lastEpoch };
+  return { shard, epoch: ack.epoch, error: ack.error, log_end_offset: ack.logEndOffset, last_epoch: ack.lastEpoch, high_watermark: ack.highWatermark };
 }

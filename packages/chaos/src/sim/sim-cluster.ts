@@ -73,11 +73,18 @@ export class SimCluster {
     };
   }
 
-  /** A packet to `target`'s current incarnation (dropped if it dies, held while it is paused). */
+  /**
+   * A packet to `target`'s current incarnation (dropped if it dies, held while it is paused). A
+   * node's packet dies with its sender's incarnation too: it travelled on a stream that broke,
+   * and the receiver heard of the break (peerDisconnected) before anything sent after it.
+   */
   private transmit(from: string, target: SimNode, what: string, deliver: () => void): void {
     const w = this.world;
     const owner = target.owner;
+    const sender = this.nodes.get(from);
+    const senderOwner = sender?.owner;
     const attempt = (): void => {
+      if (sender && (!sender.up || sender.owner !== senderOwner)) { w.log(`lost with its sender: ${what}`); return; }
       if (target.paused) { w.at(PAUSED_RETRY_MS, owner, what, attempt); return; }
       if (!this.connected(from, target.id)) { w.log(`lost: ${what}`); return; }
       deliver();
@@ -102,7 +109,7 @@ export class SimCluster {
         if (!a.shard) continue;
         const shard = { stream_id: a.shard.stream_id ?? '', shard_id: a.shard.shard_id ?? '' };
         const error = (typeof a.error === 'string' ? a.error : 'INTERNAL') as ErrorCode__Output;
-        const ack = decodeShardAck({ shard, epoch: Number(a.epoch), error, log_end_offset: Number(a.log_end_offset), last_epoch: Number(a.last_epoch) });
+        const ack = decodeShardAck({ shard, epoch: Number(a.epoch), error, log_end_offset: Number(a.log_end_offset), last_epoch: Number(a.last_epoch), high_watermark: Number(a.high_watermark) });
         this.world.log(`${from.id}->${to} ack ${ack.error} e${ack.epoch} end=${ack.logEndOffset}`);
         leader.driver?.ack(from.id, { streamId: shard.stream_id, shardId: shard.shard_id }, ack);
       }

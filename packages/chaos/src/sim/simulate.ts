@@ -4,7 +4,9 @@
  * drops, duplicates, writes, time, process crashes, power cuts, restarts,
  * pauses, partitions, leader moves) with the invariants checked after
  * each, then healing, after which the run must converge: the ISR whole
- * again, a new write acknowledged, every store holding the leader's log.
+ * again and every replica holding the leader's log and its high watermark
+ * (before any new write), then a new write acknowledged, every store
+ * holding the leader's log.
  * Even seeds run --fsync on (a stop may be a power cut, losing what was
  * not yet on disk), odd seeds --fsync off (a stop is a process crash).
  * Same seed, same run.
@@ -89,15 +91,21 @@ async function healAndConverge(sim: SimCluster, checker: SimInvariants): Promise
     const leader = sim.node(rec.leader).driver?.get({ streamId: rec.streamId, shardId: rec.shardId });
     if (!leader) continue;
     const whole = rec.isr.length === IDS.length;
+    // Without any write, every replica must come to hold the leader's whole log and know it committed
+    // (a follower's high watermark that no message raises again stays behind: chaos reshard-kills).
+    const settled = whole && [...sim.nodes.values()].every((n) => {
+      const m = n.driver?.get({ streamId: rec.streamId, shardId: rec.shardId })?.machine;
+      return m !== undefined && m.logEndOffset() === leader.machine.logEndOffset() && m.highWatermark() === m.logEndOffset();
+    });
     // A write after healing must be acknowledged (one refused while the views catch up is sent again).
     const unanswered = producedAt >= 0 && checker.ackedCount() <= producedAt && round - producedRound >= PRODUCE_RETRY_ROUNDS;
-    if (whole && (producedAt < 0 || unanswered)) {
+    if (settled && (producedAt < 0 || unanswered)) {
       if (producedAt < 0) producedAt = checker.ackedCount();
       producedRound = round;
       sim.produce(1);
       continue;
     }
-    if (!whole || producedAt < 0 || checker.ackedCount() <= producedAt || leader.machine.highWatermark() !== leader.machine.logEndOffset()) continue;
+    if (!settled || producedAt < 0 || checker.ackedCount() <= producedAt) continue;
     const logs = await Promise.all([...sim.nodes.values()].map(async (n) => JSON.stringify(await storedValues(n.index, n.data))));
     if (logs.every((l) => l === logs[0])) return undefined;
   }

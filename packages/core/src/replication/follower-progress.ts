@@ -10,7 +10,7 @@ import type { FollowerProgress } from './replication-types';
 export function freshProgress(nowMs: number, logEnd: number): FollowerProgress {
   return {
     matchEnd: -1, nextOffset: logEnd, inflight: 0, lastSendMs: nowMs, lastAckMs: nowMs,
-    sentHw: -1, rewindTo: undefined, retryAtMs: 0, lastCaughtUpMs: nowMs, leaderEndAtLastAck: logEnd, truncate: undefined,
+    followerHw: -1, rewindTo: undefined, retryAtMs: 0, lastCaughtUpMs: nowMs, leaderEndAtLastAck: logEnd, truncate: undefined,
   };
 }
 
@@ -20,12 +20,17 @@ export function resetProgress(p: FollowerProgress, nowMs: number, logEnd: number
   p.rewindTo = undefined;
   p.truncate = undefined;
   p.nextOffset = p.matchEnd >= 0 ? p.matchEnd : logEnd;
-  p.sentHw = -1;
+  p.followerHw = -1;
   p.lastAckMs = nowMs;
   p.retryAtMs = 0;
 }
 
+/** Whether the follower has not reported the leader's high watermark `hw` (as far as its acknowledged log reaches). */
+export function hwOwed(p: FollowerProgress, hw: number): boolean {
+  return p.followerHw < Math.min(hw, p.matchEnd);
+}
+
 /** Whether the follower lacks something or has messages in flight (the leader must keep ticking). */
 export function unsettled(p: FollowerProgress, logEnd: number, hw: number, nowMs: number): boolean {
-  return p.inflight > 0 || p.truncate !== undefined || p.matchEnd < logEnd || p.nextOffset < logEnd || p.sentHw < hw || p.retryAtMs > nowMs;
+  return p.inflight > 0 || p.truncate !== undefined || p.matchEnd < logEnd || p.nextOffset < logEnd || hwOwed(p, hw) || p.retryAtMs > nowMs;
 }

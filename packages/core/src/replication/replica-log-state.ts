@@ -152,7 +152,7 @@ export abstract class ReplicaLogState {
   // ---- helpers ---------------------------------------------------------------
 
   protected ack(error: ReplicationErrorCode): AppendAck {
-    return { epoch: this.knownEpoch, error, logEndOffset: this.logEnd, lastEpoch: this.lastEpoch() };
+    return { epoch: this.knownEpoch, error, logEndOffset: this.logEnd, lastEpoch: this.lastEpoch(), highWatermark: this.hw };
   }
 
   protected reject(error: ReplicationErrorCode): AppendCheck {

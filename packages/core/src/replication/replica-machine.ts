@@ -43,7 +43,7 @@
  * (Kafka's lastCaughtUpTime), so an idle period never looks like lag.
  */
 import { MIN_INSYNC_REPLICAS } from '../limits';
-import { freshProgress, resetProgress, unsettled } from './follower-progress';
+import { freshProgress, hwOwed, resetProgress, unsettled } from './follower-progress';
 import { nextIsr } from './isr-policy';
 import { ReplicaLogState } from './replica-log-state';
 import type {
@@ -198,7 +198,7 @@ export class ReplicaMachine extends ReplicaLogState {
       const hasData = p.nextOffset < this.logEnd;
       const idle = p.inflight === 0;
       const needsProbe = idle && p.matchEnd < 0;
-      const needsHw = idle && p.sentHw < this.hw;
+      const needsHw = idle && hwOwed(p, this.hw);
       const truncate = p.truncate && p.truncate.endOffset === p.nextOffset ? p.truncate : undefined;
       if (!hasData && !needsProbe && !needsHw && !truncate) continue;
       out.push({
@@ -225,7 +225,6 @@ export class ReplicaMachine extends ReplicaLogState {
     p.nextOffset = endOffset;
     p.inflight++;
     p.lastSendMs = nowMs;
-    p.sentHw = this.hw;
     p.truncate = undefined;
   }
 
@@ -241,6 +240,7 @@ export class ReplicaMachine extends ReplicaLogState {
       if (ack.logEndOffset >= this.logEnd || ack.logEndOffset >= p.leaderEndAtLastAck) p.lastCaughtUpMs = nowMs;
       p.leaderEndAtLastAck = this.logEnd;
       p.matchEnd = Math.max(p.matchEnd, ack.logEndOffset);
+      p.followerHw = Math.max(p.followerHw, ack.highWatermark);
       if (p.nextOffset < p.matchEnd) p.nextOffset = p.matchEnd;
       p.rewindTo = undefined;
       return this.advanceHw();
@@ -337,7 +337,7 @@ export class ReplicaMachine extends ReplicaLogState {
     }
     const isr = nextIsr({
       selfId: this.selfId, replicas: c.replicas, isr: c.isr, followers: this.progress,
-      highWatermark: this.hw, epochStartOffset: this.epochStartOffset, nowMs,
+      highWatermark: this.hw, logEnd: this.logEnd, epochStartOffset: this.epochStartOffset, nowMs,
     });
     if (!isr) return undefined;
     this.pendingIsr = { epoch: c.epoch, baseVersion: c.version, isr, lastProposedMs: nowMs };
@@ -375,6 +375,8 @@ export class ReplicaMachine extends ReplicaLogState {
    * otherwise answer with where its last epoch ends in our log (KIP-279).
    */
   private onMismatch(p: FollowerProgress, ack: AppendAck): boolean {
+    // The refused message applied nothing, its high watermark included; what follows may truncate.
+    p.followerHw = -1;
     if (ack.logEndOffset < this.logStart) {
       // Its log ends below ours: send from our log start, where it resets (checkAppend).
       if (p.rewindTo === this.logStart && p.inflight > 0) return false;

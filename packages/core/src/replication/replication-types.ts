@@ -88,6 +88,8 @@ export interface AppendAck {
   readonly error: ReplicationErrorCode;
   readonly logEndOffset: number;
   readonly lastEpoch: number;
+  /** The follower's high watermark after handling the message. */
+  readonly highWatermark: number;
 }
 
 /** "Send `to` the log from `fromOffset` (up to `maxEndOffset`, as budget allows)." */
@@ -137,8 +139,13 @@ export interface FollowerProgress {
   inflight: number;
   lastSendMs: number;
   lastAckMs: number;
-  /** High watermark carried by the last send. */
-  sentHw: number;
+  /**
+   * The highest high watermark the follower's OK acks reported since the
+   * last reset or mismatch (-1: unknown). The leader sends its high
+   * watermark until the follower reports it (as far as its log reaches): a
+   * message that was refused or lost carried it in vain.
+   */
+  followerHw: number;
   /** Offset of the last rewind, while its resend is in flight (dedupes mismatch storms). */
   rewindTo: number | undefined;
   /** No sends before this time (follower not ready). */

@@ -153,7 +153,7 @@ describe('replication/replica-machine', () => {
     m.setLeaseUntil(Infinity);
     const truncate = { epoch: 1, endOffset: 3, ifLogEnd: 5, ifLastEpoch: 1 };
     const probe = { epoch: 2, leaderHw: 3, leaderLogStart: 0, startOffset: 3, prevEpoch: 1, batches: [], truncate };
-    assert.deepEqual(m.checkAppend(probe), { action: 'reject', ack: { epoch: 2, error: 'STALE_EPOCH', logEndOffset: 5, lastEpoch: 1 } });
+    assert.deepEqual(m.checkAppend(probe), { action: 'reject', ack: { epoch: 2, error: 'STALE_EPOCH', logEndOffset: 5, lastEpoch: 1, highWatermark: 3 } });
     assert.equal(m.epoch(), 2, 'the newer epoch fences a at once');
     assert.equal(m.appendRefusal(0), 'NOT_LEADER');
     assert.deepEqual(m.sendsDue(0), []);
@@ -162,7 +162,7 @@ describe('replication/replica-machine', () => {
     m.truncated(3);
     const msg = { epoch: 2, leaderHw: 3, leaderLogStart: 0, startOffset: 3, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 3, count: 1 }] };
     assert.equal(m.checkAppend(msg).action, 'append');
-    assert.deepEqual(m.followerAppended(msg), { epoch: 2, error: 'OK', logEndOffset: 4, lastEpoch: 2 });
+    assert.deepEqual(m.followerAppended(msg), { epoch: 2, error: 'OK', logEndOffset: 4, lastEpoch: 2, highWatermark: 3 });
   });
 
   it('a follower that left the ISR must ack again before it rejoins: a rebuilt replica is not re-added on what it acknowledged before (chaos replica-corruption regression)', () => {
@@ -171,15 +171,15 @@ describe('replication/replica-machine', () => {
     m.setLeaseUntil(1_000_000);
     m.leaderAppended({ epoch: 1, firstOffset: 0, count: 5 }, 0);
     for (const s of m.sendsDue(0)) m.sent(s.to, s.fromOffset, s.maxEndOffset, 0);
-    for (const id of ['b', 'c']) m.onAck(id, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1 }, 10);
+    for (const id of ['b', 'c']) m.onAck(id, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1, highWatermark: 0 }, 10);
     assert.equal(m.highWatermark(), 5);
     // c's database was discarded; it took itself out of the ISR before registering again.
     m.applyConfig({ ...config(1, 'a', ['a', 'b']), version: 200 }, 20);
     assert.equal(m.followerLogEnds().get('c'), -1, 'what c acknowledged before it left no longer counts');
     assert.equal(m.isrChangeDue(20), undefined, 'c is not re-added on its old acknowledgement');
-    m.onAck('c', { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 0, lastEpoch: 0 }, 30);
+    m.onAck('c', { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 0, lastEpoch: 0, highWatermark: 0 }, 30);
     assert.equal(m.isrChangeDue(30), undefined, 'c holds nothing yet');
-    m.onAck('c', { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1 }, 40);
+    m.onAck('c', { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1, highWatermark: 5 }, 40);
     assert.deepEqual(m.isrChangeDue(40)?.isr, ['a', 'b', 'c'], 'caught up again: c rejoins');
   });
 
@@ -187,13 +187,13 @@ describe('replication/replica-machine', () => {
     const m = new ReplicaMachine('b', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }] });
     m.applyConfig(config(), 0);
     const base = { epoch: 1, leaderHw: 5, leaderLogStart: 0 };
-    assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { action: 'reject', ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1 } });
+    assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { action: 'reject', ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1, highWatermark: 5 } });
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 0, batches: [] }).action, 'reject', 'prev epoch must match');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 6, count: 1 }] }).action, 'reject', 'batches must be contiguous');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 1 }] }).action, 'reject', 'batch epoch above message epoch');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 5, count: 1 }] }).action, 'append');
     const ack = m.followerAppended({ epoch: 2, leaderHw: 9, leaderLogStart: 0, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 2 }] });
-    assert.deepEqual(ack, { epoch: 2, error: 'OK', logEndOffset: 7, lastEpoch: 2 });
+    assert.deepEqual(ack, { epoch: 2, error: 'OK', logEndOffset: 7, lastEpoch: 2, highWatermark: 7 });
     assert.equal(m.highWatermark(), 7, 'follower hw is capped by its own log end');
     assert.equal(m.checkAppend({ ...base, startOffset: 7, prevEpoch: 2, batches: [] }).action, 'reject', 'epoch 1 is now stale');
   });
@@ -282,6 +282,35 @@ describe('replication/replica-machine', () => {
     assert.equal(sim.m('a').proposalsDue(sim.nowMs).isr, undefined, 'no shrink right after a long idle period');
     sim.deliverAll();
     assert.equal(sim.m('a').highWatermark(), 2);
+  });
+
+  it('a follower holding the whole log stays in the ISR however long the shard is idle; one behind it leaves after the lag time', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(1);
+    sim.deliverAll();
+    sim.advance(ISR_LAG_TIME_MAX_MS * 3); // idle; the leader is visited (a peer's stream came up, a tick)
+    sim.m('a').tick(sim.nowMs);
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).isr, undefined, 'no shrink of caught-up followers on an idle shard');
+    sim.append(1); // b and c stop answering
+    sim.advance(ISR_LAG_TIME_MAX_MS + 1);
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).isr?.isr, ['a'], 'followers that lack the last append for longer than the lag time leave');
+  });
+
+  it('a rejected message moved no high watermark: after a mismatch the leader sends the follower its high watermark again (chaos reshard-kills regression)', () => {
+    const sim = new Sim(ABC, config(1, 'a', ['a', 'c'])); // b follows outside the ISR
+    sim.pump();
+    sim.deliverAll();
+    sim.append(1);
+    sim.deliverAll((p) => !(p.kind === 'ack' && p.from === 'b')); // b holds [0, 1); its ack is lost
+    sim.drop((p) => p.from === 'b');
+    assert.equal(sim.m('a').highWatermark(), 1);
+    sim.restart('b'); // the leader resends from what b acknowledged (0), with hw 1; b refuses it (its log ends at 1)
+    sim.pump();
+    sim.deliverAll();
+    assert.ok(sim.trace.includes('b->a ack LOG_MISMATCH end=1'));
+    assert.equal(sim.m('b').logEndOffset(), 1);
+    assert.equal(sim.m('b').highWatermark(), 1, 'the hw the refused message carried reaches b in a later one');
   });
 
   it('the shard record rules are inputs: closing refuses appends and, once all is committed, proposes the seal; a handover refuses appends while what was appended commits', () => {
