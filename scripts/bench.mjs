@@ -1,20 +1,32 @@
 // Throughput benchmark: shoal (replicated, limits off) against kinesalite
 // (in-memory, unreplicated), both driven by the real AWS SDK v3 client.
 //
-// For each target: create a stream, drive PutRecords (N records of B bytes
-// per call, C calls in flight) for a fixed duration, then read everything
-// back with GetRecords (every shard, split into chunks at known sequence
-// numbers so C reads are in flight), and print records/s, MB/s (10^6 bytes
-// of record data) and p50/p99 call latency per phase. Before the measured
-// phases, each target gets an unmeasured warm-up (--warmup-sec of puts,
-// then a read of them), so every process has compiled its hot code: the
-// figures are steady-state throughput, for both targets alike.
+// For each target and shard count: create a stream, drive PutRecords (N
+// records of B bytes per call, C calls in flight) for a fixed duration, then
+// read everything back with GetRecords (every shard, split into chunks at
+// known sequence numbers so C reads are in flight), then put again at half
+// of the measured rate (paced, open loop) to see latency below saturation;
+// print records/s, MB/s (10^6 bytes of record data), p50/p99 call latency
+// and, for shoal, CPU ms per MB of the api and of the storage nodes (sum)
+// per phase. Before the measured phases, each stream gets an unmeasured
+// warm-up (--warmup-sec of puts, then a read of them), so every process has
+// compiled its hot code: the figures are steady-state throughput, for both
+// targets alike. kinesalite runs at --kinesalite-shards (4, its best).
 //
-// Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4]
-//   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500]
+// Then, on the same cluster, the idle cost: a stream of --idle-shards open
+// shards nobody writes to, every node holding a replica of each: CPU per
+// node over --idle-sec and resident memory per shard (node RSS growth /
+// shards). Last, the fsync comparison: a second cluster with the other
+// --fsync setting, puts at --fsync-shards, and the ratio of the two.
+//
+// Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4[,32,128,512]]
+//   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500] [--half-load-sec 10]
+//   [--kinesalite-shards 4] [--idle-shards 1000] [--idle-sec 10] [--fsync on] [--fsync-shards 128]
 //   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--json]
+//   (--half-load-sec 0, --idle-shards 0, --fsync-shards 0 skip those phases)
 //
-// Shoal targets then run the fan-out phase (scripts/bench-fanout.mjs):
+// Shoal targets also run the fan-out phase (scripts/bench-fanout.mjs) at
+// the first shard count:
 // --fanout-consumers consumers subscribed to every shard while puts run at
 // half the put phase's rate; delivery latency p50/p99 and delivered MB/s
 // (0 consumers skips it).
@@ -34,11 +46,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand,
+  CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand,
   KinesisClient, ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { fanOutLines, fanOutPhase } from './bench-fanout.mjs';
+import { clusterProcesses, cpuPerMb, cpuSnapshot } from './bench-process-cost.mjs';
+import { idleCost, pacedPutPhase } from './bench-scale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLUSTER_SCRIPT = path.join(ROOT, 'scripts', 'cluster');
@@ -65,6 +79,12 @@ const { values: flags } = parseArgs({
     'warmup-sec': { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '8' },
     shards: { type: 'string', default: '4' },
+    'kinesalite-shards': { type: 'string', default: '4' },
+    'half-load-sec': { type: 'string', default: '10' },
+    'idle-shards': { type: 'string', default: '1000' },
+    'idle-sec': { type: 'string', default: '10' },
+    fsync: { type: 'string', default: 'on' },
+    'fsync-shards': { type: 'string', default: '128' },
     'record-bytes': { type: 'string', default: '1024' },
     'records-per-call': { type: 'string', default: '500' },
     'port-base': { type: 'string', default: '20500' },
@@ -77,7 +97,13 @@ const cfg = {
   durationMs: positiveInt('duration-sec') * 1000,
   warmupMs: nonNegativeInt('warmup-sec') * 1000,
   concurrency: positiveInt('concurrency'),
-  shards: positiveInt('shards'),
+  shardCounts: positiveIntList('shards'),
+  kinesaliteShards: positiveInt('kinesalite-shards'),
+  halfLoadMs: nonNegativeInt('half-load-sec') * 1000,
+  idleShards: nonNegativeInt('idle-shards'),
+  idleMs: positiveInt('idle-sec') * 1000,
+  fsync: flags.fsync === 'off' ? 'off' : 'on',
+  fsyncShards: nonNegativeInt('fsync-shards'),
   recordBytes: positiveInt('record-bytes'),
   recordsPerCall: Math.min(positiveInt('records-per-call'), 500),
   portBase: positiveInt('port-base'),
@@ -91,6 +117,12 @@ function nonNegativeInt(name) {
   const n = Number(flags[name]);
   if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got ${flags[name]}`);
   return n;
+}
+
+function positiveIntList(name) {
+  const list = flags[name].split(',').map(Number);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) fail(`--${name} must be positive integers separated by commas, got ${flags[name]}`);
+  return list;
 }
 
 function positiveInt(name) {
@@ -168,13 +200,14 @@ function runCluster(args) {
   if (result.status !== 0) throw new Error(`scripts/cluster ${args[0]} exited with ${result.status ?? result.signal}`);
 }
 
-async function startShoal(portBase) {
+/** Starts a cluster with the storage nodes' --fsync `fsync`; returns its endpoint and its processes (bench-process-cost.mjs). */
+async function startShoal(portBase, fsync) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   cleanups.push(() => runCluster(['down', '--data', dataDir]));
   runCluster(['up', '--data', dataDir, '--port', String(portBase), '--etcd-port', String(portBase + 1),
-    '--port-base', String(portBase + 10), '--limits', 'off', '--tls-port', 'off']);
-  return `http://127.0.0.1:${portBase}`;
+    '--port-base', String(portBase + 10), '--limits', 'off', '--tls-port', 'off', '--fsync', fsync]);
+  return { endpoint: `http://127.0.0.1:${portBase}`, processes: clusterProcesses(dataDir) };
 }
 
 // ---------------------------------------------------------------- clients
@@ -209,12 +242,26 @@ async function until(what, check, { fatal = false } = {}) {
   throw new Error(`${what} not ready after ${READY_TIMEOUT_MS} ms: ${lastError}`);
 }
 
-async function createStream(client, streamName) {
+async function createStream(client, streamName, shards) {
   await until('api', async () => { await client.send(new ListStreamsCommand({})); return true; });
-  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: cfg.shards }));
+  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shards }));
   await until(`stream ${streamName}`, async () => {
     const r = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
     return r.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
+  });
+}
+
+/** Deletes a stream and waits until it is gone (its shards leave the account's shard count). */
+async function deleteStream(client, streamName) {
+  await client.send(new DeleteStreamCommand({ StreamName: streamName }));
+  await until(`stream ${streamName} deleted`, async () => {
+    try {
+      await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+      return false;
+    } catch (err) {
+      if (err.name === 'ResourceNotFoundException') return true;
+      throw err;
+    }
   });
 }
 
@@ -379,80 +426,117 @@ function round(x, digits) {
   return Math.round(x * f) / f;
 }
 
-async function benchTarget(name, endpoint, protocol) {
+async function benchTarget(name, endpoint, protocol, shards, processes = []) {
   const client = makeClient(endpoint, protocol);
   try {
-    const streamName = `bench-${name}-${Date.now()}`;
-    await createStream(client, streamName);
+    const streamName = `bench-${name}-${shards}-${Date.now()}`;
+    await createStream(client, streamName, shards);
     if (cfg.warmupMs > 0) {
-      log(`${name}: warming up for ${cfg.warmupMs / 1000} s (not measured)`);
+      log(`${name} ${shards} shards: warming up for ${cfg.warmupMs / 1000} s (not measured)`);
       const warm = await putPhase(client, streamName, cfg.warmupMs);
       await getPhase(client, streamName, warm.starts);
     }
-    log(`${name}: putting for ${cfg.durationMs / 1000} s`);
+    log(`${name} ${shards} shards: putting for ${cfg.durationMs / 1000} s`);
+    let cpu = cpuSnapshot(processes);
     const put = await putPhase(client, streamName, cfg.durationMs);
-    log(`${name}: reading back ${put.stats.records} records`);
+    const putCpu = cpuPerMb(processes, cpu, put.stats.bytes / 1e6);
+    log(`${name} ${shards} shards: reading back ${put.stats.records} records`);
+    cpu = cpuSnapshot(processes);
     const get = await getPhase(client, streamName, put.starts);
-    const result = { target: name, put: summarize(put.stats), get: summarize(get) };
+    const getCpu = cpuPerMb(processes, cpu, get.bytes / 1e6);
+    const result = { target: name, shards, put: summarize(put.stats), get: summarize(get) };
+    if (processes.length > 0) result.cpuMsPerMb = { put: putCpu, get: getCpu };
     if (get.records !== put.stats.records) result.mismatch = `wrote ${put.stats.records} records, read ${get.records}`;
-    if (cfg.fanoutConsumers > 0 && name.startsWith('shoal')) {
+    if (cfg.halfLoadMs > 0) {
+      const rate = result.put.mbPerSec / 2;
+      log(`${name} ${shards} shards: putting at half that rate (${round(rate, 2)} MB/s) for ${cfg.halfLoadMs / 1000} s`);
+      result.half = summarize(await pacedPutPhase(helpers(), client, streamName, rate, cfg.halfLoadMs));
+    }
+    if (cfg.fanoutConsumers > 0 && name.startsWith('shoal') && shards === cfg.shardCounts[0]) {
       result.fanout = await fanOutPhase({
         endpoint, protocol, putClient: client, streamName, putMbPerSec: result.put.mbPerSec, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
-        recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name}: ${m}`),
+        recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name} ${shards} shards: ${m}`),
       });
       if (result.fanout.missing > 0) result.mismatch = `fan-out: ${result.fanout.missing} deliveries missing`;
     }
+    if (name.startsWith('shoal')) await deleteStream(client, streamName);
     return result;
   } finally {
     client.destroy();
   }
 }
 
-function printTable(results) {
-  const rows = [['target', 'phase', 'records', 'rec/s', 'MB/s', 'p50 ms', 'p99 ms', 'calls', 'errors']];
+function printTable(results, extras) {
+  const rows = [['target', 'shards', 'phase', 'records', 'rec/s', 'MB/s', 'p50 ms', 'p99 ms', 'calls', 'errors', 'cpu ms/MB api', 'cpu ms/MB nodes']];
   for (const r of results) {
-    for (const phase of ['put', 'get']) {
+    for (const phase of ['put', 'get', 'half']) {
       const s = r[phase];
-      rows.push([r.target, phase, s.records, s.recordsPerSec, s.mbPerSec, s.p50Ms, s.p99Ms, s.calls, s.errors].map(String));
+      if (!s) continue;
+      const cpu = r.cpuMsPerMb?.[phase];
+      rows.push([r.target, r.shards, phase === 'half' ? 'put at half rate' : phase, s.records, s.recordsPerSec, s.mbPerSec, s.p50Ms, s.p99Ms, s.calls, s.errors,
+        cpu?.api ?? '-', cpu?.nodes ?? '-'].map(String));
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  process.stdout.write(`${cfg.recordsPerCall} x ${cfg.recordBytes} B per PutRecords, ${cfg.concurrency} calls in flight, ${cfg.shards} shards; ` +
-    `measured ${cfg.durationMs / 1000} s per target after ${cfg.warmupMs / 1000} s of unmeasured warm-up\n`);
+  process.stdout.write(`${cfg.recordsPerCall} x ${cfg.recordBytes} B per PutRecords, ${cfg.concurrency} calls in flight; shoal nodes --fsync ${cfg.fsync}; ` +
+    `measured ${cfg.durationMs / 1000} s per target and shard count after ${cfg.warmupMs / 1000} s of unmeasured warm-up; ${os.cpus().length} CPUs\n`);
   for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padStart(widths[i])).join('  ')}\n`);
   for (const r of results) {
-    if (r.mismatch) process.stdout.write(`WARNING ${r.target}: ${r.mismatch}\n`);
-    for (const phase of ['put', 'get']) if (r[phase].firstError) process.stdout.write(`${r.target} ${phase} first error: ${r[phase].firstError}\n`);
+    if (r.mismatch) process.stdout.write(`WARNING ${r.target} ${r.shards}: ${r.mismatch}\n`);
+    for (const phase of ['put', 'get', 'half']) if (r[phase]?.firstError) process.stdout.write(`${r.target} ${r.shards} ${phase} first error: ${r[phase].firstError}\n`);
   }
   for (const line of ratios(results)) process.stdout.write(`${line}\n`);
   for (const line of fanOutLines(results)) process.stdout.write(`${line}\n`);
+  if (extras.idle) {
+    const i = extras.idle;
+    const cpu = i.perNode.map((n) => `${n.node} ${n.cpuPercent ?? '?'}%`).join(', ');
+    const mem = i.perNode.map((n) => `${n.node} ${n.bytesPerShard === undefined ? '?' : round(n.bytesPerShard / 1024, 1)} KiB`).join(', ');
+    process.stdout.write(`idle: ${i.shards} open shards, nobody writing, ${i.seconds} s: CPU of one core per node: ${cpu}; memory per shard: ${mem}\n`);
+  }
+  if (extras.fsync) {
+    const f = extras.fsync;
+    process.stdout.write(`fsync at ${f.shards} shards: put ${f.on} MB/s with --fsync on, ${f.off} MB/s with --fsync off: on/off = ${f.ratio}x\n`);
+  }
 }
 
 function ratios(results) {
   const base = results.find((r) => r.target === 'kinesalite');
-  if (!base) return [];
-  return results.filter((r) => r !== base).map((r) => {
-    const put = base.put.mbPerSec > 0 ? round(r.put.mbPerSec / base.put.mbPerSec, 2) : 'n/a';
-    const get = base.get.mbPerSec > 0 ? round(r.get.mbPerSec / base.get.mbPerSec, 2) : 'n/a';
-    return `${r.target}/kinesalite: put ${put}x, get ${get}x`;
-  });
+  const lines = [];
+  for (const r of results.filter((x) => x !== base)) {
+    if (base) {
+      const put = base.put.mbPerSec > 0 ? round(r.put.mbPerSec / base.put.mbPerSec, 2) : 'n/a';
+      const get = base.get.mbPerSec > 0 ? round(r.get.mbPerSec / base.get.mbPerSec, 2) : 'n/a';
+      lines.push(`${r.target} ${r.shards} shards / kinesalite ${base.shards} shards: put ${put}x, get ${get}x`);
+    }
+    const first = results.find((x) => x.target === r.target);
+    if (first !== r && first.put.mbPerSec > 0) lines.push(`${r.target} ${r.shards} shards / ${first.shards} shards: put ${round(r.put.mbPerSec / first.put.mbPerSec, 2)}x, get ${round(r.get.mbPerSec / first.get.mbPerSec, 2)}x`);
+  }
+  return lines;
+}
+
+/** What the phases in bench-scale.mjs use of this script. */
+function helpers() {
+  return { cfg, log, round, until, makeClient, createStream, deleteStream, newPhaseStats, sample, noteError, noteAcknowledged };
 }
 
 // ---------------------------------------------------------------- main
 
-/** Runs `targets` against one started system; a failure is recorded per target so other results still print. */
-async function benchGroup(results, targets, start, protocolOf) {
+/** Runs `targets` at each shard count against one started system; a failure is recorded per run so other results still print. */
+async function benchGroup(results, targets, shardCounts, start, protocolOf, after = async () => undefined) {
   try {
-    const endpoint = await start();
-    for (const t of targets) {
-      try {
-        results.push(await benchTarget(t, endpoint, protocolOf(t)));
-      } catch (err) {
-        results.push({ target: t, error: `${err.name}: ${err.message}` });
+    const { endpoint, processes } = await start();
+    for (const shards of shardCounts) {
+      for (const t of targets) {
+        try {
+          results.push(await benchTarget(t, endpoint, protocolOf(t), shards, processes));
+        } catch (err) {
+          results.push({ target: t, shards, error: `${err.name}: ${err.message}` });
+        }
       }
     }
+    await after(endpoint, processes);
   } catch (err) {
-    for (const t of targets) results.push({ target: t, error: `could not start: ${err.message}` });
+    for (const t of targets) results.push({ target: t, shards: shardCounts.join(','), error: `could not start: ${err.message}` });
   } finally {
     await runCleanups();
   }
@@ -460,21 +544,39 @@ async function benchGroup(results, targets, start, protocolOf) {
 
 async function main() {
   const results = [];
+  const extras = {};
   if (cfg.targets.includes('kinesalite')) {
-    await benchGroup(results, ['kinesalite'], () => startKinesalite(cfg.portBase + KINESALITE_PORT_OFFSET), () => 'h1');
+    await benchGroup(results, ['kinesalite'], [cfg.kinesaliteShards], async () => ({ endpoint: await startKinesalite(cfg.portBase + KINESALITE_PORT_OFFSET), processes: [] }), () => 'h1');
   }
   const shoalTargets = cfg.targets.filter((t) => t.startsWith('shoal'));
+  const protocolOf = (t) => (t === 'shoal-h2' ? 'h2' : 'h1');
   if (shoalTargets.length > 0 && !(existsSync(CLUSTER_SCRIPT) && existsSync(CLUSTER_MAIN))) {
     for (const t of shoalTargets) results.push({ target: t, error: 'not built: scripts/cluster or packages/cli/dist/src/main.js missing (npm run build)' });
   } else if (shoalTargets.length > 0) {
-    await benchGroup(results, shoalTargets, () => startShoal(cfg.portBase), (t) => (t === 'shoal-h2' ? 'h2' : 'h1'));
+    await benchGroup(results, shoalTargets, cfg.shardCounts, () => startShoal(cfg.portBase, cfg.fsync), protocolOf, async (endpoint, processes) => {
+      if (cfg.idleShards > 0) {
+        try { extras.idle = await idleCost(helpers(), endpoint, processes); } catch (err) { results.push({ target: 'idle', error: err.message }); }
+      }
+    });
+    if (cfg.fsyncShards > 0) {
+      const other = cfg.fsync === 'on' ? 'off' : 'on';
+      const same = results.find((r) => r.target === 'shoal' && r.shards === cfg.fsyncShards && r.error === undefined);
+      const otherResults = [];
+      await benchGroup(otherResults, ['shoal'], [cfg.fsyncShards], () => startShoal(cfg.portBase, other), protocolOf);
+      const o = otherResults[0];
+      if (o?.error !== undefined || !same) results.push({ target: `fsync ${other}`, error: o?.error ?? `no shoal result at ${cfg.fsyncShards} shards to compare with (--shards)` });
+      else {
+        const mb = { [cfg.fsync]: same.put.mbPerSec, [other]: o.put.mbPerSec };
+        extras.fsync = { shards: cfg.fsyncShards, on: mb.on, off: mb.off, ratio: mb.off > 0 ? round(mb.on / mb.off, 2) : 'n/a', other: o };
+      }
+    }
   }
   const ok = results.filter((r) => r.error === undefined);
   const failed = results.filter((r) => r.error !== undefined);
   const config = { ...cfg, targets: undefined, durationSec: cfg.durationMs / 1000, durationMs: undefined, warmupSec: cfg.warmupMs / 1000, warmupMs: undefined, cpus: os.cpus().length };
-  if (cfg.json) process.stdout.write(`${JSON.stringify({ config, results, ratios: ratios(ok) }, null, 2)}\n`);
-  else printTable(ok);
-  for (const r of failed) process.stdout.write(`FAILED ${r.target}: ${r.error}\n`);
+  if (cfg.json) process.stdout.write(`${JSON.stringify({ config, results, ...extras, ratios: ratios(ok) }, null, 2)}\n`);
+  else printTable(ok, extras);
+  for (const r of failed) process.stdout.write(`FAILED ${r.target}${r.shards ? ` ${r.shards} shards` : ''}: ${r.error}\n`);
   if (failed.length > 0 || ok.some((r) => r.mismatch)) process.exitCode = 1;
 }
 

@@ -19,7 +19,7 @@
  */
 import { limits } from '@shoal/core';
 import { DEFAULT_PREFIX } from '@shoal/metadata';
-import { createLogger, Flags, tuneHeapForBufferChurn } from '@shoal/wire';
+import { createLogger, Flags, startCpuProfileFromEnv, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startApiServer, type ApiServerOptions } from './api-server';
 import type { AuthMode } from './operation';
 import { FAN_OUT_DEFAULTS } from './fanout/fan-out-settings';
@@ -28,6 +28,7 @@ import { loadMasterKey } from './encryption/master-key';
 const SHUTDOWN_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
+  const writeProfile = startCpuProfileFromEnv('api');
   tuneHeapForBufferChurn();
   const flags = new Flags(process.argv.slice(2));
   const logger = createLogger('api');
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     logger.info('shutting down', { signal });
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    server.close().then(() => process.exit(0), (err: unknown) => { logger.error('shutdown failed', { err }); process.exit(1); });
+    server.close().then(writeProfile).then(() => process.exit(0), (err: unknown) => { logger.error('shutdown failed', { err }); process.exit(1); });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -50,6 +50,8 @@ export interface ClusterConfig {
   readonly tlsHosts?: readonly string[];
   /** The api's account shard quota (--shard-limit; absent: AWS's default for the region). */
   readonly shardLimit?: number;
+  /** Storage nodes' --fsync (absent: the nodes' default). */
+  readonly fsync?: 'on' | 'off';
 }
 
 const LEASE_TTL_SEC_DEFAULT = 5;
@@ -97,6 +99,7 @@ export function configFromFlags(flags: Flags, base: ClusterConfig): ClusterConfi
     rebalance: flags.string('rebalance', base.rebalance ?? 'on') === 'off' ? 'off' : 'on',
     ...securityFromFlags(flags, base),
     ...(flags.optionalString('shard-limit') !== undefined ? { shardLimit: flags.int('shard-limit', 0) } : base.shardLimit !== undefined ? { shardLimit: base.shardLimit } : {}),
+    ...optionalOnOff(flags, 'fsync', base.fsync),
   };
   if (config.auth === 'sigv4' && config.credentialsFile === undefined) throw new Error('--auth sigv4 needs --credentials FILE');
   if ((config.controllers ?? 1) < 1 || (config.controllers ?? 1) > CONTROLLERS_MAX) throw new Error(`--controllers must be 1..${CONTROLLERS_MAX}`);
@@ -142,6 +145,13 @@ export function tlsPortOf(config: ClusterConfig): number {
 /** The certificate clients trust: the operator's, or the self-signed one the api writes in DATA/tls. */
 export function tlsCertPath(config: ClusterConfig): string {
   return config.tlsCert ?? join(config.dataDir, 'tls', 'cert.pem');
+}
+
+/** An on/off setting given by flag or saved earlier, as an object to spread (absent when neither). */
+function optionalOnOff(flags: Flags, flag: 'fsync', saved: 'on' | 'off' | undefined): { fsync?: 'on' | 'off' } {
+  const given = flags.optionalString(flag);
+  const value = given !== undefined ? (given === 'off' ? 'off' : 'on') : saved;
+  return value === undefined ? {} : { [flag]: value };
 }
 
 /** A controller setting given by flag or saved earlier, as an object to spread (absent when neither). */
@@ -195,6 +205,7 @@ export function nodeSpecs(config: ClusterConfig): ProcessSpec[] {
           entry('storage-node'), '--node-id', nodeId, '--az', az, '--host', HOST, '--grpc-port', String(grpcPort), '--http-port', String(httpPort),
           '--data-dir', join(config.dataDir, 'nodes', nodeId), '--etcd', etcdUrl(config), '--limits', config.limits,
           '--lease-ttl-sec', String(config.leaseTtlSec ?? LEASE_TTL_SEC_DEFAULT),
+          ...(config.fsync !== undefined ? ['--fsync', config.fsync] : []),
         ],
       });
     });

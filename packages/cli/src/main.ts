@@ -11,7 +11,7 @@ import { up } from './commands/up';
 
 const USAGE = `usage: scripts/cluster <command> [flags]
   up           [--data DIR] [--nodes-per-az N] [--port 4567] [--etcd-port 2379] [--port-base 4600] [--limits off]
-               [--lease-ttl-sec 5] [--rereplication-grace-sec 30] [--rebalance on|off]
+               [--lease-ttl-sec 5] [--rereplication-grace-sec 30] [--rebalance on|off] [--fsync on|off]
   status       [--data DIR] [--json]
   down         [--data DIR]
   run          same flags as up; stays in the foreground, Ctrl-C stops the cluster

@@ -7,3 +7,5 @@ export { allShards, planShardRepair, planStreamCreation, planStreamDeletion } fr
 export type { CommitPlan, PlanOutcome } from './plans';
 export { leastLeading, planMoveLeader, planReplicaMove } from './replica-moves';
 export type { MoveContext } from './replica-moves';
+export { planHandover, startHandover, withoutHandover } from './handover';
+export { HANDOVER_DRAIN_MS } from './controller-limits';

@@ -62,13 +62,13 @@ export type { EpochEntry } from './replication/leader-epoch-cache';
 export { ReplicaMachine } from './replication/replica-machine';
 export type {
   AppendAck, AppendCheck, AppendMessage, AppendRefusal, BatchPosition, FollowerProgress, IsrProposal, ReplicaConfig, ReplicaPersistedState, ReplicaRole,
-  ReplicationErrorCode, SendRequest, TruncateRequest,
+  ReplicationErrorCode, SendRequest, TruncateRequest, EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication/replica-machine';
 export { nextIsr } from './replication/isr-policy';
 export type { FollowerSyncState, IsrPolicyInput } from './replication/isr-policy';
 export {
-  REPLICATION_INFLIGHT_MAX, REPLICATION_RESEND_TIMEOUT_MS, REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_RETRY_BACKOFF_MS, EPOCH_CACHE_ENTRIES_MAX,
-  ISR_LAG_TIME_MAX_MS, ISR_CHANGE_RETRY_MS, TRUNCATION_ROUNDS_MAX,
+  REPLICATION_INFLIGHT_MAX, REPLICATION_RESEND_TIMEOUT_MS, REPLICATION_RETRY_BACKOFF_MS, EPOCH_CACHE_ENTRIES_MAX,
+  ISR_LAG_TIME_MAX_MS, ISR_CHANGE_RETRY_MS, TRUNCATION_ROUNDS_MAX, SEAL_RETRY_MS, EPOCH_BUMP_RETRY_MS,
 } from './replication/replication-limits';
 export { SeededRandom } from './seeded-random';
 export { PUT_RESOURCE_POLICY, GET_RESOURCE_POLICY, DELETE_RESOURCE_POLICY, RESOURCE_ARN_PATTERN_TEXT } from './validation/policy-shapes';

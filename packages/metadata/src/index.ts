@@ -11,4 +11,5 @@ export { ConsumerStore } from './consumer-store';
 export type { ConsumerWrites, RegisterCheck, RegisterOutcome } from './consumer-store';
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';
 export { billingCommitmentActive, billingCommitmentStatus } from './account-settings';
-
+export { updateShardGuarded } from './guarded-update';
+export type { ShardGuard } from './guarded-update';

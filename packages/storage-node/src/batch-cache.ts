@@ -2,29 +2,50 @@
  * The most recent batches of one replica's log, in memory, so that sends to
  * followers and tail reads (the common GetRecords case) need no LevelDB
  * read. Holds a contiguous run of batches ending at the log end, bounded by
- * bytes (oldest dropped first).
+ * bytes (oldest dropped first): each replica's share of the node's budget
+ * (CacheBudget), so a node's caches stay within one bound however many
+ * shards it holds.
  */
 import type { RecordBatch } from '@shoal/core';
+
+/** The node-wide bound of every replica's cache: each may hold an equal share, up to `perCacheMax`. */
+export class CacheBudget {
+  private caches = 0;
+
+  constructor(readonly bytesMax: number, readonly perCacheMax: number) {}
+
+  register(): void { this.caches++; }
+  unregister(): void { this.caches = Math.max(0, this.caches - 1); }
+
+  /** Bytes one cache may hold now. */
+  share(): number {
+    return Math.min(this.perCacheMax, Math.floor(this.bytesMax / Math.max(1, this.caches)));
+  }
+}
 
 export class BatchCache {
   private batches: RecordBatch[] = [];
   private head = 0;
   private bytes = 0;
+  private registered = true;
 
-  constructor(private readonly bytesMax: number) {}
+  constructor(private readonly budget: CacheBudget) {
+    budget.register();
+  }
 
   /** Adds a batch at the log end; a gap (after a reset) restarts the run. */
   push(batch: RecordBatch): void {
-    const last = this.batches[this.batches.length - 1];
-    if (last && last.endOffset !== batch.firstOffset) this.clear();
+    if (this.batches.length > this.head && this.batches[this.batches.length - 1]!.endOffset !== batch.firstOffset) this.clear();
     this.batches.push(batch);
     this.bytes += batch.bytes.length;
-    while (this.bytes > this.bytesMax && this.batches.length - this.head > 1) {
+    const bytesMax = this.budget.share();
+    while (this.bytes > bytesMax && this.batches.length > this.head) {
       this.bytes -= this.batches[this.head]!.bytes.length;
       this.head++;
     }
+    if (this.head === this.batches.length) this.clear();
     // Compact the array now and then instead of shifting on every drop.
-    if (this.head > 1024 && this.head * 2 > this.batches.length) {
+    else if (this.head > 1024 && this.head * 2 > this.batches.length) {
       this.batches = this.batches.slice(this.head);
       this.head = 0;
     }
@@ -34,6 +55,13 @@ export class BatchCache {
     this.batches = [];
     this.head = 0;
     this.bytes = 0;
+  }
+
+  /** The replica is gone: empty, and out of the budget. */
+  release(): void {
+    this.clear();
+    if (this.registered) this.budget.unregister();
+    this.registered = false;
   }
 
   /** Offset of the first cached entry (Infinity if empty). */

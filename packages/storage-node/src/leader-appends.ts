@@ -1,17 +1,16 @@
 /**
- * One Append request at the shard leader, on its way into a group commit.
- * Its records are held as one checked record body (core record-batch.ts):
- * the api's `records_body` as received (a view into the gRPC message, no
- * copy, no per-record objects), or the legacy `records` list encoded into
- * one body once. Throttling cuts the body into runs of admitted records
- * that the group commit copies into its batch; the answer is compact
- * (first offset + throttled indexes) for a records_body request, else one
- * RecordResult per record.
+ * One shard's records of an AppendShards call at the shard leader, on
+ * their way into a group commit. They are held as one checked record body
+ * (core record-batch.ts): the api's `records_body` as received (a view into
+ * the gRPC message, no copy, no per-record objects). Throttling cuts the
+ * body into runs of admitted records that the group commit copies into its
+ * batch; the answer is compact (first offset + throttled indexes).
  */
-import { RECORD_BATCH_RECORD_OVERHEAD_BYTES, encodeRecordBody, scanRecordBody, type RecordBodySlice } from '@shoal/core';
-import type { AppendRequest__Output, AppendResponse, RecordResult } from '@shoal/wire';
+import { RECORD_BATCH_RECORD_OVERHEAD_BYTES, scanRecordBody, type RecordBodySlice } from '@shoal/core';
+import type { ShardAppendResult, ShardRecords__Output } from '@shoal/wire';
+import type { NodeMetrics, ShardLabels } from './node-metrics';
 
-/** The records of one Append request. */
+/** The records of one shard of a request. */
 export interface AppendRecords {
   readonly body: Buffer;
   /** Record boundaries in `body`: record i is bytes starts[i] .. starts[i + 1]. */
@@ -21,8 +20,6 @@ export interface AppendRecords {
   readonly bytes: number;
   /** Bytes of each record the api added (encryption envelope) that throughput limits do not count. */
   readonly overheadBytes: number;
-  /** The request came as a records_body: answer with compact results. */
-  readonly compact: boolean;
 }
 
 /** What a group commit decided for one request's records. */
@@ -36,26 +33,16 @@ export interface Admission {
   readonly admittedBytes: number;
 }
 
-const EMPTY = Buffer.alloc(0);
-
-/** The request's records as a checked body, or why they are malformed. */
+/** The shard's records as a checked body, or why they are malformed. */
 export function appendRecordsOf(
-  req: Pick<AppendRequest__Output, 'records' | 'records_body' | 'record_count'> & { readonly record_overhead_bytes?: number },
+  req: Pick<ShardRecords__Output, 'records_body' | 'record_count'> & { readonly record_overhead_bytes?: number },
 ): AppendRecords | string {
-  const compact = req.record_count > 0;
-  const overheadBytes = compact ? req.record_overhead_bytes ?? 0 : 0;
-  if (!compact && req.records.length === 0) return { body: EMPTY, starts: new Uint32Array(1), count: 0, bytes: 0, overheadBytes, compact };
-  let body: Buffer;
-  try {
-    body = compact ? req.records_body : encodeRecordBody(req.records.map((r) => ({ partitionKey: r.partition_key, data: r.data })));
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-  const count = compact ? req.record_count : req.records.length;
-  const starts = scanRecordBody(body, count);
+  const count = req.record_count;
+  const starts = scanRecordBody(req.records_body, count);
   if (typeof starts === 'string') return `malformed records: ${starts}`;
-  const bytes = Math.max(0, body.length - count * (RECORD_BATCH_RECORD_OVERHEAD_BYTES + overheadBytes));
-  return { body, starts, count, bytes, overheadBytes, compact };
+  const overheadBytes = req.record_overhead_bytes ?? 0;
+  const bytes = Math.max(0, req.records_body.length - count * (RECORD_BATCH_RECORD_OVERHEAD_BYTES + overheadBytes));
+  return { body: req.records_body, starts, count, bytes, overheadBytes };
 }
 
 /**
@@ -89,24 +76,44 @@ export function admitRecords(
   return { firstOffset, arrivalMs, throttled, admitted: recs.count - throttled.length, admittedBytes };
 }
 
-/** The OK answer to a request whose admitted records are committed. */
-export function okResponse(recs: AppendRecords, adm: Admission, epoch: number): AppendResponse {
-  if (recs.compact) {
-    return {
-      error: 'OK', error_message: '', results: [], epoch, first_offset: adm.firstOffset, throttled_indexes: [...adm.throttled], result_count: recs.count,
-      arrival_ms: adm.arrivalMs,
-    };
+/** The OK answer for records that are committed. */
+export function okResult(recs: AppendRecords, adm: Admission, epoch: number): ShardAppendResult {
+  return { error: 'OK', error_message: '', epoch, first_offset: adm.firstOffset, throttled_indexes: [...adm.throttled], result_count: recs.count, arrival_ms: adm.arrivalMs };
+}
+
+/** How many of the queued requests (at least one) one group commit takes, within the byte and record bounds. */
+export function groupCommitSize(queued: ReadonlyArray<{ readonly recs: AppendRecords }>, bytesMax: number, recordsMax: number): number {
+  let records = 0;
+  let bytes = 0;
+  let n = 0;
+  while (n < queued.length) {
+    const recs = queued[n]!.recs;
+    if (n > 0 && (records + recs.count > recordsMax || bytes + recs.bytes > bytesMax)) break;
+    records += recs.count;
+    bytes += recs.bytes;
+    n++;
   }
-  const results = new Array<RecordResult>(recs.count);
-  let t = 0;
-  let offset = adm.firstOffset;
-  for (let i = 0; i < recs.count; i++) {
-    if (adm.throttled[t] === i) {
-      t++;
-      results[i] = { offset: 0, arrival_ms: 0, throttled: true };
-    } else {
-      results[i] = { offset: offset++, arrival_ms: adm.arrivalMs, throttled: false };
+  return n;
+}
+
+/**
+ * Throttles each record of the taken requests; the admitted ones go into
+ * `slices` in order, at consecutive offsets from `firstOffset`, all with
+ * one arrival time. Metrics count per request, not per record.
+ */
+export function admitRequests(
+  requests: readonly AppendRecords[], firstOffset: number, arrivalMs: number, tryWrite: ((bytes: number) => boolean) | undefined,
+  slices: RecordBodySlice[], metrics: NodeMetrics, labels: ShardLabels,
+): Admission[] {
+  let next = firstOffset;
+  return requests.map((recs) => {
+    const a = admitRecords(recs, next, arrivalMs, tryWrite, slices);
+    next += a.admitted;
+    if (a.admitted > 0) {
+      metrics.incomingBytes.inc(labels, a.admittedBytes);
+      metrics.incomingRecords.inc(labels, a.admitted);
     }
-  }
-  return { error: 'OK', error_message: '', results, epoch };
+    if (a.throttled.length > 0) metrics.writeExceeded.inc(labels, a.throttled.length);
+    return a;
+  });
 }

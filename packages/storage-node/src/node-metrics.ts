@@ -122,6 +122,11 @@ export class NodeMetrics {
     if (synced) this.fsyncs.observe(seconds);
   }
 
+  /** One fsync that is not part of a write (the periodic log sync of --fsync off, wal-sync.ts). */
+  observeFsync(seconds: number): void {
+    this.fsyncs.observe(seconds);
+  }
+
   /** One unary etcd call finished (MetadataStore onEtcdCall). */
   observeEtcd(method: string, seconds: number, outcome: string): void {
     this.etcdRequests.observe({ method, outcome }, seconds);

@@ -8,13 +8,19 @@
 import type { RecordBatch, ReplicaMachine, ReplicaRole } from '@shoal/core';
 import type { BatchCache } from './batch-cache';
 import type { NodeMetrics, ShardLabels } from './node-metrics';
-import type { ShardLog, ShardRef } from './shard-log';
-import type { ShardReadLimiter, ShardReader } from './shard-reader';
+import type { ShardReadLimiter, ShardReader, ShardRef } from './shard-reader';
+import type { ShardLog } from './store/shard-log';
 
 export interface ReplicaReadParts {
   readonly shard: ShardRef;
   readonly streamName: string;
   readonly machine: ReplicaMachine;
+  /**
+   * The end of what this replica has written to its store. The machine's
+   * high watermark may already cover batches whose write is in flight (a
+   * follower learns the leader's hw with the batches): readers see neither.
+   */
+  readonly writtenEnd: () => number;
   readonly cache: BatchCache;
   readonly log: ShardLog;
   readonly limiter: ShardReadLimiter | undefined;
@@ -33,7 +39,7 @@ export class ReplicaReadView implements ShardReader {
   get streamName(): string { return this.parts.streamName; }
   role(): ReplicaRole { return this.parts.machine.role(); }
   epoch(): number { return this.parts.machine.epoch(); }
-  highWatermark(): number { return this.parts.machine.highWatermark(); }
+  highWatermark(): number { return Math.min(this.parts.machine.highWatermark(), this.parts.writtenEnd()); }
   logStartOffset(): number { return this.parts.machine.logStartOffset(); }
   isClosed(): boolean { return this.closed; }
   readLimiter(): ShardReadLimiter | undefined { return this.parts.limiter; }
@@ -74,7 +80,7 @@ export class ReplicaReadView implements ShardReader {
   changed(): void {
     if (this.listeners.size === 0 || this.closed) return;
     const m = this.parts.machine;
-    const now = { hw: m.highWatermark(), logStart: m.logStartOffset(), epoch: m.epoch(), role: m.role() as string };
+    const now = { hw: this.highWatermark(), logStart: m.logStartOffset(), epoch: m.epoch(), role: m.role() as string };
     const s = this.seen;
     if (now.hw === s.hw && now.logStart === s.logStart && now.epoch === s.epoch && now.role === s.role) return;
     this.seen = now;

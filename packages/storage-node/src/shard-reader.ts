@@ -2,7 +2,7 @@
  * The read side of one shard replica: everything reads (GetRecords' Read,
  * Seek) and subscriptions (enhanced fan-out) may use, and nothing more.
  * Readers never touch the replica's machine, cache, log or options: the
- * replica (today ReplicaDriver) implements this interface, so the storage
+ * replica (ReplicaReadView, reached as `replica.reader`) implements this interface, so the storage
  * layout and the write path can change behind it.
  *
  * Every offset a reader gets is committed: below the high watermark, held
@@ -12,7 +12,12 @@
  * (schedule work, do not await in them).
  */
 import type { RecordBatch, ReplicaRole } from '@shoal/core';
-import type { ShardRef } from './shard-log';
+
+/** Identifies one shard log on a node. */
+export interface ShardRef {
+  readonly streamId: string;
+  readonly shardId: string;
+}
 
 /** Per-shard read throughput limits (GetRecords: 5 calls/s, 2 MiB/s), charged by metered reads. */
 export interface ShardReadLimiter {

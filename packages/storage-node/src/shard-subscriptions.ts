@@ -22,8 +22,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { TokenBucket, type BatchRecord } from '@shoal/core';
 import type { ErrorCode, Logger, RecordOut, SubscribeMessage, SubscribeRequest__Output } from '@shoal/wire';
-import type { ShardReader } from './shard-reader';
-import type { ShardRef } from './shard-log';
+import type { ShardReader, ShardRef } from './shard-reader';
 import {
   SUBSCRIBE_HEARTBEAT_MS, SUBSCRIBE_MESSAGE_BYTES_DEFAULT, SUBSCRIBE_MESSAGE_BYTES_MAX, SUBSCRIBE_MESSAGES_IN_FLIGHT_MAX, SUBSCRIPTIONS_PER_NODE_MAX,
 } from './storage-limits';

@@ -3,39 +3,49 @@
  * @shoal/core limits; replication protocol bounds in core/replication.
  */
 
-/** Most bytes one group commit gathers into one batch (one LevelDB write). */
+/** Most bytes one shard's group commit gathers into one batch. */
 export const GROUP_COMMIT_BYTES_MAX = 4 * 1024 * 1024;
-/** Most records one group commit gathers. */
+/** Most records one shard's group commit gathers. */
 export const GROUP_COMMIT_RECORDS_MAX = 10_000;
+/** Most bytes of new batches one node driver step writes (all shards; the rest waits for the next step). */
+export const NODE_COMMIT_BYTES_MAX = 16 * 1024 * 1024;
+/** Most record bytes queued at a node's leaders, all shards together. */
+export const NODE_APPEND_QUEUE_BYTES_MAX = 256 * 1024 * 1024;
 /** Most records queued at a leader waiting to be appended (across requests). */
 export const APPEND_QUEUE_RECORDS_MAX = 50_000;
 /** Most bytes queued at a leader waiting to be appended. */
 export const APPEND_QUEUE_BYTES_MAX = 64 * 1024 * 1024;
-/** Most ShardAppends queued at a follower replica. */
+/** Most appends queued at a follower replica. */
 export const INBOUND_QUEUE_APPENDS_MAX = 256;
 /** Most control events (acks, config, ticks) queued per replica. */
 export const EVENT_QUEUE_MAX = 10_000;
 /** An Append not committed after this long answers TIMEOUT (outcome unknown). */
 export const APPEND_COMMIT_TIMEOUT_MS = 10_000;
-/** Largest ShardAppend payload (sum of batch bytes) sent in one message. */
+/** Largest ShardAppend payload (sum of batch bytes) for one shard in one message. */
 export const REPLICATION_MESSAGE_BYTES_MAX = 8 * 1024 * 1024;
-/** Bytes of recent batches each replica keeps in memory (per replica, not per node yet). */
+/** Largest replication message to one peer (many shards); more goes in further messages. */
+export const PEER_MESSAGE_BYTES_MAX = 16 * 1024 * 1024;
+/** Bytes of recent batches one replica may keep in memory ... */
 export const BATCH_CACHE_BYTES_MAX = 8 * 1024 * 1024;
+/** ... and all replicas of a node together (each gets an equal share, up to the above). */
+export const NODE_CACHE_BYTES_MAX = 256 * 1024 * 1024;
 /**
- * LevelDB memtable size (default 4 MiB). Every node writes every shard it
- * holds, so at tens of MB/s a 4 MiB memtable flushes several times a second
- * and each small L0 file, spanning every shard's key range, is compacted
- * against most of L1: 32 MiB cut node CPU per MB written by ~15% in the
- * put benchmark. Costs up to twice this in memory (memtable + one being flushed).
+ * LevelDB settings of the two instances (docs/storage.md has the
+ * measurements). `data` only ever gets growing keys and large values, so
+ * its tables are written once and never compacted against each other: a
+ * larger memtable buys nothing, 64 KiB blocks keep its table indexes small.
+ * `index` holds small per-shard keys. Each costs up to twice its memtable
+ * in memory (one being written, one being flushed).
  */
-export const LEVELDB_WRITE_BUFFER_BYTES = 32 * 1024 * 1024;
-/** How often each replica's loop gets a tick (resends, heartbeats, timeouts). */
+export const LEVELDB_DATA_OPTIONS = { writeBufferSize: 8 * 1024 * 1024, blockSize: 64 * 1024, compression: true } as const;
+export const LEVELDB_INDEX_OPTIONS = { writeBufferSize: 4 * 1024 * 1024, blockSize: 4 * 1024, compression: true } as const;
+/** How often the node timer ticks the replicas that wait on time (resends, timeouts, retries). */
 export const TICK_INTERVAL_MS = 50;
+/** How often every replica drops the committed batches older than its stream's retention period. */
+export const RETENTION_CHECK_INTERVAL_MS = 60_000;
 /** Reconnect backoff of a replication stream: first and largest delay. */
 export const RECONNECT_BACKOFF_MS_MIN = 100;
 export const RECONNECT_BACKOFF_MS_MAX = 2_000;
-/** Acks or appends gathered into one stream message before it is written. */
-export const STREAM_MESSAGE_ITEMS_MAX = 1_000;
 /** Re-registration under a new lease after losing one: backoff bounds. */
 export const REREGISTER_BACKOFF_MS_MIN = 200;
 export const REREGISTER_BACKOFF_MS_MAX = 5_000;
@@ -50,9 +60,7 @@ export const LEASE_VALIDITY_MARGIN_MS = 250;
 /** A rebuilt node (corrupt database discarded) waits at most this long to leave every ISR and leadership before registering. */
 export const REBUILD_WITHDRAW_WAIT_MS = 60_000;
 export const REBUILD_WITHDRAW_POLL_MS = 200;
-/** A reopened leader asks again for the next epoch this often until the record moves (epoch-bump.ts). */
-export const EPOCH_BUMP_RETRY_MS = 1_000;
-/** With --fsync off, how often the node fsyncs LevelDB's log if anything was written (wal-sync.ts): bounds a whole-cluster power cut's loss. */
+/** With --fsync off, how often the node fsyncs its LevelDB logs if anything was written (wal-sync.ts): bounds a whole-cluster power cut's loss. */
 export const WAL_SYNC_INTERVAL_MS_DEFAULT = 1_000;
 /** Subscribe calls (enhanced fan-out) one node serves at once; more answer TOO_MANY_SUBSCRIPTIONS. */
 export const SUBSCRIPTIONS_PER_NODE_MAX = 2_000;

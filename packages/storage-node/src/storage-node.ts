@@ -1,10 +1,11 @@
 /**
- * A storage node: one LevelDB under the data dir, the replicas the metadata
- * assigns to this node, the gRPC server, the replication streams, the node
- * registration under an etcd lease, and /healthz + /metrics. Used by main.ts
- * and, in-process, by tests.
- * The node registers in etcd under a lease (node-registration.ts) once
- * its gRPC server listens and its replicas are open.
+ * A storage node: its store under the data dir (store/, two LevelDB
+ * instances), the node driver and the replicas the metadata assigns to this
+ * node, the gRPC server, the replication streams, the node registration
+ * under an etcd lease, and /healthz + /metrics. Used by main.ts and,
+ * in-process, by tests. The node registers in etcd under a lease
+ * (node-registration.ts) once its gRPC server listens and its replicas are
+ * open.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Server as HttpServer } from 'node:http';
@@ -12,18 +13,23 @@ import { MetadataStore, type NodeRecord } from '@shoal/metadata';
 import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, wallClockMs, type Logger } from '@shoal/wire';
 import { storageNodeHandlers } from './grpc-service';
 import { NodeMetrics } from './node-metrics';
-import { timeStorageWrites } from './db-timing';
+import { timedFsync, timedKv } from './db-timing';
 import { shardCountersHandler } from './shard-counters';
+import { CacheBudget } from './batch-cache';
+import { NodeDriver } from './node-driver';
 import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
 import { withReplicateSerde } from './replicate-serde';
 import { openNodeDb, rebuildDone } from './node-db';
 import { withdrawFromIsr } from './isr-withdrawal';
-import { EtcdEpochBumper } from './epoch-bump';
-import { EtcdIsrWriter } from './isr-writer';
-import { EtcdSealWriter } from './seal-writer';
+import { EtcdRecordProposer } from './record-proposer';
 import { NodeRegistration } from './node-registration';
-import { SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
+import { NodeStore } from './store/node-store';
+import {
+  BATCH_CACHE_BYTES_MAX, NODE_CACHE_BYTES_MAX, RETENTION_CHECK_INTERVAL_MS, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT,
+} from './storage-limits';
+
+const MS_PER_HOUR = 3_600_000;
 import { WalSyncer } from './wal-sync';
 
 export interface StorageNodeOptions {
@@ -37,11 +43,13 @@ export interface StorageNodeOptions {
   readonly prefix: string;
   readonly leaseTtlSec: number;
   readonly limitsOn: boolean;
-  /** fsync each write before acknowledging (default false: replicas give durability). */
+  /** fsync each store write before acknowledging (default true; false: the page cache, replicas give durability). */
   readonly sync?: boolean;
   /** Without `sync`: fsync the log this often if anything was written (wal-sync.ts); 0 = never. Default WAL_SYNC_INTERVAL_MS_DEFAULT. */
   readonly walSyncIntervalMs?: number;
   readonly logger?: Logger;
+  /** Wall clock (arrival times, retention); default the system clock. Tests inject one. */
+  readonly clock?: () => number;
   /** A broken invariant or disk failure; main.ts exits the process. */
   readonly onFatal?: (err: unknown) => void;
 }
@@ -51,6 +59,7 @@ export interface StorageNodeHandle {
   readonly grpcAddress: string;
   readonly httpAddress: string;
   readonly manager: ReplicaManager;
+  readonly driver: NodeDriver;
   readonly metrics: NodeMetrics;
   close(): Promise<void>;
 }
@@ -59,32 +68,44 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const logger = o.logger ?? createLogger('storage-node', { nodeId: o.nodeId });
   const onFatal = o.onFatal ?? ((err: unknown) => { logger.error('fatal', { err }); process.exit(1); });
   // Checked before any replica reads it; a corrupt one is discarded and rebuilt from the leaders (node-db.ts).
-  const { db, rebuilding } = await openNodeDb(o.dataDir, logger);
+  const db = await openNodeDb(o.dataDir, logger);
   let manager: ReplicaManager | undefined;
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? [], o.az);
-  timeStorageWrites(db, (seconds, synced) => metrics.observeStorageWrite(seconds, synced));
   const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix, onEtcdCall: (method, seconds, outcome) => metrics.observeEtcd(method, seconds, outcome) });
   await store.start();
-  if (rebuilding) {
+  if (db.rebuilding) {
     await withdrawFromIsr(store, o.nodeId, logger);
     rebuildDone(o.dataDir);
     logger.warn('rebuilt node left every ISR and leadership; its replicas catch up from their leaders');
   }
+  const sync = o.sync ?? true;
   const walSyncIntervalMs = o.walSyncIntervalMs ?? WAL_SYNC_INTERVAL_MS_DEFAULT;
-  const walSync = !o.sync && walSyncIntervalMs > 0 ? WalSyncer.forDb(db, walSyncIntervalMs, logger) : undefined;
+  let walSync: WalSyncer | undefined;
+  const observeWrite = (seconds: number, synced: boolean): void => metrics.observeStorageWrite(seconds, synced);
+  const nodeStore = await NodeStore.open(timedKv(db.index, observeWrite), timedKv(db.data, observeWrite), sync, () => walSync?.written());
+  if (!sync && walSyncIntervalMs > 0) walSync = new WalSyncer(() => timedFsync(() => db.syncLogs(), (seconds) => metrics.observeFsync(seconds)), walSyncIntervalMs, logger);
   const monoClock = (): number => performance.now();
   let registration: NodeRegistration | undefined;
+  const clock = o.clock ?? wallClockMs;
+  const driver = new NodeDriver({
+    selfId: o.nodeId, store: nodeStore, proposer: new EtcdRecordProposer(store, logger), monoClock, clock,
+    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, logger, metrics, onFatal,
+    retentionMs: (streamId) => {
+      const stream = store.view.streamById(streamId);
+      return stream ? stream.value.retentionPeriodHours * MS_PER_HOUR : undefined;
+    },
+  });
   manager = new ReplicaManager({
-    selfId: o.nodeId, db, view: store.view, limitsOn: o.limitsOn, sync: o.sync ?? false, afterWrite: walSync ? () => walSync.written() : undefined, truncateBelowHw: !o.sync, clock: wallClockMs, monoClock,
-    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, isrWriter: new EtcdIsrWriter(store), sealWriter: new EtcdSealWriter(store), epochBumper: new EtcdEpochBumper(store), logger, metrics, onFatal,
+    selfId: o.nodeId, store: nodeStore, view: store.view, driver, monoClock, logger, onFatal,
+    context: { selfId: o.nodeId, limitsOn: o.limitsOn, clock, metrics, cacheBudget: new CacheBudget(NODE_CACHE_BYTES_MAX, BATCH_CACHE_BYTES_MAX), truncateBelowHw: !sync },
   });
   const mgr = manager;
-  const links = new ReplicationLinks(o.nodeId, store.view, { lookup: (ref) => mgr.get(ref), allDrivers: () => mgr.all() }, logger);
-  mgr.setPeers(links);
+  const links = new ReplicationLinks(o.nodeId, store.view, driver, logger);
+  driver.setPeers(links);
 
   const server = new grpc.Server(GRPC_CHANNEL_OPTIONS);
   server.addService(withReplicateSerde(loadProto().shoal.v1.StorageNode.service), storageNodeHandlers({
-    selfId: o.nodeId, az: o.az, manager: mgr, clock: wallClockMs, logger, onCorruption: onFatal, shardCounters: shardCountersHandler(o.nodeId, metrics.shardCounts),
+    selfId: o.nodeId, az: o.az, driver, clock, logger, onCorruption: onFatal, shardCounters: shardCountersHandler(o.nodeId, metrics.shardCounts),
   }));
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
@@ -95,9 +116,11 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   await mgr.startup();
   const unsubscribe = store.onChange((change) => {
     if (change.kind === 'shard') void mgr.reconcile({ streamId: change.streamId, shardId: change.shardId });
-    else if (change.kind === 'node' && !change.value) links.prune();
+    // A node that registers (again) may be owed sends: leaders look at it; one that left loses its stream.
+    else if (change.kind === 'node') { if (change.value) driver.peerConnected(); else links.prune(); }
   });
-  const tickTimer = setInterval(() => mgr.tick(), TICK_INTERVAL_MS);
+  const tickTimer = setInterval(() => driver.tick(), TICK_INTERVAL_MS);
+  const retentionTimer = setInterval(() => driver.checkRetention(), RETENTION_CHECK_INTERVAL_MS);
 
   let closed = false;
   const httpAddress = `http://${o.host}:${o.httpPort}`;
@@ -106,16 +129,17 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const reg = registration;
   const ops: HttpServer = await startOpsServer({
     host: o.host, port: o.httpPort, registry: metrics.registry,
-    health: () => ({ ok: reg.registered && !closed, nodeId: o.nodeId, az: o.az, replicas: [...mgr.all()].length }),
+    health: () => ({ ok: reg.registered && !closed, nodeId: o.nodeId, az: o.az, replicas: driver.size() }),
   });
   await reg.register();
 
   return {
-    nodeId: o.nodeId, grpcAddress, httpAddress, manager: mgr, metrics,
+    nodeId: o.nodeId, grpcAddress, httpAddress, manager: mgr, driver, metrics,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       clearInterval(tickTimer);
+      clearInterval(retentionTimer);
       unsubscribe();
       mgr.setFenced(true);
       await reg.close();

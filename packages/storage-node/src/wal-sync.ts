@@ -1,19 +1,16 @@
 /**
  * Bounds what a power cut of every replica at once can take with --fsync
- * off. LevelDB then never fsyncs its write-ahead log, so such a cut would
- * lose everything since the node last flushed its memtable (tens of MB).
- * A write with sync makes LevelDB fsync its log, and with it every record
- * written before: so every `intervalMs`, if anything was written since the
- * last one, one tiny synced write (WAL_SYNC_KEY) makes the acknowledged
- * writes of that interval durable. A whole-cluster power cut then loses at
- * most about one interval plus one fsync of acknowledged writes (chaos
- * power-cut-fast). Off the write path: no write waits for it.
+ * off. LevelDB then never fsyncs its write-ahead logs, so such a cut would
+ * lose everything since each instance last flushed its memtable. So every
+ * `intervalMs`, if anything was written since the last one, the node
+ * fdatasyncs both instances' logs through descriptors of its own
+ * (node-db.ts syncLogs): everything written before is then on disk. A
+ * whole-cluster power cut loses at most about one interval plus one fsync
+ * of acknowledged writes (chaos power-cut-fast). Off the write path: no
+ * write waits for it (a synced LevelDB write would hold every write queued
+ * behind it for the whole fsync, seconds on a busy disk).
  */
 import type { Logger } from '@shoal/wire';
-import type { NodeDb } from './shard-log';
-
-/** The node-level key the periodic synced write puts (db-integrity.ts knows it). */
-export const WAL_SYNC_KEY = 'w!wal-sync';
 
 export class WalSyncer {
   private dirty = false;
@@ -25,12 +22,7 @@ export class WalSyncer {
     this.timer.unref();
   }
 
-  /** Writes through LevelDB: one synced put of WAL_SYNC_KEY. */
-  static forDb(db: NodeDb, intervalMs: number, logger: Logger): WalSyncer {
-    return new WalSyncer(() => db.put(WAL_SYNC_KEY, Buffer.alloc(0), { sync: true }), intervalMs, logger);
-  }
-
-  /** A log write happened (called after each one). */
+  /** A store write happened (called after each one). */
   written(): void {
     this.dirty = true;
   }
@@ -45,7 +37,7 @@ export class WalSyncer {
     );
   }
 
-  /** Stops the timer and waits for a sync in flight (call before closing the database). */
+  /** Stops the timer and waits for a sync in flight (call before closing the store). */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.inFlight;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { RecordBatch, encodeRecordBatch } from '@shoal/core';
-import { BatchCache } from '../src/batch-cache';
+import { BatchCache, CacheBudget } from '../src/batch-cache';
 
 function batch(first: number, count: number, bytes = 10): RecordBatch {
   const b = RecordBatch.parse(encodeRecordBatch(1, first, Array.from({ length: count }, () => ({ arrivalMs: 1, partitionKey: 'k', data: Buffer.alloc(bytes) }))), false);
@@ -10,7 +10,7 @@ function batch(first: number, count: number, bytes = 10): RecordBatch {
 
 describe('batch-cache', () => {
   it('serves slices from any cached offset, bounded by end and bytes', () => {
-    const c = new BatchCache(1 << 20);
+    const c = new BatchCache(new CacheBudget(1 << 20, 1 << 20));
     c.push(batch(0, 2));
     c.push(batch(2, 3));
     c.push(batch(5, 1));
@@ -20,16 +20,31 @@ describe('batch-cache', () => {
     assert.deepEqual(c.slice(6, 6, 1 << 20), []);
   });
 
-  it('drops the oldest past its byte bound, keeps at least one, restarts on a gap', () => {
+  it('drops the oldest past its byte bound and restarts on a gap', () => {
     const one = batch(0, 1, 1000).bytes.length;
-    const c = new BatchCache(one * 2);
+    const c = new BatchCache(new CacheBudget(1 << 20, one * 2));
     for (let i = 0; i < 5; i++) c.push(batch(i, 1, 1000));
     assert.equal(c.startOffset(), 3);
     assert.equal(c.slice(2, 5, 1 << 20), undefined, 'evicted offsets are not served');
     c.push(batch(9, 1, 1000));
     assert.equal(c.startOffset(), 9);
-    const tiny = new BatchCache(1);
+    const tiny = new BatchCache(new CacheBudget(1 << 20, 1));
     tiny.push(batch(0, 1, 1000));
-    assert.equal(tiny.startOffset(), 0);
+    assert.equal(tiny.startOffset(), Infinity, 'a batch above the bound is not kept: reads go to the store');
+    assert.equal(tiny.slice(0, 1, 1 << 20), undefined);
+  });
+
+  it('shares the node budget among the caches that exist', () => {
+    const one = batch(0, 1, 1000).bytes.length;
+    const budget = new CacheBudget(one * 4, 1 << 20);
+    const caches = [new BatchCache(budget), new BatchCache(budget)];
+    assert.equal(budget.share(), one * 2);
+    for (const c of caches) for (let i = 0; i < 5; i++) c.push(batch(i, 1, 1000));
+    assert.deepEqual(caches.map((c) => c.startOffset()), [3, 3], 'each keeps its half: two batches');
+    caches[1]!.release();
+    assert.equal(budget.share(), one * 4, 'a released cache leaves the budget');
+    caches[0]!.push(batch(5, 1, 1000));
+    caches[0]!.push(batch(6, 1, 1000));
+    assert.equal(caches[0]!.startOffset(), 3);
   });
 });

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { RecordBatch, assembleRecordBatch, encodeRecordBody, type RecordBodySlice } from '@shoal/core';
-import type { RecordIn__Output } from '@shoal/wire';
-import { admitRecords, appendRecordsOf, okResponse, type AppendRecords } from '../src/leader-appends';
+import { admitRecords, appendRecordsOf, okResult, type AppendRecords } from '../src/leader-appends';
 
 const entries = (n: number, tag: string): Array<{ partitionKey: string; data: Buffer }> =>
   Array.from({ length: n }, (_, i) => ({ partitionKey: `${tag}-${i}`, data: Buffer.from(`${tag}${i}`.repeat(i + 1)) }));
@@ -22,27 +21,20 @@ describe('leader-appends', () => {
   const body = encodeRecordBody(entries(5, 'k'));
 
   it('takes a records_body as is, sized as Kinesis counts (key + data bytes)', () => {
-    const recs = recordsOf({ records: [], records_body: body, record_count: 5, record_overhead_bytes: 0 });
+    const recs = recordsOf({ records_body: body, record_count: 5 });
     assert.equal(recs.body, body);
-    assert.equal(recs.compact, true);
     assert.equal(recs.bytes, entries(5, 'k').reduce((n, e) => n + e.partitionKey.length + e.data.length, 0));
   });
 
-  it('encodes legacy RecordIn lists into the same body', () => {
-    const records: RecordIn__Output[] = entries(5, 'k').map((e) => ({ partition_key: e.partitionKey, data: e.data, hash_key: Buffer.alloc(16) }));
-    const recs = recordsOf({ records, records_body: Buffer.alloc(0), record_count: 0, record_overhead_bytes: 0 });
-    assert.ok(recs.body.equals(body));
-    assert.equal(recs.compact, false);
-  });
-
   it('refuses a body that does not hold record_count records', () => {
-    assert.equal(typeof appendRecordsOf({ records: [], records_body: body, record_count: 4, record_overhead_bytes: 0 }), 'string');
-    assert.equal(typeof appendRecordsOf({ records: [], records_body: body, record_count: 6, record_overhead_bytes: 0 }), 'string');
-    assert.equal(typeof appendRecordsOf({ records: [], records_body: body.subarray(0, body.length - 1), record_count: 5, record_overhead_bytes: 0 }), 'string');
+    assert.equal(typeof appendRecordsOf({ records_body: body, record_count: 4 }), 'string');
+    assert.equal(typeof appendRecordsOf({ records_body: body, record_count: 6 }), 'string');
+    assert.equal(typeof appendRecordsOf({ records_body: Buffer.alloc(0), record_count: 0 }), 'string', 'an empty shard entry is malformed');
+    assert.equal(typeof appendRecordsOf({ records_body: body.subarray(0, body.length - 1), record_count: 5 }), 'string');
   });
 
   it('without limits admits the whole body as one slice', () => {
-    const recs = recordsOf({ records: [], records_body: body, record_count: 5, record_overhead_bytes: 0 });
+    const recs = recordsOf({ records_body: body, record_count: 5 });
     const slices: RecordBodySlice[] = [];
     const adm = admitRecords(recs, 10, 77, undefined, slices);
     assert.deepEqual([adm.admitted, adm.throttled, slices.length], [5, [], 1]);
@@ -52,7 +44,7 @@ describe('leader-appends', () => {
   });
 
   it('cuts throttled records out; admitted ones keep request order at consecutive offsets', () => {
-    const recs = recordsOf({ records: [], records_body: body, record_count: 5, record_overhead_bytes: 0 });
+    const recs = recordsOf({ records_body: body, record_count: 5 });
     const slices: RecordBodySlice[] = [];
     let call = 0;
     const sizes: number[] = [];
@@ -60,16 +52,11 @@ describe('leader-appends', () => {
     assert.deepEqual(sizes, entries(5, 'k').map((e) => e.partitionKey.length + e.data.length));
     assert.deepEqual([adm.firstOffset, adm.admitted, adm.throttled, slices.length], [10, 2, [1, 2, 4], 2]);
     assert.deepEqual([...batchOf(slices).records()].map((r) => r.partitionKey), ['k-0', 'k-3']);
-    assert.deepEqual(okResponse(recs, adm, 3), { error: 'OK', error_message: '', results: [], epoch: 3, first_offset: 10, throttled_indexes: [1, 2, 4], result_count: 5, arrival_ms: 77 });
-    const legacy = { ...recs, compact: false };
-    assert.deepEqual(okResponse(legacy, adm, 3).results, [
-      { offset: 10, arrival_ms: 77, throttled: false }, { offset: 0, arrival_ms: 0, throttled: true }, { offset: 0, arrival_ms: 0, throttled: true },
-      { offset: 11, arrival_ms: 77, throttled: false }, { offset: 0, arrival_ms: 0, throttled: true },
-    ]);
+    assert.deepEqual(okResult(recs, adm, 3), { error: 'OK', error_message: '', epoch: 3, first_offset: 10, throttled_indexes: [1, 2, 4], result_count: 5, arrival_ms: 77 });
   });
 
   it('leaves the api\'s per-record overhead (encryption envelope) out of what the limits count', () => {
-    const recs = recordsOf({ records: [], records_body: body, record_count: 5, record_overhead_bytes: 3 });
+    const recs = recordsOf({ records_body: body, record_count: 5, record_overhead_bytes: 3 });
     const plain = entries(5, 'k').map((e) => e.partitionKey.length + e.data.length - 3);
     assert.equal(recs.bytes, plain.reduce((a, b) => a + b, 0));
     const sizes: number[] = [];

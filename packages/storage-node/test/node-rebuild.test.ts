@@ -10,9 +10,10 @@ import * as grpc from '@grpc/grpc-js';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { encodeRecordBody } from '@shoal/core';
 import { MetadataStore, type ShardRecord } from '@shoal/metadata';
 import {
-  GRPC_CHANNEL_OPTIONS, createLogger, loadProto, type ReadResponse__Output, type RecordIn, type StatusResponse__Output, type StorageNodeClient,
+  GRPC_CHANNEL_OPTIONS, createLogger, loadProto, type ReadResponse__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { rebuildMarker } from '../src/node-db';
@@ -50,7 +51,7 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
   let store: MetadataStore;
   const nodes = new Map<string, StorageNodeHandle>();
   const clients = new Map<string, StorageNodeClient>();
-  const logger = createLogger('it', {}, 'error');
+  const logger = createLogger('it', {}, 'warn');
   const shard = { stream_id: STREAM_ID, shard_id: SHARD_ID };
 
   const startNode = async (n: (typeof NODES)[number]): Promise<void> => {
@@ -66,8 +67,8 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
   const logEnd = async (id: string): Promise<number> => (await status(id)).replicas.find((r) => r.shard?.shard_id === SHARD_ID)?.log_end_offset ?? -1;
   const read = (id: string): Promise<ReadResponse__Output> =>
     call(client(id).Read.bind(client(id)), { shard, from_offset: 0, max_records: 10_000, max_bytes: 0, metered: false });
-  const records = (n: number, tag: string): RecordIn[] =>
-    Array.from({ length: n }, (_, i) => ({ partition_key: `${tag}-${i}`, data: Buffer.alloc(300, `${tag}${i}`), hash_key: Buffer.alloc(16) }));
+  const body = (n: number, tag: string): Buffer =>
+    encodeRecordBody(Array.from({ length: n }, (_, k) => ({ partitionKey: `${tag}-${k}`, data: Buffer.alloc(300, `${tag}${k}`) })));
   const record = (): ShardRecord => store.view.shard(STREAM_ID, SHARD_ID)!.value;
 
   before(async () => {
@@ -97,16 +98,16 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
 
   it('a follower restarted on a corrupt database leaves the ISR, never leads, catches up and rejoins', async () => {
     for (let i = 0; i < 5; i++) {
-      const res = await call(client('a1').Append.bind(client('a1')), { shard, records: records(20, `r${i}`), epoch: 0 });
-      assert.equal(res.error, 'OK');
+      const res = await call(client('a1').AppendShards.bind(client('a1')), { shards: [{ shard, records_body: body(20, `r${i}`), record_count: 20, epoch: 0 }] });
+      assert.equal(res.results[0]!.error, 'OK');
     }
     await waitUntil('c1 holds all 100 records', async () => (await logEnd('c1')) === 100);
     await nodes.get('c1')!.close();
     nodes.delete('c1');
     // Flip one bit inside a stored batch of c1 (its CRC no longer matches).
-    const db = new Level<string, Buffer>(join(dir, 'c1', 'leveldb'), { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    const db = new Level<string, Buffer>(join(dir, 'c1', 'leveldb', 'data'), { keyEncoding: 'utf8', valueEncoding: 'buffer' });
     await db.open();
-    for await (const [key, value] of db.iterator({ gte: 'b!', lt: 'b!~', limit: 1 })) {
+    for await (const [key, value] of db.iterator({ gte: '0', lt: '1', limit: 1 })) {
       const bad = Buffer.from(value);
       bad[bad.length - 5] ^= 0x10;
       await db.put(key, bad);

@@ -80,6 +80,6 @@ describe('replicate-serde', () => {
     const tuned = withReplicateSerde(service);
     assert.equal(tuned['Replicate']!.requestSerialize(SAMPLES[2]!).length, encodeReplicateMessage(SAMPLES[2]!).length);
     assert.equal(tuned['Replicate']!.responseSerialize, service.Replicate.responseSerialize);
-    assert.equal(tuned['Append'], service.Append);
+    assert.equal(tuned['AppendShards'], service.AppendShards);
   });
 });

@@ -9,8 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RecordBatch, encodeRecordBatch, type ReplicaRole } from '@shoal/core';
 import { createLogger, loadProto, type StorageNodeClient, type SubscribeMessage__Output, type SubscribeRequest } from '@shoal/wire';
 import { ShardSubscriptions, type SubscriptionLimits } from '../src/shard-subscriptions';
-import type { ShardReadLimiter, ShardReader } from '../src/shard-reader';
-import type { ShardRef } from '../src/shard-log';
+import type { ShardReadLimiter, ShardReader, ShardRef } from '../src/shard-reader';
 
 const SHARD: ShardRef = { streamId: 'st', shardId: 'shardId-000000000000' };
 

@@ -10,10 +10,10 @@ import * as grpc from '@grpc/grpc-js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRecordBody } from '@shoal/core';
-import { MetadataStore, type ShardRecord } from '@shoal/metadata';
+import { DEFAULT_ACCOUNT_ID, MetadataStore, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import {
   GRPC_CHANNEL_OPTIONS, createLogger, loadProto,
-  type AppendResponse__Output, type ReadResponse__Output, type RecordIn, type SeekResponse__Output, type StatusResponse__Output, type StorageNodeClient,
+  type AppendShardsResponse__Output, type ReadResponse__Output, type SeekResponse__Output, type ShardAppendResult__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { startEtcd, type EtcdProcess } from './helpers/etcd-process';
@@ -38,6 +38,18 @@ function shardRecord(shardId: string, shardIndex: number): ShardRecord {
 }
 
 type Client = StorageNodeClient;
+interface Rec { partition_key: string; data: Buffer }
+
+/** The offsets of an OK result's committed records, in request order (compact results). */
+function offsetsOf(res: ShardAppendResult__Output): number[] {
+  const out: number[] = [];
+  let t = 0;
+  for (let i = 0, next = res.first_offset; i < res.result_count; i++) {
+    if (res.throttled_indexes[t] === i) { t++; continue; }
+    out.push(next++);
+  }
+  return out;
+}
 function client(port: number): Client {
   const Ctor = loadProto().shoal.v1.StorageNode;
   return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as Client;
@@ -65,26 +77,31 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
   const logger = createLogger('it', {}, 'warn');
   const shard0 = { stream_id: STREAM_ID, shard_id: 'shardId-000000000000' };
   const shard1 = { stream_id: STREAM_ID, shard_id: 'shardId-000000000001' };
+  /** Added to the nodes' wall clock (retention is tested by moving time, not by waiting). */
+  let clockSkewMs = 0;
 
   const startNode = async (n: (typeof NODES)[number]): Promise<void> => {
     const dataDir = join(dir, n.nodeId);
     mkdirSync(dataDir, { recursive: true });
     nodes.set(n.nodeId, await startStorageNode({
-      ...n, host: '127.0.0.1', dataDir, etcd: [etcd.endpoint], prefix: PREFIX, leaseTtlSec: 5, limitsOn: true,
+      ...n, host: '127.0.0.1', dataDir, etcd: [etcd.endpoint], prefix: PREFIX, leaseTtlSec: 5, limitsOn: true, clock: () => Date.now() + clockSkewMs,
       logger: logger.child({ nodeId: n.nodeId }), onFatal: (err) => { throw err; },
     }));
   };
   const status = (id: string): Promise<StatusResponse__Output> => call(clients.get(id)!.Status.bind(clients.get(id)!), {});
-  const append = (id: string, shard: typeof shard0, records: RecordIn[]): Promise<AppendResponse__Output> =>
-    call(clients.get(id)!.Append.bind(clients.get(id)!), { shard, records, epoch: 0 });
+  const appendShards = (id: string, items: Array<{ shard: typeof shard0; records: Rec[] }>): Promise<AppendShardsResponse__Output> =>
+    call(clients.get(id)!.AppendShards.bind(clients.get(id)!), {
+      shards: items.map((it) => ({ shard: it.shard, epoch: 0, records_body: encodeRecordBody(it.records.map((r) => ({ partitionKey: r.partition_key, data: r.data }))), record_count: it.records.length })),
+    });
+  const append = async (id: string, shard: typeof shard0, recs: Rec[]): Promise<ShardAppendResult__Output> => (await appendShards(id, [{ shard, records: recs }])).results[0]!;
   const read = (id: string, shard: typeof shard0, from: number, metered = false): Promise<ReadResponse__Output> =>
     call(clients.get(id)!.Read.bind(clients.get(id)!), { shard, from_offset: from, max_records: 10_000, max_bytes: 0, metered });
   const seek = (kind: 'SEEK_LATEST' | 'SEEK_TRIM_HORIZON' | 'SEEK_AT_TIMESTAMP', ts = 0): Promise<SeekResponse__Output> =>
     call(clients.get('a1')!.Seek.bind(clients.get('a1')!), { shard: shard0, kind, timestamp_ms: ts });
   const logEnd = async (id: string, shardId: string): Promise<number> =>
     (await status(id)).replicas.find((r) => r.shard?.shard_id === shardId)?.log_end_offset ?? -1;
-  const records = (n: number, tag: string, bytes = 100): RecordIn[] =>
-    Array.from({ length: n }, (_, i) => ({ partition_key: `${tag}-${i}`, data: Buffer.alloc(bytes, `${tag}${i}`), hash_key: Buffer.alloc(16) }));
+  const records = (n: number, tag: string, bytes = 100): Rec[] =>
+    Array.from({ length: n }, (_, i) => ({ partition_key: `${tag}-${i}`, data: Buffer.alloc(bytes, `${tag}${i}`) }));
 
   before(async () => {
     mkdirSync(BASE_DIR, { recursive: true });
@@ -107,33 +124,25 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('appends through the leader, group-committed, with contiguous offsets and non-decreasing arrivals', async () => {
-    // 'y' goes as a records_body (the api's form) and gets compact results.
-    const yBody = encodeRecordBody(records(100, 'y').map((r) => ({ partitionKey: r.partition_key!, data: r.data as Buffer })));
-    const yAppend = call(clients.get('a1')!.Append.bind(clients.get('a1')!), { shard: shard0, records_body: yBody, record_count: 100, epoch: 0 });
-    const responses = await Promise.all([append('a1', shard0, records(200, 'x')), yAppend, append('a1', shard0, records(1, 'z'))]);
-    const y = responses[1]!;
-    assert.equal(y.error, 'OK', y.error_message);
-    assert.deepEqual([y.results.length, y.result_count, y.throttled_indexes], [0, 100, []]);
-    const yResults = Array.from({ length: 100 }, (_, i) => ({ offset: y.first_offset + i, arrival_ms: -1, throttled: false }));
-    const results = [...responses[0]!.results, ...yResults, ...responses[2]!.results];
-    assert.equal(results.length, 301);
-    assert.ok(results.every((r) => !r.throttled));
-    const offsets = results.map((r) => r.offset).sort((a, b) => a - b);
+  it('appends through the leader, group-committed, with contiguous offsets; one call carries several shards', async () => {
+    const responses = await Promise.all([append('a1', shard0, records(200, 'x')), append('a1', shard0, records(100, 'y')), append('a1', shard0, records(1, 'z'))]);
+    for (const r of responses) assert.equal(r.error, 'OK', r.error_message);
+    assert.deepEqual(responses.map((r) => [r.result_count, r.throttled_indexes]), [[200, []], [100, []], [1, []]]);
+    const offsets = responses.flatMap(offsetsOf).sort((a, b) => a - b);
     assert.deepEqual(offsets, Array.from({ length: 301 }, (_, i) => i));
-    const byOffset = [...results].sort((a, b) => a.offset - b.offset);
-    const arrivals = byOffset.filter((r) => r.arrival_ms >= 0);
-    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]!.arrival_ms >= arrivals[i - 1]!.arrival_ms);
     assert.equal(responses[0]!.epoch, 1);
+    const both = await appendShards('a1', [{ shard: shard1, records: records(3, 'p', 10) }, { shard: shard0, records: records(2, 'q', 10) }]);
+    assert.deepEqual(both.results.map((r) => [r.error, offsetsOf(r)]), [['OK', [0, 1, 2]], ['OK', [301, 302]]], 'one result per shard, in request order');
   });
 
   it('every replica holds the same records, and the leader reads them back', async () => {
-    for (const id of ['b1', 'c1']) await waitUntil(`${id} to hold 301 records`, async () => (await read(id, shard0, 0)).high_watermark === 301);
+    for (const id of ['b1', 'c1']) await waitUntil(`${id} to hold 303 records`, async () => (await read(id, shard0, 0)).high_watermark === 303);
     const leader = await read('a1', shard0, 0);
     assert.equal(leader.error, 'OK');
-    assert.equal(leader.records.length, 301);
+    assert.equal(leader.records.length, 303);
     assert.equal(leader.log_start_offset, 0);
-    assert.equal(leader.last_arrival_ms, leader.records[300]!.arrival_ms);
+    assert.equal(leader.last_arrival_ms, leader.records[302]!.arrival_ms);
+    for (let i = 1; i < leader.records.length; i++) assert.ok(leader.records[i]!.arrival_ms >= leader.records[i - 1]!.arrival_ms, 'arrivals never decrease');
     const x0 = leader.records.find((r) => r.partition_key === 'x-0');
     assert.ok(x0 && x0.data.equals(Buffer.alloc(100, 'x0')));
     for (const id of ['b1', 'c1']) {
@@ -141,22 +150,22 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
       assert.deepEqual(r.records.map((x) => [x.offset, x.arrival_ms, x.partition_key, x.data.toString('hex')]),
         leader.records.map((x) => [x.offset, x.arrival_ms, x.partition_key, x.data.toString('hex')]));
     }
-    const tail = await read('a1', shard0, 300);
-    assert.deepEqual(tail.records.map((r) => r.offset), [300]);
-    const none = await read('a1', shard0, 301);
+    const tail = await read('a1', shard0, 302);
+    assert.deepEqual(tail.records.map((r) => r.offset), [302]);
+    const none = await read('a1', shard0, 303);
     assert.deepEqual(none.records, []);
-    assert.equal(none.high_watermark, 301);
+    assert.equal(none.high_watermark, 303);
   });
 
   it('seeks LATEST, TRIM_HORIZON and AT_TIMESTAMP', async () => {
-    assert.equal((await seek('SEEK_LATEST')).offset, 301);
+    assert.equal((await seek('SEEK_LATEST')).offset, 303);
     assert.equal((await seek('SEEK_TRIM_HORIZON')).offset, 0);
     const all = await read('a1', shard0, 0);
     const ts = all.records[250]!.arrival_ms;
     const first = all.records.findIndex((r) => r.arrival_ms >= ts);
     assert.equal((await seek('SEEK_AT_TIMESTAMP', ts)).offset, first);
     assert.equal((await seek('SEEK_AT_TIMESTAMP', 0)).offset, 0);
-    assert.equal((await seek('SEEK_AT_TIMESTAMP', Date.now() + 60_000)).offset, 301);
+    assert.equal((await seek('SEEK_AT_TIMESTAMP', Date.now() + 60_000)).offset, 303);
   });
 
   it('refuses appends on a follower and for an unknown shard', async () => {
@@ -174,21 +183,21 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     await startNode(c1);
     const res = await pending;
     assert.equal(res.error, 'OK', res.error_message);
-    assert.deepEqual(res.results.map((r) => r.offset), Array.from({ length: 50 }, (_, i) => 301 + i));
-    await waitUntil('c1 caught up', async () => (await logEnd('c1', shard0.shard_id)) === 351);
+    assert.deepEqual(offsetsOf(res), Array.from({ length: 50 }, (_, i) => 303 + i));
+    await waitUntil('c1 caught up', async () => (await logEnd('c1', shard0.shard_id)) === 353);
     const [a, c] = await Promise.all([read('a1', shard0, 0), read('c1', shard0, 0)]);
     assert.deepEqual(c.records.map((x) => x.data.toString('hex')), a.records.map((x) => x.data.toString('hex')));
     const leaderStatus = (await status('a1')).replicas.find((r) => r.shard?.shard_id === shard0.shard_id)!;
-    assert.deepEqual(leaderStatus.follower_log_end, { b1: 351, c1: 351 });
+    assert.deepEqual(leaderStatus.follower_log_end, { b1: 353, c1: 353 });
   });
 
   it('throttles single records past 1000 records/s and metered reads past 5 calls/s', async () => {
     const res = await append('a1', shard1, records(1200, 't', 10));
     assert.equal(res.error, 'OK', res.error_message);
-    const admitted = res.results.filter((r) => !r.throttled);
-    assert.ok(res.results.slice(0, 1000).every((r) => !r.throttled), 'the first 1000 records of the second pass');
-    assert.ok(admitted.length >= 1000 && admitted.length < 1100, `admitted ${admitted.length}`);
-    assert.deepEqual(admitted.map((r) => r.offset), Array.from({ length: admitted.length }, (_, i) => i));
+    const admitted = offsetsOf(res);
+    assert.ok(res.throttled_indexes.every((i) => i >= 997), 'the first records of the second pass (less the 3 written before)');
+    assert.ok(admitted.length >= 997 && admitted.length < 1100, `admitted ${admitted.length}`);
+    assert.deepEqual(admitted, Array.from({ length: admitted.length }, (_, i) => 3 + i));
     const reads = await Promise.all(Array.from({ length: 7 }, () => read('a1', shard1, 0, true)));
     assert.ok(reads.some((r) => r.error === 'THROTTLED'), 'a 6th call in a second is throttled');
     // The leader's per-shard counts reach the controller by the typed ShardCounters call.
@@ -216,9 +225,9 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     const res = await append('b1', shard0, records(10, 'n'));
     assert.equal(res.error, 'OK', res.error_message);
     assert.equal(res.epoch, 2);
-    assert.deepEqual(res.results.map((r) => r.offset), Array.from({ length: 10 }, (_, i) => 351 + i));
+    assert.deepEqual(offsetsOf(res), Array.from({ length: 10 }, (_, i) => 353 + i));
     assert.equal((await append('a1', shard0, records(1, 'o'))).error, 'NOT_LEADER');
-    for (const id of ['a1', 'c1']) await waitUntil(`${id} to hold the epoch-2 records`, async () => (await logEnd(id, shard0.shard_id)) === 361);
+    for (const id of ['a1', 'c1']) await waitUntil(`${id} to hold the epoch-2 records`, async () => (await logEnd(id, shard0.shard_id)) === 363);
     const [a, b] = await Promise.all([read('a1', shard0, 340), read('b1', shard0, 340)]);
     assert.deepEqual(a.records.map((x) => x.partition_key), b.records.map((x) => x.partition_key));
   });
@@ -250,6 +259,47 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
       return now.kvs.length === 1 && now.kvs[0]!.lease !== leaseId;
     });
     await waitUntil('b1 to take appends again', async () => (await append('b1', shard0, records(1, 'l'))).error === 'OK');
+  });
+
+  it('retention: records past the stream\'s retention leave every replica; TRIM_HORIZON and reads follow; a replica added later starts at the log start', async () => {
+    const stream: StreamRecord = {
+      accountId: DEFAULT_ACCOUNT_ID, region: 'us-east-1', streamName: 'it-stream', streamId: STREAM_ID, streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/it-stream',
+      status: 'ACTIVE', mode: 'PROVISIONED', initialShardCount: 2, retentionPeriodHours: 24, createdMs: Date.now(), encryptionType: 'NONE', maxRecordSizeKiB: 1024, tags: {}, nextShardIndex: 2,
+    };
+    assert.equal(await store.commit({ compare: [], puts: [{ key: store.keys.stream(stream), value: stream }] }), true);
+    const k = store.keys.shard(STREAM_ID, shard0.shard_id);
+    const leader = store.view.shard(STREAM_ID, shard0.shard_id)!.value.leader;
+    const end = await logEnd(leader, shard0.shard_id);
+    for (const n of nodes.values()) n.driver.checkRetention();
+    await new Promise((r) => setTimeout(r, 200));
+    for (const id of NODES.map((n) => n.nodeId)) assert.equal((await read(id, shard0, 0)).log_start_offset, 0, `${id}: nothing is older than 24 hours yet`);
+    clockSkewMs = 25 * 3_600_000;
+    const fresh = await append(leader, shard0, records(2, 'fresh'));
+    assert.equal(fresh.error, 'OK', fresh.error_message);
+    assert.deepEqual(offsetsOf(fresh), [end, end + 1]);
+    for (const id of NODES.map((n) => n.nodeId)) await waitUntil(`${id} holds the fresh records`, async () => (await read(id, shard0, 0)).high_watermark === end + 2);
+    for (const n of nodes.values()) n.driver.checkRetention();
+    for (const n of NODES) {
+      const replica = nodes.get(n.nodeId)!.driver.get({ streamId: STREAM_ID, shardId: shard0.shard_id })!;
+      await waitUntil(`${n.nodeId} trims`, async () => replica.reader.logStartOffset() === end);
+      assert.deepEqual(await replica.log.batchesFrom(0, end, 1 << 30), [], `${n.nodeId}: no batch below the log start is left in its store`);
+      assert.equal((await replica.log.load()).state.logStartOffset, end, `${n.nodeId}: the log start is stored`);
+      const r = await read(n.nodeId, shard0, 0);
+      assert.equal(r.error, 'OUT_OF_RANGE');
+      assert.deepEqual((await read(n.nodeId, shard0, end)).records.map((x) => x.partition_key), ['fresh-0', 'fresh-1']);
+    }
+    assert.equal((await call(clients.get(leader)!.Seek.bind(clients.get(leader)!), { shard: shard0, kind: 'SEEK_TRIM_HORIZON', timestamp_ms: 0 }) as SeekResponse__Output).offset, end);
+    // A follower whose log lies below the leader's log start (here: a new, empty replica) starts at it.
+    const follower = NODES.map((n) => n.nodeId).find((id) => id !== leader)!;
+    const without = store.view.shard(STREAM_ID, shard0.shard_id)!;
+    const dropped: ShardRecord = { ...without.value, replicas: without.value.replicas.filter((id) => id !== follower), isr: without.value.isr.filter((id) => id !== follower) };
+    assert.equal(await store.commit({ compare: [{ key: k, modRevision: without.modRevision }], puts: [{ key: k, value: dropped }] }), true);
+    await waitUntil(`${follower} drops its replica`, async () => nodes.get(follower)!.driver.get({ streamId: STREAM_ID, shardId: shard0.shard_id }) === undefined);
+    const back = store.view.shard(STREAM_ID, shard0.shard_id)!;
+    assert.equal(await store.commit({ compare: [{ key: k, modRevision: back.modRevision }], puts: [{ key: k, value: { ...back.value, replicas: [...back.value.replicas, follower] } }] }), true);
+    await waitUntil(`${follower} rejoins the ISR`, async () => store.view.shard(STREAM_ID, shard0.shard_id)!.value.isr.includes(follower));
+    const r = await read(follower, shard0, end);
+    assert.deepEqual([r.log_start_offset, r.records.map((x) => x.partition_key)], [end, ['fresh-0', 'fresh-1']]);
   });
 
   it('drops a replica and its data when the shard record disappears', async () => {

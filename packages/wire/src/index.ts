@@ -9,14 +9,12 @@ import type { ProtoGrpcType } from './gen/storage';
 
 export type { ProtoGrpcType } from './gen/storage';
 export type { StorageNodeClient, StorageNodeHandlers } from './gen/shoal/v1/StorageNode';
-export type { AppendRequest, AppendRequest__Output } from './gen/shoal/v1/AppendRequest';
-export type { AppendResponse, AppendResponse__Output } from './gen/shoal/v1/AppendResponse';
+export type { AppendShardsRequest, AppendShardsRequest__Output } from './gen/shoal/v1/AppendShardsRequest';
+export type { AppendShardsResponse, AppendShardsResponse__Output } from './gen/shoal/v1/AppendShardsResponse';
 export type { ErrorCode, ErrorCode__Output } from './gen/shoal/v1/ErrorCode';
 export type { ReadRequest, ReadRequest__Output } from './gen/shoal/v1/ReadRequest';
 export type { ReadResponse, ReadResponse__Output } from './gen/shoal/v1/ReadResponse';
-export type { RecordIn, RecordIn__Output } from './gen/shoal/v1/RecordIn';
 export type { RecordOut, RecordOut__Output } from './gen/shoal/v1/RecordOut';
-export type { RecordResult, RecordResult__Output } from './gen/shoal/v1/RecordResult';
 export type { ReplicaStatus, ReplicaStatus__Output } from './gen/shoal/v1/ReplicaStatus';
 export type { ReplicateMessage, ReplicateMessage__Output } from './gen/shoal/v1/ReplicateMessage';
 export type { ReplicateReply, ReplicateReply__Output } from './gen/shoal/v1/ReplicateReply';
@@ -26,6 +24,8 @@ export type { SeekResponse, SeekResponse__Output } from './gen/shoal/v1/SeekResp
 export type { ShardAck, ShardAck__Output } from './gen/shoal/v1/ShardAck';
 export type { ShardAppend, ShardAppend__Output } from './gen/shoal/v1/ShardAppend';
 export type { ShardRef, ShardRef__Output } from './gen/shoal/v1/ShardRef';
+export type { ShardAppendResult, ShardAppendResult__Output } from './gen/shoal/v1/ShardAppendResult';
+export type { ShardRecords, ShardRecords__Output } from './gen/shoal/v1/ShardRecords';
 export type { StatusRequest, StatusRequest__Output } from './gen/shoal/v1/StatusRequest';
 export type { StatusResponse, StatusResponse__Output } from './gen/shoal/v1/StatusResponse';
 export type { SubscribeRequest, SubscribeRequest__Output } from './gen/shoal/v1/SubscribeRequest';
@@ -95,3 +95,4 @@ export type { MetricDef, MetricId, MetricType, MetricComponent, ShardLevelMetric
 export { counterOf, gaugeOf, histogramOf, processRegistry, RUNTIME_METRICS_DROPPED } from './metric-registry';
 export { timingInterceptor, methodName, outcomeOf } from './call-timing';
 export type { CallObserver } from './call-timing';
+export { startCpuProfileFromEnv } from './cpu-profile';

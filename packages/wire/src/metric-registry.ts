@@ -4,7 +4,7 @@
  * process part (not prom-client's global one), so several nodes can run in
  * one test process.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { MetricDef, MetricType } from './metric-table';
 
 function checked(def: MetricDef, type: MetricType): { name: string; help: string; labelNames: string[] } {
@@ -33,10 +33,23 @@ export function histogramOf(def: MetricDef, registry: Registry): Histogram {
  */
 export const RUNTIME_METRICS_DROPPED = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
 
-/** A registry with prom-client's default runtime metrics (RUNTIME_METRIC_PREFIXES), less RUNTIME_METRICS_DROPPED. */
+let runtime: Registry | undefined;
+
+/**
+ * A registry with prom-client's default runtime metrics (RUNTIME_METRIC_PREFIXES),
+ * less RUNTIME_METRICS_DROPPED. The runtime metrics are made once per
+ * process and shared by every registry: each collectDefaultMetrics call
+ * starts its own GC observer and event-loop monitor that nothing stops, so
+ * one per registry would pile up in a process that makes many (the
+ * simulation runs thousands of storage nodes in one process).
+ */
 export function processRegistry(): Registry {
+  if (!runtime) {
+    runtime = new Registry();
+    collectDefaultMetrics({ register: runtime });
+    for (const name of RUNTIME_METRICS_DROPPED) runtime.removeSingleMetric(name);
+  }
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  for (const name of RUNTIME_METRICS_DROPPED) registry.removeSingleMetric(name);
+  for (const metric of runtime.getMetricsAsArray()) registry.registerMetric(metric as unknown as Metric);
   return registry;
 }

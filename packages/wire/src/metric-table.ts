@@ -127,7 +127,7 @@ export const METRICS = {
     help: 'Every request of a known operation by duration, answered or refused (the count is every request)',
   },
   apiErrors: { name: 'shoal_api_errors_total', type: 'counter', labels: ['operation', 'type'], components: API, help: 'Requests answered with an error, by operation and Kinesis error type' },
-  apiAppendRetries: { name: 'shoal_api_append_retries_total', type: 'counter', labels: [], components: API, help: 'Records whose Append was sent again to another leader (NOT_LEADER, SHARD_NOT_FOUND, STALE_EPOCH, SHARD_CLOSED)' },
+  apiAppendRetries: { name: 'shoal_api_append_retries_total', type: 'counter', labels: [], components: API, help: 'Records whose append was sent again to another leader (NOT_LEADER, SHARD_NOT_FOUND, STALE_EPOCH, SHARD_CLOSED)' },
   apiSubscriptionsOpen: { name: 'shoal_api_subscriptions_open', type: 'gauge', labels: [], components: API, help: 'SubscribeToShard subscriptions this api process serves now' },
   apiSubscribeUpstreamRestarts: { name: 'shoal_api_subscribe_upstream_restarts_total', type: 'counter', labels: [], components: API, help: 'Subscribe calls to storage nodes reopened (leader change, node gone, back-pressure)' },
   apiMetricStreamsFolded: {

@@ -29,10 +29,31 @@ function send(res: AnyResponse, status: number, headers: Readonly<Record<string,
   (res as ServerResponse).end(body);
 }
 
-/** Ends the exchange so no more of the request is read: closes an HTTP/1.1 connection, resets an HTTP/2 stream. */
-function abandon(req: AnyRequest, res: AnyResponse): void {
+/**
+ * After a 413 over HTTP/1.1, how long the connection still reads (and drops) what the client is
+ * sending. Closing at once, with its body unread, makes the kernel reset the connection, and the
+ * client's kernel may then drop the answer before the client reads it (ECONNRESET, no 413).
+ */
+const LINGER_AFTER_REFUSAL_MS = 2_000;
+
+/** Half-closes an HTTP/1.1 connection after the answer, reading and dropping the rest of the body for a bounded time. */
+function lingeringClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  const timer = setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.end();
+  req.resume();
+}
+
+/**
+ * Ends the exchange so no more of the request is used: closes an HTTP/1.1 connection (after a
+ * lingering read if `linger`), resets an HTTP/2 stream.
+ */
+function abandon(req: AnyRequest, res: AnyResponse, linger = false): void {
   const finish = (): void => {
     if ('stream' in req) req.stream.close(h2constants.NGHTTP2_CANCEL);
+    else if (linger) lingeringClose(req);
     else req.socket.destroy();
   };
   if (res.writableEnded) res.once('finish', finish);
@@ -119,7 +140,7 @@ async function handle(deps: HandlerDeps, req: AnyRequest, res: AnyResponse): Pro
     } else if (result.reason === 'timeout') {
       send(res, 408, json, errorBody('ValidationException', 'Request body not received in time.'));
     }
-    abandon(req, res);
+    abandon(req, res, result.reason === 'too-large');
     return;
   }
   const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;

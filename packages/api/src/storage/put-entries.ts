@@ -1,29 +1,30 @@
 /**
  * The write path of PutRecord and PutRecords: hash each record, route it
- * to the open shard that owns its hash key, send one Append per shard to
- * that shard's leader (all shards in parallel), and return one result per
- * record in request order.
+ * to the open shard that owns its hash key, and send ONE AppendShards call
+ * per leader node carrying the records of every shard it leads (all nodes
+ * in parallel), so a PutRecords spread over many shards costs one call per
+ * node, not one per shard; return one result per record in request order.
  *
- * Retries: an Append is sent again (to the leader the view names next) only
- * when the node says the records were provably not appended (NOT_LEADER,
- * SHARD_NOT_FOUND, STALE_EPOCH, SHARD_CLOSED) or the call never left this
- * process (leader not registered). Between attempts we wait, bounded, for
- * the view to change from what the attempt was routed with (so a change
- * that arrived while the attempt was in flight retries at once). A shard
- * whose record shows a planned leader handover (`handoverTo`) is not sent
- * to: its leader admits nothing until the new leader takes over, so we
- * wait for that view change without using up an attempt. TIMEOUT,
- * NOT_ENOUGH_REPLICAS, INTERNAL and transport
+ * Each shard's records travel as one pre-encoded record body
+ * (`records_body`, core record-batch.ts) that the leader copies into its
+ * batch as is, and come back as compact results (first offset + throttled
+ * indexes), so neither side builds an object per record for gRPC.
+ *
+ * Retries follow the retry policy (retry-policy.ts): a shard's records go
+ * again (to the leader the view names next) only when the node says they
+ * were provably not appended (NOT_LEADER, SHARD_NOT_FOUND, STALE_EPOCH,
+ * SHARD_CLOSED) or the call never left this process (leader not
+ * registered); between attempts we wait, bounded, for the routing to
+ * change from what the attempt used (a change that arrived while it was in
+ * flight retries at once). A shard whose record shows a planned leader
+ * handover (`handoverTo`) is not sent to: its leader admits nothing until
+ * the new leader takes over, so we wait for that view change without using
+ * up an attempt. TIMEOUT, NOT_ENOUGH_REPLICAS, INTERNAL and transport
  * errors may have appended: those records fail without a retry, so a
  * record is never written twice by us.
  *
- * Each Append carries its records as one pre-encoded record body
- * (`records_body`, core record-batch.ts) that the leader copies into its
- * batch as is, and gets compact results back (first offset + throttled
- * indexes), so neither side builds an object per record for gRPC.
- *
  * Records of an encrypted stream are sealed here, once, before the first
- * attempt (docs/encryption.md); the Append tells the leader the envelope's
+ * attempt (docs/encryption.md); the call tells the leader the envelope's
  * size so throughput limits count what the client sent. Records of an
  * AUTO-distribution stream are placed round-robin over the open shards
  * (record-distribution.ts); one sent without a partition key is stored
@@ -34,17 +35,14 @@ import {
   type KinesisErrorType,
 } from '@shoal/core';
 import type { ClusterView, ShardRecord, StreamRecord } from '@shoal/metadata';
-import type { AppendResponse__Output } from '@shoal/wire';
+import type { ShardAppendResult__Output } from '@shoal/wire';
 import type { OperationContext } from '../operation';
 import { appendSequenceNumbers } from '../streams/sequence-numbers';
+import { ATTEMPTS_MAX, RETRY_POLICY, shardRouting, waitForRoutingChange, type CallOutcome } from './retry-policy';
 import { StorageUnavailableError } from './storage-clients';
 
-/** Attempts per record before it fails with InternalFailure. */
-export const APPEND_ATTEMPTS_MAX = 3;
 /** Extra attempts for records refused with SHARD_CLOSED (a reshard is sealing the shard), each after a view change. */
 export const SHARD_CLOSED_REROUTES_MAX = 20;
-/** Longest wait for the view to change between attempts. */
-export const RETRY_VIEW_WAIT_MS = 1_000;
 /** Extra rounds for records whose shard is handing its leadership over (planned moves finish in well under a second). */
 export const HANDOVER_WAITS_MAX = 5;
 const INTERNAL_FAILURE_MESSAGE = 'Internal service failure.';
@@ -118,31 +116,35 @@ export async function putEntries(
   let closedRounds = 0;
   let handoverRounds = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
-    const groups = groupByShard(ctx, stream.streamId, pending);
-    const retry: Prepared[] = [...groups.unrouted];
-    // What the retried records were routed with (see waitForViewChange).
-    const routedWith = new Set<string>(groups.unrouted.length > 0 ? [UNROUTED] : []);
+    const { groups, unrouted } = groupByShard(ctx, stream.streamId, pending);
+    const retry: Prepared[] = [...unrouted];
+    // What the retried records were routed with (see waitForRoutingChange).
+    const routedWith = new Set<string>(unrouted.length > 0 ? [UNROUTED] : []);
+    const outcomes = await sendByNode(ctx, stream, groups, handoverRounds < HANDOVER_WAITS_MAX, overheadBytes, operation, results);
     let closed = false;
     let handover = false;
     let sent = false;
-    await Promise.all([...groups.byShard.values()].map(async ({ shard, items, routing }) => {
-      // Its leader admits nothing now (NOT_LEADER); the next leader is one view change away.
-      const outcome = shard.handoverTo !== undefined && handoverRounds < HANDOVER_WAITS_MAX ? 'handover' : await appendToLeader(ctx, stream, shard, items, overheadBytes, results, operation);
-      if (outcome !== 'done') { retry.push(...items); routedWith.add(routing); }
-      if (outcome === 'closed') closed = true;
-      if (outcome === 'handover') handover = true; else sent = true;
-    }));
+    groups.forEach((g, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome === 'HANDOVER') handover = true; else sent = true;
+      const action = outcome === 'HANDOVER' ? 'reroute' : RETRY_POLICY.append[outcome];
+      if (action === 'done' || action === 'fail') return;
+      retry.push(...g.items);
+      routedWith.add(g.routing);
+      if (action === 'closed') closed = true;
+    });
     if (retry.length === 0) break;
     // A shard sealing for a reshard answers SHARD_CLOSED until its children are in the view
     // (usually well under a second): those rounds do not use up the ordinary attempts.
     if (closed && closedRounds < SHARD_CLOSED_REROUTES_MAX) { closedRounds++; attempt--; }
     else if (handover && !sent) { handoverRounds++; attempt--; }
-    if (attempt >= APPEND_ATTEMPTS_MAX) {
+    if (attempt >= ATTEMPTS_MAX) {
       for (const p of retry) results[p.index] = { ok: false, errorType: 'InternalFailure', message: INTERNAL_FAILURE_MESSAGE };
       break;
     }
     ctx.metrics.appendRetried(retry.length);
-    await waitForViewChange(ctx, stream.streamId, retry.map((p) => p.hashKey), signature(routedWith));
+    const hashKeys = retry.map((p) => p.hashKey);
+    await waitForRoutingChange(ctx, (view) => keysSignature(ctx, stream.streamId, hashKeys, view), signature(routedWith));
     pending = retry.sort((a, b) => a.index - b.index);
   }
   return results;
@@ -155,9 +157,7 @@ interface ShardGroup {
   readonly routing: string;
 }
 
-function groupByShard(ctx: OperationContext, streamId: string, items: readonly Prepared[]): {
-  byShard: Map<string, ShardGroup>; unrouted: Prepared[];
-} {
+function groupByShard(ctx: OperationContext, streamId: string, items: readonly Prepared[]): { groups: ShardGroup[]; unrouted: Prepared[] } {
   const byShard = new Map<string, ShardGroup>();
   const unrouted: Prepared[] = [];
   const shardFor = ctx.routing.resolver(streamId);
@@ -165,54 +165,88 @@ function groupByShard(ctx: OperationContext, streamId: string, items: readonly P
     const shard = shardFor(p.hashKey);
     if (!shard) { unrouted.push(p); continue; }
     let group = byShard.get(shard.shardId);
-    if (!group) byShard.set(shard.shardId, (group = { shard, items: [], routing: shardRouting(ctx.view, streamId, shard) }));
+    if (!group) byShard.set(shard.shardId, (group = { shard, items: [], routing: shardRouting(ctx.view, streamId, shard.shardId) }));
     group.items.push(p);
   }
-  return { byShard, unrouted };
+  return { groups: [...byShard.values()], unrouted };
 }
 
-/** Sends one Append and fills `results` for its items (and the metrics of what it wrote), or answers 'retry' when nothing was appended. */
-async function appendToLeader(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, items: readonly Prepared[], overheadBytes: number,
-  results: PutResult[], operation: PutOperation): Promise<'done' | 'retry' | 'closed' | 'handover'> {
-  let response: AppendResponse__Output;
-  try {
-    if (!ctx.view.nodes.has(shard.leader)) return 'retry';
-    response = await ctx.storage.append(shard.leader, {
-      shard: { stream_id: stream.streamId, shard_id: shard.shardId }, epoch: shard.epoch,
-      records_body: encodeRecordBody(items.map((p) => p.stored)), record_count: items.length, record_overhead_bytes: overheadBytes,
-    });
-  } catch (err) {
-    ctx.logger.warn('append failed at the transport', { shardId: shard.shardId, leader: shard.leader, err });
-    failAll(items, results, err instanceof StorageUnavailableError ? 'ServiceUnavailable' : 'InternalFailure');
-    return 'done';
+/** What became of a shard group's records this round. */
+type GroupOutcome = CallOutcome | 'HANDOVER';
+
+/**
+ * One AppendShards call per leader node for the groups it leads; fills
+ * `results` for the records that are done (appended, throttled or failed)
+ * and returns each group's outcome, in `groups` order. A shard handing
+ * over its leadership is not sent to (while `waitHandover`).
+ */
+async function sendByNode(
+  ctx: OperationContext, stream: StreamRecord, groups: readonly ShardGroup[], waitHandover: boolean, overheadBytes: number, operation: PutOperation, results: PutResult[],
+): Promise<GroupOutcome[]> {
+  const outcomes = new Array<GroupOutcome>(groups.length);
+  const byNode = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    // Its leader admits nothing now (NOT_LEADER); the next leader is one view change away.
+    if (g.shard.handoverTo !== undefined && waitHandover) { outcomes[i] = 'HANDOVER'; return; }
+    if (!ctx.view.nodes.has(g.shard.leader)) { outcomes[i] = 'UNREGISTERED'; return; }
+    let list = byNode.get(g.shard.leader);
+    if (!list) byNode.set(g.shard.leader, (list = []));
+    list.push(i);
+  });
+  await Promise.all([...byNode].map(async ([nodeId, indexes]) => {
+    let answers: ShardAppendResult__Output[];
+    try {
+      const response = await ctx.storage.appendShards(nodeId, {
+        shards: indexes.map((i) => {
+          const g = groups[i]!;
+          return {
+            shard: { stream_id: stream.streamId, shard_id: g.shard.shardId }, epoch: g.shard.epoch, records_body: encodeRecordBody(g.items.map((p) => p.stored)), record_count: g.items.length,
+            record_overhead_bytes: overheadBytes,
+          };
+        }),
+      });
+      answers = response.results;
+    } catch (err) {
+      ctx.logger.warn('append failed at the transport', { leader: nodeId, shards: indexes.length, err });
+      for (const i of indexes) {
+        outcomes[i] = 'TRANSPORT';
+        failAll(groups[i]!.items, results, err instanceof StorageUnavailableError ? 'ServiceUnavailable' : 'InternalFailure');
+      }
+      return;
+    }
+    if (answers.length !== indexes.length) throw new Error(`AppendShards answered ${answers.length} results for ${indexes.length} shards`);
+    indexes.forEach((i, k) => { outcomes[i] = applyResult(ctx, stream, groups[i]!, answers[k]!, nodeId, operation, results); });
+  }));
+  return outcomes;
+}
+
+/** Fills `results` for one shard's records from its result; returns the outcome for the retry policy. */
+function applyResult(
+  ctx: OperationContext, stream: StreamRecord, g: ShardGroup, res: ShardAppendResult__Output, leader: string, operation: PutOperation, results: PutResult[],
+): CallOutcome {
+  const action = RETRY_POLICY.append[res.error];
+  if (action === 'fail') {
+    if (res.error !== 'NOT_ENOUGH_REPLICAS') ctx.logger.warn('append failed', { shardId: g.shard.shardId, leader, error: res.error, message: res.error_message });
+    failAll(g.items, results, res.error === 'NOT_ENOUGH_REPLICAS' ? 'ServiceUnavailable' : 'InternalFailure');
   }
-  switch (response.error) {
-    case 'OK': break;
-    case 'NOT_LEADER': case 'SHARD_NOT_FOUND': case 'STALE_EPOCH': return 'retry';
-    case 'SHARD_CLOSED': return 'closed';
-    case 'NOT_ENOUGH_REPLICAS': failAll(items, results, 'ServiceUnavailable'); return 'done';
-    default:
-      ctx.logger.warn('append failed', { shardId: shard.shardId, leader: shard.leader, error: response.error, message: response.error_message });
-      failAll(items, results, 'InternalFailure');
-      return 'done';
-  }
-  // result_count proves the node read records_body (an older node would answer no results at all).
-  if (response.result_count !== items.length) throw new Error(`Append answered ${response.result_count} results for ${items.length} records`);
-  const nextSequenceNumber = appendSequenceNumbers(shard, response.first_offset, response.arrival_ms);
-  const throttled = response.throttled_indexes;
+  if (res.error !== 'OK') return res.error;
+  // result_count proves the node read this shard's body.
+  if (res.result_count !== g.items.length) throw new Error(`AppendShards answered ${res.result_count} results for ${g.items.length} records`);
+  const nextSequenceNumber = appendSequenceNumbers(g.shard, res.first_offset, res.arrival_ms);
+  const throttled = res.throttled_indexes;
   let t = 0;
   let bytes = 0;
-  items.forEach((p, i) => {
+  g.items.forEach((p, i) => {
     if (throttled[t] === i) {
       t++;
-      results[p.index] = { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(shard.shardId, stream.streamName, ctx.caller.accountId) };
+      results[p.index] = { ok: false, errorType: 'ProvisionedThroughputExceededException', message: shardRateExceededMessage(g.shard.shardId, stream.streamName, ctx.caller.accountId) };
     } else {
       bytes += p.bytes;
-      results[p.index] = { ok: true, shardId: shard.shardId, sequenceNumber: nextSequenceNumber() };
+      results[p.index] = { ok: true, shardId: g.shard.shardId, sequenceNumber: nextSequenceNumber() };
     }
   });
-  ctx.metrics.recordWrite(stream, shard.shardId, operation, { records: items.length - t, bytes, throttled: t });
-  return 'done';
+  ctx.metrics.recordWrite(stream, g.shard.shardId, operation, { records: g.items.length - t, bytes, throttled: t });
+  return 'OK';
 }
 
 function failAll(items: readonly Prepared[], results: PutResult[], errorType: KinesisErrorType): void {
@@ -221,11 +255,6 @@ function failAll(items: readonly Prepared[], results: PutResult[], errorType: Ki
 }
 
 const UNROUTED = '-';
-
-/** A shard's record revision and whether its leader is registered: what routing to it depended on. */
-function shardRouting(view: ClusterView, streamId: string, shard: ShardRecord): string {
-  return `${shard.shardId}:${view.shard(streamId, shard.shardId)?.modRevision}:${view.nodes.has(shard.leader)}`;
-}
 
 function signature(routings: Iterable<string>): string {
   return [...routings].sort().join(',');
@@ -237,20 +266,7 @@ function keysSignature(ctx: OperationContext, streamId: string, hashKeys: readon
   const routings = new Set<string>();
   for (const k of hashKeys) {
     const shard = shardFor(k);
-    routings.add(shard ? shardRouting(view, streamId, shard) : UNROUTED);
+    routings.add(shard ? shardRouting(view, streamId, shard.shardId) : UNROUTED);
   }
   return signature(routings);
-}
-
-/**
- * Waits (bounded) until the shards owning these keys, or their leaders'
- * registrations, differ from `before` (what the attempt was routed with):
- * returns at once if they already changed while it was in flight.
- */
-async function waitForViewChange(ctx: OperationContext, streamId: string, hashKeys: readonly bigint[], before: string): Promise<void> {
-  try {
-    await ctx.metadata.waitFor((view) => keysSignature(ctx, streamId, hashKeys, view) !== before, RETRY_VIEW_WAIT_MS);
-  } catch {
-    // No change in time: try once more anyway (a leader may have come back).
-  }
 }

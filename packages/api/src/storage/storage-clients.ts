@@ -9,11 +9,11 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterView, NodeRecord } from '@shoal/metadata';
 import {
-  GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output,
+  GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type AppendShardsRequest, type AppendShardsResponse__Output, type ReadRequest, type ReadResponse__Output,
   type SeekRequest, type SeekResponse__Output, type StorageNodeClient, type SubscribeMessage__Output, type SubscribeRequest,
 } from '@shoal/wire';
 
-/** Deadline of one Append (covers replication to the ISR). */
+/** Deadline of one AppendShards (covers replication to the ISR). */
 export const APPEND_DEADLINE_MS = 10_000;
 /** Deadline of one Read or Seek. */
 export const READ_DEADLINE_MS = 5_000;
@@ -41,7 +41,8 @@ export interface StorageSubscription {
 
 /** The calls the api makes on a shard leader (an interface so tests can stand in). */
 export interface StorageCalls {
-  append(nodeId: string, request: AppendRequest): Promise<AppendResponse__Output>;
+  /** One call per node carrying records for every shard of the request it leads. */
+  appendShards(nodeId: string, request: AppendShardsRequest): Promise<AppendShardsResponse__Output>;
   read(nodeId: string, request: ReadRequest): Promise<ReadResponse__Output>;
   seek(nodeId: string, request: SeekRequest): Promise<SeekResponse__Output>;
   /** A server-streaming Subscribe (enhanced fan-out), without a deadline: it lasts until cancelled or ended by the node. */
@@ -61,10 +62,10 @@ export class StorageClients implements StorageCalls {
 
   constructor(private readonly view: ClusterView) {}
 
-  append(nodeId: string, request: AppendRequest): Promise<AppendResponse__Output> {
+  appendShards(nodeId: string, request: AppendShardsRequest): Promise<AppendShardsResponse__Output> {
     const client = this.clientFor(nodeId);
     return new Promise((resolve, reject) => {
-      client.Append(request, { deadline: Date.now() + APPEND_DEADLINE_MS }, callbackOf(resolve, reject));
+      client.AppendShards(request, { deadline: Date.now() + APPEND_DEADLINE_MS }, callbackOf(resolve, reject));
     });
   }
 

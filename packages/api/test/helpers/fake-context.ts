@@ -2,8 +2,8 @@
 import { evenHashKeyRanges, shardIdFromIndex, startingSequenceNumber } from '@shoal/core';
 import { ClusterView, streamKeyOf, type ConsumerRecord, type ConsumerWrites, type RegisterCheck, type RegisterOutcome, type ShardRecord, type StreamRecord, type SubscriptionClaim } from '@shoal/metadata';
 import {
-  createLogger, type AppendRequest, type AppendResponse__Output, type ReadRequest, type ReadResponse__Output, type SeekRequest, type SeekResponse__Output,
-  type SubscribeRequest,
+  createLogger, type AppendShardsRequest, type AppendShardsResponse__Output, type ReadRequest, type ReadResponse__Output, type SeekRequest, type SeekResponse__Output,
+  type ShardAppendResult__Output, type ShardRecords, type SubscribeRequest,
 } from '@shoal/wire';
 import { FanOut } from '../../src/fanout/fan-out';
 import { FAN_OUT_DEFAULTS, type FanOutSettings } from '../../src/fanout/fan-out-settings';
@@ -56,17 +56,25 @@ export function addStream(view: ClusterView, name: string, shardCount: number, l
   return stream;
 }
 
-/** Storage whose answers come from the given functions; records every call. */
+/** Storage whose answers come from the given functions (appends: one per shard of a call); records every call. */
 export class ScriptedStorage implements StorageCalls {
-  readonly appends: Array<{ nodeId: string; request: AppendRequest }> = [];
+  /** Every shard of every AppendShards call, in order. */
+  readonly appends: Array<{ nodeId: string; request: ShardRecords }> = [];
+  /** Every AppendShards call: the node and how many shards it carried. */
+  readonly calls: Array<{ nodeId: string; shards: number }> = [];
   constructor(
-    public onAppend: (nodeId: string, request: AppendRequest, n: number) => Promise<AppendResponse__Output> = async () => { throw new Error('no append script'); },
+    public onAppend: (nodeId: string, request: ShardRecords, n: number) => Promise<ShardAppendResult__Output> = async () => { throw new Error('no append script'); },
     public onRead: (nodeId: string, request: ReadRequest) => Promise<ReadResponse__Output> = async () => { throw new Error('no read script'); },
     public onSeek: (nodeId: string, request: SeekRequest) => Promise<SeekResponse__Output> = async () => { throw new Error('no seek script'); },
   ) {}
-  append(nodeId: string, request: AppendRequest): Promise<AppendResponse__Output> {
-    this.appends.push({ nodeId, request });
-    return this.onAppend(nodeId, request, this.appends.length);
+  async appendShards(nodeId: string, request: AppendShardsRequest): Promise<AppendShardsResponse__Output> {
+    const shards = request.shards ?? [];
+    this.calls.push({ nodeId, shards: shards.length });
+    const results = await Promise.all(shards.map((item) => {
+      this.appends.push({ nodeId, request: item });
+      return this.onAppend(nodeId, item, this.appends.length);
+    }));
+    return { results };
   }
   read(nodeId: string, request: ReadRequest): Promise<ReadResponse__Output> { return this.onRead(nodeId, request); }
   seek(nodeId: string, request: SeekRequest): Promise<SeekResponse__Output> { return this.onSeek(nodeId, request); }
@@ -112,13 +120,18 @@ export class MemoryConsumers implements ConsumerWrites {
   }
 }
 
-/** A node's OK answer to a records_body Append (compact results). */
-export function compactOk(firstOffset: number, count: number, throttledIndexes: number[] = []): AppendResponse__Output {
-  return { error: 'OK', error_message: '', epoch: 1, results: [], first_offset: firstOffset, throttled_indexes: throttledIndexes, result_count: count, arrival_ms: ARRIVAL_MS };
+/** A node's OK answer for one shard (compact results). */
+export function compactOk(firstOffset: number, count: number, throttledIndexes: number[] = []): ShardAppendResult__Output {
+  return { error: 'OK', error_message: '', epoch: 1, first_offset: firstOffset, throttled_indexes: throttledIndexes, result_count: count, arrival_ms: ARRIVAL_MS };
+}
+
+/** A node's refusal for one shard. */
+export function refused(error: ShardAppendResult__Output['error'], message = ''): ShardAppendResult__Output {
+  return { error, error_message: message, epoch: 1, first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 };
 }
 
 /** Offsets handed out per shard by okAppend. */
-export function okAppend(): (nodeId: string, request: AppendRequest) => Promise<AppendResponse__Output> {
+export function okAppend(): (nodeId: string, request: ShardRecords) => Promise<ShardAppendResult__Output> {
   const next = new Map<string, number>();
   return async (_nodeId, request) => {
     const key = request.shard!.shard_id!;

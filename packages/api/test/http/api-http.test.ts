@@ -209,6 +209,26 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
     assert.match(headers, /^HTTP\/1\.1 431 /);
   });
 
+  it('after a 413 the connection is half-closed and what the client still sends is drained, not reset (the client reads the answer)', async () => {
+    const socket = connectTcp({ port: api.port, host: '127.0.0.1', allowHalfOpen: true });
+    const errors: string[] = [];
+    socket.on('error', (err: NodeJS.ErrnoException) => errors.push(err.code ?? err.message));
+    let answer = '';
+    const answered = new Promise<void>((resolve) => socket.on('data', (c: Buffer) => { answer += c.toString('latin1'); if (answer.includes('\r\n\r\n')) resolve(); }));
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n' +
+      `X-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: ${17 * 1024 * 1024}\r\n\r\n`);
+    await answered;
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    // The client keeps sending its body after the answer (as HTTP clients do): the server must keep
+    // reading, since a reset can cost a client the answer it has not read yet.
+    for (let i = 0; i < 8 && errors.length === 0; i++) {
+      await new Promise<void>((resolve) => socket.write(Buffer.alloc(512 * 1024, 0x41), (err) => { if (err) errors.push(err.message); resolve(); }));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(errors, [], 'no reset while the client was still sending');
+    socket.destroy();
+  });
+
   it('survives a body shorter than its Content-Length and keeps serving', async () => {
     const partial = await rawExchange(api.port, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n' +
       'X-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: 100\r\n\r\n{}', true, 500);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { ENVELOPE_MAGIC, ENVELOPE_OVERHEAD_BYTES, RecordBatch, assembleRecordBatch, scanRecordBody } from '@shoal/core';
 import type { StreamRecord } from '@shoal/metadata';
-import type { AppendRequest, ReadResponse__Output } from '@shoal/wire';
+import type { ShardRecords, ReadResponse__Output } from '@shoal/wire';
 import { parseMasterKey } from '../../src/encryption/master-key';
 import { RecordCrypto } from '../../src/encryption/record-crypto';
 import { ACCOUNT, ARRIVAL_MS, ClusterView, ScriptedStorage, addStream, compactOk, jsonCaller, liveContext } from '../helpers/fake-context';
@@ -21,7 +21,7 @@ class StoredRecords {
   readonly overheads: number[] = [];
   private readonly records: Array<{ offset: number; arrival_ms: number; partition_key: string; data: Buffer }> = [];
 
-  append(req: AppendRequest) {
+  append(req: ShardRecords) {
     const body = req.records_body as Buffer;
     const count = req.record_count ?? 0;
     this.bodies.push(body);

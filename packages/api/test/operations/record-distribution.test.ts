@@ -1,7 +1,7 @@
 /** UpdateStreamRecordDistributionStrategy: preconditions, even placement over the open shards, and records without a partition key. */
 import assert from 'node:assert/strict';
 import type { StreamRecord } from '@shoal/metadata';
-import type { AppendRequest } from '@shoal/wire';
+import type { ShardRecords } from '@shoal/wire';
 import { ACCOUNT, ClusterView, ScriptedStorage, addStream, jsonCaller, liveContext, okAppend } from '../helpers/fake-context';
 
 const ARN = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/od`;
@@ -13,7 +13,7 @@ function setup() {
   addStream(view, 'prov', 2);
   const appended = new Map<string, number>();
   const ok = okAppend();
-  const storage = new ScriptedStorage(async (n, req: AppendRequest) => {
+  const storage = new ScriptedStorage(async (n, req: ShardRecords) => {
     appended.set(req.shard!.shard_id!, (appended.get(req.shard!.shard_id!) ?? 0) + (req.record_count ?? 0));
     return ok(n, req);
   });

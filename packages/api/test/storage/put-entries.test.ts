@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { RecordBatch, assembleRecordBatch, decodeSequenceNumber, KinesisError, shardIdFromIndex } from '@shoal/core';
 import { putEntries } from '../../src/storage/put-entries';
-import { ClusterView, ScriptedStorage, addStream, compactOk, fakeContext, okAppend } from '../helpers/fake-context';
+import { ClusterView, ScriptedStorage, addStream, compactOk, fakeContext, okAppend, refused } from '../helpers/fake-context';
 
 const entry = (partitionKey: string, explicitHashKey?: string) => ({ partitionKey, explicitHashKey, data: Buffer.from(partitionKey) });
 
 describe('putEntries', () => {
-  it('groups by shard, one Append per shard, results in request order', async () => {
+  it('groups by leader node: one AppendShards per node carrying each of its shards, results in request order', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 4, ['n1', 'n2']);
     const storage = new ScriptedStorage(okAppend());
@@ -14,7 +14,8 @@ describe('putEntries', () => {
     const q = (1n << 126n);
     const entries = [entry('a', (3n * q).toString()), entry('b', '0'), entry('c', (3n * q + 5n).toString()), entry('d', q.toString())];
     const results = await putEntries(ctx, stream, entries);
-    assert.equal(storage.appends.length, 3);
+    assert.equal(storage.appends.length, 3, 'one body per shard');
+    assert.deepEqual(storage.calls.sort((a, b) => a.nodeId.localeCompare(b.nodeId)), [{ nodeId: 'n1', shards: 1 }, { nodeId: 'n2', shards: 2 }], 'one call per leader node');
     const shards = results.map((r) => (r.ok ? r.shardId : 'fail'));
     assert.deepEqual(shards, [shardIdFromIndex(3), shardIdFromIndex(0), shardIdFromIndex(3), shardIdFromIndex(1)]);
     const offsets = results.map((r) => (r.ok ? decodeSequenceNumber(r.sequenceNumber)!.offset : -1n));
@@ -39,18 +40,46 @@ describe('putEntries', () => {
     await putEntries(fakeContext(view, storage), stream, [...keys.map((k) => entry(k)), entry('k', '12345')]);
     const req = storage.appends[0]!.request;
     assert.equal(req.record_count, 4);
-    assert.equal(req.records, undefined);
     const body = Buffer.from(req.records_body as Uint8Array);
     const batch = RecordBatch.parse(assembleRecordBatch(1, 0, 7, [{ body, start: 0, end: body.length, count: 4 }]), true);
     if (typeof batch === 'string') throw new Error(batch);
     assert.deepEqual([...batch.records()].map((r) => [r.partitionKey, r.data.toString()]), [...keys, 'k'].map((k) => [k, k]));
   });
 
-  it('fails the records when a node answers without compact results (it did not read records_body)', async () => {
+  it('fails the call when a node answers a shard without its results (it did not read the body)', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'OK', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
+    const storage = new ScriptedStorage(async () => compactOk(0, 0));
     await assert.rejects(putEntries(fakeContext(view, storage), stream, [entry('a')]), /0 results for 1 records/);
+  });
+
+  it('one shard refused, another committed, in the same call to a node: only the refused one is retried', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 2, ['n1', 'n1']);
+    const ok = okAppend();
+    let refusedOnce = false;
+    const storage = new ScriptedStorage(async (nodeId, request) => {
+      if (request.shard?.shard_id === shardIdFromIndex(1) && !refusedOnce) { refusedOnce = true; return refused('NOT_LEADER'); }
+      return ok(nodeId, request);
+    });
+    const ctx = fakeContext(view, storage, (v) => {
+      const shard = v.shard(stream.streamId, shardIdFromIndex(1))!;
+      v.shards.get(stream.streamId)!.set(shard.value.shardId, { value: { ...shard.value, leader: 'n2', epoch: 2 }, modRevision: '2' });
+    });
+    const q = 1n << 127n;
+    const results = await putEntries(ctx, stream, [entry('a', '0'), entry('b', q.toString())]);
+    assert.ok(results.every((r) => r.ok));
+    assert.deepEqual(storage.calls, [{ nodeId: 'n1', shards: 2 }, { nodeId: 'n2', shards: 1 }]);
+    assert.deepEqual(storage.appends.map((a) => a.request.shard?.shard_id), [shardIdFromIndex(0), shardIdFromIndex(1), shardIdFromIndex(1)]);
+  });
+
+  it('a call that breaks at the transport fails every shard it carried, without a retry (it may have appended)', async () => {
+    const view = new ClusterView();
+    const stream = addStream(view, 's', 2, ['n1', 'n1']);
+    const storage = new ScriptedStorage(async () => { throw new Error('socket hang up'); });
+    const results = await putEntries(fakeContext(view, storage), stream, [entry('a', '0'), entry('b', (1n << 127n).toString())]);
+    assert.equal(storage.calls.length, 1);
+    assert.deepEqual(results.map((r) => !r.ok && r.errorType), ['InternalFailure', 'InternalFailure']);
   });
 
   it('retries on the new leader after NOT_LEADER, once the view changes', async () => {
@@ -58,7 +87,7 @@ describe('putEntries', () => {
     const stream = addStream(view, 's', 1);
     const ok = okAppend();
     const storage = new ScriptedStorage(async (nodeId, request) => nodeId === 'n1'
-      ? { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }
+      ? refused('NOT_LEADER')
       : ok(nodeId, request));
     const ctx = fakeContext(view, storage, (v) => {
       const shard = v.shard(stream.streamId, shardIdFromIndex(0))!;
@@ -78,7 +107,7 @@ describe('putEntries', () => {
       // The new leader's record arrives through the watch before the old leader's answer.
       const shard = view.shard(stream.streamId, shardIdFromIndex(0))!;
       view.shards.get(stream.streamId)!.set(shard.value.shardId, { value: { ...shard.value, leader: 'n2', epoch: 2 }, modRevision: '2' });
-      return { error: 'NOT_LEADER', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 };
+      return refused('NOT_LEADER');
     });
     const ctx = fakeContext(view, storage);
     const satisfiedAtOnce: boolean[] = [];
@@ -114,7 +143,7 @@ describe('putEntries', () => {
   it('never retries TIMEOUT (it may have appended): InternalFailure per record', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'TIMEOUT', error_message: 'slow', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
+    const storage = new ScriptedStorage(async () => refused('TIMEOUT', 'slow'));
     const results = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 1);
     assert.deepEqual(results, [{ ok: false, errorType: 'InternalFailure', message: 'Internal service failure.' }]);
@@ -123,7 +152,7 @@ describe('putEntries', () => {
   it('maps NOT_ENOUGH_REPLICAS to ServiceUnavailable without a retry', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'NOT_ENOUGH_REPLICAS', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
+    const storage = new ScriptedStorage(async () => refused('NOT_ENOUGH_REPLICAS'));
     const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 1);
     assert.equal(r?.ok === false && r.errorType, 'ServiceUnavailable');
@@ -132,7 +161,7 @@ describe('putEntries', () => {
   it('gives up after APPEND_ATTEMPTS_MAX when the view never changes', async () => {
     const view = new ClusterView();
     const stream = addStream(view, 's', 1);
-    const storage = new ScriptedStorage(async () => ({ error: 'SHARD_NOT_FOUND', error_message: '', epoch: 1, results: [], first_offset: 0, throttled_indexes: [], result_count: 0, arrival_ms: 0 }));
+    const storage = new ScriptedStorage(async () => refused('SHARD_NOT_FOUND'));
     const [r] = await putEntries(fakeContext(view, storage), stream, [entry('a')]);
     assert.equal(storage.appends.length, 3);
     assert.equal(r?.ok === false && r.errorType, 'InternalFailure');

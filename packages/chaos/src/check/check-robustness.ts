@@ -4,7 +4,7 @@
  * error and every slow client is cut off in bounded time (hostile.jsonl),
  * and arrival timestamps never decrease along a shard. The last is shoal's
  * own contract (a leader stamps max(its clock, the last arrival of the
- * shard): replica-driver.ts), not an AWS guarantee (the API reference only
+ * shard): storage-node replica.ts), not an AWS guarantee (the API reference only
  * says "the approximate time that the record was inserted"), so a skewed
  * clock on one node must not make them go backwards across a failover.
  */

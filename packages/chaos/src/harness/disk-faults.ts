@@ -173,7 +173,7 @@ export async function corruptFollower(d: InjectorDeps, step: Extract<DiskStep, {
   const oldPid = await killAndWait(c, node);
   if (oldPid === undefined) { d.log(`corrupt-follower: ${node} is not running`); return; }
   watchRebuild(d, node, oldPid);
-  const flips = flipBits(join(nodeDataDir(spec), 'leveldb'), step.flips, step.flipSeed);
+  const flips = flipBits(join(nodeDataDir(spec), 'leveldb', 'data'), step.flips, step.flipSeed);
   d.history.disk({ type: 'corruption', atMs, node, flips });
   const where = [...new Set(flips.map((f) => f.file))].join(' ');
   d.history.fault({ type: 'fault', atMs, action: 'kill', target: node, pid: oldPid, shardIds: [shard.shardId], detail: `follower of ${shard.shardId}: SIGKILL, ${flips.length} bits flipped in ${where}` });

@@ -125,12 +125,12 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'power-cut', tiers: BOTH, durationMsDefault: 25_000, shardCount: 4, cluster: { nodeArgs: ['--fsync', 'on'], powerCutShim: true },
-    faults: 'every storage node loses power (writes not fsynced are dropped) and restarts, twice; nodes run --fsync on',
+    faults: 'every storage node loses power (writes not fsynced are dropped) and restarts, twice; nodes run --fsync on (the default)',
     schedule: (_random, durationMs) => powerCuts(durationMs, 5_000, 12_000),
   },
   {
     name: 'power-cut-fast', tiers: FULL, durationMsDefault: 25_000, shardCount: 4, cluster: { nodeArgs: ['--fsync', 'off'], powerCutShim: true },
-    faults: 'the same power cuts with --fsync off (the default)',
+    faults: 'the same power cuts with --fsync off',
     schedule: (_random, durationMs) => powerCuts(durationMs, 5_000, 12_000),
     expectedLoss: '--fsync off acknowledges records held in the page cache of every in-sync replica; all replicas losing power at once loses them (storage-node main.ts, docs/chaos.md)',
   },
@@ -142,7 +142,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'replica-corruption', tiers: FULL, durationMsDefault: 30_000, shardCount: 4,
-    faults: "flip 16 bits in a follower's LevelDB files, kill the shard's leader, restart the follower; leader back 8 s later; twice",
+    faults: "flip 16 bits in a follower's record data (LevelDB), kill the shard's leader, restart the follower; leader back 8 s later; twice",
     schedule: (random, durationMs) => replicaCorruptions(random, durationMs, 3_000, 15_000, 8_000, 16),
   },
   {

@@ -30,6 +30,8 @@ export interface IsrPolicyInput {
   readonly isr: readonly string[];
   readonly followers: ReadonlyMap<string, FollowerSyncState>;
   readonly highWatermark: number;
+  /** The leader's log end now. */
+  readonly logEnd: number;
   /** The leader's log end when its epoch began. */
   readonly epochStartOffset: number;
   readonly nowMs: number;
@@ -49,7 +51,9 @@ export function nextIsr(input: IsrPolicyInput): string[] | undefined {
     }
     const f = input.followers.get(id);
     if (inIsr) {
-      const lagging = !f || input.nowMs - f.lastCaughtUpMs > ISR_LAG_TIME_MAX_MS;
+      // Lagging: not caught up to the log end for too long. A follower that holds the whole log is in
+      // sync however long the shard has been idle (lastCaughtUpMs only moves when the log grows).
+      const lagging = !f || (f.matchEnd < input.logEnd && input.nowMs - f.lastCaughtUpMs > ISR_LAG_TIME_MAX_MS);
       if (lagging) changed = true; else next.push(id);
     } else if (f && f.matchEnd >= 0 && f.matchEnd >= joinAt) {
       next.push(id);

@@ -12,21 +12,8 @@
  * watermark is the minimum log end over the ISR, and it never advances
  * while the ISR has fewer than MIN_INSYNC_REPLICAS members.
  *
- * Follower: accepts a ShardAppend only if its epoch is >= the known epoch
- * (fencing), its start offset is the follower's log end, and prev_epoch is
- * the epoch of the follower's last entry (log matching). Otherwise it
- * answers STALE_EPOCH or LOG_MISMATCH with its log end and last epoch, and
- * the leader resends from there.
- *
- * Divergence (KIP-101/279): when a follower's LOG_MISMATCH shows a last
- * epoch the leader's log does not end the same way, the leader answers with
- * the largest epoch it has <= the follower's last epoch and where that epoch
- * ends in its log (TruncateRequest, guarded by the follower's reported log
- * end and last epoch so a stale or duplicated answer is ignored). The
- * follower truncates to min(that end, its own end of that epoch), rounded
- * down to a batch start by the driver, and the leader probes again; each
- * round shortens the log, so it converges. Only divergent entries are ever
- * removed, and never below the follower's high watermark (asserted).
+ * Follower side (fencing, log matching, KIP-101/279 truncation, the reset
+ * below a trimmed leader's log start): ReplicaLogState, replica-log-state.ts.
  *
  * ISR (leader side, isr-policy.ts): the leader proposes shrinking lagging
  * followers and adding caught-up ones; the driver writes the proposal to
@@ -37,33 +24,51 @@
  * Lease: a leader acknowledges nothing (appendRefusal, mayAcknowledge)
  * unless its node lease is valid at `nowMs` by the monotonic clock the
  * driver uses for every input (leaseUntilMs, set by the driver).
+ *
+ * Shard record rules are inputs too (the record is the config): `closing`
+ * (a reshard) refuses appends with SHARD_CLOSED and, once everything
+ * appended is committed, proposes the seal; `handoverTo` (a planned move)
+ * refuses appends with HANDING_OVER while what was appended commits; a
+ * replica reopened after a restart proposes an epoch bump instead of
+ * leading an epoch it knew (leadOnlyAbove). proposalsDue() returns what the
+ * driver should write to the record (ISR change, seal, epoch bump), each
+ * repeated at its retry interval until the record shows the outcome.
+ *
+ * Idle shards cost nothing: there is no heartbeat. A leader sends only
+ * what a follower lacks (records, the high watermark, a probe or a
+ * truncation answer); needsTick() tells the driver whether time alone can
+ * change anything (messages in flight, a follower behind, a proposal
+ * pending), so it ticks only those replicas. A follower that had
+ * everything when the leader appended counts as caught up at that moment
+ * (Kafka's lastCaughtUpTime), so an idle period never looks like lag.
  */
 import { MIN_INSYNC_REPLICAS } from '../limits';
+import { freshProgress, hwOwed, resetProgress, unsettled } from './follower-progress';
 import { nextIsr } from './isr-policy';
-import { LeaderEpochCache } from './leader-epoch-cache';
+import { ReplicaLogState } from './replica-log-state';
 import type {
-  ReplicaRole, ReplicaConfig, IsrProposal, ReplicaPersistedState, BatchPosition, AppendMessage, AppendCheck, ReplicationErrorCode, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+  ReplicaConfig, IsrProposal, ReplicaPersistedState, BatchPosition, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+  EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication-types';
 
 import {
+  EPOCH_BUMP_RETRY_MS,
   ISR_CHANGE_RETRY_MS,
-  REPLICATION_HEARTBEAT_INTERVAL_MS,
+  ISR_CHECK_INTERVAL_MS,
   REPLICATION_INFLIGHT_MAX,
   REPLICATION_RESEND_TIMEOUT_MS,
   REPLICATION_RETRY_BACKOFF_MS,
+  SEAL_RETRY_MS,
 } from './replication-limits';
 
 export type {
   ReplicaRole, ReplicaConfig, TruncateRequest, IsrProposal, ReplicaPersistedState, BatchPosition, AppendMessage, AppendCheck, ReplicationErrorCode, AppendAck, SendRequest, AppendRefusal, FollowerProgress,
+  EpochBumpProposal, ReplicaProposals, SealProposal,
 } from './replication-types';
 
-export class ReplicaMachine {
-  private config: ReplicaConfig | undefined;
-  private knownEpoch: number;
-  private logStart: number;
-  private logEnd: number;
-  private hw: number;
-  private readonly cache: LeaderEpochCache;
+const NO_PROPOSALS: ReplicaProposals = Object.freeze({});
+
+export class ReplicaMachine extends ReplicaLogState {
   private readonly progress = new Map<string, FollowerProgress>();
   private fenced = false;
   /** Monotonic ms until which the node's lease is known valid (0: never). */
@@ -72,6 +77,9 @@ export class ReplicaMachine {
   private epochStartOffset = 0;
   /** Leader: the ISR change proposed and not yet seen in a newer config. */
   private pendingIsr: (IsrProposal & { lastProposedMs: number }) | undefined;
+  private sealProposedMs = Number.NEGATIVE_INFINITY;
+  private isrCheckedMs = Number.NEGATIVE_INFINITY;
+  private bumpProposedMs = Number.NEGATIVE_INFINITY;
 
   /**
    * `leadOnlyAbove`: never lead (append, send, acknowledge) in an epoch at or
@@ -92,14 +100,9 @@ export class ReplicaMachine {
    */
   private readonly leadFloor: number;
 
-  constructor(readonly selfId: string, persisted: ReplicaPersistedState,
-    private readonly options: { readonly leadOnlyAbove?: number; readonly truncateBelowHw?: boolean } = {}) {
+  constructor(selfId: string, persisted: ReplicaPersistedState, options: { readonly leadOnlyAbove?: number; readonly truncateBelowHw?: boolean } = {}) {
+    super(selfId, persisted, options.truncateBelowHw ?? false);
     this.leadFloor = options.leadOnlyAbove ?? 0;
-    this.knownEpoch = persisted.epoch;
-    this.logStart = persisted.logStartOffset;
-    this.logEnd = persisted.logEndOffset;
-    this.hw = Math.min(persisted.highWatermark, persisted.logEndOffset);
-    this.cache = new LeaderEpochCache(persisted.epochCache);
   }
 
   // ---- inputs: metadata and local events ----------------------------------
@@ -110,6 +113,7 @@ export class ReplicaMachine {
     const wasLeaderOfEpoch = this.role() === 'leader' && this.config?.epoch === config.epoch;
     if (this.pendingIsr && (config.version !== this.pendingIsr.baseVersion || config.epoch !== this.pendingIsr.epoch)) this.pendingIsr = undefined;
     const previousIsr = this.config?.isr ?? [];
+    if (this.config?.closing !== config.closing || this.config?.sealedLogEnd !== config.sealedLogEnd) this.sealProposedMs = Number.NEGATIVE_INFINITY;
     this.config = config;
     this.knownEpoch = config.epoch;
     if (config.leader !== this.selfId) { this.progress.clear(); this.pendingIsr = undefined; return; }
@@ -117,7 +121,7 @@ export class ReplicaMachine {
     for (const id of [...this.progress.keys()]) if (!config.replicas.includes(id)) this.progress.delete(id);
     for (const id of config.replicas) {
       if (id === this.selfId || (wasLeaderOfEpoch && this.progress.has(id))) continue;
-      this.progress.set(id, this.freshProgress(nowMs));
+      this.progress.set(id, freshProgress(nowMs, this.logEnd));
     }
     // A follower that left the ISR (our shrink, the controller's, or its own after its database was
     // discarded and rebuilt, storage-node isr-withdrawal.ts) must prove again what it holds: what it
@@ -145,6 +149,8 @@ export class ReplicaMachine {
     const c = this.config;
     if (!c || !this.mayAcknowledge(nowMs)) return 'NOT_LEADER';
     if (c.isr.length < MIN_INSYNC_REPLICAS || !c.isr.includes(this.selfId)) return 'NOT_ENOUGH_REPLICAS';
+    if (c.closing === true) return 'SHARD_CLOSED';
+    if (c.handoverTo !== undefined && c.handoverTo !== this.selfId) return 'HANDING_OVER';
     return undefined;
   }
 
@@ -158,7 +164,7 @@ export class ReplicaMachine {
    * The shard record names this replica leader of an epoch it may not lead
    * (leadOnlyAbove): the record version to bump the epoch from, or undefined.
    */
-  epochBumpDue(): { readonly epoch: number; readonly baseVersion: number } | undefined {
+  epochBumpDue(): EpochBumpProposal | undefined {
     const c = this.config;
     if (!c || c.leader !== this.selfId || this.fenced || c.epoch !== this.knownEpoch || c.epoch > this.leadFloor) return undefined;
     return { epoch: c.epoch, baseVersion: c.version };
@@ -170,6 +176,8 @@ export class ReplicaMachine {
     if (batch.firstOffset !== this.logEnd || batch.epoch !== this.knownEpoch || batch.count < 1) {
       throw new Error(`leader batch ${batch.epoch}@${batch.firstOffset}+${batch.count} does not extend log end ${this.logEnd} at epoch ${this.knownEpoch}`);
     }
+    // A follower that had everything until now was caught up until now (Kafka's lastCaughtUpTime).
+    for (const p of this.progress.values()) if (p.matchEnd >= this.logEnd) p.lastCaughtUpMs = nowMs;
     this.cache.assign(batch.epoch, batch.firstOffset);
     this.logEnd += batch.count;
     this.advanceHw();
@@ -185,13 +193,14 @@ export class ReplicaMachine {
     const out: SendRequest[] = [];
     for (const [to, p] of this.progress) {
       if (p.inflight >= REPLICATION_INFLIGHT_MAX || nowMs < p.retryAtMs) continue;
+      // Retention trimmed what lies below the log start: a follower that lacks it starts there (and resets).
+      if (p.nextOffset < this.logStart) { p.nextOffset = this.logStart; p.truncate = undefined; }
       const hasData = p.nextOffset < this.logEnd;
       const idle = p.inflight === 0;
       const needsProbe = idle && p.matchEnd < 0;
-      const needsHw = idle && p.sentHw < this.hw;
-      const heartbeat = idle && nowMs - p.lastSendMs >= REPLICATION_HEARTBEAT_INTERVAL_MS;
+      const needsHw = idle && hwOwed(p, this.hw);
       const truncate = p.truncate && p.truncate.endOffset === p.nextOffset ? p.truncate : undefined;
-      if (!hasData && !needsProbe && !needsHw && !heartbeat && !truncate) continue;
+      if (!hasData && !needsProbe && !needsHw && !truncate) continue;
       out.push({
         to,
         epoch: this.knownEpoch,
@@ -199,6 +208,7 @@ export class ReplicaMachine {
         prevEpoch: this.cache.epochAt(p.nextOffset - 1),
         maxEndOffset: this.logEnd,
         leaderHw: this.hw,
+        leaderLogStart: this.logStart,
         ...(truncate ? { truncate } : {}),
       });
     }
@@ -215,7 +225,6 @@ export class ReplicaMachine {
     p.nextOffset = endOffset;
     p.inflight++;
     p.lastSendMs = nowMs;
-    p.sentHw = this.hw;
     p.truncate = undefined;
   }
 
@@ -231,13 +240,14 @@ export class ReplicaMachine {
       if (ack.logEndOffset >= this.logEnd || ack.logEndOffset >= p.leaderEndAtLastAck) p.lastCaughtUpMs = nowMs;
       p.leaderEndAtLastAck = this.logEnd;
       p.matchEnd = Math.max(p.matchEnd, ack.logEndOffset);
+      p.followerHw = Math.max(p.followerHw, ack.highWatermark);
       if (p.nextOffset < p.matchEnd) p.nextOffset = p.matchEnd;
       p.rewindTo = undefined;
       return this.advanceHw();
     }
     if (ack.error === 'LOG_MISMATCH') return this.onMismatch(p, ack);
     // SHARD_NOT_FOUND, STALE_EPOCH, INTERNAL: back off, then probe again.
-    this.resetProgress(p, nowMs);
+    resetProgress(p, nowMs, this.logEnd);
     p.retryAtMs = nowMs + REPLICATION_RETRY_BACKOFF_MS;
     return false;
   }
@@ -245,14 +255,69 @@ export class ReplicaMachine {
   /** The stream to `nodeId` broke: everything in flight is lost. */
   followerDisconnected(nodeId: string, nowMs: number): void {
     const p = this.progress.get(nodeId);
-    if (p) this.resetProgress(p, nowMs);
+    if (p) resetProgress(p, nowMs, this.logEnd);
   }
 
   /** Time passes: followers silent while messages are in flight are probed again. */
   tick(nowMs: number): void {
     for (const p of this.progress.values()) {
-      if (p.inflight > 0 && nowMs - Math.max(p.lastAckMs, p.lastSendMs) >= REPLICATION_RESEND_TIMEOUT_MS) this.resetProgress(p, nowMs);
+      if (p.inflight > 0 && nowMs - Math.max(p.lastAckMs, p.lastSendMs) >= REPLICATION_RESEND_TIMEOUT_MS) resetProgress(p, nowMs, this.logEnd);
     }
+  }
+
+  /**
+   * Whether time alone can change what this replica does, so the driver
+   * must keep ticking it: a leader with a reachable follower that lacks
+   * something or has messages in flight, a proposal to repeat, a seal to
+   * write. False for followers and settled leaders (idle shards).
+   * `reachable`: whether a message to the node can leave now (its stream
+   * is up); an unreachable follower waits for its link, not for time.
+   */
+  needsTick(nowMs: number, reachable: (nodeId: string) => boolean): boolean {
+    if (this.epochBumpDue()) return true;
+    const c = this.config;
+    if (!c || c.leader !== this.selfId || c.epoch !== this.knownEpoch) return false;
+    if (this.pendingIsr || (c.closing === true && c.sealedLogEnd === undefined)) return true;
+    for (const [id, p] of this.progress) {
+      if (!reachable(id)) continue;
+      if (unsettled(p, this.logEnd, this.hw, nowMs)) return true;
+      if (!c.isr.includes(id)) return true; // caught up but not (yet) in the ISR: proposalsDue adds it
+    }
+    return false;
+  }
+
+  /**
+   * What the driver should write to the shard record now: an ISR change, a
+   * seal, an epoch bump. Each is returned again at its retry interval until
+   * a newer record resolves it (the writes are guarded, so a repeat is harmless).
+   */
+  proposalsDue(nowMs: number): ReplicaProposals {
+    // The ISR is looked at every ISR_CHECK_INTERVAL_MS at most: it changes on the scale of seconds.
+    let isr: IsrProposal | undefined;
+    if (nowMs - this.isrCheckedMs >= ISR_CHECK_INTERVAL_MS) {
+      this.isrCheckedMs = nowMs;
+      isr = this.isrChangeDue(nowMs);
+    }
+    const seal = this.sealDue(nowMs);
+    const epochBump = this.epochBumpProposal(nowMs);
+    if (!isr && !seal && !epochBump) return NO_PROPOSALS;
+    return { ...(isr ? { isr } : {}), ...(seal ? { seal } : {}), ...(epochBump ? { epochBump } : {}) };
+  }
+
+  /** A closing shard's leader with everything committed (nothing more is admitted): seal at the log end. */
+  private sealDue(nowMs: number): SealProposal | undefined {
+    const c = this.config;
+    if (c?.closing !== true || c.sealedLogEnd !== undefined || !this.mayAcknowledge(nowMs) || this.hw !== this.logEnd) return undefined;
+    if (nowMs - this.sealProposedMs < SEAL_RETRY_MS) return undefined;
+    this.sealProposedMs = nowMs;
+    return { epoch: this.knownEpoch, logEnd: this.logEnd };
+  }
+
+  private epochBumpProposal(nowMs: number): EpochBumpProposal | undefined {
+    const due = this.epochBumpDue();
+    if (!due || nowMs - this.bumpProposedMs < EPOCH_BUMP_RETRY_MS) return undefined;
+    this.bumpProposedMs = nowMs;
+    return due;
   }
 
   /**
@@ -272,7 +337,7 @@ export class ReplicaMachine {
     }
     const isr = nextIsr({
       selfId: this.selfId, replicas: c.replicas, isr: c.isr, followers: this.progress,
-      highWatermark: this.hw, epochStartOffset: this.epochStartOffset, nowMs,
+      highWatermark: this.hw, logEnd: this.logEnd, epochStartOffset: this.epochStartOffset, nowMs,
     });
     if (!isr) return undefined;
     this.pendingIsr = { epoch: c.epoch, baseVersion: c.version, isr, lastProposedMs: nowMs };
@@ -280,75 +345,8 @@ export class ReplicaMachine {
     return { epoch: c.epoch, baseVersion: c.version, isr };
   }
 
-  // ---- follower ------------------------------------------------------------
-
-  /** What to do with a ShardAppend: append it, reject it (the ack to send), or truncate first. */
-  checkAppend(msg: AppendMessage): AppendCheck {
-    if (msg.epoch < this.knownEpoch) return this.reject('STALE_EPOCH');
-    // A newer epoch's leader: remember its epoch first (fencing), so that a leader whose shard record is
-    // stale (a zombie back from a partition) refuses it below, as after a newer ack, until the record
-    // arrives and makes it a follower. It used to take the truncation as leader and crash the node on
-    // "a leader never truncates its log" (chaos zombie-leader).
-    if (msg.epoch > this.knownEpoch) this.observeEpoch(msg.epoch);
-    if (this.role() === 'leader' && msg.epoch === this.knownEpoch) return this.reject('STALE_EPOCH');
-    const t = msg.truncate;
-    if (t && t.ifLogEnd === this.logEnd && t.ifLastEpoch === this.lastEpoch()) {
-      const toOffset = Math.min(t.endOffset, this.cache.endOffsetFor(t.epoch, this.logEnd));
-      if (toOffset < this.logEnd) return { action: 'truncate', toOffset: Math.max(toOffset, this.logStart) };
-    }
-    if (msg.startOffset !== this.logEnd) return this.reject('LOG_MISMATCH');
-    if (msg.prevEpoch !== this.cache.epochAt(this.logEnd - 1)) return this.reject('LOG_MISMATCH');
-    let next = msg.startOffset;
-    let lastEpoch = this.cache.latestEpoch();
-    for (const b of msg.batches) {
-      if (b.firstOffset !== next || b.count < 1 || b.epoch < lastEpoch || b.epoch > msg.epoch) return this.reject('INTERNAL');
-      next += b.count;
-      lastEpoch = b.epoch;
-    }
-    return { action: 'append' };
-  }
-
-  /**
-   * The driver truncated the log to `toOffset` (a batch start at or below
-   * what checkAppend asked). Removing a committed entry would lose an
-   * acknowledged record: that is a broken invariant, not an error.
-   */
-  truncated(toOffset: number): void {
-    const floor = this.options.truncateBelowHw ? this.logStart : this.hw;
-    if (toOffset < floor || toOffset < this.logStart || toOffset > this.logEnd) {
-      throw new Error(`truncation to ${toOffset} outside [hw ${this.hw}, log end ${this.logEnd}] (log start ${this.logStart})`);
-    }
-    if (this.role() === 'leader') throw new Error('a leader never truncates its log');
-    if (toOffset < this.hw) this.hw = toOffset;
-    this.logEnd = toOffset;
-    this.cache.truncateFrom(toOffset);
-  }
-
-  /** The follower persisted an accepted append; returns the ack to send. */
-  followerAppended(msg: AppendMessage): AppendAck {
-    if (msg.startOffset !== this.logEnd) throw new Error('followerAppended out of order');
-    if (msg.epoch > this.knownEpoch) this.observeEpoch(msg.epoch);
-    for (const b of msg.batches) {
-      this.cache.assign(b.epoch, b.firstOffset);
-      this.logEnd = b.firstOffset + b.count;
-    }
-    const hw = Math.min(msg.leaderHw, this.logEnd);
-    if (hw > this.hw) this.hw = hw;
-    return this.ack('OK');
-  }
-
   // ---- queries -------------------------------------------------------------
 
-  role(): ReplicaRole {
-    return this.config?.leader === this.selfId ? 'leader' : 'follower';
-  }
-  epoch(): number { return this.knownEpoch; }
-  logEndOffset(): number { return this.logEnd; }
-  logStartOffset(): number { return this.logStart; }
-  highWatermark(): number { return this.hw; }
-  lastEpoch(): number { return this.cache.epochAt(this.logEnd - 1); }
-  epochAt(offset: number): number { return this.cache.epochAt(offset); }
-  isrSize(): number { return this.config?.isr.length ?? 0; }
   /** The ISR the high watermark waits for: committed ISR plus a pending proposal's members. */
   maximalIsr(): string[] {
     const isr = [...(this.config?.isr ?? [])];
@@ -363,22 +361,10 @@ export class ReplicaMachine {
     return out;
   }
 
-  persisted(): ReplicaPersistedState {
-    return { epoch: this.knownEpoch, logStartOffset: this.logStart, logEndOffset: this.logEnd, highWatermark: this.hw, epochCache: this.cache.snapshot() };
-  }
-
   // ---- helpers ---------------------------------------------------------------
 
-  private ack(error: ReplicationErrorCode): AppendAck {
-    return { epoch: this.knownEpoch, error, logEndOffset: this.logEnd, lastEpoch: this.lastEpoch() };
-  }
-
-  private reject(error: ReplicationErrorCode): AppendCheck {
-    return { action: 'reject', ack: this.ack(error) };
-  }
-
   /** A message from a newer epoch's leader: remember it (fencing); a deposed leader stops. */
-  private observeEpoch(epoch: number): void {
+  protected observeEpoch(epoch: number): void {
     this.knownEpoch = epoch;
     if (this.config?.leader === this.selfId) { this.progress.clear(); this.pendingIsr = undefined; }
   }
@@ -389,6 +375,16 @@ export class ReplicaMachine {
    * otherwise answer with where its last epoch ends in our log (KIP-279).
    */
   private onMismatch(p: FollowerProgress, ack: AppendAck): boolean {
+    // The refused message applied nothing, its high watermark included; what follows may truncate.
+    p.followerHw = -1;
+    if (ack.logEndOffset < this.logStart) {
+      // Its log ends below ours: send from our log start, where it resets (checkAppend).
+      if (p.rewindTo === this.logStart && p.inflight > 0) return false;
+      p.nextOffset = this.logStart;
+      p.rewindTo = this.logStart;
+      p.truncate = undefined;
+      return false;
+    }
     if (ack.logEndOffset <= this.logEnd && this.matches(ack)) {
       const target = Math.max(this.logStart, ack.logEndOffset);
       if (p.rewindTo === target && p.inflight > 0) return false;
@@ -411,23 +407,6 @@ export class ReplicaMachine {
   private matches(ack: AppendAck): boolean {
     if (ack.logEndOffset === 0) return true;
     return this.cache.epochAt(ack.logEndOffset - 1) === ack.lastEpoch;
-  }
-
-  private freshProgress(nowMs: number): FollowerProgress {
-    return {
-      matchEnd: -1, nextOffset: this.logEnd, inflight: 0, lastSendMs: nowMs - REPLICATION_HEARTBEAT_INTERVAL_MS, lastAckMs: nowMs,
-      sentHw: -1, rewindTo: undefined, retryAtMs: 0, lastCaughtUpMs: nowMs, leaderEndAtLastAck: this.logEnd, truncate: undefined,
-    };
-  }
-
-  private resetProgress(p: FollowerProgress, nowMs: number): void {
-    p.inflight = 0;
-    p.rewindTo = undefined;
-    p.truncate = undefined;
-    p.nextOffset = p.matchEnd >= 0 ? p.matchEnd : this.logEnd;
-    p.sentHw = -1;
-    p.lastAckMs = nowMs;
-    p.retryAtMs = 0;
   }
 
   /** Recomputes the leader's high watermark over the maximal ISR; true if it advanced. */

@@ -7,8 +7,6 @@
 export const REPLICATION_INFLIGHT_MAX = 16;
 /** A follower silent this long while messages are in flight is probed again. */
 export const REPLICATION_RESEND_TIMEOUT_MS = 2_000;
-/** Idle leaders send an empty append this often (liveness, high watermark). */
-export const REPLICATION_HEARTBEAT_INTERVAL_MS = 500;
 /** After a follower says it does not hold the shard (yet), wait this long. */
 export const REPLICATION_RETRY_BACKOFF_MS = 200;
 /** Entries kept in a leader-epoch cache; the oldest go first. */
@@ -21,7 +19,13 @@ export const EPOCH_CACHE_ENTRIES_MAX = 1024;
  * that stall within the failover bound (chaos leader-kill-loop).
  */
 export const ISR_LAG_TIME_MAX_MS = 3_000;
+/** The leader looks at its ISR (lagging followers out, caught-up ones in) at most this often. */
+export const ISR_CHECK_INTERVAL_MS = 100;
 /** A pending ISR change whose outcome is not yet seen is proposed again this often. */
 export const ISR_CHANGE_RETRY_MS = 1_000;
+/** A seal whose outcome is not yet seen is proposed again this often. */
+export const SEAL_RETRY_MS = 500;
+/** A reopened leader asks again for the next epoch this often until the record moves. */
+export const EPOCH_BUMP_RETRY_MS = 1_000;
 /** Truncation rounds a follower may need to find where its log matches the leader's (each strictly shortens it). */
 export const TRUNCATION_ROUNDS_MAX = 64;

@@ -15,6 +15,12 @@ export interface ReplicaConfig {
   readonly isr: readonly string[];
   /** Version of the shard record (etcd mod revision); ISR proposals are guarded by it. */
   readonly version: number;
+  /** A reshard closes the shard: its leader admits nothing more and seals the log once all is committed. */
+  readonly closing?: boolean;
+  /** The log end the leader sealed (written once `closing` holds and everything is committed). */
+  readonly sealedLogEnd?: number;
+  /** A planned leadership move to this node is in progress: the leader admits nothing more. */
+  readonly handoverTo?: string;
 }
 
 /**
@@ -60,6 +66,8 @@ export interface AppendMessage {
   readonly prevEpoch: number;
   readonly batches: readonly BatchPosition[];
   readonly leaderHw: number;
+  /** The leader's log start: a follower whose log ends below it while it sends from there resets its log. */
+  readonly leaderLogStart: number;
   readonly truncate?: TruncateRequest;
 }
 
@@ -68,7 +76,9 @@ export type AppendCheck =
   | { readonly action: 'append' }
   | { readonly action: 'reject'; readonly ack: AppendAck }
   /** Truncate the log to `toOffset` (or the start of the batch holding it), call truncated(), check again. */
-  | { readonly action: 'truncate'; readonly toOffset: number };
+  | { readonly action: 'truncate'; readonly toOffset: number }
+  /** Empty the log and start it at `toOffset` (the leader trimmed everything below), call reset(), check again. */
+  | { readonly action: 'reset'; readonly toOffset: number };
 
 export type ReplicationErrorCode = 'OK' | 'STALE_EPOCH' | 'LOG_MISMATCH' | 'SHARD_NOT_FOUND' | 'INTERNAL';
 
@@ -78,6 +88,8 @@ export interface AppendAck {
   readonly error: ReplicationErrorCode;
   readonly logEndOffset: number;
   readonly lastEpoch: number;
+  /** The follower's high watermark after handling the message. */
+  readonly highWatermark: number;
 }
 
 /** "Send `to` the log from `fromOffset` (up to `maxEndOffset`, as budget allows)." */
@@ -88,11 +100,35 @@ export interface SendRequest {
   readonly prevEpoch: number;
   readonly maxEndOffset: number;
   readonly leaderHw: number;
+  readonly leaderLogStart: number;
   readonly truncate?: TruncateRequest;
 }
 
-/** Why a leader cannot take an append now. */
-export type AppendRefusal = 'NOT_LEADER' | 'NOT_ENOUGH_REPLICAS';
+/**
+ * Why a leader cannot take an append now. NOT_LEADER, SHARD_CLOSED and
+ * HANDING_OVER prove the records were not appended (the api may route them
+ * again); NOT_ENOUGH_REPLICAS refuses them.
+ */
+export type AppendRefusal = 'NOT_LEADER' | 'NOT_ENOUGH_REPLICAS' | 'SHARD_CLOSED' | 'HANDING_OVER';
+
+/** A closing shard's leader has everything committed: record `logEnd` as the sealed end (guarded by `epoch` and leadership). */
+export interface SealProposal {
+  readonly epoch: number;
+  readonly logEnd: number;
+}
+
+/** A reopened leader named leader of an epoch it may not lead: write epoch + 1 on the record at `baseVersion`. */
+export interface EpochBumpProposal {
+  readonly epoch: number;
+  readonly baseVersion: number;
+}
+
+/** What the leader wants written to its shard record now (each guarded; the outcome returns through the watch). */
+export interface ReplicaProposals {
+  readonly isr?: IsrProposal;
+  readonly seal?: SealProposal;
+  readonly epochBump?: EpochBumpProposal;
+}
 
 /** The leader's view of one follower. */
 export interface FollowerProgress {
@@ -103,8 +139,13 @@ export interface FollowerProgress {
   inflight: number;
   lastSendMs: number;
   lastAckMs: number;
-  /** High watermark carried by the last send. */
-  sentHw: number;
+  /**
+   * The highest high watermark the follower's OK acks reported since the
+   * last reset or mismatch (-1: unknown). The leader sends its high
+   * watermark until the follower reports it (as far as its log reaches): a
+   * message that was refused or lost carried it in vain.
+   */
+  followerHw: number;
   /** Offset of the last rewind, while its resend is in flight (dedupes mismatch storms). */
   rewindTo: number | undefined;
   /** No sends before this time (follower not ready). */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ReplicaMachine } from '../../src/replication/replica-machine';
-import { REPLICATION_RESEND_TIMEOUT_MS } from '../../src/replication/replication-limits';
+import { ISR_LAG_TIME_MAX_MS, REPLICATION_RESEND_TIMEOUT_MS, SEAL_RETRY_MS } from '../../src/replication/replication-limits';
 import { Sim } from './sim';
 
 const ABC = ['a', 'b', 'c'] as const;
@@ -152,17 +152,17 @@ describe('replication/replica-machine', () => {
     m.applyConfig(config(1, 'a'), 0);
     m.setLeaseUntil(Infinity);
     const truncate = { epoch: 1, endOffset: 3, ifLogEnd: 5, ifLastEpoch: 1 };
-    const probe = { epoch: 2, leaderHw: 3, startOffset: 3, prevEpoch: 1, batches: [], truncate };
-    assert.deepEqual(m.checkAppend(probe), { action: 'reject', ack: { epoch: 2, error: 'STALE_EPOCH', logEndOffset: 5, lastEpoch: 1 } });
+    const probe = { epoch: 2, leaderHw: 3, leaderLogStart: 0, startOffset: 3, prevEpoch: 1, batches: [], truncate };
+    assert.deepEqual(m.checkAppend(probe), { action: 'reject', ack: { epoch: 2, error: 'STALE_EPOCH', logEndOffset: 5, lastEpoch: 1, highWatermark: 3 } });
     assert.equal(m.epoch(), 2, 'the newer epoch fences a at once');
     assert.equal(m.appendRefusal(0), 'NOT_LEADER');
     assert.deepEqual(m.sendsDue(0), []);
     m.applyConfig(config(2, 'b'), 0);
     assert.deepEqual(m.checkAppend(probe), { action: 'truncate', toOffset: 3 });
     m.truncated(3);
-    const msg = { epoch: 2, leaderHw: 3, startOffset: 3, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 3, count: 1 }] };
+    const msg = { epoch: 2, leaderHw: 3, leaderLogStart: 0, startOffset: 3, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 3, count: 1 }] };
     assert.equal(m.checkAppend(msg).action, 'append');
-    assert.deepEqual(m.followerAppended(msg), { epoch: 2, error: 'OK', logEndOffset: 4, lastEpoch: 2 });
+    assert.deepEqual(m.followerAppended(msg), { epoch: 2, error: 'OK', logEndOffset: 4, lastEpoch: 2, highWatermark: 3 });
   });
 
   it('a follower that left the ISR must ack again before it rejoins: a rebuilt replica is not re-added on what it acknowledged before (chaos replica-corruption regression)', () => {
@@ -171,29 +171,29 @@ describe('replication/replica-machine', () => {
     m.setLeaseUntil(1_000_000);
     m.leaderAppended({ epoch: 1, firstOffset: 0, count: 5 }, 0);
     for (const s of m.sendsDue(0)) m.sent(s.to, s.fromOffset, s.maxEndOffset, 0);
-    for (const id of ['b', 'c']) m.onAck(id, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1 }, 10);
+    for (const id of ['b', 'c']) m.onAck(id, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1, highWatermark: 0 }, 10);
     assert.equal(m.highWatermark(), 5);
     // c's database was discarded; it took itself out of the ISR before registering again.
     m.applyConfig({ ...config(1, 'a', ['a', 'b']), version: 200 }, 20);
     assert.equal(m.followerLogEnds().get('c'), -1, 'what c acknowledged before it left no longer counts');
     assert.equal(m.isrChangeDue(20), undefined, 'c is not re-added on its old acknowledgement');
-    m.onAck('c', { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 0, lastEpoch: 0 }, 30);
+    m.onAck('c', { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 0, lastEpoch: 0, highWatermark: 0 }, 30);
     assert.equal(m.isrChangeDue(30), undefined, 'c holds nothing yet');
-    m.onAck('c', { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1 }, 40);
+    m.onAck('c', { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1, highWatermark: 5 }, 40);
     assert.deepEqual(m.isrChangeDue(40)?.isr, ['a', 'b', 'c'], 'caught up again: c rejoins');
   });
 
   it('a follower rejects appends that do not extend its log', () => {
     const m = new ReplicaMachine('b', { epoch: 1, logStartOffset: 0, logEndOffset: 5, highWatermark: 5, epochCache: [{ epoch: 1, startOffset: 0 }] });
     m.applyConfig(config(), 0);
-    const base = { epoch: 1, leaderHw: 5 };
-    assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { action: 'reject', ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1 } });
+    const base = { epoch: 1, leaderHw: 5, leaderLogStart: 0 };
+    assert.deepEqual(m.checkAppend({ ...base, startOffset: 6, prevEpoch: 1, batches: [] }), { action: 'reject', ack: { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 5, lastEpoch: 1, highWatermark: 5 } });
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 0, batches: [] }).action, 'reject', 'prev epoch must match');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 6, count: 1 }] }).action, 'reject', 'batches must be contiguous');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 1 }] }).action, 'reject', 'batch epoch above message epoch');
     assert.equal(m.checkAppend({ ...base, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 1, firstOffset: 5, count: 1 }] }).action, 'append');
-    const ack = m.followerAppended({ epoch: 2, leaderHw: 9, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 2 }] });
-    assert.deepEqual(ack, { epoch: 2, error: 'OK', logEndOffset: 7, lastEpoch: 2 });
+    const ack = m.followerAppended({ epoch: 2, leaderHw: 9, leaderLogStart: 0, startOffset: 5, prevEpoch: 1, batches: [{ epoch: 2, firstOffset: 5, count: 2 }] });
+    assert.deepEqual(ack, { epoch: 2, error: 'OK', logEndOffset: 7, lastEpoch: 2, highWatermark: 7 });
     assert.equal(m.highWatermark(), 7, 'follower hw is capped by its own log end');
     assert.equal(m.checkAppend({ ...base, startOffset: 7, prevEpoch: 2, batches: [] }).action, 'reject', 'epoch 1 is now stale');
   });
@@ -245,5 +245,97 @@ describe('replication/replica-machine', () => {
     const sim = new Sim(ABC, config());
     assert.throws(() => sim.m('a').leaderAppended({ epoch: 1, firstOffset: 3, count: 1 }, sim.nowMs));
     assert.throws(() => sim.m('b').leaderAppended({ epoch: 1, firstOffset: 0, count: 1 }, sim.nowMs));
+  });
+
+  it('idle shards need no ticks: a settled leader and every follower are left alone; a follower behind or out of the ISR is not', () => {
+    const sim = new Sim(ABC, config());
+    const reachable = (): boolean => true;
+    sim.deliverAll();
+    sim.append(2);
+    sim.deliverAll();
+    sim.pump();
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 2);
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), false, 'everything replicated and the hw told: nothing to do until something arrives');
+    assert.equal(sim.m('b').needsTick(sim.nowMs, reachable), false, 'followers never need time');
+    sim.append(1);
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'messages in flight: the resend timer runs');
+    assert.equal(sim.m('a').needsTick(sim.nowMs, (id) => id !== 'b' && id !== 'c'), false, 'followers that cannot be reached wait for their link, not for time');
+    sim.deliverAll();
+    sim.pump();
+    sim.deliverAll();
+    sim.applyConfig(config(1, 'a', ['a', 'b']));
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'c left the ISR: it must ack again (probe), then be proposed');
+    sim.pump();
+    sim.deliverAll();
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'c is caught up but out of the ISR: the leader must propose it');
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).isr?.isr, ['a', 'b', 'c']);
+  });
+
+  it('an idle period does not look like lag: a follower that had everything when the leader appended was caught up until then', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(1);
+    sim.deliverAll();
+    sim.advance(ISR_LAG_TIME_MAX_MS * 3); // idle, no heartbeat
+    sim.append(1);
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).isr, undefined, 'no shrink right after a long idle period');
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 2);
+  });
+
+  it('a follower holding the whole log stays in the ISR however long the shard is idle; one behind it leaves after the lag time', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(1);
+    sim.deliverAll();
+    sim.advance(ISR_LAG_TIME_MAX_MS * 3); // idle; the leader is visited (a peer's stream came up, a tick)
+    sim.m('a').tick(sim.nowMs);
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).isr, undefined, 'no shrink of caught-up followers on an idle shard');
+    sim.append(1); // b and c stop answering
+    sim.advance(ISR_LAG_TIME_MAX_MS + 1);
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).isr?.isr, ['a'], 'followers that lack the last append for longer than the lag time leave');
+  });
+
+  it('a rejected message moved no high watermark: after a mismatch the leader sends the follower its high watermark again (chaos reshard-kills regression)', () => {
+    const sim = new Sim(ABC, config(1, 'a', ['a', 'c'])); // b follows outside the ISR
+    sim.pump();
+    sim.deliverAll();
+    sim.append(1);
+    sim.deliverAll((p) => !(p.kind === 'ack' && p.from === 'b')); // b holds [0, 1); its ack is lost
+    sim.drop((p) => p.from === 'b');
+    assert.equal(sim.m('a').highWatermark(), 1);
+    sim.restart('b'); // the leader resends from what b acknowledged (0), with hw 1; b refuses it (its log ends at 1)
+    sim.pump();
+    sim.deliverAll();
+    assert.ok(sim.trace.includes('b->a ack LOG_MISMATCH end=1'));
+    assert.equal(sim.m('b').logEndOffset(), 1);
+    assert.equal(sim.m('b').highWatermark(), 1, 'the hw the refused message carried reaches b in a later one');
+  });
+
+  it('the shard record rules are inputs: closing refuses appends and, once all is committed, proposes the seal; a handover refuses appends while what was appended commits', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(2);
+    const closing = { ...config(), closing: true, version: 900 };
+    sim.applyConfig(closing);
+    assert.equal(sim.append(1), 'SHARD_CLOSED');
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'not before everything appended is committed');
+    sim.deliverAll();
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).seal, { epoch: 1, logEnd: 2 });
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'repeated only after SEAL_RETRY_MS');
+    sim.advance(SEAL_RETRY_MS);
+    assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).seal, { epoch: 1, logEnd: 2 });
+    sim.applyConfig({ ...closing, sealedLogEnd: 2, version: 901 });
+    sim.advance(SEAL_RETRY_MS);
+    assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'sealed: nothing more to propose');
+
+    const h = new Sim(ABC, config());
+    h.deliverAll();
+    h.append(1);
+    h.applyConfig({ ...config(), handoverTo: 'b', version: 902 });
+    assert.equal(h.append(1), 'HANDING_OVER');
+    h.deliverAll();
+    assert.equal(h.m('a').highWatermark(), 1, 'what was appended before the handover still commits');
   });
 });

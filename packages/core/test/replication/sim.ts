@@ -56,7 +56,7 @@ export class Sim {
         for (const s of sends) {
           const batches = this.log(id).filter((b) => b.firstOffset >= s.fromOffset && b.firstOffset < s.maxEndOffset);
           const end = batches.length ? batches[batches.length - 1]!.firstOffset + batches[batches.length - 1]!.count : s.fromOffset;
-          this.net.push({ kind: 'append', from: id, to: s.to, msg: { epoch: s.epoch, startOffset: s.fromOffset, prevEpoch: s.prevEpoch, batches, leaderHw: s.leaderHw } });
+          this.net.push({ kind: 'append', from: id, to: s.to, msg: { epoch: s.epoch, startOffset: s.fromOffset, prevEpoch: s.prevEpoch, batches, leaderHw: s.leaderHw, leaderLogStart: s.leaderLogStart } });
           m.sent(s.to, s.fromOffset, end, this.nowMs);
         }
       }
@@ -90,7 +90,7 @@ export class Sim {
     const m = this.m(p.to);
     const check = m.checkAppend(p.msg);
     let ack: AppendAck;
-    if (check.action === 'truncate') throw new Error('truncation: see sim/cluster-sim.ts');
+    if (check.action === 'truncate' || check.action === 'reset') throw new Error(`${check.action}: see sim/cluster-sim.ts`);
     if (check.action === 'append') {
       this.log(p.to).push(...p.msg.batches);
       ack = m.followerAppended(p.msg);

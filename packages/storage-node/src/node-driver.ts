@@ -1,0 +1,351 @@
+/**
+ * The node driver: ONE loop for every replica this node holds (replica.ts),
+ * so the cost of a round follows the bytes, not the shard count. gRPC
+ * handlers, the replication links and the metadata watch only queue work
+ * on a replica and mark it touched; one step of the loop then, for the
+ * touched replicas only:
+ *
+ *   1. feeds their queued events (acks, shard records, disconnects, ticks)
+ *      to their machines,
+ *   2. followers: checks the leaders' appends (a truncation first persists
+ *      what was accepted so far, then truncates),
+ *   3. leaders: one group commit per shard of its queued appends,
+ *   4. writes every shard's new batches and state in ONE store write (one
+ *      fsync with --fsync on) and only then acknowledges the leaders'
+ *      appends, one reply per replication message,
+ *   5. sends followers what they lack: one message per peer node carrying
+ *      every shard's appends,
+ *   6. retention, when its pass asked: drops committed batches older than
+ *      the stream's retention period (each replica on its own, below its
+ *      high watermark), moving the log start,
+ *   7. answers producers whose records are committed (only while the node
+ *      lease is valid), hands what the machines propose for the shard
+ *      records (ISR change, seal, epoch bump) to the proposer, and tells
+ *      readers what moved.
+ *
+ * Idle shards cost nothing: one node timer ticks only the replicas whose
+ * machine says time can change something (messages in flight, a follower
+ * behind, a proposal or a seal pending, producers waiting); the rest are
+ * visited only when something arrives for them. Work that arrives while
+ * the loop awaits the store forms the next step (group commit). Every
+ * queue is bounded; a full queue answers at once instead of growing.
+ */
+import { REPLICATION_INFLIGHT_MAX, type AppendAck, type RecordBatch, type ReplicaProposals } from '@shoal/core';
+import type { Logger, ShardAck, ShardAppend, ShardAppendResult, ShardRecords__Output } from '@shoal/wire';
+import type { NodeMetrics } from './node-metrics';
+import { appendRecordsOf } from './leader-appends';
+import type { Replica, StepSink } from './replica';
+import { encodeShardAck, toShardAppend, type DecodedAppend } from './replication-codec';
+import type { ShardRef } from './shard-reader';
+import type { NodeStore } from './store/node-store';
+import { NODE_APPEND_QUEUE_BYTES_MAX, NODE_COMMIT_BYTES_MAX, REPLICATION_MESSAGE_BYTES_MAX } from './storage-limits';
+
+/** The replication links: one stream per peer node. */
+export interface PeerSender {
+  /** Whether a message to the node can leave now (its stream is up). */
+  reachable(nodeId: string): boolean;
+  /** Sends the appends (of many shards) to the node in one message; false if its stream is down. */
+  send(nodeId: string, appends: ShardAppend[]): boolean;
+}
+
+/** Writes what a leader proposes to its shard record (guarded; outcomes return through the metadata watch). */
+export interface RecordProposer {
+  propose(shard: ShardRef, leaderId: string, proposals: ReplicaProposals): void;
+}
+
+export interface NodeDriverOptions {
+  readonly selfId: string;
+  readonly store: NodeStore;
+  readonly proposer: RecordProposer;
+  /** Monotonic clock (ms) for every protocol decision: timeouts, lease validity. */
+  readonly monoClock: () => number;
+  /** Monotonic ms until which this node's lease is known valid (0: not registered). */
+  readonly leaseUntilMs: () => number;
+  readonly logger: Logger;
+  readonly metrics: NodeMetrics;
+  /** A broken invariant or failed disk write: the process must stop. */
+  readonly onFatal: (err: unknown) => void;
+  /** Runs the next loop step soon (default setImmediate; a simulation queues it). */
+  readonly schedule?: (fn: () => void) => void;
+  /** Wall clock (ms): arrival times are compared with it for retention. */
+  readonly clock: () => number;
+  /** The retention of a stream's records in ms (undefined: unknown, keep everything). */
+  readonly retentionMs: (streamId: string) => number | undefined;
+}
+
+/** One item of a replication message from a leader node, decoded (or why it is unusable). */
+export interface InboundItem {
+  readonly ref: ShardRef;
+  readonly decoded: DecodedAppend | string;
+}
+
+export function refKey(ref: ShardRef): string {
+  return `${ref.streamId}/${ref.shardId}`;
+}
+
+export class NodeDriver {
+  /** streamId -> shardId -> replica (no key string built per lookup: lookups come per shard of every message). */
+  private readonly replicas = new Map<string, Map<string, Replica>>();
+  private count = 0;
+  private touched = new Set<Replica>();
+  /** Replicas the timer must tick (their machines or producers wait on time). */
+  private readonly active = new Set<Replica>();
+  private peers: PeerSender | undefined;
+  private queuedBytes = 0;
+  private running = false;
+  private again = false;
+  private closed = false;
+  /** Resolves when the step in progress (if any) has finished. */
+  private stepDone: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: NodeDriverOptions) {}
+
+  setPeers(peers: PeerSender): void { this.peers = peers; }
+
+  get(ref: ShardRef): Replica | undefined { return this.replicas.get(ref.streamId)?.get(ref.shardId); }
+  *all(): Iterable<Replica> { for (const shards of this.replicas.values()) yield* shards.values(); }
+  size(): number { return this.count; }
+
+  add(replica: Replica): void {
+    const { streamId, shardId } = replica.shard;
+    let shards = this.replicas.get(streamId);
+    if (!shards) this.replicas.set(streamId, (shards = new Map()));
+    if (!shards.has(shardId)) this.count++;
+    shards.set(shardId, replica);
+    this.touch(replica);
+  }
+
+  /** Takes a replica out of the loop and closes it; resolves once no step uses it any more (its log may then be destroyed). */
+  async remove(replica: Replica): Promise<void> {
+    const shards = this.replicas.get(replica.shard.streamId);
+    if (shards?.get(replica.shard.shardId) === replica) {
+      shards.delete(replica.shard.shardId);
+      this.count--;
+      if (shards.size === 0) this.replicas.delete(replica.shard.streamId);
+    }
+    this.touched.delete(replica);
+    this.active.delete(replica);
+    replica.close();
+    await this.stepDone;
+  }
+
+  touch(replica: Replica): void {
+    this.touched.add(replica);
+    this.wake();
+  }
+
+  // ---- inputs ---------------------------------------------------------------
+
+  /** An AppendShards call: one result per item, in order, once each shard's records are committed or failed. */
+  appendShards(items: readonly ShardRecords__Output[]): Promise<ShardAppendResult[]> {
+    const nowMs = this.o.monoClock();
+    const leaseUntilMs = this.o.leaseUntilMs();
+    return Promise.all(items.map((item) => {
+      const replica = item.shard ? this.get({ streamId: item.shard.stream_id, shardId: item.shard.shard_id }) : undefined;
+      if (!replica) return failed('SHARD_NOT_FOUND', 'this node holds no replica of the shard');
+      const recs = appendRecordsOf(item);
+      if (typeof recs === 'string') return failed('INTERNAL', recs);
+      if (this.queuedBytes + recs.bytes > NODE_APPEND_QUEUE_BYTES_MAX) return failed('INTERNAL', 'append queue of the node is full');
+      this.queuedBytes += recs.bytes;
+      const answer = replica.append(recs, item.epoch, nowMs, leaseUntilMs);
+      this.touch(replica);
+      return answer.finally(() => { this.queuedBytes -= recs.bytes; });
+    }));
+  }
+
+  /** A replication message from a leader node; `reply` gets one ack per item, in order, once all are handled. */
+  receiveMessage(items: readonly InboundItem[], reply: (acks: ShardAck[]) => void): void {
+    const acks = new Array<ShardAck>(items.length);
+    let remaining = items.length;
+    if (remaining === 0) return;
+    items.forEach((item, i) => {
+      const set = (ack: AppendAck): void => {
+        acks[i] = encodeShardAck({ stream_id: item.ref.streamId, shard_id: item.ref.shardId }, ack);
+        if (--remaining === 0) reply(acks);
+      };
+      const replica = this.get(item.ref);
+      if (!replica) { set({ epoch: 0, error: 'SHARD_NOT_FOUND', logEndOffset: 0, lastEpoch: 0, highWatermark: 0 }); return; }
+      if (typeof item.decoded === 'string') { set(replica.rejection('INTERNAL')); return; }
+      if (replica.receive({ msg: item.decoded.msg, batches: item.decoded.batches, reply: set })) this.touch(replica);
+    });
+  }
+
+  /** A follower's ack for a shard this node leads. */
+  ack(from: string, ref: ShardRef, ack: AppendAck): void {
+    const replica = this.get(ref);
+    if (replica && replica.enqueue({ kind: 'ack', from, ack })) this.touch(replica);
+  }
+
+  /** The stream to a peer broke: everything in flight to it is lost. */
+  peerDisconnected(nodeId: string): void {
+    for (const r of this.all()) if (r.enqueue({ kind: 'disconnected', nodeId })) this.touched.add(r);
+    this.wake();
+  }
+
+  /** The stream to a peer is up again: leaders may send to it. */
+  peerConnected(): void {
+    for (const r of this.all()) if (r.machine.role() === 'leader') this.touched.add(r);
+    this.wake();
+  }
+
+  /** Lease lost (true) or regained (false): leaders stop / resume acknowledging. */
+  setFenced(fenced: boolean): void {
+    for (const r of this.all()) if (r.enqueue({ kind: 'fenced', fenced })) this.touched.add(r);
+    this.wake();
+  }
+
+  /** The node timer: ticks the replicas that wait on time (resends, timeouts, retries). */
+  tick(): void {
+    if (this.active.size === 0) return;
+    for (const r of this.active) if (r.enqueue({ kind: 'tick' })) this.touched.add(r);
+    this.wake();
+  }
+
+  /** Retention: every replica drops the committed batches its stream no longer retains (in the next step). */
+  checkRetention(): void {
+    for (const r of this.all()) { r.trimDue = true; this.touched.add(r); }
+    this.wake();
+  }
+
+  /** Stops the loop after the step in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stepDone;
+  }
+
+  // ---- the loop -------------------------------------------------------------
+
+  private wake(): void {
+    this.again = true;
+    if (this.running || this.closed) return;
+    this.running = true;
+    (this.o.schedule ?? setImmediate)(() => { void this.run(); });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.again && !this.closed) {
+        this.again = false;
+        let done: () => void = () => undefined;
+        this.stepDone = new Promise((resolve) => { done = resolve; });
+        try {
+          await this.step();
+        } finally {
+          done();
+        }
+      }
+    } catch (err) {
+      this.o.logger.error('node driver failed', { err });
+      this.o.onFatal(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async step(): Promise<void> {
+    const touched = [...this.touched].filter((r) => !r.isClosed());
+    this.touched = new Set();
+    if (touched.length === 0) return;
+    let nowMs = this.o.monoClock();
+    for (const r of touched) r.applyEvents(nowMs, this.o.leaseUntilMs());
+    const write = new StepWrite(this.o.store, this.o.metrics);
+    const replies: Array<() => void> = [];
+    for (const r of touched) if (r.hasInbound()) await r.takeInbound(write, replies);
+    let bytesLeft = NODE_COMMIT_BYTES_MAX;
+    for (const r of touched) {
+      if (!r.hasPending() || r.isClosed()) continue;
+      if (bytesLeft <= 0) { this.touched.add(r); this.again = true; continue; }
+      const batch = r.takeAppends(nowMs, bytesLeft);
+      if (batch) { write.batchesOf(r).push(batch); bytesLeft -= batch.bytes.length; }
+      if (r.hasPending()) { this.touched.add(r); this.again = true; }
+    }
+    for (const r of touched) if (r.stateDirty) write.include(r);
+    await write.flush();
+    for (const reply of replies) reply();
+    for (const r of touched) {
+      if (!r.trimDue || r.isClosed()) continue;
+      r.trimDue = false;
+      const retentionMs = this.o.retentionMs(r.shard.streamId);
+      if (retentionMs !== undefined) await r.trimBefore(this.o.clock() - retentionMs);
+    }
+    await this.pumpSends(touched);
+    nowMs = this.o.monoClock();
+    const leaseUntilMs = this.o.leaseUntilMs();
+    const reachable = (id: string): boolean => this.peers?.reachable(id) ?? false;
+    for (const r of touched) {
+      if (r.isClosed()) continue;
+      r.settle(nowMs, leaseUntilMs);
+      const proposals = r.machine.proposalsDue(nowMs);
+      if (proposals.isr || proposals.seal || proposals.epochBump) this.o.proposer.propose(r.shard, this.o.selfId, proposals);
+      r.readView.changed();
+      if (r.needsTick(nowMs, reachable)) this.active.add(r); else this.active.delete(r);
+    }
+  }
+
+  /** Leaders: what each follower lacks, from cache or store; one message per peer for every shard. */
+  private async pumpSends(touched: readonly Replica[]): Promise<void> {
+    const peers = this.peers;
+    if (!peers) return;
+    const out = new Map<string, ShardAppend[]>();
+    for (const r of touched) {
+      if (r.isClosed() || r.machine.role() !== 'leader') continue;
+      const blocked = new Set<string>();
+      const reachable = (id: string): boolean => !blocked.has(id) && peers.reachable(id);
+      for (let round = 0; round < REPLICATION_INFLIGHT_MAX; round++) {
+        const nowMs = this.o.monoClock();
+        const sends = r.sendsDue(nowMs, reachable);
+        if (sends.length === 0) break;
+        for (const s of sends) {
+          const batches: RecordBatch[] = r.cache.slice(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX)
+            ?? await r.log.batchesFrom(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX);
+          if (batches.length > 0 && batches[0]!.firstOffset !== s.fromOffset) {
+            r.logger.error('send does not start at a batch boundary', { to: s.to, from: s.fromOffset });
+            blocked.add(s.to);
+            continue;
+          }
+          const end = batches.length > 0 ? batches[batches.length - 1]!.endOffset : s.fromOffset;
+          let list = out.get(s.to);
+          if (!list) out.set(s.to, (list = []));
+          list.push(toShardAppend(r.shard, s, batches));
+          r.machine.sent(s.to, s.fromOffset, end, nowMs);
+        }
+      }
+    }
+    // A stream that went down meanwhile reports it (peerDisconnected): the machines resend then.
+    for (const [peer, appends] of out) peers.send(peer, appends);
+  }
+}
+
+function failed(error: ShardAppendResult['error'], message: string): Promise<ShardAppendResult> {
+  return Promise.resolve({ error, error_message: message, epoch: 0, first_offset: 0, throttled_indexes: [], result_count: 0 });
+}
+
+/** The store write of one step: each touched replica's new batches and state, written together. */
+class StepWrite implements StepSink {
+  private parts = new Map<Replica, RecordBatch[]>();
+
+  constructor(private readonly store: NodeStore, private readonly metrics: NodeMetrics) {}
+
+  /** The live list of batches this step appends for `r` (push to it). */
+  batchesOf(r: Replica): RecordBatch[] {
+    let list = this.parts.get(r);
+    if (!list) this.parts.set(r, (list = []));
+    return list;
+  }
+
+  /** Writes `r`'s state even without batches. */
+  include(r: Replica): void { this.batchesOf(r); }
+
+  /** Writes what was gathered (one store write), then hands each replica its persisted batches. */
+  async flush(): Promise<void> {
+    const parts = [...this.parts].filter(([r]) => !r.isClosed());
+    this.parts = new Map();
+    if (parts.length === 0) return;
+    await this.store.write(parts.map(([r, batches]) => ({ log: r.log, batches, state: r.persistedState() })));
+    for (const [r, batches] of parts) {
+      r.stateDirty = false;
+      r.persisted(batches);
+    }
+    this.metrics.groupCommits.inc();
+  }
+}
