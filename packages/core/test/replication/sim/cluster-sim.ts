@@ -13,7 +13,7 @@
  * checked after every step; everything is driven by one seeded Rng.
  */
 import { ReplicaMachine, type AppendAck, type AppendMessage, type IsrProposal, type ReplicaConfig } from '../../../src/replication/replica-machine';
-import { Rng } from './rng';
+import { type Rng } from './rng';
 
 export const SIM_LEASE_TTL_MS = 2_000;
 const NET_DELAY_MS_MAX = 40;
