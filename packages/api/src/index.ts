@@ -4,4 +4,3 @@ export type { ApiServer, ApiServerOptions } from './api-server';
 export { Dispatcher } from './dispatcher';
 export type { ApiRequest, ApiResponse } from './dispatcher';
 export { OPERATIONS } from './operations/index';
-export { NodeSha256 } from './auth/sigv4-verifier';

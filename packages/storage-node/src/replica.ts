@@ -20,7 +20,7 @@
  * machine's inputs and outputs; this class keeps only the queues.
  */
 import {
-  RecordBatch, ReplicaMachine, TRUNCATION_ROUNDS_MAX, assembleRecordBatch,
+  RecordBatch, type ReplicaMachine, TRUNCATION_ROUNDS_MAX, assembleRecordBatch,
   type AppendAck, type AppendMessage, type AppendRefusal, type RecordBodySlice, type ReplicaConfig, type ReplicaPersistedState, type ReplicaRole, type SendRequest,
 } from '@shoal/core';
 import type { ErrorCode, Logger, ShardAppendResult } from '@shoal/wire';

@@ -96,3 +96,4 @@ export { counterOf, gaugeOf, histogramOf, processRegistry, RUNTIME_METRICS_DROPP
 export { timingInterceptor, methodName, outcomeOf } from './call-timing';
 export type { CallObserver } from './call-timing';
 export { startCpuProfileFromEnv } from './cpu-profile';
+export { NodeSha256 } from './sha256';

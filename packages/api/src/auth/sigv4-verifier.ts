@@ -16,8 +16,9 @@
  *   - The signing time must be within SIGNATURE_SKEW_MS_MAX of now (for
  *     query signing: not yet expired by X-Amz-Expires).
  */
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { KinesisError } from '@shoal/core';
+import { NodeSha256 } from '@shoal/wire';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ApiRequest } from '../dispatcher';
 import type { SignatureParts } from './sigv4-request';
@@ -32,28 +33,6 @@ const QUERY_SIGNATURE_PARAMS = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', '
 
 export const SIGNATURE_MISMATCH_MESSAGE =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytesOf(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-/** The signer's hash interface over node:crypto (SHA-256, or HMAC-SHA-256 with a key): `sha256` of @smithy/signature-v4. */
-export class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret !== undefined ? createHmac('sha256', bytesOf(secret)) : createHash('sha256');
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytesOf(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
-}
 
 /** An identity's signing secret. */
 export interface SigningSecret {

@@ -31,7 +31,6 @@ interface CborX {
     decode(value: unknown): unknown;
   }): void;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Decoder, Encoder, addExtension } = require('cbor-x') as CborX;
 
 export const AMZ_CBOR_CONTENT_TYPE = 'application/x-amz-cbor-1.1';

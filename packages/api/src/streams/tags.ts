@@ -9,7 +9,7 @@
  * resource (ResourceNotFoundException). The consumer registry plugs in at
  * `resolveTaggable`.
  */
-import { KinesisError, limits } from '@shoal/core';
+import { type KinesisError, limits } from '@shoal/core';
 import type { StreamRecord, Versioned } from '@shoal/metadata';
 import { resourceNotFound, tagCharactersInvalid } from '../kinesis-errors';
 import type { OperationContext } from '../operation';

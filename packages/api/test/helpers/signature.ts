@@ -4,7 +4,7 @@
  * where the signature itself is not checked); `signRequest` signs for real
  * with the AWS SDK's signer (for --auth sigv4).
  */
-import { NodeSha256 as Sha256 } from '../../src/auth/sigv4-verifier';
+import { NodeSha256 as Sha256 } from '@shoal/wire';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export const UNVERIFIED_SIGNATURE: Readonly<Record<string, string>> = {

@@ -9,7 +9,7 @@
 import { request as http1Request } from 'node:http';
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 as Sha256 } from '@shoal/api';
+import { NodeSha256 as Sha256 } from '@shoal/wire';
 import type { GotAnswer } from '../history/robustness-format';
 import { JSON_CONTENT_TYPE, type RawRequest } from './bad-input-corpus';
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OPERATIONS } from '@shoal/api';
-import { JavaCborClient, Timestamp, type CborAnswer, type Tagged } from './java-cbor-client';
+import { type JavaCborClient, Timestamp, type CborAnswer, type Tagged } from './java-cbor-client';
 
 const ACTIVE_WAIT_MS = 60_000;
 const POLL_MS = 250;

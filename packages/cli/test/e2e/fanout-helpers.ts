@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 as Sha256 } from '@shoal/api';
+import { NodeSha256 as Sha256 } from '@shoal/wire';
 
 const ACTIVE_WAIT_MS = 30_000;
 const POLL_MS = 100;

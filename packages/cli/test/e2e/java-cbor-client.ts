@@ -10,7 +10,7 @@
  */
 import { request } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 as Sha256 } from '@shoal/api';
+import { NodeSha256 as Sha256 } from '@shoal/wire';
 
 /** A timestamp member (written as tag 1 + epoch millis). */
 export class Timestamp {

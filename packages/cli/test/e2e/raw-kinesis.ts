@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 as Sha256 } from '@shoal/api';
+import { NodeSha256 as Sha256 } from '@shoal/wire';
 
 
 export interface RawCall {

@@ -152,7 +152,7 @@ describe('elastic streams end to end', function () {
     process.kill(active.pid, 'SIGKILL');
     const killedMs = Date.now();
     await settle(5);
-    // eslint-disable-next-line no-console
+     
     console.log(`      split completed ${Date.now() - killedMs} ms after SIGKILL of the active controller`);
   });
 
@@ -197,7 +197,7 @@ describe('elastic streams end to end', function () {
     const closed = all.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber !== undefined);
     assert.ok(closed.length >= 8);
     assert.equal(closedSeen.size, closed.length, 'every closed shard ended with ChildShards and no NextShardIterator');
-    // eslint-disable-next-line no-console
+     
     console.log(`      ${acked.length} acknowledged, ${writer.puts.length - acked.length} failed puts, ${all.length} shards (${closed.length} closed)`);
   });
 

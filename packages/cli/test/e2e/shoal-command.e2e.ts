@@ -304,7 +304,6 @@ describe('the shoal command end to end', function () {
     const shards = (await client.send(new ListShardsCommand({ StreamName: 'moving' }))).Shards ?? [];
     const dataOf = new Map(records.map((t) => [t.sequenceNumber, Buffer.from(t.data, 'base64').toString('utf8')]));
     assert.deepEqual(tailOrder(records), streamOrder(acks, (a) => dataOf.get(a.sequenceNumber)!, depths(shards)));
-    // eslint-disable-next-line no-console
     console.log(`      ${acks.length} records through a split and a merge, read in order by tail --follow`);
   });
 

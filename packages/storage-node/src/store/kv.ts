@@ -5,7 +5,7 @@
  * classic-level, what nodes run) and MemoryKv (memory-kv.ts, for the
  * seeded simulation and unit tests, with LevelDB's durability model).
  */
-import { Level } from 'level';
+import { type Level } from 'level';
 
 export type KvOp = { readonly type: 'put'; readonly key: string; readonly value: Buffer } | { readonly type: 'del'; readonly key: string };
 
