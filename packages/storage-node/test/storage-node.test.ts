@@ -291,12 +291,16 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     assert.equal((await call(clients.get(leader)!.Seek.bind(clients.get(leader)!), { shard: shard0, kind: 'SEEK_TRIM_HORIZON', timestamp_ms: 0 }) as SeekResponse__Output).offset, end);
     // A follower whose log lies below the leader's log start (here: a new, empty replica) starts at it.
     const follower = NODES.map((n) => n.nodeId).find((id) => id !== leader)!;
-    const without = store.view.shard(STREAM_ID, shard0.shard_id)!;
-    const dropped: ShardRecord = { ...without.value, replicas: without.value.replicas.filter((id) => id !== follower), isr: without.value.isr.filter((id) => id !== follower) };
-    assert.equal(await store.commit({ compare: [{ key: k, modRevision: without.modRevision }], puts: [{ key: k, value: dropped }] }), true);
+    // Read-modify-write, again if the record moved on (or this view had not caught up) in between.
+    const updateShard0 = async (change: (r: ShardRecord) => ShardRecord): Promise<void> => {
+      await waitUntil('the shard record update commits', async () => {
+        const current = store.view.shard(STREAM_ID, shard0.shard_id)!;
+        return store.commit({ compare: [{ key: k, modRevision: current.modRevision }], puts: [{ key: k, value: change(current.value) }] });
+      });
+    };
+    await updateShard0((r) => ({ ...r, replicas: r.replicas.filter((id) => id !== follower), isr: r.isr.filter((id) => id !== follower) }));
     await waitUntil(`${follower} drops its replica`, async () => nodes.get(follower)!.driver.get({ streamId: STREAM_ID, shardId: shard0.shard_id }) === undefined);
-    const back = store.view.shard(STREAM_ID, shard0.shard_id)!;
-    assert.equal(await store.commit({ compare: [{ key: k, modRevision: back.modRevision }], puts: [{ key: k, value: { ...back.value, replicas: [...back.value.replicas, follower] } }] }), true);
+    await updateShard0((r) => ({ ...r, replicas: [...r.replicas, follower] }));
     await waitUntil(`${follower} rejoins the ISR`, async () => store.view.shard(STREAM_ID, shard0.shard_id)!.value.isr.includes(follower));
     const r = await read(follower, shard0, end);
     assert.deepEqual([r.log_start_offset, r.records.map((x) => x.partition_key)], [end, ['fresh-0', 'fresh-1']]);
