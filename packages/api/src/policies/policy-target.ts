@@ -19,7 +19,7 @@ function notFound(arn: string): KinesisError {
 }
 
 /** A registered consumer (not DELETING) as a policy resource; undefined when there is none. */
-export function findConsumerResource(ctx: OperationContext, consumerArn: string): PolicyResource | undefined {
+function findConsumerResource(ctx: OperationContext, consumerArn: string): PolicyResource | undefined {
   const consumer = ctx.view.consumers.byConsumerArn(consumerArn)?.value;
   const stream = consumer ? ctx.view.streamById(consumer.streamId)?.value : undefined;
   if (!consumer || !stream || consumer.status === 'DELETING') return undefined;
