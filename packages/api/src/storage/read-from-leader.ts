@@ -6,7 +6,7 @@
  * shard's routing changed from what the attempt used (bounded wait), so a
  * deposed leader that is still registered is not asked again at once.
  */
-import { KinesisError } from '@shoal/core';
+import type { KinesisError } from '@shoal/core';
 import type { ShardRecord } from '@shoal/metadata';
 import type { ErrorCode__Output } from '@shoal/wire';
 import type { OperationContext } from '../operation';

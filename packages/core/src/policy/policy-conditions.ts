@@ -12,7 +12,7 @@
  * else (IfExists, ForAnyValue:/ForAllValues:, other keys) is refused when
  * the policy is stored, never ignored.
  */
-import { KinesisError, invalidPolicyDocument } from '../errors';
+import { invalidPolicyDocument, type KinesisError } from '../errors';
 import { POLICY_CONDITION_VALUES_MAX } from '../limits';
 import { wildcardMatch } from './wildcard';
 
