@@ -24,6 +24,8 @@ const canaries = [
   { file: 'packages/storage-node/src/main.ts', line: "import { startApiServer } from '@shoal/api';\nvoid startApiServer;\n" },
   { file: 'packages/core/src/index.ts', line: "import { MetadataStore } from '@shoal/metadata';\nvoid MetadataStore;\n" },
   { file: 'packages/api/src/main.ts', line: "import { ShardLog } from '../../storage-node/src/shard-log';\nvoid ShardLog;\n" },
+  // The test harness is for tests: product code must not start etcd through it.
+  { file: 'packages/metadata/src/index.ts', line: "import { startEtcd } from '@shoal/testkit';\nvoid startEtcd;\n" },
 ];
 let canaryFailed = false;
 for (const c of canaries) {

@@ -6,7 +6,8 @@
  * processes an account may reach N times the rate (documented; a shared
  * limiter would need a round trip to etcd per control call).
  */
-import { KinesisError, TokenBucket } from '@shoal/core';
+import { TokenBucket } from '@shoal/core';
+import { controlRateExceeded } from './kinesis-errors';
 
 /** Requests per second per account, from the Kinesis quotas documentation. */
 export const CONTROL_RATES_PER_SEC_DEFAULT: ReadonlyMap<string, number> = new Map([
@@ -53,8 +54,7 @@ export class ControlRateLimiter {
       this.buckets.set(key, bucket);
     }
     if (!bucket.tryTake(1, nowMs)) {
-      const stream = streamName === undefined ? 'stream' : `stream ${streamName}`;
-      throw new KinesisError('LimitExceededException', `Rate exceeded for ${stream} under account ${accountId}.`);
+      throw controlRateExceeded(streamName, accountId);
     }
   }
 }

@@ -34,6 +34,7 @@ import {
   ACCESS_DENIED_NO_OPERATION, corsHeaders, deprecatedJsonError, preflightAnswer, unreadableContentAnswer, xmlError, type EdgeAnswer,
 } from './protocol/protocol-edge';
 import { operationOfTarget } from './protocol/target';
+import { internalFailure } from './kinesis-errors';
 
 /** Bytes of random x-amz-id-2 (Kinesis sends 72, base64). */
 const AMZ_ID_2_BYTES = 72;
@@ -177,7 +178,7 @@ export class Dispatcher {
       return err;
     }
     this.ctx.logger.error('request failed with an internal error', { requestId, operation: opName, err });
-    return new KinesisError('InternalFailure', 'Internal service failure.');
+    return internalFailure();
   }
 }
 

@@ -128,3 +128,54 @@ export function autoNeedsOnDemand(streamName: string, accountId: string): Kinesi
     `Stream ${streamName} under account ${accountId} uses the AUTO record distribution strategy, which only ON_DEMAND streams support; ` +
     'set it to USER_PARTITION_KEY (UpdateStreamRecordDistributionStrategy) before switching to PROVISIONED.');
 }
+
+/** A shard id that names no shard of the stream, in the control and iterator operations (ListShards, DescribeStream, GetShardIterator, SplitShard, MergeShards). */
+export function shardNotFound(shardId: string, streamName: string, accountId: string): KinesisError {
+  return new KinesisError('ResourceNotFoundException', `Could not find shard ${shardId} in stream ${streamName} under account ${accountId}.`);
+}
+
+/** A shard gone from the stream under a read (GetRecords, SubscribeToShard, a start position); Kinesis' wording differs from shardNotFound. */
+export function shardDoesNotExist(shardId: string, streamName: string, accountId: string): KinesisError {
+  return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${accountId} does not exist`);
+}
+
+/** A server fault the client may retry. */
+export function internalFailure(): KinesisError {
+  return new KinesisError('InternalFailure', 'Internal service failure.');
+}
+
+/** No storage node could serve the request now (no leader, or every attempt failed to connect). */
+export function serviceUnavailable(): KinesisError {
+  return new KinesisError('ServiceUnavailable', 'Service unavailable.');
+}
+
+/** A NextToken that this server did not issue, or issued for another stream. */
+export function invalidNextToken(): KinesisError {
+  return new KinesisError('InvalidArgumentException', 'Invalid NextToken.');
+}
+
+/** A NextToken past its lifetime. */
+export function expiredNextToken(): KinesisError {
+  return new KinesisError('ExpiredNextTokenException', 'The timestamp of the NextToken has expired.');
+}
+
+/** A shard iterator that does not decode, or names another stream than the one given. */
+export function invalidShardIterator(): KinesisError {
+  return new KinesisError('InvalidArgumentException', 'Invalid ShardIterator.');
+}
+
+/** WarmThroughputMiBps on a PROVISIONED stream (CreateStream, UpdateStreamMode). */
+export function warmThroughputNeedsOnDemand(): KinesisError {
+  return new KinesisError('InvalidArgumentException', 'WarmThroughputMiBps can only be specified for streams in ON_DEMAND capacity mode.');
+}
+
+/** An AT_TIMESTAMP position later than now (GetShardIterator, SubscribeToShard). */
+export function timestampInFuture(atMs: number, nowMs: number): KinesisError {
+  return new KinesisError('InvalidArgumentException',
+    `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${atMs}, currentTimestampInMillis: ${nowMs}`);
+}
+
+/** A control-plane call over its rate (per account, or per stream when `streamName` is given). */
+export function controlRateExceeded(streamName: string | undefined, accountId: string): KinesisError {
+  return new KinesisError('LimitExceededException', `Rate exceeded for ${streamName === undefined ? 'stream' : `stream ${streamName}`} under account ${accountId}.`);
+}

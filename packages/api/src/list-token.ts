@@ -8,7 +8,7 @@
  * so a token of one kind never passes as another (or as a shard iterator).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { KinesisError } from '@shoal/core';
+import { invalidNextToken } from './kinesis-errors';
 
 const MAC_BYTES = 16;
 
@@ -21,7 +21,7 @@ export function encodeListToken(kind: ListTokenKind, payload: Readonly<Record<st
 
 /** The payload of a token this cluster issued; InvalidArgumentException for anything else. */
 export function decodeListToken(kind: ListTokenKind, token: string, key: Buffer): Record<string, unknown> {
-  const invalid = new KinesisError('InvalidArgumentException', `Invalid NextToken.`);
+  const invalid = invalidNextToken();
   const dot = token.indexOf('.');
   if (dot <= 0) throw invalid;
   const body = Buffer.from(token.slice(0, dot), 'base64url');

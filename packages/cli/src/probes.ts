@@ -6,7 +6,7 @@ import { Keys, type NodeRecord } from '@shoal/metadata';
 import { PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS, UP_WAIT_MS_MAX } from './cli-limits';
 
 /** HTTP GET with a deadline: the status code and body, or undefined if nothing answered. */
-export function httpGet(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ status: number; body: string } | undefined> {
+function httpGet(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolve) => {
     const req = request(url, { method: 'GET', timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];

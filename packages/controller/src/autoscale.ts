@@ -35,7 +35,7 @@ export interface RoundChoice {
 }
 
 /** Shards needed to carry a warm throughput target at 1 MiB/s per shard. */
-export function warmShardCount(stream: StreamRecord): number {
+function warmShardCount(stream: StreamRecord): number {
   const mibps = stream.warmThroughputMiBps ?? 0;
   return Math.ceil((mibps * 1024 * 1024) / limits.SHARD_WRITE_BYTES_PER_SEC);
 }

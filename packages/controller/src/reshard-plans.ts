@@ -30,12 +30,12 @@ export function rangeOf(s: ShardRecord): ShardRange {
 }
 
 /** Steps of a recorded round in core's form. */
-export function stepsOf(r: ReshardRecord): ReshardStep[] {
+function stepsOf(r: ReshardRecord): ReshardStep[] {
   return r.steps.map((st) => ({ parents: st.parents, children: st.children.map((c) => ({ start: BigInt(c.hashKeyStart), end: BigInt(c.hashKeyEnd) })) }));
 }
 
 /** A round in the schema's form (decimal strings). */
-export function reshardRecord(cause: ReshardRecord['cause'], steps: readonly ReshardStep[], nowMs: number): ReshardRecord {
+function reshardRecord(cause: ReshardRecord['cause'], steps: readonly ReshardStep[], nowMs: number): ReshardRecord {
   return {
     cause, requestedMs: nowMs,
     steps: steps.map((st) => ({ parents: [...st.parents], children: st.children.map((c) => ({ hashKeyStart: c.start.toString(), hashKeyEnd: c.end.toString() })) })),

@@ -4,39 +4,14 @@
  * nodes are stood in for by their etcd registrations (leases).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lease } from 'etcd3';
 import { MetadataStore, type NodeRecord, type StreamRecord } from '@shoal/metadata';
+import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 import { createLogger } from '@shoal/wire';
 import { Controller } from '../src/controller';
 
 const WAIT_MS = 8000;
-
-async function etcdHealthy(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function streamRecord(name: string, shards: number): StreamRecord {
   return {
@@ -47,26 +22,14 @@ function streamRecord(name: string, shards: number): StreamRecord {
 
 describe('Controller (real etcd)', function () {
   this.timeout(30_000);
-  let etcd: ChildProcess | undefined;
-  let dir = '';
+  let etcd: EtcdCluster | undefined;
   let store: MetadataStore;
   const controllers: Controller[] = [];
   const leases = new Map<string, Lease>();
 
-  before(async function () {
-    if (spawnSync('etcd', ['--version']).status !== 0) this.skip();
-    dir = mkdtempSync(join(tmpdir(), 'shoal-controller-'));
-    const [client, peer] = [await freePort(), await freePort()];
-    const c = `http://127.0.0.1:${client}`;
-    const p = `http://127.0.0.1:${peer}`;
-    etcd = spawn('etcd', ['--name', 't', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', c, '--advertise-client-urls', c,
-      '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `t=${p}`], { stdio: 'ignore' });
-    // Wait for etcd itself first: failed calls would open the client's circuit breaker.
-    for (let i = 0; !(await etcdHealthy(c)); i++) {
-      if (i > 100) throw new Error('etcd did not start');
-      await sleep(100);
-    }
-    store = new MetadataStore({ endpoints: [c], prefix: '/test/' });
+  before(async () => {
+    etcd = await startEtcd();
+    store = new MetadataStore({ endpoints: [etcd.endpoint], prefix: '/test/' });
     await store.start();
     for (const id of ['a1', 'b1', 'c1']) {
       const node: NodeRecord = { nodeId: id, az: `az-${id[0]}`, grpcAddress: '127.0.0.1:1', httpAddress: 'http://127.0.0.1:1', pid: 1, startedMs: 0 };
@@ -86,8 +49,7 @@ describe('Controller (real etcd)', function () {
     for (const c of controllers) await c.stop();
     for (const l of leases.values()) await l.revoke().catch(() => undefined);
     await store?.close();
-    etcd?.kill('SIGKILL');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await etcd?.stop();
   });
 
   it('elects exactly one controller', async () => {

@@ -8,13 +8,9 @@
  * seconds span many timeouts; against a real etcd.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MetadataStore, type NodeRecord } from '@shoal/metadata';
+import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 
 const CALL_TIMEOUT_MS = 300;
 const LEASE_TTL_SEC = 1;
@@ -22,46 +18,20 @@ const LEASE_TTL_SEC = 1;
 const QUIET_MS = 3_000;
 const WATCH_DELIVERY_MS = 1_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function etcdHealthy(url: string): Promise<boolean> {
-  try { return (await fetch(`${url}/health`)).ok; } catch { return false; }
-}
-
 describe('etcd liveness of a quiet process (real etcd)', function () {
   this.timeout(20_000);
-  let etcd: ChildProcess | undefined;
-  let dir = '';
+  let etcd: EtcdCluster | undefined;
   let endpoint = '';
   const stores: MetadataStore[] = [];
 
-  before(async function () {
-    if (spawnSync('etcd', ['--version']).status !== 0) this.skip();
-    dir = mkdtempSync(join(tmpdir(), 'shoal-liveness-'));
-    const [client, peer] = [await freePort(), await freePort()];
-    endpoint = `http://127.0.0.1:${client}`;
-    const p = `http://127.0.0.1:${peer}`;
-    etcd = spawn('etcd', ['--name', 't', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
-      '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `t=${p}`], { stdio: 'ignore' });
-    for (let i = 0; !(await etcdHealthy(endpoint)); i++) {
-      if (i > 100) throw new Error('etcd did not start');
-      await sleep(100);
-    }
+  before(async () => {
+    etcd = await startEtcd();
+    endpoint = etcd.endpoint;
   });
 
   after(async () => {
     for (const s of stores) await s.close().catch(() => undefined);
-    etcd?.kill('SIGKILL');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await etcd?.stop();
   });
 
   async function store(): Promise<MetadataStore> {

@@ -59,3 +59,8 @@ export function streamNotFound(streamName: string, accountId: string): KinesisEr
 export function shardRateExceededMessage(shardId: string, streamName: string, accountId: string): string {
   return `Rate exceeded for shard ${shardId} in stream ${streamName} under account ${accountId}.`;
 }
+
+/** A resource policy document this server refuses (PutResourcePolicy); `detail` says why. */
+export function invalidPolicyDocument(detail: string): KinesisError {
+  return new KinesisError('InvalidArgumentException', `Invalid policy document: ${detail}`);
+}

@@ -101,8 +101,6 @@ export const LIST_STREAM_CONSUMERS_PAGE_MAX = 100;
 export const LIST_STREAM_CONSUMERS_TOKEN_TTL_MS = 300 * 1000;
 /** A SubscribeToShard subscription ends after 5 minutes; the client subscribes again. */
 export const SUBSCRIPTION_SESSION_MS = 5 * 60 * 1000;
-/** Kinesis sends an event at least this often on a subscription, even when nothing is written. */
-export const SUBSCRIPTION_EVENT_INTERVAL_MAX_MS = 5_000;
 /** A second SubscribeToShard for the same consumer and shard within this long of a successful one is refused (ResourceInUseException); a later one takes over. */
 export const SUBSCRIPTION_TAKEOVER_MS = 5_000;
 /** Read throughput of one subscription (per consumer per shard): 2 MiB/s, apart from GetRecords' limits. */

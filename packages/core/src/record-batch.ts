@@ -92,7 +92,7 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
 }
 
 /** Bytes one record takes in a batch body. */
-export function recordEncodedBytes(partitionKeyBytes: number, dataBytes: number): number {
+function recordEncodedBytes(partitionKeyBytes: number, dataBytes: number): number {
   return RECORD_BATCH_RECORD_OVERHEAD_BYTES + partitionKeyBytes + dataBytes;
 }
 

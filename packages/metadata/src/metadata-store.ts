@@ -98,12 +98,6 @@ export class ClusterView {
   shard(streamId: string, shardId: string): Versioned<ShardRecord> | undefined {
     return this.shards.get(streamId)?.get(shardId);
   }
-
-  /** Stream whose ARN is `arn`, if any. */
-  streamByArn(arn: string): Versioned<StreamRecord> | undefined {
-    for (const s of this.streams.values()) if (s.value.streamArn === arn) return s;
-    return undefined;
-  }
 }
 
 export interface MetadataStoreOptions {

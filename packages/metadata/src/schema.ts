@@ -324,7 +324,6 @@ export class Keys {
   streams(): string { return `${this.prefix}streams/`; }
   stream(ref: StreamRef): string { return `${this.prefix}streams/${streamKeyOf(ref)}`; }
   shards(): string { return `${this.prefix}shards/`; }
-  streamShards(streamId: string): string { return `${this.prefix}shards/${streamId}/`; }
   shard(streamId: string, shardId: string): string { return `${this.prefix}shards/${streamId}/${shardId}`; }
   election(): string { return `${this.prefix}controller/election`; }
   iteratorKey(): string { return `${this.prefix}secrets/iterator-key`; }

@@ -5,25 +5,11 @@
  * lease expires, then the next claim is announced to every watcher.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 import { MetadataStore, type ConsumerRecord, type MetadataChange } from '../src';
 
-/** Ports of this test's etcd (client, peer); outside the ranges of the chaos suite and the other tests. */
-const ETCD_CLIENT_PORT = 27394;
-const ETCD_PEER_PORT = 27395;
 const WAIT_MS = 10_000;
-
-async function etcdHealthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok;
-  } catch {
-    return false;
-  }
-}
 
 function consumer(name: string, createdMs = 1_700_000_000_000): ConsumerRecord {
   const streamArn = 'arn:aws:kinesis:us-east-1:000000000000:stream/s';
@@ -32,23 +18,14 @@ function consumer(name: string, createdMs = 1_700_000_000_000): ConsumerRecord {
 
 describe('ConsumerStore (real etcd)', function () {
   this.timeout(30_000);
-  let etcd: ChildProcess | undefined;
-  let dir = '';
+  let etcd: EtcdCluster | undefined;
   let store: MetadataStore | undefined;
   let other: MetadataStore | undefined;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'shoal-consumers-'));
-    const c = `http://127.0.0.1:${ETCD_CLIENT_PORT}`;
-    const p = `http://127.0.0.1:${ETCD_PEER_PORT}`;
-    etcd = spawn('etcd', ['--name', 't', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', c, '--advertise-client-urls', c,
-      '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `t=${p}`], { stdio: 'ignore' });
-    for (let i = 0; !(await etcdHealthy(c)); i++) {
-      if (i > 100) throw new Error('etcd did not start');
-      await sleep(100);
-    }
-    store = new MetadataStore({ endpoints: [c], prefix: '/consumer-test/' });
-    other = new MetadataStore({ endpoints: [c], prefix: '/consumer-test/' });
+    etcd = await startEtcd();
+    store = new MetadataStore({ endpoints: [etcd.endpoint], prefix: '/consumer-test/' });
+    other = new MetadataStore({ endpoints: [etcd.endpoint], prefix: '/consumer-test/' });
     await store.start();
     await other.start();
   });
@@ -56,8 +33,7 @@ describe('ConsumerStore (real etcd)', function () {
   after(async () => {
     await store?.close();
     await other?.close();
-    etcd?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await etcd?.stop();
   });
 
   it('lets at most the limit through when registrations race from two processes', async () => {

@@ -7,16 +7,10 @@
  * lost, and a new one is granted soon after quorum is back.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 import { MetadataStore, type NodeRecord } from '../src';
-import { EtcdMembers } from './etcd-members';
 
-/** Client port of member 0 (members use this + 0..5); outside the chaos suite's and the other tests' ranges. */
-const ETCD_PORT_BASE = 18391;
 const LEASE_TTL_SEC = 3;
 /** How soon after a member's death a commit must succeed and be seen by the watch. */
 const FAILOVER_MS_MAX = 5_000;
@@ -44,23 +38,18 @@ async function putAndSee(store: MetadataStore, value: number, deadlineMs: number
 
 describe('MetadataStore with 3 etcd members (real etcd)', function () {
   this.timeout(120_000);
-  let dir = '';
-  let members: EtcdMembers | undefined;
+  let members: EtcdCluster | undefined;
   let store: MetadataStore | undefined;
 
-  before(async function () {
-    if (spawnSync('etcd', ['--version']).status !== 0) this.skip();
-    dir = mkdtempSync(join(tmpdir(), 'shoal-members-'));
-    members = new EtcdMembers(dir, ETCD_PORT_BASE);
-    await members.startAll();
+  before(async () => {
+    members = await startEtcd({ members: 3 });
     store = new MetadataStore({ endpoints: members.clientUrls, prefix: '/members-test/', callTimeoutMs: CALL_TIMEOUT_MS });
     await store.start();
   });
 
   after(async () => {
     await store?.close().catch(() => undefined);
-    await members?.killAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await members?.stop();
   });
 
   it('keeps its lease, commits and watch through the kill of each member in turn', async () => {

@@ -7,51 +7,25 @@
  * commit's guard refused it).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 import { MetadataStore, type ShardRecord, type StreamRecord } from '../src';
 
-/** Ports of this test's etcd (client, peer); outside the ranges of the chaos suite and the other tests. */
-const ETCD_CLIENT_PORT = 27390;
-const ETCD_PEER_PORT = 27391;
 const WAIT_MS = 10_000;
-
-async function etcdHealthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok;
-  } catch {
-    return false;
-  }
-}
 
 describe('MetadataStore watch (real etcd)', function () {
   this.timeout(30_000);
-  let etcd: ChildProcess | undefined;
-  let dir = '';
+  let etcd: EtcdCluster | undefined;
   let store: MetadataStore | undefined;
 
-  before(async function () {
-    if (spawnSync('etcd', ['--version']).status !== 0) this.skip();
-    dir = mkdtempSync(join(tmpdir(), 'shoal-metadata-'));
-    const c = `http://127.0.0.1:${ETCD_CLIENT_PORT}`;
-    const p = `http://127.0.0.1:${ETCD_PEER_PORT}`;
-    etcd = spawn('etcd', ['--name', 't', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', c, '--advertise-client-urls', c,
-      '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `t=${p}`], { stdio: 'ignore' });
-    for (let i = 0; !(await etcdHealthy(c)); i++) {
-      if (i > 100) throw new Error('etcd did not start');
-      await sleep(100);
-    }
-    store = new MetadataStore({ endpoints: [c], prefix: '/watch-test/' });
+  before(async () => {
+    etcd = await startEtcd();
+    store = new MetadataStore({ endpoints: [etcd.endpoint], prefix: '/watch-test/' });
     await store.start();
   });
 
   after(async () => {
     await store?.close().catch(() => undefined);
-    etcd?.kill('SIGKILL');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await etcd?.stop();
   });
 
   it('announces the changes of a transaction only once the view holds all of it', async () => {

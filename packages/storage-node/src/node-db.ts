@@ -48,7 +48,7 @@ export function rebuildMarker(dataDir: string): string {
 }
 
 /** The lines of LevelDB's info log (of the open that just happened) that report corruption. */
-export function corruptionInInfoLog(dbPath: string): string[] {
+function corruptionInInfoLog(dbPath: string): string[] {
   let text: string;
   try {
     text = readFileSync(join(dbPath, 'LOG'), 'utf8');
@@ -59,7 +59,7 @@ export function corruptionInInfoLog(dbPath: string): string[] {
 }
 
 /** Whether an error from classic-level reports corruption (not an I/O error or a held lock). */
-export function isLevelCorruption(err: unknown): boolean {
+function isLevelCorruption(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: unknown }).code === 'LEVEL_CORRUPTION') return true;
   }

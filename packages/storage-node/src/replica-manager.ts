@@ -28,7 +28,7 @@ export interface ReplicaManagerOptions {
   readonly onFatal: (err: unknown) => void;
 }
 
-export function configOf(v: Versioned<ShardRecord>): ReplicaConfig {
+function configOf(v: Versioned<ShardRecord>): ReplicaConfig {
   const r = v.value;
   return {
     epoch: r.epoch, leader: r.leader, replicas: r.replicas, isr: r.isr, version: Number(v.modRevision),

@@ -330,9 +330,6 @@ export class Replica {
 
   isClosed(): boolean { return this.closed; }
 
-  /** Arrival time of the last record this replica holds. */
-  lastArrival(): number { return this.lastArrivalMs; }
-
   // ---- helpers ---------------------------------------------------------------
 
   /** Removes the divergent suffix from `offset` (at batch granularity) on disk, in the cache and in the machine. */

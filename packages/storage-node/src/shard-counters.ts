@@ -8,7 +8,7 @@ import type { ShardCounterSet, ShardCountersResponse, StorageNodeHandlers } from
 import type { ShardCountTable } from './node-metrics';
 
 /** The response for the counts of `table`. */
-export function shardCountersResponse(nodeId: string, table: ShardCountTable): ShardCountersResponse {
+function shardCountersResponse(nodeId: string, table: ShardCountTable): ShardCountersResponse {
   const shards: ShardCounterSet[] = [];
   for (const c of table.all()) {
     shards.push({

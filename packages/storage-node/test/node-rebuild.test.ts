@@ -12,16 +12,14 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { encodeRecordBody } from '@shoal/core';
 import { MetadataStore, type ShardRecord } from '@shoal/metadata';
+import { startEtcd, waitUntil, type EtcdCluster } from '@shoal/testkit';
 import {
   GRPC_CHANNEL_OPTIONS, createLogger, loadProto, type ReadResponse__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { rebuildMarker } from '../src/node-db';
-import { startEtcd, type EtcdProcess } from './helpers/etcd-process';
 
 const BASE_DIR = '/tmp/h-storage';
-const ETCD_CLIENT_PORT = 29390;
-const ETCD_PEER_PORT = 29391;
 const PREFIX = '/shoal-rebuild/';
 const STREAM_ID = 'rebuild-stream-id';
 const SHARD_ID = 'shardId-000000000000';
@@ -30,23 +28,16 @@ const NODES = [
   { nodeId: 'b1', az: 'az-b', grpcPort: 29393, httpPort: 29396 },
   { nodeId: 'c1', az: 'az-c', grpcPort: 29394, httpPort: 29397 },
 ] as const;
-const POLL_MS = 50;
+/** How long the nodes get to open, catch up or rejoin. */
+const SETTLE_MS = 20_000;
 
 function call<Req, Res>(fn: (req: Req, cb: grpc.requestCallback<Res>) => unknown, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => { fn(req, (err, res) => (err || !res ? reject(err ?? new Error('no response')) : resolve(res))); });
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
 describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', function () {
   this.timeout(60_000);
-  let etcd: EtcdProcess;
+  let etcd: EtcdCluster;
   let dir: string;
   let store: MetadataStore;
   const nodes = new Map<string, StorageNodeHandle>();
@@ -74,7 +65,7 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
   before(async () => {
     mkdirSync(BASE_DIR, { recursive: true });
     dir = mkdtempSync(join(BASE_DIR, 'rebuild-'));
-    etcd = await startEtcd(dir, ETCD_CLIENT_PORT, ETCD_PEER_PORT);
+    etcd = await startEtcd();
     for (const n of NODES) await startNode(n);
     const Ctor = loadProto().shoal.v1.StorageNode;
     for (const n of NODES) clients.set(n.nodeId, new Ctor(`127.0.0.1:${n.grpcPort}`, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as StorageNodeClient);
@@ -85,7 +76,7 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
       startingSequenceNumber: '0', createdMs: Date.now(), replicas: ['a1', 'b1', 'c1'], leader: 'a1', epoch: 1, isr: ['a1', 'b1', 'c1'],
     };
     assert.equal(await store.commit({ compare: [], puts: [{ key: store.keys.shard(STREAM_ID, SHARD_ID), value }] }), true);
-    for (const n of NODES) await waitUntil(`replica open on ${n.nodeId}`, async () => (await status(n.nodeId)).replicas.length === 1);
+    for (const n of NODES) await waitUntil(`replica open on ${n.nodeId}`, async () => (await status(n.nodeId)).replicas.length === 1, SETTLE_MS);
   });
 
   after(async () => {
@@ -101,7 +92,7 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
       const res = await call(client('a1').AppendShards.bind(client('a1')), { shards: [{ shard, records_body: body(20, `r${i}`), record_count: 20, epoch: 0 }] });
       assert.equal(res.results[0]!.error, 'OK');
     }
-    await waitUntil('c1 holds all 100 records', async () => (await logEnd('c1')) === 100);
+    await waitUntil('c1 holds all 100 records', async () => (await logEnd('c1')) === 100, SETTLE_MS);
     await nodes.get('c1')!.close();
     nodes.delete('c1');
     // Flip one bit inside a stored batch of c1 (its CRC no longer matches).
@@ -121,7 +112,7 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
       assert.ok(!record().isr.includes('c1') || (await logEnd('c1')) === 100, 'registered only out of the ISR (or already caught up)');
       assert.ok(existsSync(join(dir, 'c1', 'leveldb.corrupt')), 'the corrupt database was set aside');
       assert.ok(!existsSync(rebuildMarker(join(dir, 'c1'))), 'the withdrawal finished');
-      await waitUntil('c1 back in the ISR', () => record().isr.includes('c1'));
+      await waitUntil('c1 back in the ISR', () => record().isr.includes('c1'), SETTLE_MS);
       assert.equal(await logEnd('c1'), 100, 'the leader re-added c1 only once it held everything');
     } finally {
       unsubscribe();

@@ -11,16 +11,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRecordBody } from '@shoal/core';
 import { DEFAULT_ACCOUNT_ID, MetadataStore, type ShardRecord, type StreamRecord } from '@shoal/metadata';
+import { startEtcd, waitUntil, type EtcdCluster } from '@shoal/testkit';
 import {
   GRPC_CHANNEL_OPTIONS, createLogger, loadProto,
   type AppendShardsResponse__Output, type ReadResponse__Output, type SeekResponse__Output, type ShardAppendResult__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
-import { startEtcd, type EtcdProcess } from './helpers/etcd-process';
 
 const BASE_DIR = '/tmp/h-storage';
-const ETCD_CLIENT_PORT = 24379;
-const ETCD_PEER_PORT = 24380;
 const PREFIX = '/shoal-it/';
 const STREAM_ID = 'it-stream-id';
 const NODES = [
@@ -28,7 +26,6 @@ const NODES = [
   { nodeId: 'b1', az: 'az-b', grpcPort: 24602, httpPort: 24702 },
   { nodeId: 'c1', az: 'az-c', grpcPort: 24603, httpPort: 24703 },
 ] as const;
-const POLL_MS = 50;
 
 function shardRecord(shardId: string, shardIndex: number): ShardRecord {
   return {
@@ -59,17 +56,9 @@ function call<Req, Res>(fn: (req: Req, cb: grpc.requestCallback<Res>) => unknown
   return new Promise((resolve, reject) => { fn(req, (err, res) => (err || !res ? reject(err ?? new Error('no response')) : resolve(res))); });
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
 describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
   this.timeout(30_000);
-  let etcd: EtcdProcess;
+  let etcd: EtcdCluster;
   let dir: string;
   let store: MetadataStore;
   const nodes = new Map<string, StorageNodeHandle>();
@@ -106,7 +95,7 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
   before(async () => {
     mkdirSync(BASE_DIR, { recursive: true });
     dir = mkdtempSync(join(BASE_DIR, 'it-'));
-    etcd = await startEtcd(dir, ETCD_CLIENT_PORT, ETCD_PEER_PORT);
+    etcd = await startEtcd();
     for (const n of NODES) await startNode(n);
     for (const n of NODES) clients.set(n.nodeId, client(n.grpcPort));
     store = new MetadataStore({ endpoints: [etcd.endpoint], prefix: PREFIX });

@@ -10,6 +10,7 @@ import type { ConsumerRecord, Versioned } from '@shoal/metadata';
 import { READ_YOUR_WRITE_WAIT_MS, awaitOwnWrite, type OperationContext } from '../operation';
 import { parseConsumerArn } from './consumer-arn';
 import { consumerByArn } from './resolve-consumer';
+import { resourceNotFound } from '../kinesis-errors';
 
 /** Attempts of a tag change when the consumer record changed between our read and write. */
 const TAG_WRITE_ATTEMPTS_MAX = 3;
@@ -24,7 +25,7 @@ function taggableConsumer(ctx: OperationContext, arn: string): Versioned<Consume
   try {
     return consumerByArn(ctx, arn);
   } catch (err) {
-    if (err instanceof KinesisError && err.type === 'ResourceNotFoundException') throw new KinesisError('ResourceNotFoundException', `Resource ${arn} not found.`);
+    if (err instanceof KinesisError && err.type === 'ResourceNotFoundException') throw resourceNotFound(arn);
     throw err;
   }
 }

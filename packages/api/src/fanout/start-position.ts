@@ -9,6 +9,7 @@ import { KinesisError, type StartingPositionInput } from '@shoal/core';
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import type { OperationContext } from '../operation';
 import { offsetOfSequenceNumber, seekOffset } from '../streams/start-offset';
+import { timestampInFuture } from '../kinesis-errors';
 
 /** The offset of the first record the subscription sends. */
 export async function subscriptionStartOffset(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, position: StartingPositionInput): Promise<number> {
@@ -32,8 +33,7 @@ export async function subscriptionStartOffset(ctx: OperationContext, stream: Str
       }
       const now = ctx.now();
       if (at > now) {
-        throw new KinesisError('InvalidArgumentException',
-          `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${at}, currentTimestampInMillis: ${now}`);
+        throw timestampInFuture(at, now);
       }
       return seekOffset(ctx, stream, shard, 'SEEK_AT_TIMESTAMP', Math.max(0, at));
     }

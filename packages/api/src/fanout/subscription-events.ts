@@ -27,7 +27,7 @@ export interface SentRecord {
 }
 
 /** The ContinuationSequenceNumber of a subscription whose next record is at `next`. */
-export function continuationSequenceNumber(presenter: RecordPresenter, next: number, lastSent: SentRecord | undefined): string {
+function continuationSequenceNumber(presenter: RecordPresenter, next: number, lastSent: SentRecord | undefined): string {
   return lastSent !== undefined && lastSent.offset === next - 1
     ? presenter.sequenceNumber(lastSent.offset, lastSent.arrivalMs)
     : presenter.positionNumber(next);

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { CREATE_STREAM, KinesisError, limits, type CreateStreamInput } from '@shoal/core';
 import { billingCommitmentActive, type StreamRecord } from '@shoal/metadata';
-import { onDemandOnly, tagPercentInvalid, tooManyCreateTags, warmThroughputNeedsCommitment } from '../kinesis-errors';
+import { onDemandOnly, tagPercentInvalid, tooManyCreateTags, warmThroughputNeedsCommitment, warmThroughputNeedsOnDemand } from '../kinesis-errors';
 import { awaitOwnWrite, defineOperation, type OperationContext } from '../operation';
 import { accountSettingsOf, checkOnDemandStreamQuota, checkShardQuota } from '../streams/account-limits';
 import { streamArn } from '../streams/stream-arn';
@@ -22,7 +22,7 @@ function checkOptions(ctx: OperationContext, input: CreateStreamInput, mode: Str
   if (Object.keys(tags).length > limits.TAGS_PER_RESOURCE_MAX) throw tooManyCreateTags(input.StreamName, accountId);
   checkTagText([...Object.keys(tags), ...Object.values(tags)], () => tagPercentInvalid('add tags to', input.StreamName, accountId));
   if (input.WarmThroughputMiBps !== undefined && mode !== 'ON_DEMAND') {
-    throw new KinesisError('InvalidArgumentException', 'WarmThroughputMiBps can only be specified for streams in ON_DEMAND capacity mode.');
+    throw warmThroughputNeedsOnDemand();
   }
   if ((input.WarmThroughputMiBps ?? 0) > 0 && !billingCommitmentActive(accountSettingsOf(ctx), ctx.now())) throw warmThroughputNeedsCommitment(accountId);
   if (input.RecordDistributionStrategy === 'AUTO' && mode !== 'ON_DEMAND') throw onDemandOnly('The record distribution strategy', input.StreamName, accountId);

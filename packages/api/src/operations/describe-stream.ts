@@ -2,10 +2,11 @@
  * DescribeStream: the stream and a page of its shards (Limit, default 100,
  * after ExclusiveStartShardId), HasMoreShards when the page is not the last.
  */
-import { DESCRIBE_STREAM, KinesisError, limits, normaliseShardId, shardIndexFromId, type DescribeStreamInput } from '@shoal/core';
+import { DESCRIBE_STREAM, limits, normaliseShardId, shardIndexFromId, type DescribeStreamInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream } from '../streams/resolve-stream';
 import { shardDescription, streamBasics, streamSettings } from '../streams/shard-description';
+import { shardNotFound } from '../kinesis-errors';
 
 const DESCRIBE_STREAM_LIMIT_DEFAULT = 100;
 
@@ -19,7 +20,7 @@ async function execute(ctx: OperationContext, input: DescribeStreamInput): Promi
     const after = input.ExclusiveStartShardId;
     const afterId = normaliseShardId(after);
     if (afterId === undefined) {
-      throw new KinesisError('ResourceNotFoundException', `Could not find shard ${after} in stream ${stream.value.streamName} under account ${ctx.caller.accountId}.`);
+      throw shardNotFound(after, stream.value.streamName, ctx.caller.accountId);
     }
     const afterIndex = shardIndexFromId(afterId) ?? -1;
     shards = shards.filter((s) => s.shardIndex > afterIndex);

@@ -26,6 +26,7 @@ import { callShardLeader, storageFailure } from '../storage/read-from-leader';
 import { visibleStreamById } from '../streams/resolve-stream';
 import { clientRecords, recordPresenter } from '../streams/client-records';
 import { shardDescription } from '../streams/shard-description';
+import { invalidShardIterator, shardDoesNotExist } from '../kinesis-errors';
 
 /** "Thu Jan 22 01:22:02 UTC 2015", as Kinesis prints times in ExpiredIteratorException. */
 function amzUtc(ms: number): string {
@@ -35,7 +36,7 @@ function amzUtc(ms: number): string {
 
 function checkIterator(ctx: OperationContext, input: GetRecordsInput): ShardIteratorPayload {
   const decoded = decodeShardIterator(input.ShardIterator, ctx.iteratorKey);
-  if (!decoded.ok) throw new KinesisError('InvalidArgumentException', 'Invalid ShardIterator.');
+  if (!decoded.ok) throw invalidShardIterator();
   const it = decoded.payload;
   const now = ctx.now();
   if (now - it.issuedMs > limits.ITERATOR_TTL_MS) {
@@ -47,18 +48,18 @@ function checkIterator(ctx: OperationContext, input: GetRecordsInput): ShardIter
 }
 
 function locate(ctx: OperationContext, it: ShardIteratorPayload, streamArn: string | undefined): { stream: StreamRecord; shard: ShardRecord } {
-  const notFound = new KinesisError('ResourceNotFoundException', `Shard ${it.shardId} in stream ${it.streamName} under account ${ctx.caller.accountId} does not exist`);
+  const notFound = shardDoesNotExist(it.shardId, it.streamName, ctx.caller.accountId);
   // The iterator names the stream by its id; it reads the caller's streams, and others' where their resource policy allows.
   const stream = visibleStreamById(ctx, it.streamId);
   if (!stream || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw notFound;
-  if (streamArn !== undefined && streamArn !== stream.streamArn) throw new KinesisError('InvalidArgumentException', 'Invalid ShardIterator.');
+  if (streamArn !== undefined && streamArn !== stream.streamArn) throw invalidShardIterator();
   const shard = ctx.view.shard(stream.streamId, it.shardId)?.value;
   if (!shard) throw notFound;
   return { stream, shard };
 }
 
 async function read(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, fromOffset: number, maxRecords: number): Promise<ReadResponse__Output> {
-  const notFound = (): KinesisError => new KinesisError('ResourceNotFoundException', `Shard ${shard.shardId} in stream ${stream.streamName} under account ${ctx.caller.accountId} does not exist`);
+  const notFound = (): KinesisError => shardDoesNotExist(shard.shardId, stream.streamName, ctx.caller.accountId);
   const call = (offset: number): Promise<ReadResponse__Output> => callShardLeader(ctx, stream.streamId, shard.shardId, notFound, (current) => ctx.storage.read(current.leader, {
     shard: { stream_id: stream.streamId, shard_id: shard.shardId }, from_offset: offset, max_records: maxRecords, max_bytes: limits.GET_RECORDS_BYTES_MAX, metered: true,
   }));

@@ -13,7 +13,8 @@ import { GET_SHARD_ITERATOR, KinesisError, encodeShardIterator, normaliseShardId
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { targetStreamRef } from '../streams/resolve-stream';
-import { offsetOfSequenceNumber, seekOffset, shardNotFound } from '../streams/start-offset';
+import { offsetOfSequenceNumber, seekOffset } from '../streams/start-offset';
+import { shardDoesNotExist, shardNotFound, timestampInFuture } from '../kinesis-errors';
 
 function typeMismatch(type: string, withNumber: boolean): KinesisError {
   return new KinesisError('InvalidArgumentException',
@@ -41,8 +42,7 @@ async function startOffset(ctx: OperationContext, stream: StreamRecord, shard: S
       }
       const now = ctx.now();
       if (at > now) {
-        throw new KinesisError('InvalidArgumentException',
-          `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${at}, currentTimestampInMillis: ${now}`);
+        throw timestampInFuture(at, now);
       }
       return seekOffset(ctx, stream, shard, 'SEEK_AT_TIMESTAMP', Math.max(0, at));
     }
@@ -59,13 +59,13 @@ function targetShard(ctx: OperationContext, input: GetShardIteratorInput): { str
   const name = ref.streamName;
   const shardId = normaliseShardId(input.ShardId);
   if (shardId === undefined) {
-    throw new KinesisError('ResourceNotFoundException', `Could not find shard ${input.ShardId} in stream ${name} under account ${ctx.caller.accountId}.`);
+    throw shardNotFound(input.ShardId, name, ctx.caller.accountId);
   }
   const stream = ctx.view.stream(ref)?.value;
   const readable = stream !== undefined && (stream.status === 'ACTIVE' || stream.status === 'UPDATING') &&
     (input.StreamARN === undefined || stream.streamArn === input.StreamARN);
   const shard = readable ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
-  if (!stream || !shard) throw shardNotFound(ctx, name, shardId);
+  if (!stream || !shard) throw shardDoesNotExist(shardId, name, ctx.caller.accountId);
   return { stream, shard };
 }
 

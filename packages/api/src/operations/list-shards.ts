@@ -18,13 +18,14 @@
  * Shard ids in requests are normalised as Kinesis does (core's
  * normaliseShardId).
  */
-import { KinesisError, LIST_SHARDS, limits, normaliseShardId, shardIndexFromId, type ListShardsInput } from '@shoal/core';
+import { KinesisError, LIST_SHARDS, limits, normaliseShardId, shardIndexFromId, type ListShardsInput, streamNotFound } from '@shoal/core';
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream, visibleStreamById } from '../streams/resolve-stream';
 import { retentionHorizonMs } from '../streams/retention';
 import { isOpen, shardDescription } from '../streams/shard-description';
+import { expiredNextToken, shardNotFound, streamNotActive } from '../kinesis-errors';
 
 type Filter = NonNullable<ListShardsInput['ShardFilter']>;
 
@@ -38,7 +39,7 @@ interface Position {
 /** The index a request's shard id names; ResourceNotFoundException (Kinesis' text) when it names none. */
 function requestedIndex(ctx: OperationContext, streamName: string, text: string): number {
   const id = normaliseShardId(text);
-  if (id === undefined) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${text} in stream ${streamName} under account ${ctx.caller.accountId}.`);
+  if (id === undefined) throw shardNotFound(text, streamName, ctx.caller.accountId);
   return shardIndexFromId(id) ?? -1;
 }
 
@@ -53,7 +54,7 @@ function positionOfToken(ctx: OperationContext, input: ListShardsInput, token: s
   if (conflicting !== undefined) throw new KinesisError('InvalidArgumentException', `NextToken and ${conflicting} cannot be provided together.`);
   const t = decodeListToken('ListShards', token, ctx.iteratorKey);
   if (typeof t['issuedMs'] !== 'number' || ctx.now() - t['issuedMs'] > limits.LIST_SHARDS_TOKEN_TTL_MS) {
-    throw new KinesisError('ExpiredNextTokenException', 'The timestamp of the NextToken has expired.');
+    throw expiredNextToken();
   }
   return { streamName: String(t['streamName']), streamId: String(t['streamId']), afterIndex: Number(t['afterIndex']), filter: t['filter'] as Filter | undefined };
 }
@@ -67,7 +68,7 @@ function startOf(ctx: OperationContext, input: ListShardsInput): Position {
   const { streamName } = stream.value;
   const created = input.StreamCreationTimestamp;
   if (created !== undefined && Math.floor(created / 1000) !== Math.floor(stream.value.createdMs / 1000)) {
-    throw new KinesisError('ResourceNotFoundException', `Stream ${streamName} under account ${ctx.caller.accountId} not found.`);
+    throw streamNotFound(streamName, ctx.caller.accountId);
   }
   const filter = input.ShardFilter;
   if (filter?.Type === 'AFTER_SHARD_ID') {
@@ -112,11 +113,11 @@ async function execute(ctx: OperationContext, input: ListShardsInput): Promise<O
   // By id: the stream of the token or request, in the caller's account or (by ARN, where its policy allows) another's.
   const stream = visibleStreamById(ctx, position.streamId);
   if (!stream) {
-    throw new KinesisError('ResourceNotFoundException', `Stream ${position.streamName} under account ${ctx.caller.accountId} not found.`);
+    throw streamNotFound(position.streamName, ctx.caller.accountId);
   }
   const { status } = stream;
   if (status !== 'ACTIVE' && status !== 'UPDATING') {
-    throw new KinesisError('ResourceInUseException', `Stream ${position.streamName} under account ${ctx.caller.accountId} not ACTIVE, instead in state ${status}`);
+    throw streamNotActive(position.streamName, ctx.caller.accountId, status);
   }
   const max = Math.min(input.MaxResults ?? limits.LIST_SHARDS_MAX_RESULTS_DEFAULT, limits.LIST_SHARDS_PAGE_MAX);
   const all = ctx.view.shardsOf(position.streamId).map((s) => s.value);

@@ -11,6 +11,7 @@ import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { consumerSummary } from '../consumers/resolve-consumer';
 import { resolveStream } from '../streams/resolve-stream';
+import { expiredNextToken, invalidNextToken } from '../kinesis-errors';
 
 const MS_PER_SEC = 1000;
 
@@ -27,9 +28,9 @@ function positionOf(ctx: OperationContext, input: ListStreamConsumersInput, stre
   }
   const t = decodeListToken('ListStreamConsumers', input.NextToken, ctx.iteratorKey);
   if (typeof t['issuedMs'] !== 'number' || ctx.now() - t['issuedMs'] > limits.LIST_STREAM_CONSUMERS_TOKEN_TTL_MS) {
-    throw new KinesisError('ExpiredNextTokenException', 'The timestamp of the NextToken has expired.');
+    throw expiredNextToken();
   }
-  if (t['streamId'] !== streamId) throw new KinesisError('InvalidArgumentException', 'Invalid NextToken.');
+  if (t['streamId'] !== streamId) throw invalidNextToken();
   return { streamId, after: { createdMs: Number(t['afterCreatedMs']), name: String(t['afterName']) } };
 }
 

@@ -12,12 +12,13 @@ import { consumerArn } from '../consumers/consumer-arn';
 import { consumersPerStreamMax } from '../consumers/consumer-limits';
 import { consumerSummary } from '../consumers/resolve-consumer';
 import { resolveStream } from '../streams/resolve-stream';
+import { controlRateExceeded, streamNotActive } from '../kinesis-errors';
 
 async function execute(ctx: OperationContext, input: RegisterStreamConsumerInput): Promise<OperationOutput> {
   const stream = resolveStream(ctx, { StreamARN: input.StreamARN }).value;
   const { streamName, accountId } = stream;
   if (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING') {
-    throw new KinesisError('ResourceInUseException', `Stream ${streamName} under account ${accountId} not ACTIVE, instead in state ${stream.status}`);
+    throw streamNotActive(streamName, accountId, stream.status);
   }
   const tagCount = Object.keys(input.Tags ?? {}).length;
   if (tagCount > limits.TAGS_PER_RESOURCE_MAX) {
@@ -46,7 +47,7 @@ async function execute(ctx: OperationContext, input: RegisterStreamConsumerInput
         throw new KinesisError('LimitExceededException',
           `Stream ${streamName} under account ${accountId} has ${limits.CONSUMERS_CREATING_MAX} consumers in CREATING state; wait for them to become ACTIVE.`);
       default:
-        throw new KinesisError('LimitExceededException', `Rate exceeded for stream ${streamName} under account ${accountId}.`);
+        throw controlRateExceeded(streamName, accountId);
     }
   }
   await awaitOwnWrite(ctx, (view) => view.consumers.byConsumerArn(record.consumerArn) !== undefined);

@@ -7,7 +7,7 @@
  */
 import { KinesisError, normaliseShardId, shardIndexFromId } from '@shoal/core';
 import type { ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
-import { streamNotActive } from '../kinesis-errors';
+import { shardNotFound, streamNotActive } from '../kinesis-errors';
 import { awaitOwnWrite, type OperationContext } from '../operation';
 
 /** Attempts of an update that is re-read and re-applied when another write to the stream wins the race. */
@@ -20,7 +20,7 @@ const STREAM_UPDATE_ATTEMPTS_MAX = 3;
  */
 export function requestedShardId(ctx: OperationContext, streamName: string, text: string): string {
   const id = normaliseShardId(text);
-  if (id === undefined) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${text} in stream ${streamName} under account ${ctx.caller.accountId}.`);
+  if (id === undefined) throw shardNotFound(text, streamName, ctx.caller.accountId);
   return id;
 }
 
@@ -28,7 +28,7 @@ export function requestedShardId(ctx: OperationContext, streamName: string, text
 export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId: string): ShardRecord {
   const { accountId } = ctx.caller;
   const shard = shardIndexFromId(shardId) !== undefined ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
-  if (!shard) throw new KinesisError('ResourceNotFoundException', `Could not find shard ${shardId} in stream ${stream.streamName} under account ${accountId}.`);
+  if (!shard) throw shardNotFound(shardId, stream.streamName, accountId);
   if (shard.endingSequenceNumber !== undefined || shard.closing === true) {
     throw new KinesisError('InvalidArgumentException',
       `Shard ${shardId} in stream ${stream.streamName} under account ${accountId} has already been merged or split, and thus is not eligible for merging or splitting.`);

@@ -13,6 +13,7 @@ import { defineOperation, type OperationContext, type StreamingOutput } from '..
 import { consumerByArn } from '../consumers/resolve-consumer';
 import { EVENT_STREAM_CONTENT_TYPE } from '../fanout/event-stream';
 import { subscriptionStartOffset } from '../fanout/start-position';
+import { shardDoesNotExist } from '../kinesis-errors';
 
 async function execute(ctx: OperationContext, input: SubscribeToShardInput): Promise<StreamingOutput> {
   const consumer = consumerByArn(ctx, input.ConsumerARN).value;
@@ -25,7 +26,7 @@ async function execute(ctx: OperationContext, input: SubscribeToShardInput): Pro
   const readable = stream.status === 'ACTIVE' || stream.status === 'UPDATING';
   const shard = readable && shardId !== undefined ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
   if (!shard) {
-    throw new KinesisError('ResourceNotFoundException', `Shard ${input.ShardId} in stream ${stream.streamName} under account ${ctx.caller.accountId} does not exist`);
+    throw shardDoesNotExist(input.ShardId, stream.streamName, ctx.caller.accountId);
   }
   const startOffset = await subscriptionStartOffset(ctx, stream, shard, input.StartingPosition);
   if (input.DryRun === true) throw new KinesisError('DryRunOperationException', 'Request would have succeeded, but DryRun flag is set.');

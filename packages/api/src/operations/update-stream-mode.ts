@@ -7,9 +7,9 @@
  * stream's record distribution strategy is AUTO (PROVISIONED streams have
  * none). ON_DEMAND streams count against the account's quota of them.
  */
-import { KinesisError, UPDATE_STREAM_MODE, type UpdateStreamModeInput } from '@shoal/core';
+import { UPDATE_STREAM_MODE, type UpdateStreamModeInput } from '@shoal/core';
 import { billingCommitmentActive, type StreamRecord } from '@shoal/metadata';
-import { autoNeedsOnDemand, warmThroughputNeedsCommitment } from '../kinesis-errors';
+import { autoNeedsOnDemand, warmThroughputNeedsCommitment, warmThroughputNeedsOnDemand } from '../kinesis-errors';
 import { accountSettingsOf, checkOnDemandStreamQuota } from '../streams/account-limits';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveActiveStream } from '../streams/resolve-stream';
@@ -20,7 +20,7 @@ async function execute(ctx: OperationContext, input: UpdateStreamModeInput): Pro
   const s = stream.value;
   const mode = input.StreamModeDetails.StreamMode;
   if (input.WarmThroughputMiBps !== undefined && mode !== 'ON_DEMAND') {
-    throw new KinesisError('InvalidArgumentException', 'WarmThroughputMiBps can only be specified for streams in ON_DEMAND capacity mode.');
+    throw warmThroughputNeedsOnDemand();
   }
   if ((input.WarmThroughputMiBps ?? 0) > 0 && !billingCommitmentActive(accountSettingsOf(ctx), ctx.now())) throw warmThroughputNeedsCommitment(ctx.caller.accountId);
   if (mode === 'PROVISIONED' && s.recordDistributionStrategy === 'AUTO') throw autoNeedsOnDemand(s.streamName, ctx.caller.accountId);

@@ -5,21 +5,22 @@
  * AccessDeniedException, as in AWS); a resource that does not exist is
  * ResourceNotFoundException.
  */
-import { KinesisError } from '@shoal/core';
+import { KinesisError, streamNotFound } from '@shoal/core';
 import type { PolicyResource } from '../auth/access-control';
 import type { OperationContext } from '../operation';
 import { consumerResource } from '../consumers/resolve-consumer';
 import { parseStreamArn } from '../streams/stream-arn';
+import { resourceNotFound } from '../kinesis-errors';
 
 /** arn:aws:kinesis:<region>:<account>:stream/<name>/consumer/<consumer name>:<creation epoch seconds> */
 const CONSUMER_ARN = /^arn:aws[a-z-]*:kinesis:([^:]*):(\d{12}):stream\/([a-zA-Z0-9_.-]+)\/consumer\/([a-zA-Z0-9_.-]+):(\d+)$/;
 
 function notFound(arn: string): KinesisError {
-  return new KinesisError('ResourceNotFoundException', `Resource ${arn} not found.`);
+  return resourceNotFound(arn);
 }
 
 /** A registered consumer (not DELETING) as a policy resource; undefined when there is none. */
-export function findConsumerResource(ctx: OperationContext, consumerArn: string): PolicyResource | undefined {
+function findConsumerResource(ctx: OperationContext, consumerArn: string): PolicyResource | undefined {
   const consumer = ctx.view.consumers.byConsumerArn(consumerArn)?.value;
   const stream = consumer ? ctx.view.streamById(consumer.streamId)?.value : undefined;
   if (!consumer || !stream || consumer.status === 'DELETING') return undefined;
@@ -43,6 +44,6 @@ export function ownedPolicyResource(ctx: OperationContext, arn: string): PolicyR
     return found;
   }
   const record = ctx.view.stream(stream!)?.value;
-  if (!record || record.streamArn !== arn || record.status === 'DELETING') throw new KinesisError('ResourceNotFoundException', `Stream ${stream!.streamName} under account ${accountId} not found.`);
+  if (!record || record.streamArn !== arn || record.status === 'DELETING') throw streamNotFound(stream!.streamName, accountId);
   return { arn, accountId, resourceId: record.streamId };
 }

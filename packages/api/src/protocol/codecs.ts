@@ -34,9 +34,3 @@ export function protocolOf(contentTypeHeader: string | undefined): BodyProtocol 
 export function codecOf(protocol: BodyProtocol): Codec {
   return protocol === 'cbor' ? cborCodec : jsonCodec;
 }
-
-/** The codec for a Content-Type header (JSON 1.1 or CBOR 1.1), or undefined. */
-export function codecFor(contentTypeHeader: string | undefined): Codec | undefined {
-  const protocol = protocolOf(contentTypeHeader);
-  return protocol === undefined || protocol === 'json-deprecated' ? undefined : codecOf(protocol);
-}

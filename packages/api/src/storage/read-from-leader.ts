@@ -6,11 +6,12 @@
  * shard's routing changed from what the attempt used (bounded wait), so a
  * deposed leader that is still registered is not asked again at once.
  */
-import { KinesisError } from '@shoal/core';
+import type { KinesisError } from '@shoal/core';
 import type { ShardRecord } from '@shoal/metadata';
 import type { ErrorCode__Output } from '@shoal/wire';
 import type { OperationContext } from '../operation';
 import { ATTEMPTS_MAX, RETRY_POLICY, shardRouting, waitForRoutingChange, type CallOutcome } from './retry-policy';
+import { internalFailure, serviceUnavailable } from '../kinesis-errors';
 
 /**
  * Runs `call(shard)` against the current record of the shard until the
@@ -43,12 +44,12 @@ export async function callShardLeader<R extends { error: ErrorCode__Output }>(
     await waitForRoutingChange(ctx, (view) => shardRouting(view, streamId, shardId), routedWith);
   }
   ctx.logger.warn('shard leader unreachable', { streamId, shardId, problem: lastProblem });
-  throw new KinesisError('ServiceUnavailable', 'Service unavailable.');
+  throw serviceUnavailable();
 }
 
 /** The Kinesis error for a storage code that is not OK and not handled by the caller. */
 export function storageFailure(error: ErrorCode__Output): KinesisError {
   return error === 'NOT_ENOUGH_REPLICAS'
-    ? new KinesisError('ServiceUnavailable', 'Service unavailable.')
-    : new KinesisError('InternalFailure', 'Internal service failure.');
+    ? serviceUnavailable()
+    : internalFailure();
 }

@@ -9,10 +9,7 @@ import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import type { OperationContext } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
 import { shardCreatedSecs } from './sequence-numbers';
-
-export function shardNotFound(ctx: OperationContext, streamName: string, shardId: string): KinesisError {
-  return new KinesisError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${ctx.caller.accountId} does not exist`);
-}
+import { shardDoesNotExist } from '../kinesis-errors';
 
 /** A shard id as Kinesis prints the index a sequence number encodes (a negative one as shardId--0NNNNNNNNNN). */
 function encodedShardId(index: number): string {
@@ -45,7 +42,7 @@ export function offsetOfSequenceNumber(
 
 /** LATEST (the high watermark) or the first offset that arrived at or after `timestampMs`, from the shard leader. */
 export async function seekOffset(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, kind: 'SEEK_LATEST' | 'SEEK_AT_TIMESTAMP', timestampMs: number): Promise<number> {
-  const response = await callShardLeader(ctx, stream.streamId, shard.shardId, () => shardNotFound(ctx, stream.streamName, shard.shardId),
+  const response = await callShardLeader(ctx, stream.streamId, shard.shardId, () => shardDoesNotExist(shard.shardId, stream.streamName, ctx.caller.accountId),
     (current) => ctx.storage.seek(current.leader, { shard: { stream_id: stream.streamId, shard_id: shard.shardId }, kind, timestamp_ms: timestampMs }));
   if (response.error !== 'OK') throw storageFailure(response.error);
   return response.offset;

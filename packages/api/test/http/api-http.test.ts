@@ -11,10 +11,10 @@ import {
   ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 import { createLogger } from '@shoal/wire';
 import { startApiServer, type ApiServer } from '../../src/api-server';
 import { HEADERS_TIMEOUT_MS, TIMEOUT_CHECK_INTERVAL_MS } from '../../src/http/dual-protocol-server';
-import { startEtcd, type TestEtcd } from '../helpers/etcd';
 import { UNVERIFIED_SIGNATURE } from '../helpers/signature';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -48,7 +48,7 @@ function rawExchange(port: number, bytes: string, closeAfterWrite: boolean, wait
 
 describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
   this.timeout(30_000);
-  let etcd: TestEtcd;
+  let etcd: EtcdCluster;
   let api: ApiServer;
   let endpoint: string;
 

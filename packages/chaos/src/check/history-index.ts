@@ -22,11 +22,11 @@ export interface FinalRecord extends Occurrence {
 }
 
 /** Content identity of a record: same value, data and key. */
-export function contentKey(o: Pick<Occurrence, 'value' | 'md5' | 'partitionKey'>): string {
+function contentKey(o: Pick<Occurrence, 'value' | 'md5' | 'partitionKey'>): string {
   return `${o.value ?? '<foreign>'}|${o.md5}|${o.partitionKey}`;
 }
 
-export function isAck(op: PutAttempt): op is PutAttempt & { shardId: string; seq: string } {
+function isAck(op: PutAttempt): op is PutAttempt & { shardId: string; seq: string } {
   return op.outcome === 'ok' && op.shardId !== undefined && op.seq !== undefined;
 }
 

@@ -19,7 +19,7 @@ const HOST = '127.0.0.1';
 const STATUS_TIMEOUT_MS = 1_000;
 export const ETCD_MEMBERS_MAX = 5;
 
-export function etcdMemberName(i: number): string {
+function etcdMemberName(i: number): string {
   return `etcd-${i + 1}`;
 }
 

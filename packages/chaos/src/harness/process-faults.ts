@@ -25,7 +25,7 @@ async function waitExit(d: InjectorDeps, name: string): Promise<void> {
 }
 
 /** SIGTERM `name`, then start it again with its wall clock shifted by `offsetMs`. */
-export async function restartSkewed(d: InjectorDeps, name: string, offsetMs: number, shardIds?: readonly string[]): Promise<void> {
+async function restartSkewed(d: InjectorDeps, name: string, offsetMs: number, shardIds?: readonly string[]): Promise<void> {
   const pid = d.cluster.signal(name, 'SIGTERM');
   fault(d, { action: 'term', target: name, ...(pid ? { pid } : {}), ...(shardIds ? { shardIds } : {}), detail: `restart with SHOAL_CLOCK_OFFSET_MS=${offsetMs}` });
   await waitExit(d, name);

@@ -46,7 +46,7 @@ export function rowsFromFolder(tierFolder: string): SummaryRow[] {
 }
 
 /** PASS, FAIL, or EXPECTED LOSS n for a scenario that documents its loss. */
-export function verdictText(r: SummaryRow): string {
+function verdictText(r: SummaryRow): string {
   return r.expectedLoss !== undefined ? `EXPECTED LOSS ${r.expectedLoss}` : r.pass ? 'PASS' : 'FAIL';
 }
 

@@ -26,7 +26,7 @@ export interface AckedRecord {
   readonly value: number;
 }
 
-export function valueBytes(value: number): Buffer {
+function valueBytes(value: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(value);
   return b;

@@ -38,7 +38,7 @@ export interface SimNodeDeps {
   readonly fail: (message: string) => void;
 }
 
-export function simLogger(world: SimWorld, id: string): Logger {
+function simLogger(world: SimWorld, id: string): Logger {
   const logger: Logger = {
     debug: () => undefined,
     info: () => undefined,

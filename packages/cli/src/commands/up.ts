@@ -15,7 +15,7 @@ import type { Flags } from '@shoal/wire';
 export type Out = (line: string) => void;
 
 /** Absolute path of `command` on PATH (so /proc cmdline comparisons are exact). */
-export function whichCommand(command: string): string {
+function whichCommand(command: string): string {
   if (command.includes('/')) return command;
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
     const path = join(dir, command);
@@ -25,7 +25,7 @@ export function whichCommand(command: string): string {
 }
 
 /** The configuration of DIR: the saved one with flags on top, or defaults with flags on top. */
-export function loadConfig(flags: Flags): { config: ClusterConfig; state: ClusterState } {
+function loadConfig(flags: Flags): { config: ClusterConfig; state: ClusterState } {
   const base = defaultConfig(flags.string('data', './data'));
   const saved = readState(base.dataDir);
   const config = configFromFlags(flags, saved?.config ?? base);

@@ -9,13 +9,13 @@
  * are on every replica, and all of them read back, also after a restart.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { boto3Client, CallError, cliClient, sdkCall, sdkClients, type KinesisCall, type Output, type ProcessClient, type SdkClients } from './client-adapters';
 import { ClusterHarness } from './cluster-harness';
+import { pythonWithBoto3 } from './python';
 
 const ACTIVE_WAIT_MS = 60_000;
 const POLL_MS = 200;
@@ -160,19 +160,6 @@ function filesUnder(dir: string): string[] {
 function foundUnder(dir: string, text: string): boolean {
   const needle = Buffer.from(text);
   return filesUnder(dir).some((f) => readFileSync(f).includes(needle));
-}
-
-/** The first Python on this machine that imports boto3 (pyenv's or Debian's python3-boto3); fails the test if none does. */
-function pythonWithBoto3(): string {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import boto3'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('no python3 with boto3: install python3-boto3 (.ci/run does)');
 }
 
 describe('API surface end to end: every client', function () {

@@ -15,6 +15,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HASH_KEY_MAX, partitionKeyToHashKey } from '@shoal/core';
 import { ClusterHarness } from './cluster-harness';
 import { listShards, readShard, shardFor, waitActive, type ReadRecord } from './kinesis-helpers';
+import { pythonWithBoto3 } from './python';
 
 const CREDENTIALS = { accessKeyId: 'AKIDSHOALE2E', secretAccessKey: 'shoal-e2e-secret' };
 const REGION = 'us-east-1';
@@ -201,16 +202,3 @@ print(json.dumps({'data': recs[0]['Data'].hex(), 'seq': recs[0]['SequenceNumber'
     }
   }
 });
-
-/** The first Python on this machine that imports boto3 (pyenv's or Debian's python3-boto3); fails the test if none does. */
-function pythonWithBoto3(): string {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import boto3'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('no python3 with boto3: install python3-boto3 (.ci/run does)');
-}

@@ -22,6 +22,7 @@ import { REPO_ROOT } from '../../src/cluster-config';
 import { ClusterHarness } from './cluster-harness';
 import { waitActive } from './kinesis-helpers';
 import { activeConsumer, rawSubscribe, readShardByFanOut, type DeliveredRecord } from './fanout-helpers';
+import { pythonWithBoto3 } from './python';
 
 const CREDENTIALS = { accessKeyId: 'AKIDSHOALFANOUT', secretAccessKey: 'shoal-e2e-secret' };
 const REGION = 'us-east-1';
@@ -274,17 +275,4 @@ async function waitHealthy(endpoint: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${endpoint} not healthy`);
     await sleep(200);
   }
-}
-
-/** The first Python on this machine that imports boto3 (pyenv's or Debian's python3-boto3); fails the test if none does. */
-function pythonWithBoto3(): string {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import boto3'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('no python3 with boto3: install python3-boto3 (.ci/run does)');
 }

@@ -23,6 +23,7 @@ import { ClusterHarness } from './cluster-harness';
 import { JavaCborClient } from './java-cbor-client';
 import { waitActive } from './kinesis-helpers';
 import { rawKinesisCall, tlsAlpn } from './raw-kinesis';
+import { pythonWithBoto3 } from './python';
 
 const REGION = 'us-east-1';
 const OWNER = '111122223333';
@@ -38,14 +39,6 @@ function credentialsFile(dir: string): string {
   writeFileSync(path, `[alice]\naws_access_key_id = ${ALICE.accessKeyId}\naws_secret_access_key = ${ALICE.secretAccessKey}\naws_account_id = ${OWNER}\n\n` +
     `[carol]\naws_access_key_id = ${CAROL.accessKeyId}\naws_secret_access_key = ${CAROL.secretAccessKey}\naws_account_id = ${OTHER}\n`);
   return path;
-}
-
-/** The first Python on this machine that imports boto3. */
-function python(): string {
-  for (const p of ['python3', '/usr/bin/python3']) {
-    try { execFileSync(p, ['-c', 'import boto3'], { stdio: 'ignore' }); return p; } catch { /* next */ }
-  }
-  throw new Error('no python3 with boto3: install python3-boto3 (.ci/run does)');
 }
 
 async function expectError(promise: Promise<unknown>, name: string, message?: string | RegExp): Promise<void> {
@@ -181,7 +174,7 @@ try:
 except botocore.exceptions.ClientError as e:
     err = e.response['Error']['Code']
 print(json.dumps({'shard': put['ShardId'], 'err': err}))`;
-    const out = JSON.parse(execFileSync(python(), ['-c', script, https], { encoding: 'utf8', env, timeout: 60_000 })) as { shard: string; err: string };
+    const out = JSON.parse(execFileSync(pythonWithBoto3(), ['-c', script, https], { encoding: 'utf8', env, timeout: 60_000 })) as { shard: string; err: string };
     assert.deepEqual(out, { shard: 'shardId-000000000000', err: 'InvalidSignatureException' });
   });
 

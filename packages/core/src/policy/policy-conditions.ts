@@ -12,7 +12,7 @@
  * else (IfExists, ForAnyValue:/ForAllValues:, other keys) is refused when
  * the policy is stored, never ignored.
  */
-import { KinesisError } from '../errors';
+import { invalidPolicyDocument, type KinesisError } from '../errors';
 import { POLICY_CONDITION_VALUES_MAX } from '../limits';
 import { wildcardMatch } from './wildcard';
 
@@ -56,29 +56,29 @@ export interface ConditionContext {
 }
 
 function unsupported(message: string): KinesisError {
-  return new KinesisError('InvalidArgumentException', `Invalid policy document: ${message} This server evaluates only ${[...OPERATORS.keys()].join(', ')} on aws:PrincipalAccount, aws:PrincipalArn and aws:SecureTransport.`);
+  return invalidPolicyDocument(`${message} This server evaluates only ${[...OPERATORS.keys()].join(', ')} on aws:PrincipalAccount, aws:PrincipalArn and aws:SecureTransport.`);
 }
 
 function conditionValues(value: unknown, operator: string, key: string): string[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || list.length > POLICY_CONDITION_VALUES_MAX) {
-    throw new KinesisError('InvalidArgumentException', `Invalid policy document: condition ${operator} ${key} must have 1 to ${POLICY_CONDITION_VALUES_MAX} values.`);
+    throw invalidPolicyDocument(`condition ${operator} ${key} must have 1 to ${POLICY_CONDITION_VALUES_MAX} values.`);
   }
   return list.map((v) => {
     if (typeof v === 'string') return v;
     if (typeof v === 'boolean' || typeof v === 'number') return String(v);
-    throw new KinesisError('InvalidArgumentException', `Invalid policy document: condition ${operator} ${key} has a value that is not a string.`);
+    throw invalidPolicyDocument(`condition ${operator} ${key} has a value that is not a string.`);
   });
 }
 
 /** Parses a statement's Condition member; throws InvalidArgumentException for what cannot be evaluated. */
 export function parseConditionBlock(block: unknown): PolicyCondition[] {
-  if (typeof block !== 'object' || block === null || Array.isArray(block)) throw new KinesisError('InvalidArgumentException', 'Invalid policy document: Condition must be an object.');
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) throw invalidPolicyDocument('Condition must be an object.');
   const out: PolicyCondition[] = [];
   for (const [operator, keys] of Object.entries(block as Record<string, unknown>)) {
     const rule = OPERATORS.get(operator);
     if (!rule) throw unsupported(`the condition operator ${operator} cannot be evaluated by this server.`);
-    if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) throw new KinesisError('InvalidArgumentException', `Invalid policy document: condition ${operator} must map keys to values.`);
+    if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) throw invalidPolicyDocument(`condition ${operator} must map keys to values.`);
     for (const [rawKey, value] of Object.entries(keys as Record<string, unknown>)) {
       const key = KEYS.find((k) => k === rawKey.toLowerCase());
       if (!key) throw unsupported(`the condition key ${rawKey} cannot be evaluated by this server.`);

@@ -16,7 +16,7 @@
  * operators or keys) is refused with a message saying what is not
  * supported: a policy is never stored with a part that would be ignored.
  */
-import { KinesisError } from '../errors';
+import { KinesisError, invalidPolicyDocument } from '../errors';
 import { POLICY_DOCUMENT_CHARS_MAX, POLICY_STATEMENTS_MAX } from '../limits';
 import { parseConditionBlock, type PolicyCondition } from './policy-conditions';
 
@@ -71,15 +71,15 @@ function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
 function stringList(value: unknown, what: string): string[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || !list.every((v): v is string => typeof v === 'string' && v.length > 0)) {
-    throw invalid(`Invalid policy document: ${what} must be a non-empty string or a list of non-empty strings.`);
+    throw invalidPolicyDocument(`${what} must be a non-empty string or a list of non-empty strings.`);
   }
   return list;
 }
 
 function parsePrincipals(statement: Readonly<Record<string, unknown>>): PolicyPrincipals {
-  if (statement['NotPrincipal'] !== undefined) throw invalid('Invalid policy document: NotPrincipal is not supported by this server; name the principals with Principal.');
+  if (statement['NotPrincipal'] !== undefined) throw invalidPolicyDocument('NotPrincipal is not supported by this server; name the principals with Principal.');
   const principal = statement['Principal'];
-  if (principal === undefined) throw invalid('Invalid policy document: a resource-based policy statement must have a Principal.');
+  if (principal === undefined) throw invalidPolicyDocument('a resource-based policy statement must have a Principal.');
   if (principal === '*') return { anyone: true, accounts: [], arns: [] };
   if (!isRecord(principal)) throw invalid(`Invalid principal in policy: ${JSON.stringify(principal)}`);
   const types = Object.keys(principal);
@@ -103,13 +103,13 @@ function parsePrincipals(statement: Readonly<Record<string, unknown>>): PolicyPr
 function parseActions(statement: Readonly<Record<string, unknown>>): PatternSet {
   const { Action: action, NotAction: notAction } = statement;
   if ((action === undefined) === (notAction === undefined)) {
-    throw invalid('Invalid policy document: each statement must have exactly one of Action or NotAction.');
+    throw invalidPolicyDocument('each statement must have exactly one of Action or NotAction.');
   }
   const negated = action === undefined;
   const patterns = stringList(negated ? notAction : action, negated ? 'NotAction' : 'Action');
   for (const p of patterns) {
     if (p !== '*' && !ACTION_PATTERN.test(p)) {
-      throw invalid(`Invalid policy document: invalid action '${p}'. Actions must be prefaced by a vendor, e.g. kinesis:PutRecord.`);
+      throw invalidPolicyDocument(`invalid action '${p}'. Actions must be prefaced by a vendor, e.g. kinesis:PutRecord.`);
     }
   }
   return { negated, patterns };
@@ -118,24 +118,24 @@ function parseActions(statement: Readonly<Record<string, unknown>>): PatternSet 
 function parseResources(statement: Readonly<Record<string, unknown>>): PatternSet {
   const { Resource: resource, NotResource: notResource } = statement;
   if ((resource === undefined) === (notResource === undefined)) {
-    throw invalid('Invalid policy document: each statement must have exactly one of Resource or NotResource.');
+    throw invalidPolicyDocument('each statement must have exactly one of Resource or NotResource.');
   }
   const negated = resource === undefined;
   const patterns = stringList(negated ? notResource : resource, negated ? 'NotResource' : 'Resource');
   for (const p of patterns) {
-    if (p !== '*' && !RESOURCE_ARN_PATTERN.test(p)) throw invalid(`Invalid policy document: Resource ${p} must be in ARN format or "*".`);
+    if (p !== '*' && !RESOURCE_ARN_PATTERN.test(p)) throw invalidPolicyDocument(`Resource ${p} must be in ARN format or "*".`);
   }
   return { negated, patterns };
 }
 
 function parseStatement(raw: unknown, index: number): PolicyStatement {
-  if (!isRecord(raw)) throw invalid(`Invalid policy document: Statement ${index + 1} must be an object.`);
+  if (!isRecord(raw)) throw invalidPolicyDocument(`Statement ${index + 1} must be an object.`);
   const unknown = Object.keys(raw).find((k) => !STATEMENT_KEYS.has(k));
-  if (unknown !== undefined) throw invalid(`Invalid policy document: unknown field ${unknown} in statement ${index + 1}.`);
+  if (unknown !== undefined) throw invalidPolicyDocument(`unknown field ${unknown} in statement ${index + 1}.`);
   const { Sid: sid, Effect: effect } = raw;
-  if (sid !== undefined && typeof sid !== 'string') throw invalid('Invalid policy document: Sid must be a string.');
+  if (sid !== undefined && typeof sid !== 'string') throw invalidPolicyDocument('Sid must be a string.');
   if (effect !== 'Allow' && effect !== 'Deny') {
-    throw invalid(effect === undefined ? `Invalid policy document: statement ${index + 1} is missing required field Effect.` : `Invalid policy document: invalid effect: ${String(effect)}`);
+    throw invalidPolicyDocument(effect === undefined ? `statement ${index + 1} is missing required field Effect.` : `invalid effect: ${String(effect)}`);
   }
   return {
     ...(sid !== undefined ? { sid } : {}),
@@ -153,25 +153,25 @@ function parseStatement(raw: unknown, index: number): PolicyStatement {
  * supported; the returned document is what evaluation reads.
  */
 export function parsePolicyDocument(text: string): PolicyDocument {
-  if (text.length > POLICY_DOCUMENT_CHARS_MAX) throw invalid(`Invalid policy document: a policy may have at most ${POLICY_DOCUMENT_CHARS_MAX} characters.`);
+  if (text.length > POLICY_DOCUMENT_CHARS_MAX) throw invalidPolicyDocument(`a policy may have at most ${POLICY_DOCUMENT_CHARS_MAX} characters.`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw invalid('Invalid policy document: the policy is not valid JSON.');
+    throw invalidPolicyDocument('the policy is not valid JSON.');
   }
-  if (!isRecord(raw)) throw invalid('Invalid policy document: the policy must be a JSON object.');
+  if (!isRecord(raw)) throw invalidPolicyDocument('the policy must be a JSON object.');
   const unknown = Object.keys(raw).find((k) => k !== 'Version' && k !== 'Id' && k !== 'Statement');
-  if (unknown !== undefined) throw invalid(`Invalid policy document: unknown field ${unknown}.`);
+  if (unknown !== undefined) throw invalidPolicyDocument(`unknown field ${unknown}.`);
   const version = raw['Version'];
   if (version !== undefined && (typeof version !== 'string' || !VERSIONS.includes(version))) {
-    throw invalid(`Invalid policy document: the policy must contain a valid version string (${VERSIONS.join(' or ')}).`);
+    throw invalidPolicyDocument(`the policy must contain a valid version string (${VERSIONS.join(' or ')}).`);
   }
-  if (raw['Id'] !== undefined && typeof raw['Id'] !== 'string') throw invalid('Invalid policy document: Id must be a string.');
+  if (raw['Id'] !== undefined && typeof raw['Id'] !== 'string') throw invalidPolicyDocument('Id must be a string.');
   const statement = raw['Statement'];
-  if (statement === undefined) throw invalid('Invalid policy document: the policy is missing required field Statement.');
+  if (statement === undefined) throw invalidPolicyDocument('the policy is missing required field Statement.');
   const list = Array.isArray(statement) ? statement : [statement];
-  if (list.length === 0) throw invalid('Invalid policy document: Statement must not be empty.');
-  if (list.length > POLICY_STATEMENTS_MAX) throw invalid(`Invalid policy document: a policy may have at most ${POLICY_STATEMENTS_MAX} statements.`);
+  if (list.length === 0) throw invalidPolicyDocument('Statement must not be empty.');
+  if (list.length > POLICY_STATEMENTS_MAX) throw invalidPolicyDocument(`a policy may have at most ${POLICY_STATEMENTS_MAX} statements.`);
   return { ...(typeof version === 'string' ? { version } : {}), statements: list.map(parseStatement) };
 }

@@ -25,13 +25,13 @@ export function checkConstraints(value: Readonly<Record<string, unknown>>, shape
 }
 
 /** The ValidationException for a list of clauses ("N validation error(s) detected: a; b"). */
-export function validationError(clauses: readonly string[]): KinesisError {
+function validationError(clauses: readonly string[]): KinesisError {
   const n = clauses.length;
   return new KinesisError('ValidationException', `${n} validation error${n > 1 ? 's' : ''} detected: ${clauses.join('; ')}`);
 }
 
 /** One clause: "Value 'x' at 'path' failed to satisfy constraint: Member must ...". */
-export function constraintClause(valueText: string | null, path: string, constraint: string): string {
+function constraintClause(valueText: string | null, path: string, constraint: string): string {
   const shown = valueText === null ? 'null' : `'${valueText}'`;
   return `Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`;
 }

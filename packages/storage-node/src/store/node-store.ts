@@ -127,6 +127,6 @@ export class NodeStore {
   }
 }
 
-export function metaOf(state: ReplicaPersistedState): ShardMeta {
+function metaOf(state: ReplicaPersistedState): ShardMeta {
   return { epoch: state.epoch, logStartOffset: state.logStartOffset, epochCache: state.epochCache };
 }
