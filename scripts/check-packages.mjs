@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Keeps the package graph honest: for every workspace package, the @shoal
-// packages its sources and tests import must be exactly its package.json
-// @shoal dependencies and its tsconfig.json project references, and every
+// packages its sources import must be exactly its package.json @shoal
+// dependencies, those only its tests import exactly its @shoal
+// devDependencies (so a deployment that installs production dependencies
+// never pulls a test harness), all of them its tsconfig.json project
+// references, and every
 // package must be in the root tsconfig.json. `--fix` rewrites package.json
 // and tsconfig.json to match the imports; without it, a mismatch fails
 // (npm run lint runs it). What each package may import at all is ESLint's
@@ -34,24 +37,39 @@ const problems = [];
 for (const dir of dirs) {
   const pkgPath = join(dir, 'package.json');
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
-  const imported = new Set();
-  for (const f of [...tsFiles(join(dir, 'src')), ...tsFiles(join(dir, 'test'))]) {
-    for (const m of readFileSync(f, 'utf8').matchAll(IMPORT)) if (m[1] !== pkg.name) imported.add(m[1]);
-  }
-  for (const name of imported) if (!byName.has(name)) problems.push(`${pkg.name} imports ${name}, which is not a workspace package`);
-  const wanted = [...imported].filter((n) => byName.has(n)).sort();
-  const declared = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@shoal/')).sort();
+  const importsOf = (files) => {
+    const names = new Set();
+    for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(IMPORT)) if (m[1] !== pkg.name) names.add(m[1]);
+    return names;
+  };
+  const fromSrc = importsOf(tsFiles(join(dir, 'src')));
+  const fromTests = importsOf(tsFiles(join(dir, 'test')));
+  for (const name of new Set([...fromSrc, ...fromTests])) if (!byName.has(name)) problems.push(`${pkg.name} imports ${name}, which is not a workspace package`);
+  const wanted = [...fromSrc].filter((n) => byName.has(n)).sort();
+  const wantedDev = [...fromTests].filter((n) => byName.has(n) && !fromSrc.has(n)).sort();
+  const ours = (deps) => Object.keys(deps ?? {}).filter((d) => d.startsWith('@shoal/')).sort();
+  const declared = ours(pkg.dependencies);
+  const declaredDev = ours(pkg.devDependencies);
   const tsconfigPath = join(dir, 'tsconfig.json');
   const tsconfig = JSON.parse(readFileSync(tsconfigPath, 'utf8'));
   const refs = (tsconfig.references ?? []).map((r) => r.path).sort();
-  const wantedRefs = wanted.map((n) => relative(dir, byName.get(n))).sort();
+  const wantedRefs = [...wanted, ...wantedDev].map((n) => relative(dir, byName.get(n))).sort();
   const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(declared, wanted)) {
+  const versionOf = (n) => JSON.parse(readFileSync(join(byName.get(n), 'package.json'), 'utf8')).version;
+  const withOurs = (deps, names) => {
+    const others = Object.entries(deps ?? {}).filter(([d]) => !d.startsWith('@shoal/'));
+    const all = [...names.map((n) => [n, versionOf(n)]), ...others];
+    return all.length > 0 ? Object.fromEntries(all) : undefined;
+  };
+  if (!same(declared, wanted) || !same(declaredDev, wantedDev)) {
     if (fix) {
-      const others = Object.entries(pkg.dependencies ?? {}).filter(([d]) => !d.startsWith('@shoal/'));
-      pkg.dependencies = Object.fromEntries([...wanted.map((n) => [n, JSON.parse(readFileSync(join(byName.get(n), 'package.json'), 'utf8')).version]), ...others]);
+      pkg.dependencies = withOurs(pkg.dependencies, wanted);
+      pkg.devDependencies = withOurs(pkg.devDependencies, wantedDev);
       writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
-    } else problems.push(`${pkg.name}: package.json declares [${declared.join(' ')}] but the code imports [${wanted.join(' ')}]`);
+    } else {
+      if (!same(declared, wanted)) problems.push(`${pkg.name}: package.json dependencies name [${declared.join(' ')}] but the sources import [${wanted.join(' ')}]`);
+      if (!same(declaredDev, wantedDev)) problems.push(`${pkg.name}: package.json devDependencies name [${declaredDev.join(' ')}] but only the tests import [${wantedDev.join(' ')}]`);
+    }
   }
   if (!same(refs, wantedRefs)) {
     if (fix) {
