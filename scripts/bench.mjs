@@ -253,7 +253,8 @@ async function createStream(client, streamName, shards) {
 
 /** Deletes a stream and waits until it is gone (its shards leave the account's shard count). */
 async function deleteStream(client, streamName) {
-  await client.send(new DeleteStreamCommand({ StreamName: streamName }));
+  // The fan-out phase leaves its consumers registered: they go with the stream.
+  await client.send(new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true }));
   await until(`stream ${streamName} deleted`, async () => {
     try {
       await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
