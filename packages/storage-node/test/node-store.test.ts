@@ -109,6 +109,22 @@ for (const kind of ['memory', 'leveldb'] as const) {
       assert.equal(dataKeys, 1, 'the destroyed shard\'s data is gone');
     });
 
+    it('destroy removes a shard larger than one removal chunk (4096 batches), and nothing of its neighbour', async () => {
+      const a = store.shard(ref);
+      const b = store.shard(other);
+      const many = Array.from({ length: 4100 }, (_, i) => batch(1, i, [1_000 + i]));
+      await store.write([{ log: a, batches: many, state: state(4100) }, { log: b, batches: [batch(1, 0, [1])], state: state(1) }]);
+      await a.destroy();
+      assert.deepEqual(await store.listShards(), [other]);
+      let indexKeys = 0;
+      for await (const key of pair.index.keys({ gte: '', lt: '~' })) if (key.includes(ref.streamId) && key.includes(ref.shardId)) indexKeys++;
+      assert.equal(indexKeys, 0, 'no index key of the destroyed shard is left');
+      let dataKeys = 0;
+      for await (const _ of pair.data.keys({ gte: '0', lt: 'g' })) dataKeys++;
+      assert.equal(dataKeys, 1, 'only the neighbour\'s batch is left');
+      assert.equal((await b.load()).state.logEndOffset, 1);
+    });
+
     it('truncates whole batches from the end (a straddling batch goes whole), with time keys, data and state', async () => {
       const log = store.shard(ref);
       const st = (end: number, cache: Array<{ epoch: number; startOffset: number }>) => ({ epoch: 3, logStartOffset: 0, logEndOffset: end, highWatermark: 2, epochCache: cache });

@@ -156,16 +156,24 @@ export class ShardLog {
 
   /** Deletes everything of this shard (its replica was removed from this node). */
   async destroy(): Promise<void> {
-    for (;;) {
+    // Each scan starts past what the previous chunk removed, and a chunk that is not full was the last: LevelDB's
+    // iterators step over deleted entries one by one, so scanning again from 0 would walk every tombstone just
+    // written (and those of shards removed before, next in key order), which made removing a big stream take
+    // seconds per shard.
+    for (let from = 0; ;) {
       const chunk: IndexedBatch[] = [];
-      for await (const b of this.indexed(0, Number.MAX_SAFE_INTEGER)) {
+      for await (const b of this.indexed(from, Number.MAX_SAFE_INTEGER)) {
         chunk.push(b);
         if (chunk.length >= REMOVAL_CHUNK_BATCHES) break;
       }
-      if (chunk.length === 0) break;
-      await this.store.remove(chunk.flatMap((b) => this.keysOf(b)), chunk.map((b) => b.seq));
+      const done = chunk.length < REMOVAL_CHUNK_BATCHES;
+      // The last chunk takes the shard's state with it (one write fewer per replica).
+      const state: KvOp[] = done ? [{ type: 'del', key: index.hwKey(this.ref) }, { type: 'del', key: index.metaKey(this.ref) }] : [];
+      await this.store.remove([...chunk.flatMap((b) => this.keysOf(b)), ...state], chunk.map((b) => b.seq));
+      if (done) break;
+      const last = chunk[chunk.length - 1]!;
+      from = last.firstOffset + last.count;
     }
-    await this.store.remove([{ type: 'del', key: index.hwKey(this.ref) }, { type: 'del', key: index.metaKey(this.ref) }], []);
   }
 
   // ---- helpers ---------------------------------------------------------------
