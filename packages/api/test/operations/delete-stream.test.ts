@@ -2,8 +2,9 @@
  * DeleteStream against the stream's lifecycle: a CREATING stream may be
  * deleted (as in Kinesis), a write that lands between the read and the
  * guarded write (the controller making the stream ACTIVE) is re-read rather
- * than refused, and a stream already DELETING is refused with Kinesis'
- * message and left as it was.
+ * than refused, a stream already DELETING is refused with Kinesis'
+ * message and left as it was, and DescribeStream lists no shards of a
+ * DELETING stream (as Kinesis' developer guide shows).
  */
 import assert from 'node:assert/strict';
 import { streamKeyOf, type StreamRecord } from '@shoal/metadata';
@@ -60,5 +61,16 @@ describe('DeleteStream', () => {
       body: { __type: 'ResourceInUseException', message: `Stream s under account ${ACCOUNT} not ACTIVE, instead in state DELETING` },
     });
     assert.equal(t.current().modRevision, '7');
+  });
+
+  it('leaves DescribeStream of the DELETING stream with no shards, its other members kept', async () => {
+    const t = setup('ACTIVE');
+    const before = (await t.call('DescribeStream', { StreamName: 's' })).body['StreamDescription'] as Record<string, unknown>;
+    assert.equal((before['Shards'] as unknown[]).length, 1);
+    assert.equal((await t.call('DeleteStream', { StreamName: 's' })).status, 200);
+    const after = await t.call('DescribeStream', { StreamName: 's' });
+    assert.equal(after.status, 200);
+    assert.deepEqual(after.body['StreamDescription'], { ...before, StreamStatus: 'DELETING', Shards: [], HasMoreShards: false });
+    assert.equal(t.view.shardsOf(t.current().value.streamId).length, 1, 'the shards stay until the controller removes them');
   });
 });
