@@ -1,6 +1,8 @@
 /**
  * DescribeStream: the stream and a page of its shards (Limit, default 100,
  * after ExclusiveStartShardId), HasMoreShards when the page is not the last.
+ * A DELETING stream lists no shards, as Kinesis answers (its developer
+ * guide's describe-stream after delete-stream shows `"Shards": []`).
  */
 import { DESCRIBE_STREAM, limits, normaliseShardId, shardIndexFromId, type DescribeStreamInput } from '@shoal/core';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
@@ -14,7 +16,8 @@ async function execute(ctx: OperationContext, input: DescribeStreamInput): Promi
   const stream = resolveStream(ctx, input);
   // Limit is valid up to 10000, but a page holds at most 100 shards (documented).
   const limit = Math.min(input.Limit ?? DESCRIBE_STREAM_LIMIT_DEFAULT, limits.DESCRIBE_STREAM_PAGE_MAX);
-  let shards = ctx.view.shardsOf(stream.value.streamId).map((s) => s.value);
+  const listed = stream.value.status === 'DELETING' ? [] : ctx.view.shardsOf(stream.value.streamId);
+  let shards = listed.map((s) => s.value);
   if (input.ExclusiveStartShardId !== undefined) {
     // Normalised as Kinesis does (`shardId-1`, `1`); an id naming no shard index names no shard.
     const after = input.ExclusiveStartShardId;

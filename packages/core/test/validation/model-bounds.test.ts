@@ -5,6 +5,8 @@ import {
   CREATE_STREAM, UPDATE_MAX_RECORD_SIZE, UPDATE_SHARD_COUNT, UPDATE_STREAM_MODE, UPDATE_STREAM_WARM_THROUGHPUT,
   type CreateStreamInput, type UpdateMaxRecordSizeInput,
 } from '../../src/validation/request-shapes';
+import { INCREASE_STREAM_RETENTION_PERIOD } from '../../src/validation/stream-settings-shapes';
+import { LIST_TAGS_FOR_STREAM } from '../../src/validation/tag-shapes';
 import { validateRequest } from '../../src/validation/validate-request';
 import type { Shape } from '../../src/validation/shape';
 
@@ -71,5 +73,22 @@ describe('validateRequest: model bounds', () => {
     validateRequest(UPDATE_MAX_RECORD_SIZE, { StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s', MaxRecordSizeInKiB: 2048 }, 'seconds');
     assert.equal(validationMessage(UPDATE_MAX_RECORD_SIZE, { MaxRecordSizeInKiB: 2048 }),
       "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must not be null");
+  });
+
+  // kinesalite's recordings of these requests predate the current model (docs/operations.md): its answers
+  // add a retentionPeriodHours clause (bounds 1..168), a shardCount clause (max 100000) and a Limit max of 10.
+  it('answers kinesalite\'s requests as the current model does', () => {
+    for (const hours of [-1, 169]) {
+      assert.equal(validationMessage(INCREASE_STREAM_RETENTION_PERIOD, { StreamName: '', RetentionPeriodHours: hours }),
+        "2 validation errors detected: Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+        "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    }
+    const long = 'a'.repeat(129);
+    assert.equal(validationMessage(CREATE_STREAM, { StreamName: long, ShardCount: 100000000000 }),
+      `1 validation error detected: Value '${long}' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128`);
+    assert.equal(validationMessage(LIST_TAGS_FOR_STREAM, { StreamName: long, ExclusiveStartTagKey: long, Limit: 100 }),
+      "3 validation errors detected: Value '100' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50; " +
+      `Value '${long}' at 'exclusiveStartTagKey' failed to satisfy constraint: Member must have length less than or equal to 128; ` +
+      `Value '${long}' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128`);
   });
 });
