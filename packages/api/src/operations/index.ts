@@ -34,8 +34,7 @@ import { increaseStreamRetentionPeriod } from './increase-stream-retention-perio
 import { decreaseStreamRetentionPeriod } from './decrease-stream-retention-period';
 import { startStreamEncryption } from './start-stream-encryption';
 import { stopStreamEncryption } from './stop-stream-encryption';
-import { enableEnhancedMonitoring } from './enable-enhanced-monitoring';
-import { disableEnhancedMonitoring } from './disable-enhanced-monitoring';
+import { disableEnhancedMonitoring, enableEnhancedMonitoring } from './enhanced-monitoring';
 import { describeLimits } from './describe-limits';
 import { describeAccountSettings } from './describe-account-settings';
 import { updateAccountSettings } from './update-account-settings';
