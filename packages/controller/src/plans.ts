@@ -38,22 +38,34 @@ export function allShards(view: ClusterView): ShardRecord[] {
 }
 
 /**
+ * A shard whose replicas are not all open yet: some live member of its ISR
+ * has not reported acting on the shard record (schema.ts NodeApplied).
+ * Members that are not registered do not count; failover deals with them.
+ */
+export function replicasOpening(view: ClusterView, shard: Versioned<ShardRecord>): string | undefined {
+  return shard.value.isr.find((id) => view.nodes.has(id) && !view.hasApplied(id, shard.modRevision));
+}
+
+/**
  * CREATING -> ACTIVE: writes the stream's missing shard records (at most
- * SHARDS_PER_COMMIT_MAX per commit) and, with the last of them, the stream
- * as ACTIVE with nextShardIndex past its shards.
+ * SHARDS_PER_COMMIT_MAX per commit); once all are written and every live
+ * ISR member has opened its replica (so the first put finds its shard
+ * ready, as AWS means by ACTIVE), the stream as ACTIVE with nextShardIndex
+ * past its shards.
  */
 export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versioned<StreamRecord>, nowMs: number): PlanOutcome {
   const s = stream.value;
-  // Drained nodes get no new replicas.
-  const nodes = [...view.nodes.values()].filter((n) => !view.drains.has(n.nodeId));
-  const blocker = placementBlocker(nodes);
-  if (blocker) return { kind: 'wait', why: blocker };
   const count = s.initialShardCount;
   const base = s.nextShardIndex;
   const missing: number[] = [];
   for (let i = 0; i < count; i++) {
     if (!view.shard(s.streamId, shardIdFromIndex(base + i))) missing.push(i);
   }
+  if (missing.length === 0) return planStreamActivation(view, keys, stream);
+  // Drained nodes get no new replicas.
+  const nodes = [...view.nodes.values()].filter((n) => !view.drains.has(n.nodeId));
+  const blocker = placementBlocker(nodes);
+  if (blocker) return { kind: 'wait', why: blocker };
   const batch = missing.slice(0, SHARDS_PER_COMMIT_MAX);
   const ranges = batch.length > 0 ? evenHashKeyRanges(count) : [];
   const placements = placeShards(nodes, loadOf(nodes, allShards(view)), batch.length);
@@ -83,13 +95,24 @@ export function planStreamCreation(view: ClusterView, keys: Keys, stream: Versio
     compare.push({ key, modRevision: '0' });
     puts.push({ key, value: shard });
   });
-  const done = missing.length === batch.length;
-  if (done) {
-    const active: StreamRecord = { ...s, status: 'ACTIVE', nextShardIndex: base + count };
-    puts.push({ key: keys.stream(s), value: active });
-  }
-  const reason = `create ${batch.length} of ${count} shards of ${s.streamName}${done ? ', set ACTIVE' : ''}`;
+  const reason = `create ${batch.length} of ${count} shards of ${s.streamName}`;
   return { kind: 'commit', plan: { reason, compare, puts, deletes: [] } };
+}
+
+/** The last step of planStreamCreation: every shard written; ACTIVE once their replicas are open. */
+function planStreamActivation(view: ClusterView, keys: Keys, stream: Versioned<StreamRecord>): PlanOutcome {
+  const s = stream.value;
+  const base = s.nextShardIndex;
+  for (let i = 0; i < s.initialShardCount; i++) {
+    const shard = view.shard(s.streamId, shardIdFromIndex(base + i))!;
+    // One reason for the whole wait (the controller logs each new reason once).
+    if (replicasOpening(view, shard)) return { kind: 'wait', why: 'the nodes are opening its replicas' };
+  }
+  const active: StreamRecord = { ...s, status: 'ACTIVE', nextShardIndex: base + s.initialShardCount };
+  return {
+    kind: 'commit',
+    plan: { reason: `${s.streamName}: every replica open, set ACTIVE`, compare: [{ key: keys.stream(s), modRevision: stream.modRevision }], puts: [{ key: keys.stream(s), value: active }], deletes: [] },
+  };
 }
 
 /**

@@ -57,8 +57,17 @@ describe('Controller (real etcd)', function () {
     assert.equal(controllers.filter((c) => c.active).length, 1);
   });
 
-  it('creates the shards of a CREATING stream and sets it ACTIVE', async () => {
+  /** What a storage node does once it opened its replicas: report the revision applied (schema.ts NodeApplied). */
+  async function nodesApplied(): Promise<void> {
+    for (const [id, lease] of leases) await store.reportApplied(lease, id, { revision: store.view.revision });
+  }
+
+  it('creates the shards of a CREATING stream and sets it ACTIVE once the nodes opened them', async () => {
     assert.ok(await store.createStream(streamRecord('orders', 3)));
+    await store.waitFor((v) => v.shardsOf('orders-id').length === 3, WAIT_MS);
+    await sleep(300);
+    assert.equal(store.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })?.value.status, 'CREATING');
+    await nodesApplied();
     await store.waitFor((v) => v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })?.value.status === 'ACTIVE', WAIT_MS);
     const shards = store.view.shardsOf('orders-id').map((s) => s.value);
     assert.equal(shards.length, 3);
@@ -72,6 +81,8 @@ describe('Controller (real etcd)', function () {
     for (let i = 0; i < 80 && !controllers.some((c) => c.active); i++) await sleep(100);
     assert.equal(controllers.filter((c) => c.active).length, 1);
     assert.ok(await store.createStream(streamRecord('events', 1)));
+    await store.waitFor((v) => v.shardsOf('events-id').length === 1, WAIT_MS);
+    await nodesApplied();
     await store.waitFor((v) => v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'events' })?.value.status === 'ACTIVE', WAIT_MS);
   });
 

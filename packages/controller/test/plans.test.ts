@@ -45,7 +45,7 @@ describe('planStreamCreation', () => {
     assert.equal(out.kind, 'wait');
   });
 
-  it('creates every shard and activates the stream in one guarded commit', () => {
+  it('creates every shard in one guarded commit, the stream still CREATING', () => {
     const s = stream('CREATING', 3);
     const view = viewWith(['a1', 'b1', 'c1'], s);
     const out = planStreamCreation(view, keys, view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!, 5);
@@ -54,8 +54,8 @@ describe('planStreamCreation', () => {
     const { compare, puts } = out.plan;
     assert.deepEqual(compare[0], { key: '/t/streams/000000000000/us-east-1/orders', modRevision: '7' });
     assert.deepEqual(compare.slice(1).map((c) => c.modRevision), ['0', '0', '0']);
-    assert.equal(puts.length, 4);
-    const shards = puts.slice(0, 3).map((p) => p.value as ShardRecord);
+    assert.equal(puts.length, 3);
+    const shards = puts.map((p) => p.value as ShardRecord);
     assert.deepEqual(shards.map((x) => x.shardId), ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']);
     assert.equal(shards[0]!.hashKeyStart, '0');
     assert.equal(shards[2]!.hashKeyEnd, HASH_KEY_MAX.toString());
@@ -67,13 +67,36 @@ describe('planStreamCreation', () => {
       assert.equal(x.replicas.length, limits.REPLICATION_FACTOR);
       assert.deepEqual(decodeSequenceNumber(x.startingSequenceNumber), { shardCreatedSecs: 0, shardIndex: x.shardIndex, offset: 0n, arrivalSecs: 0 });
     }
-    const active = puts[3]!.value as StreamRecord;
-    assert.equal(puts[3]!.key, '/t/streams/000000000000/us-east-1/orders');
-    assert.equal(active.status, 'ACTIVE');
-    assert.equal(active.nextShardIndex, 3);
   });
 
-  it('splits a large stream into bounded commits and activates with the last', () => {
+  it('sets ACTIVE only once every live ISR member reported opening its replica', () => {
+    const s = stream('CREATING', 3);
+    const created = planStreamCreation(viewWith(['a1', 'b1', 'c1'], s), keys, { value: s, modRevision: '7' }, 5);
+    assert.ok(created.kind === 'commit');
+    const view = viewWith(['a1', 'b1', 'c1'], s, created.plan.puts.map((p) => p.value as ShardRecord));
+    const ref = { accountId: '000000000000', region: 'us-east-1', streamName: 'orders' };
+    // The shards were written at revision 9 (viewWith); a1 and b1 acted on it, c1 only on revision 8.
+    view.applied.set('a1', { revision: '9' });
+    view.applied.set('b1', { revision: '12' });
+    view.applied.set('c1', { revision: '8' });
+    const waiting = planStreamCreation(view, keys, view.stream(ref)!, 6);
+    assert.deepEqual(waiting, { kind: 'wait', why: 'the nodes are opening its replicas' });
+    // A member that is not registered does not hold the stream back (failover deals with it).
+    view.nodes.delete('c1');
+    const out = planStreamCreation(view, keys, view.stream(ref)!, 6);
+    assert.ok(out.kind === 'commit');
+    assert.deepEqual(out.plan.compare, [{ key: '/t/streams/000000000000/us-east-1/orders', modRevision: '7' }]);
+    assert.equal(out.plan.puts.length, 1);
+    assert.equal(out.plan.puts[0]!.key, '/t/streams/000000000000/us-east-1/orders');
+    const active = out.plan.puts[0]!.value as StreamRecord;
+    assert.equal(active.status, 'ACTIVE');
+    assert.equal(active.nextShardIndex, 3);
+    view.nodes.set('c1', node('c1'));
+    view.applied.set('c1', { revision: '9' });
+    assert.equal(planStreamCreation(view, keys, view.stream(ref)!, 6).kind, 'commit');
+  });
+
+  it('splits a large stream into bounded commits', () => {
     const count = SHARDS_PER_COMMIT_MAX + 5;
     const s = stream('CREATING', count);
     const first = planStreamCreation(viewWith(['a1', 'b1', 'c1'], s), keys, { value: s, modRevision: '7' }, 5);
@@ -85,8 +108,7 @@ describe('planStreamCreation', () => {
     const second = planStreamCreation(view, keys, view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!, 6);
     assert.ok(second.kind === 'commit');
     if (second.kind !== 'commit') return;
-    assert.equal(second.plan.puts.length, 6);
-    assert.equal((second.plan.puts[5]!.value as StreamRecord).status, 'ACTIVE');
+    assert.equal(second.plan.puts.length, 5);
     assert.equal((second.plan.puts[0]!.value as ShardRecord).shardIndex, SHARDS_PER_COMMIT_MAX);
   });
 });

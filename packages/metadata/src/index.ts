@@ -1,7 +1,7 @@
 /** @shoal/metadata: the etcd schema and typed access to it. */
 export { DEFAULT_ACCOUNT_ID, DEFAULT_PREFIX, Keys, streamKeyOf } from './schema';
 export type {
-  AccountSettingsRecord, AzName, BillingCommitmentRecord, DataKeyRecord, DrainRecord, MoveLeaderRequest, NodeRecord, ResourcePolicyRecord, ReshardCause, ReshardRecord,
+  AccountSettingsRecord, AzName, BillingCommitmentRecord, DataKeyRecord, DrainRecord, MoveLeaderRequest, NodeApplied, NodeRecord, ResourcePolicyRecord, ReshardCause, ReshardRecord,
   ReshardStepRecord, ShardRecord, StreamMode, StreamRecord, StreamRef, StreamScope, StreamStatus,
 } from './schema';
 export { ClusterView, MetadataStore } from './metadata-store';

@@ -16,7 +16,7 @@ import { etcdClientOptions } from './etcd-client-options';
 import { ConsumerIndex } from './consumer-index';
 import { ConsumerStore } from './consumer-store';
 import {
-  Keys, streamKeyOf, type AccountSettingsRecord, type DrainRecord, type MoveLeaderRequest, type NodeRecord, type ResourcePolicyRecord, type ShardRecord, type StreamRecord,
+  Keys, streamKeyOf, type AccountSettingsRecord, type DrainRecord, type MoveLeaderRequest, type NodeApplied, type NodeRecord, type ResourcePolicyRecord, type ShardRecord, type StreamRecord,
   type StreamRef, type StreamScope, type ConsumerRecord, type SubscriptionClaim,
 } from './schema';
 
@@ -28,6 +28,7 @@ export interface Versioned<T> {
 
 export type MetadataChange =
   | { kind: 'node'; nodeId: string; value: NodeRecord | undefined }
+  | { kind: 'applied'; nodeId: string; value: NodeApplied | undefined }
   | { kind: 'stream'; streamKey: string; value: Versioned<StreamRecord> | undefined }
   | { kind: 'shard'; streamId: string; shardId: string; value: Versioned<ShardRecord> | undefined }
   | { kind: 'move-leader'; streamId: string; shardId: string; value: Versioned<MoveLeaderRequest> | undefined }
@@ -41,6 +42,8 @@ export type MetadataChange =
 /** The current view of the cluster; replaced entries, never mutated ones. */
 export class ClusterView {
   readonly nodes = new Map<string, NodeRecord>();
+  /** What each node reported applying (schema.ts NodeApplied), by node id. */
+  readonly applied = new Map<string, NodeApplied>();
   /** Streams by streamKeyOf (`<accountId>/<region>/<streamName>`). */
   readonly streams = new Map<string, Versioned<StreamRecord>>();
   /** The same streams by streamId (unique per creation). */
@@ -62,6 +65,12 @@ export class ClusterView {
 
   stream(ref: StreamRef): Versioned<StreamRecord> | undefined {
     return this.streams.get(streamKeyOf(ref));
+  }
+
+  /** True once `nodeId` reported acting on every shard record change up to `modRevision`. */
+  hasApplied(nodeId: string, modRevision: string): boolean {
+    const a = this.applied.get(nodeId);
+    return a !== undefined && Number(a.revision) >= Number(modRevision);
   }
 
   /** The stream created with this id, if it still exists. */
@@ -197,6 +206,11 @@ export class MetadataStore {
       const value = type === 'put' ? parse<NodeRecord>() : undefined;
       if (value) this.view.nodes.set(nodeId, value); else this.view.nodes.delete(nodeId);
       change = { kind: 'node', nodeId, value };
+    } else if (parts[0] === 'applied' && parts.length === 2) {
+      const nodeId = parts[1]!;
+      const value = type === 'put' ? parse<NodeApplied>() : undefined;
+      if (value) this.view.applied.set(nodeId, value); else this.view.applied.delete(nodeId);
+      change = { kind: 'applied', nodeId, value };
     } else if (parts[0] === 'streams' && parts.length === 4) {
       // Keys of the layout before accounts (streams/<name>, length 2) are not read: such a data directory starts empty of streams.
       const streamKey = parts.slice(1).join('/');
@@ -280,6 +294,11 @@ export class MetadataStore {
     await lease.grant();
     await lease.put(this.keys.node(record.nodeId)).value(JSON.stringify(record)).exec();
     return lease;
+  }
+
+  /** The node's report of how far it acted on shard records (schema.ts NodeApplied), under its registration lease. */
+  async reportApplied(lease: Lease, nodeId: string, applied: NodeApplied): Promise<void> {
+    await lease.put(this.keys.applied(nodeId)).value(JSON.stringify(applied)).exec();
   }
 
   // ---- streams -----------------------------------------------------------

@@ -3,6 +3,7 @@
  * (default `/shoal/`), and every value is JSON of one of the types below.
  *
  *   <prefix>nodes/<nodeId>                  NodeRecord, bound to the node's lease
+ *   <prefix>applied/<nodeId>                NodeApplied, bound to the node's lease (written by the node)
  *   <prefix>streams/<accountId>/<region>/<streamName>   StreamRecord (names are
  *                                           unique per account and region, as in AWS)
  *   <prefix>shards/<streamId>/<shardId>     ShardRecord
@@ -35,6 +36,17 @@ export interface NodeRecord {
   readonly httpAddress: string;
   readonly pid: number;
   readonly startedMs: number;
+}
+
+/**
+ * How far a storage node has acted on the shard records: every shard record
+ * change up to `revision` (an etcd revision) has its replica opened,
+ * reconfigured or removed on the node. The controller makes a new stream
+ * ACTIVE only once its shards' replicas are open (plans.ts); the api waits
+ * for a leader that has not opened a shard yet (retry-policy.ts).
+ */
+export interface NodeApplied {
+  readonly revision: string;
 }
 
 export type StreamStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING';
@@ -321,6 +333,7 @@ export class Keys {
   constructor(readonly prefix: string = DEFAULT_PREFIX) {}
   nodes(): string { return `${this.prefix}nodes/`; }
   node(nodeId: string): string { return `${this.prefix}nodes/${nodeId}`; }
+  applied(nodeId: string): string { return `${this.prefix}applied/${nodeId}`; }
   streams(): string { return `${this.prefix}streams/`; }
   stream(ref: StreamRef): string { return `${this.prefix}streams/${streamKeyOf(ref)}`; }
   shards(): string { return `${this.prefix}shards/`; }

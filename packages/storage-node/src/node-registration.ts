@@ -13,6 +13,10 @@
  * (leaseUntilMs): a process paused (SIGSTOP) past its TTL sees on wake-up,
  * before answering anything, that the time has passed, even if a keepalive
  * reply is still queued (its send time is the old one).
+ *
+ * Under the same lease the node reports how far it has acted on the shard
+ * records (`applied/<nodeId>`, schema.ts NodeApplied): one write at a time,
+ * the latest revision after it, and again after registering anew.
  */
 import type { MetadataStore, NodeRecord } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
@@ -28,6 +32,10 @@ export class NodeRegistration {
   /** Send time of the oldest keepalive not yet answered. */
   private firedMs: number | undefined;
   registered = false;
+  /** The latest applied revision to report, and whether a report is being written. */
+  private applied: string | undefined;
+  private reporting = false;
+  private reportAgain = false;
 
   constructor(
     private readonly store: MetadataStore,
@@ -67,11 +75,37 @@ export class NodeRegistration {
         this.registered = true;
         this.setFenced(false);
         this.logger.info('node registered', { grpcAddress: this.record.grpcAddress, httpAddress: this.record.httpAddress, az: this.record.az });
+        void this.writeApplied();
         return;
       } catch (err) {
         this.logger.warn('node registration failed; retrying', { err, retryMs: backoffMs });
         await new Promise((r) => setTimeout(r, backoffMs));
       }
+    }
+  }
+
+  /** Every shard record change up to `revision` is acted on (replicas opened, reconfigured, removed). */
+  reportApplied(revision: string): void {
+    if (this.applied !== undefined && Number(revision) <= Number(this.applied)) return;
+    this.applied = revision;
+    void this.writeApplied();
+  }
+
+  private async writeApplied(): Promise<void> {
+    if (this.reporting) { this.reportAgain = true; return; }
+    this.reporting = true;
+    try {
+      do {
+        this.reportAgain = false;
+        const lease = this.lease;
+        if (!lease || this.applied === undefined || this.closed) return;
+        await this.store.reportApplied(lease, this.record.nodeId, { revision: this.applied });
+      } while (this.reportAgain);
+    } catch (err) {
+      // The next change or registration reports again; until then the controller and the api wait for this node.
+      this.logger.warn('reporting the applied revision failed', { err });
+    } finally {
+      this.reporting = false;
     }
   }
 

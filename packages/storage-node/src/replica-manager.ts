@@ -6,7 +6,9 @@
  * epoch, ISR, closing, handover); a record that disappears or no longer
  * names this node takes the replica out of the driver and deletes its data.
  * Changes to one shard are serialised (a chain per shard), so open and
- * close never interleave.
+ * close never interleave. Data is deleted in the background, one replica
+ * at a time: removing a big stream must not hold up the opening of a new
+ * one's replicas (a reopened shard waits for its own deletion only).
  */
 import { ReplicaMachine, type ReplicaConfig } from '@shoal/core';
 import type { ClusterView, ShardRecord, Versioned } from '@shoal/metadata';
@@ -40,6 +42,9 @@ function configOf(v: Versioned<ShardRecord>): ReplicaConfig {
 
 export class ReplicaManager {
   private readonly chains = new Map<string, Promise<void>>();
+  /** Data deletions: one at a time (the tail of the queue), and each by shard key until done. */
+  private deletions: Promise<void> = Promise.resolve();
+  private readonly deleting = new Map<string, Promise<void>>();
   private fenced = false;
   private closed = false;
   private reopening = false;
@@ -96,6 +101,11 @@ export class ReplicaManager {
     return next;
   }
 
+  /** Resolves once every reconcile started so far has finished. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
   /** Lease lost (true) or regained (false): leaders stop / resume acknowledging. */
   setFenced(fenced: boolean): void {
     this.fenced = fenced;
@@ -111,6 +121,7 @@ export class ReplicaManager {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.chains.values()]);
+    await this.deletions;
     const replicas = [...this.o.driver.all()];
     for (const r of replicas) await this.o.driver.remove(r);
     await this.o.driver.close();
@@ -143,13 +154,26 @@ export class ReplicaManager {
     }
     if (replica) {
       await this.o.driver.remove(replica);
-      await replica.log.destroy();
       this.o.context.metrics.removeShard(replica.labels);
-      this.o.logger.info('replica removed and its data deleted', { ...ref });
+      this.o.logger.info('replica removed; its data is deleted in the background', { ...ref });
+      this.deleteData(ref, replica);
     }
   }
 
+  private deleteData(ref: ShardRef, replica: Replica): void {
+    const key = refKey(ref);
+    const done = this.deletions.then(() => replica.log.destroy()).catch((err: unknown) => {
+      this.o.logger.error('deleting the data of a removed replica failed', { ...ref, err });
+      this.o.onFatal(err);
+    });
+    this.deletions = done;
+    this.deleting.set(key, done);
+    void done.then(() => { if (this.deleting.get(key) === done) this.deleting.delete(key); });
+  }
+
   private async open(ref: ShardRef, record: Versioned<ShardRecord>): Promise<Replica> {
+    // A replica of the shard removed a moment ago: its data goes first.
+    await this.deleting.get(refKey(ref));
     const log = this.o.store.shard(ref);
     const { state, lastArrivalMs } = await log.load();
     const config = configOf(record);

@@ -113,12 +113,35 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const grpcAddress = `${o.host}:${grpcPort}`;
 
   await mgr.collectGarbage();
-  await mgr.startup();
+  // The applied revision (schema.ts NodeApplied): a watch response's shard changes are all handed to the
+  // manager before the next microtask, so once those reconciles settle, the response's revision is applied.
+  let appliedPending = false;
+  let applied = '0';
+  const settle = (revision: string): void => {
+    if (Number(revision) > Number(applied)) applied = revision;
+    registration?.reportApplied(applied);
+  };
+  const appliedChanged = (): void => {
+    if (appliedPending) return;
+    appliedPending = true;
+    queueMicrotask(() => {
+      appliedPending = false;
+      const revision = store.view.revision;
+      void mgr.settled().then(() => settle(revision));
+    });
+  };
+  // Subscribed before the startup reconcile, so no change that arrives while it opens replicas is missed.
   const unsubscribe = store.onChange((change) => {
-    if (change.kind === 'shard') void mgr.reconcile({ streamId: change.streamId, shardId: change.shardId });
+    if (change.kind === 'shard') {
+      void mgr.reconcile({ streamId: change.streamId, shardId: change.shardId });
+      appliedChanged();
+    }
     // A node that registers (again) may be owed sends: leaders look at it; one that left loses its stream.
     else if (change.kind === 'node') { if (change.value) driver.peerConnected(); else links.prune(); }
   });
+  const startupRevision = store.view.revision;
+  await mgr.startup();
+  settle(startupRevision);
   const tickTimer = setInterval(() => driver.tick(), TICK_INTERVAL_MS);
   const retentionTimer = setInterval(() => driver.checkRetention(), RETENTION_CHECK_INTERVAL_MS);
 
@@ -131,6 +154,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
     host: o.host, port: o.httpPort, registry: metrics.registry,
     health: () => ({ ok: reg.registered && !closed, nodeId: o.nodeId, az: o.az, replicas: driver.size() }),
   });
+  reg.reportApplied(applied);
   await reg.register();
 
   return {

@@ -295,6 +295,25 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     assert.deepEqual([r.log_start_offset, r.records.map((x) => x.partition_key)], [end, ['fresh-0', 'fresh-1']]);
   });
 
+  it('reports a shard record applied only once its replica is open, and once it is removed', async () => {
+    const ref = { streamId: STREAM_ID, shardId: 'shardId-000000000002' };
+    const key = store.keys.shard(ref.streamId, ref.shardId);
+    assert.equal(await store.commit({ compare: [], puts: [{ key, value: shardRecord(ref.shardId, 2) }] }), true);
+    await store.waitFor((v) => v.shard(ref.streamId, ref.shardId) !== undefined, 5000);
+    const created = store.view.shard(ref.streamId, ref.shardId)!.modRevision;
+    for (const n of NODES) {
+      await store.waitFor((v) => v.hasApplied(n.nodeId, created), 10_000);
+      assert.ok(nodes.get(n.nodeId)!.driver.get(ref), `${n.nodeId} reported revision ${created} applied before opening the replica`);
+    }
+    assert.equal(await store.commit({ compare: [], deletes: [key] }), true);
+    await store.waitFor((v) => v.shard(ref.streamId, ref.shardId) === undefined, 5000);
+    const deleted = store.view.revision;
+    for (const n of NODES) {
+      await store.waitFor((v) => v.hasApplied(n.nodeId, deleted), 10_000);
+      assert.equal(nodes.get(n.nodeId)!.driver.get(ref), undefined, `${n.nodeId} reported revision ${deleted} applied with the replica still open`);
+    }
+  });
+
   it('drops a replica and its data when the shard record disappears', async () => {
     assert.equal(await store.commit({ compare: [], deletes: [store.keys.shard(STREAM_ID, shard1.shard_id)] }), true);
     for (const n of NODES) await waitUntil(`${n.nodeId} to drop shard 1`, async () => (await status(n.nodeId)).replicas.length === 1);

@@ -43,10 +43,17 @@ export const ATTEMPTS_MAX = 3;
 /** Longest wait for the routing to change between attempts. */
 export const RETRY_VIEW_WAIT_MS = 1_000;
 
-/** What routing to a shard depended on: the record's revision and whether its leader is registered. */
+/**
+ * What routing to a shard depended on: the record's revision, whether its
+ * leader is registered and whether the leader has opened the shard (a new
+ * shard's leader answers SHARD_NOT_FOUND until it reports the record
+ * applied, schema.ts NodeApplied; the retry goes as soon as it does).
+ */
 export function shardRouting(view: ClusterView, streamId: string, shardId: string): string {
   const record = view.shard(streamId, shardId);
-  return record ? `${shardId}:${record.modRevision}:${view.nodes.has(record.value.leader)}` : `${shardId}:-`;
+  if (!record) return `${shardId}:-`;
+  const leader = record.value.leader;
+  return `${shardId}:${record.modRevision}:${view.nodes.has(leader)}:${view.hasApplied(leader, record.modRevision)}`;
 }
 
 /**
