@@ -19,7 +19,8 @@
  *      the stream's retention period (each replica on its own, below its
  *      high watermark), moving the log start,
  *   7. answers producers whose records are committed (only while the node
- *      lease is valid), hands what the machines propose for the shard
+ *      lease is valid; those that acks in step 1 committed, and their
+ *      readers, hear it at once, before the store write), hands what the machines propose for the shard
  *      records (ISR change, seal, epoch bump) to the proposer, and tells
  *      readers what moved.
  *
@@ -247,7 +248,13 @@ export class NodeDriver {
     this.touched = new Set();
     if (touched.length === 0) return;
     let nowMs = this.o.monoClock();
-    for (const r of touched) r.applyEvents(nowMs, this.o.leaseUntilMs());
+    for (const r of touched) {
+      r.applyEvents(nowMs, this.o.leaseUntilMs());
+      // Records the followers' acks just committed are durable on every ISR member already: their producers
+      // and subscribers hear it now, not after this step's store write (other records' group commit).
+      r.settle(nowMs, this.o.leaseUntilMs());
+      r.readView.changed();
+    }
     const write = new StepWrite(this.o.store, this.o.metrics);
     const replies: Array<() => void> = [];
     for (const r of touched) if (r.hasInbound()) await r.takeInbound(write, replies);

@@ -10,7 +10,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Server as HttpServer } from 'node:http';
 import { MetadataStore, type NodeRecord } from '@shoal/metadata';
-import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, wallClockMs, type Logger } from '@shoal/wire';
+import { GRPC_CHANNEL_OPTIONS, createLogger, loadProto, startOpsServer, wallClockMs, widenServerWindows, type Logger } from '@shoal/wire';
 import { storageNodeHandlers } from './grpc-service';
 import { NodeMetrics } from './node-metrics';
 import { timedFsync, timedKv } from './db-timing';
@@ -110,6 +110,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
   });
+  widenServerWindows(server);
   const grpcAddress = `${o.host}:${grpcPort}`;
 
   await mgr.collectGarbage();

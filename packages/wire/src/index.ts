@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import type { ProtoGrpcType } from './gen/storage';
 
 export type { ProtoGrpcType } from './gen/storage';
@@ -69,8 +70,20 @@ export function loadProto(): ProtoGrpcType {
 export const GRPC_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
 export const GRPC_RECONNECT_BACKOFF_INITIAL_MS = 250;
 export const GRPC_RECONNECT_BACKOFF_MAX_MS = 1_000;
+/**
+ * HTTP/2 receive windows of our gRPC connections (connection and each
+ * stream). Node's default is 64 KiB: a 500 KiB AppendShards or replication
+ * message then waits for eight WINDOW_UPDATE round trips between two busy
+ * event loops (about 20 ms of a put's latency on an idle cluster). What a
+ * slow reader can make a sender buffer is bounded elsewhere (messages in
+ * flight per subscription, replication messages in flight per shard).
+ */
+export const GRPC_CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
+export const GRPC_STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 export const GRPC_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': GRPC_MESSAGE_BYTES_MAX,
+  // The client's windows (grpc-js sets the connection window to this, and each stream's initial window).
+  'grpc-node.flow_control_window': GRPC_STREAM_WINDOW_BYTES,
   'grpc.max_send_message_length': GRPC_MESSAGE_BYTES_MAX,
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
@@ -78,6 +91,24 @@ export const GRPC_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': GRPC_RECONNECT_BACKOFF_INITIAL_MS,
   'grpc.max_reconnect_backoff_ms': GRPC_RECONNECT_BACKOFF_MAX_MS,
 };
+
+/**
+ * The server side of GRPC_STREAM_WINDOW_BYTES and GRPC_CONNECTION_WINDOW_BYTES:
+ * grpc-js has no server option for them, so each new HTTP/2 session of the
+ * bound server gets them (call after bindAsync). The sessions are reached
+ * through grpc-js' `http2Servers` (pinned version; a test checks the
+ * windows a client sees).
+ */
+export function widenServerWindows(server: grpc.Server): void {
+  const servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+  if (!servers) throw new Error('grpc-js has no http2Servers: widenServerWindows needs updating');
+  for (const h2 of servers.keys()) {
+    h2.on('session', (session: ServerHttp2Session) => {
+      session.settings({ initialWindowSize: GRPC_STREAM_WINDOW_BYTES });
+      session.setLocalWindowSize(GRPC_CONNECTION_WINDOW_BYTES);
+    });
+  }
+}
 
 export { createLogger } from './logger';
 export type { Logger, LogLevel } from './logger';
