@@ -24,6 +24,11 @@ const out = (line: string): void => { process.stdout.write(line + '\n'); };
 async function main(argv: readonly string[]): Promise<number> {
   const args = argv[0] === 'cluster' ? argv.slice(1) : argv;
   const command = args[0];
+  // `up --help` must print the usage, not start a cluster.
+  if (args.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   const flags = new Flags(args.slice(1));
   switch (command) {
     case 'up': await up(flags, out); return 0;
