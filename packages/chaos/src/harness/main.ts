@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos -- --tier quick|full [--seed N] [--scenario NAME] [--duration-sec S] [--out DIR]
- *  [--lease-ttl-sec 3] [--etcd-members 1|3] [--unsafe-ack-on-leader-append] [--api-port 28567 --etcd-port 28379
- *  --port-base 28600 --link-port-first 28900] [--net proxy|netns --netns-prefix shoal --netns-subnet 10.201.0.0/24]`
+ * `npm run chaos -- --tier quick|full ...` (USAGE below; --help prints it)
  *
  * Runs the tier's scenarios one after another in one tier folder
  * (OUT/<tier>-seed<N>-<time>/), each in its own results folder (history,
@@ -85,7 +83,16 @@ async function runOne(t: TierRun, scenario: Scenario, durationMs: number): Promi
   }
 }
 
+const USAGE = `usage: npm run chaos -- --tier quick|full [--seed N] [--scenario NAME] [--duration-sec S] [--out DIR]
+  [--lease-ttl-sec 3] [--etcd-members 1|3] [--unsafe-ack-on-leader-append] [--api-port 28567 --etcd-port 28379
+  --port-base 28600 --link-port-first 28900] [--net proxy|netns --netns-prefix shoal --netns-subnet 10.201.0.0/24]
+  (docs/chaos.md)`;
+
 async function main(): Promise<number> {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   const flags = new Flags(process.argv.slice(2));
   const tier = flags.string('tier', 'quick');
   const seed = flags.int('seed', Math.floor(Math.random() * SEED_MAX));
