@@ -4,6 +4,7 @@
  * same port, Kinesis error bodies, and bad input at the HTTP level.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { connect as connectHttp2 } from 'node:http2';
 import { connect as connectTcp, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import {
@@ -227,6 +228,40 @@ describe('api HTTP layer (real etcd, HTTP/1.1 + h2c on one port)', function () {
     }
     assert.deepEqual(errors, [], 'no reset while the client was still sending');
     socket.destroy();
+  });
+
+  it('answers 413 to clients that send a whole oversized body at once, over HTTP/1.1 and HTTP/2, every time', async () => {
+    const body = Buffer.alloc(17 * 1024 * 1024, 0x41);
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' };
+    for (let i = 0; i < 5; i++) {
+      const h1 = await new Promise<number | string>((resolve) => {
+        const req = httpRequest({ host: '127.0.0.1', port: api.port, method: 'POST', path: '/', agent: false, headers: { ...headers, 'content-length': body.length } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+        req.end(body);
+      });
+      assert.equal(h1, 413, `HTTP/1.1 attempt ${i + 1}`);
+    }
+    const session = connectHttp2(`http://127.0.0.1:${api.port}`);
+    session.on('error', () => undefined);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const h2 = await new Promise<number | string>((resolve) => {
+          const stream = session.request({ ':method': 'POST', ':path': '/', ...headers, 'content-length': String(body.length) });
+          let status: number | string = 'no answer';
+          stream.on('response', (h) => { status = Number(h[':status']); });
+          stream.on('error', (err: NodeJS.ErrnoException) => { if (status === 'no answer') status = err.code ?? err.message; });
+          stream.on('close', () => resolve(status));
+          stream.resume();
+          stream.end(body);
+        });
+        assert.equal(h2, 413, `HTTP/2 attempt ${i + 1}`);
+      }
+    } finally {
+      session.destroy();
+    }
   });
 
   it('survives a body shorter than its Content-Length and keeps serving', async () => {
