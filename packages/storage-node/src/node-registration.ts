@@ -102,8 +102,9 @@ export class NodeRegistration {
         await this.store.reportApplied(lease, this.record.nodeId, { revision: this.applied });
       } while (this.reportAgain);
     } catch (err) {
-      // The next change or registration reports again; until then the controller and the api wait for this node.
-      this.logger.warn('reporting the applied revision failed', { err });
+      // Until a report lands, the controller and the api wait for this node: try again later.
+      this.logger.warn('reporting the applied revision failed; retrying', { err, retryMs: REREGISTER_BACKOFF_MS_MAX });
+      setTimeout(() => { void this.writeApplied(); }, REREGISTER_BACKOFF_MS_MAX).unref();
     } finally {
       this.reporting = false;
     }
