@@ -42,7 +42,7 @@ export function allShards(view: ClusterView): ShardRecord[] {
  * has not reported acting on the shard record (schema.ts NodeApplied).
  * Members that are not registered do not count; failover deals with them.
  */
-export function replicasOpening(view: ClusterView, shard: Versioned<ShardRecord>): string | undefined {
+function replicasOpening(view: ClusterView, shard: Versioned<ShardRecord>): string | undefined {
   return shard.value.isr.find((id) => view.nodes.has(id) && !view.hasApplied(id, shard.modRevision));
 }
 

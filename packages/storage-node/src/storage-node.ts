@@ -112,23 +112,23 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   });
   widenServerWindows(server);
   const grpcAddress = `${o.host}:${grpcPort}`;
+  const httpAddress = `http://${o.host}:${o.httpPort}`;
+  const record: NodeRecord = { nodeId: o.nodeId, az: o.az, grpcAddress, httpAddress, pid: process.pid, startedMs: Date.now() };
+  // Made now (it registers later, once the replicas are open) so it keeps the applied revision from the start.
+  registration = new NodeRegistration(store, record, o.leaseTtlSec, (f) => mgr.setFenced(f), logger, monoClock);
+  const reg = registration;
 
   await mgr.collectGarbage();
   // The applied revision (schema.ts NodeApplied): a watch response's shard changes are all handed to the
   // manager before the next microtask, so once those reconciles settle, the response's revision is applied.
   let appliedPending = false;
-  let applied = '0';
-  const settle = (revision: string): void => {
-    if (Number(revision) > Number(applied)) applied = revision;
-    registration?.reportApplied(applied);
-  };
   const appliedChanged = (): void => {
     if (appliedPending) return;
     appliedPending = true;
     queueMicrotask(() => {
       appliedPending = false;
       const revision = store.view.revision;
-      void mgr.settled().then(() => settle(revision));
+      void mgr.settled().then(() => reg.reportApplied(revision));
     });
   };
   // Subscribed before the startup reconcile, so no change that arrives while it opens replicas is missed.
@@ -142,20 +142,15 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   });
   const startupRevision = store.view.revision;
   await mgr.startup();
-  settle(startupRevision);
+  reg.reportApplied(startupRevision);
   const tickTimer = setInterval(() => driver.tick(), TICK_INTERVAL_MS);
   const retentionTimer = setInterval(() => driver.checkRetention(), RETENTION_CHECK_INTERVAL_MS);
 
   let closed = false;
-  const httpAddress = `http://${o.host}:${o.httpPort}`;
-  const record: NodeRecord = { nodeId: o.nodeId, az: o.az, grpcAddress, httpAddress, pid: process.pid, startedMs: Date.now() };
-  registration = new NodeRegistration(store, record, o.leaseTtlSec, (f) => mgr.setFenced(f), logger, monoClock);
-  const reg = registration;
   const ops: HttpServer = await startOpsServer({
     host: o.host, port: o.httpPort, registry: metrics.registry,
     health: () => ({ ok: reg.registered && !closed, nodeId: o.nodeId, az: o.az, replicas: driver.size() }),
   });
-  reg.reportApplied(applied);
   await reg.register();
 
   return {
