@@ -25,6 +25,13 @@ export const SUBSCRIPTION_BUFFER_BYTES_MAX = 4 * 1024 * 1024;
  * Per-event costs (a frame, a parse) stay small next to the records'.
  */
 export const SUBSCRIPTION_EVENT_BYTES_MAX = 64 * 1024;
+/**
+ * Record bytes a shard feed (shard-feed.ts) keeps behind its position, so a
+ * subscription a little behind the tail (one that drained its buffer, one
+ * that resubscribes after its continuation) shares the feed's storage call
+ * instead of opening its own.
+ */
+export const FEED_HISTORY_BYTES_MAX = 1024 * 1024;
 /** An event (maybe without records) when none was sent for this long; Kinesis sends one at least every 5 s. */
 export const SUBSCRIPTION_IDLE_EVENT_MS = 2_000;
 /** Record bytes the storage node puts in one Subscribe message. */
@@ -47,6 +54,7 @@ export interface FanOutSettings {
   readonly subscriptionsMax: number;
   readonly bufferBytesMax: number;
   readonly eventBytesMax: number;
+  readonly feedHistoryBytes: number;
   readonly upstreamMessageBytes: number;
   readonly upstreamSilenceMs: number;
 }
@@ -59,6 +67,7 @@ export const FAN_OUT_DEFAULTS: FanOutSettings = {
   subscriptionsMax: SUBSCRIPTIONS_PER_API_MAX,
   bufferBytesMax: SUBSCRIPTION_BUFFER_BYTES_MAX,
   eventBytesMax: SUBSCRIPTION_EVENT_BYTES_MAX,
+  feedHistoryBytes: FEED_HISTORY_BYTES_MAX,
   upstreamMessageBytes: UPSTREAM_MESSAGE_BYTES,
   upstreamSilenceMs: UPSTREAM_SILENCE_MS,
 };

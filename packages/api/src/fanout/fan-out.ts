@@ -11,6 +11,8 @@ import type { MetadataChange } from '@shoal/metadata';
 import type { ResponseStream } from '../operation';
 import type { Codec } from '../protocol/codec';
 import type { FanOutSettings } from './fan-out-settings';
+import type { FeedEnv } from './shard-feed';
+import { ShardFeeds } from './shard-feeds';
 import { Subscription, type SubscriptionEnv, type SubscriptionTarget } from './subscription';
 
 /** What operations use of the process' fan-out (SubscribeToShard). */
@@ -30,8 +32,11 @@ export class FanOut implements FanOutPort {
   private reserved = 0;
   private readonly byStream = new Map<string, Set<Subscription>>();
   private count = 0;
+  private readonly feeds: ShardFeeds;
 
-  constructor(readonly apiId: string, private readonly env: Omit<SubscriptionEnv, 'ended'>) {}
+  constructor(readonly apiId: string, private readonly env: Omit<SubscriptionEnv, 'ended' | 'feeds'> & FeedEnv) {
+    this.feeds = new ShardFeeds(env);
+  }
 
   get settings(): FanOutSettings {
     return this.env.settings;
@@ -40,6 +45,11 @@ export class FanOut implements FanOutPort {
   /** Subscriptions open now. */
   size(): number {
     return this.count;
+  }
+
+  /** Storage Subscribe calls the subscriptions share now (one per shard and position). */
+  feedCount(): number {
+    return this.feeds.size();
   }
 
   reserve(): boolean {
@@ -54,7 +64,7 @@ export class FanOut implements FanOutPort {
 
   open(target: SubscriptionTarget, codec: Codec): ResponseStream {
     this.release();
-    const subscription = new Subscription(target, codec, { ...this.env, ended: (s) => this.forget(s) });
+    const subscription = new Subscription(target, codec, { ...this.env, feeds: this.feeds, ended: (s) => this.forget(s) });
     let set = this.byStream.get(target.streamId);
     if (!set) this.byStream.set(target.streamId, (set = new Set()));
     set.add(subscription);
@@ -75,6 +85,7 @@ export class FanOut implements FanOutPort {
     if (streamId === undefined) return;
     switch (change.kind) {
       case 'shard':
+        this.feeds.shardChanged(streamId, change.shardId);
         this.each(streamId, (s) => { if (s.target.shardId === change.shardId) s.shardChanged(); });
         return;
       case 'stream':
@@ -100,6 +111,7 @@ export class FanOut implements FanOutPort {
   /** Ends every subscription (the process stops; clients subscribe again elsewhere). */
   close(): void {
     for (const id of [...this.byStream.keys()]) this.each(id, (s) => s.end());
+    this.feeds.close();
   }
 
   private each(streamId: string, fn: (s: Subscription) => void): void {

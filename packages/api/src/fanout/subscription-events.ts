@@ -18,7 +18,9 @@ import { decodeSequenceNumber } from '@shoal/core';
 import type { ShardRecord } from '@shoal/metadata';
 import type { RecordOut__Output } from '@shoal/wire';
 import type { OperationOutput } from '../operation';
-import { clientRecords, type RecordPresenter } from '../streams/client-records';
+import type { Codec } from '../protocol/codec';
+import type { RecordPresenter } from '../streams/client-records';
+import { eventRecords } from './event-records';
 
 /** The last record a subscription sent: where its continuation stands. */
 export interface SentRecord {
@@ -48,10 +50,12 @@ export function millisBehindLatest(next: number, highWatermark: number, nowMs: n
   return Math.max(0, nowMs - lastArrivalMs);
 }
 
-/** A SubscribeToShardEvent carrying `records` (maybe none) that leaves the client at `next`. */
-export function recordsEvent(presenter: RecordPresenter, records: readonly RecordOut__Output[], next: number, lastSent: SentRecord | undefined, millisBehind: number): OperationOutput {
+/** A SubscribeToShardEvent carrying `records` (maybe none) that leaves the client at `next`, for `codec`. */
+export function recordsEvent(
+  codec: Codec, presenter: RecordPresenter, records: readonly RecordOut__Output[], next: number, lastSent: SentRecord | undefined, millisBehind: number,
+): OperationOutput {
   return {
-    Records: clientRecords(presenter, records),
+    Records: eventRecords(codec, presenter, records),
     ContinuationSequenceNumber: continuationSequenceNumber(presenter, next, lastSent),
     MillisBehindLatest: millisBehind,
   };

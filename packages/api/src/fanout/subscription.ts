@@ -1,45 +1,41 @@
 /**
  * One SubscribeToShard subscription in the api: the initial-response, then
- * events as the shard leader pushes committed records (storage Subscribe),
- * an event at least every idleEventMs, the end after sessionMs, the end of a
- * closed shard with its ChildShards, and error events (a takeover:
+ * events as the shard leader pushes committed records, an event at least
+ * every idleEventMs, the end after sessionMs, the end of a closed shard
+ * with its ChildShards, and error events (a takeover:
  * ResourceInUseException).
  *
+ * Records come from a feed of the shard (shard-feed.ts: one storage
+ * Subscribe call shared by the subscriptions at the same position).
  * Positions: `next` is the offset of the next record the client gets;
- * `received` the offset after the last record taken from the storage node
- * (the queue holds [next, received)). A storage call is always opened at
- * `received`, so when the leader changes, a node dies or the call is paused
- * for back-pressure, the new call continues exactly after the last record
- * taken: nothing is lost, duplicated (older offsets are dropped) or
+ * `received` the offset after the last record taken from the feed (the
+ * queue holds [next, received)). The subscription always joins a feed at
+ * `received`, so nothing is lost, duplicated (older offsets are dropped) or
  * reordered.
  *
  * Bounded: the queue holds at most bufferBytesMax (+ one storage message);
- * past it the storage call is cancelled and reopened once the client has
- * drained half of it. The HTTP sink's back-pressure (write false -> drain)
- * stops event writing. Timers and the wall clock are injected.
+ * past it the subscription leaves its feed and joins one again once the
+ * client has drained half of it. The HTTP sink's back-pressure (write false
+ * -> drain) stops event writing. Timers and the wall clock are injected.
  */
 import type { ShardRecord } from '@shoal/metadata';
-import type { RecordOut__Output, SubscribeMessage__Output } from '@shoal/wire';
+import type { RecordOut__Output } from '@shoal/wire';
 import type { OperationContext, ResponseSink, ResponseStream } from '../operation';
 import type { Codec } from '../protocol/codec';
-import type { StorageSubscription } from '../storage/storage-clients';
 import { recordPresenter, type RecordPresenter } from '../streams/client-records';
 import { exceptionMessage, initialResponseMessage, subscribeToShardEventMessage, type EventStreamException } from './event-stream';
-import { UPSTREAM_RETRY_MS_MAX, UPSTREAM_RETRY_MS_MIN, type FanOutSettings } from './fan-out-settings';
+import type { FanOutSettings } from './fan-out-settings';
+import type { FeedReader, Timers } from './shard-feed';
+import type { ShardFeeds } from './shard-feeds';
 import {
   childShardsOf, millisBehindLatest, recordBytes, recordsEvent, shardEndEvent, shardEndOffset, type SentRecord,
 } from './subscription-events';
 
-/** Injected timers (setTimeout / clearTimeout in the process, a fake scheduler in tests). */
-export interface Timers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
 /** What a subscription needs of its process. */
-export type SubscriptionEnv = Pick<OperationContext, 'view' | 'storage' | 'logger' | 'metrics' | 'now' | 'crypto'> & {
+export type SubscriptionEnv = Pick<OperationContext, 'view' | 'logger' | 'metrics' | 'now' | 'crypto'> & {
   readonly settings: FanOutSettings;
   readonly timers: Timers;
+  readonly feeds: Pick<ShardFeeds, 'join' | 'leave'>;
   /** Called once when the subscription ended, for any reason. */
   readonly ended: (subscription: Subscription) => void;
 };
@@ -55,7 +51,7 @@ export interface SubscriptionTarget {
   readonly startOffset: number;
 }
 
-export class Subscription implements ResponseStream {
+export class Subscription implements ResponseStream, FeedReader {
   private sink: ResponseSink | undefined;
   private next: number;
   private received: number;
@@ -67,11 +63,8 @@ export class Subscription implements ResponseStream {
   private presenter: RecordPresenter | undefined;
   private writable = true;
   private ended = false;
-  private upstream: { readonly id: number; readonly nodeId: string; readonly call: StorageSubscription } | undefined;
-  private upstreamSeq = 0;
-  private pausedForBuffer = false;
-  private retryMs = UPSTREAM_RETRY_MS_MIN;
-  private readonly timers = new Map<'session' | 'idle' | 'silence' | 'reopen', unknown>();
+  private inFeed = false;
+  private readonly timers = new Map<'session' | 'idle', unknown>();
 
   constructor(readonly target: SubscriptionTarget, private readonly codec: Codec, private readonly env: SubscriptionEnv) {
     this.next = target.startOffset;
@@ -85,20 +78,14 @@ export class Subscription implements ResponseStream {
     this.write(initialResponseMessage(this.codec));
     this.arm('session', this.env.settings.sessionMs, () => this.finish());
     this.armIdle();
-    this.openUpstream();
+    this.joinFeed();
     this.checkShardEnd();
   }
 
-  /** The shard's record changed in the view: follow a new leader at once, end at the shard's end. */
+  /** The shard's record changed in the view: end when it is gone, or at the shard's end (its feed follows a new leader). */
   shardChanged(): void {
     if (this.ended) return;
-    const shard = this.shard();
-    if (!shard) { this.finish(); return; }
-    if (this.upstream ? this.upstream.nodeId !== shard.leader : !this.pausedForBuffer) {
-      // A new leader (or one after a failed call): try it now rather than after the retry delay.
-      this.closeUpstream();
-      this.openUpstream();
-    }
+    if (!this.shard()) { this.finish(); return; }
     this.checkShardEnd();
   }
 
@@ -128,89 +115,35 @@ export class Subscription implements ResponseStream {
     return this.presenter;
   }
 
-  private openUpstream(): void {
-    if (this.ended || this.upstream) return;
-    this.clear('reopen');
-    const shard = this.shard();
-    if (!shard) { this.finish(); return; }
-    if (shardEndOffset(shard) !== undefined && this.received >= shardEndOffset(shard)!) return;
-    const id = ++this.upstreamSeq;
-    const nodeId = shard.leader;
-    try {
-      const call = this.env.storage.subscribe(nodeId, {
-        shard: { stream_id: this.target.streamId, shard_id: this.target.shardId },
-        from_offset: this.received, bytes_per_sec: this.env.settings.bytesPerSec, max_bytes: this.env.settings.upstreamMessageBytes,
-      }, {
-        message: (m) => this.onUpstreamMessage(id, m),
-        end: (err) => this.onUpstreamEnd(id, err),
-      });
-      this.upstream = { id, nodeId, call };
-      this.arm('silence', this.env.settings.upstreamSilenceMs, () => this.restartUpstream('silent'));
-    } catch (err) {
-      this.env.logger.debug('subscribe call not opened', { nodeId, err });
-      this.scheduleReopen();
-    }
+  private joinFeed(): void {
+    if (this.ended || this.inFeed) return;
+    this.inFeed = true;
+    this.env.feeds.join(this, this.target.streamId, this.target.shardId);
   }
 
-  private closeUpstream(): void {
-    this.clear('silence');
-    const up = this.upstream;
-    this.upstream = undefined;
-    up?.call.cancel();
+  private leaveFeed(): void {
+    if (!this.inFeed) return;
+    this.inFeed = false;
+    this.env.feeds.leave(this);
   }
 
-  private restartUpstream(why: string): void {
-    this.env.logger.debug('subscribe call restarted', { subscriptionId: this.target.subscriptionId, why });
-    this.env.metrics.subscribeUpstreamRestarted();
-    this.closeUpstream();
-    this.scheduleReopen();
+  position(): number {
+    return this.received;
   }
 
-  private scheduleReopen(): void {
-    if (this.ended || this.timers.has('reopen')) return;
-    const delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, UPSTREAM_RETRY_MS_MAX);
-    this.arm('reopen', delay, () => this.openUpstream());
-  }
-
-  private onUpstreamEnd(id: number, err: Error | undefined): void {
-    if (this.upstream?.id !== id) return;
-    this.upstream = undefined;
-    this.clear('silence');
-    this.env.logger.debug('subscribe call ended', { subscriptionId: this.target.subscriptionId, err });
-    this.env.metrics.subscribeUpstreamRestarted();
-    this.scheduleReopen();
-  }
-
-  private onUpstreamMessage(id: number, m: SubscribeMessage__Output): void {
-    if (this.upstream?.id !== id || this.ended) return;
-    this.arm('silence', this.env.settings.upstreamSilenceMs, () => this.restartUpstream('silent'));
-    if (m.error !== 'OK') {
-      // The node cannot serve this shard (any more): go where the view names the leader, after a short wait.
-      this.restartUpstream(m.error);
-      return;
-    }
-    this.retryMs = UPSTREAM_RETRY_MS_MIN;
-    this.highWatermark = Math.max(this.highWatermark, Number(m.high_watermark));
-    const logStart = Number(m.log_start_offset);
-    for (const r of m.records) {
+  take(records: readonly RecordOut__Output[], highWatermark: number): void {
+    if (this.ended) return;
+    this.highWatermark = Math.max(this.highWatermark, highWatermark);
+    for (const r of records) {
       const offset = Number(r.offset);
       if (offset < this.received) continue;
-      if (offset > this.received && this.received >= logStart) {
-        // A gap the log does not explain (only trimming may skip records): never deliver past it.
-        this.env.logger.error('subscribe call skipped records', { subscriptionId: this.target.subscriptionId, expected: this.received, got: offset });
-        this.restartUpstream('gap');
-        break;
-      }
       this.queue.push(r);
       this.queueBytes += recordBytes(r);
       this.received = offset + 1;
     }
-    if (this.queueBytes >= this.env.settings.bufferBytesMax && this.upstream) {
-      this.pausedForBuffer = true;
-      this.closeUpstream();
-    }
     this.flush();
+    // Past the bound, stop taking records; join a feed again once the client has drained half.
+    if (this.queueBytes >= this.env.settings.bufferBytesMax) this.leaveFeed();
   }
 
   // ---- client side -------------------------------------------------------
@@ -229,10 +162,7 @@ export class Subscription implements ResponseStream {
       this.queueBytes -= bytes;
       this.sendEvent(records, bytes);
     }
-    if (this.pausedForBuffer && !this.upstream && this.queueBytes <= this.env.settings.bufferBytesMax / 2) {
-      this.pausedForBuffer = false;
-      this.openUpstream();
-    }
+    if (!this.inFeed && this.queueBytes <= this.env.settings.bufferBytesMax / 2) this.joinFeed();
     this.checkShardEnd();
   }
 
@@ -249,7 +179,7 @@ export class Subscription implements ResponseStream {
     if (stream) this.env.metrics.recordSubscribeEvent(stream, this.target.consumerName, this.target.shardId, { records: records.length, bytes }, behind);
     const presenter = this.currentPresenter();
     if (!presenter) return;
-    this.write(subscribeToShardEventMessage(this.codec, recordsEvent(presenter, records, this.next, this.lastSent, behind)));
+    this.write(subscribeToShardEventMessage(this.codec, recordsEvent(this.codec, presenter, records, this.next, this.lastSent, behind)));
     this.armIdle();
   }
 
@@ -291,20 +221,20 @@ export class Subscription implements ResponseStream {
     this.ended = true;
     for (const handle of this.timers.values()) this.env.timers.clear(handle);
     this.timers.clear();
-    this.closeUpstream();
+    this.leaveFeed();
     this.queue.length = 0;
     this.queueBytes = 0;
     this.sink?.end();
     this.env.ended(this);
   }
 
-  private arm(name: 'session' | 'idle' | 'silence' | 'reopen', ms: number, fn: () => void): void {
+  private arm(name: 'session' | 'idle', ms: number, fn: () => void): void {
     this.clear(name);
     if (this.ended) return;
     this.timers.set(name, this.env.timers.set(() => { this.timers.delete(name); fn(); }, ms));
   }
 
-  private clear(name: 'session' | 'idle' | 'silence' | 'reopen'): void {
+  private clear(name: 'session' | 'idle'): void {
     const handle = this.timers.get(name);
     if (handle !== undefined) this.env.timers.clear(handle);
     this.timers.delete(name);

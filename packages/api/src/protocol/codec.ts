@@ -13,4 +13,11 @@ export interface Codec {
   decode(body: Buffer): unknown;
   /** Encodes a response or error body: Buffers are blobs, Dates are timestamps. */
   encode(value: Readonly<Record<string, unknown>>): Buffer;
+  /**
+   * A member value encoded ahead of time, which encode() then writes as is
+   * wherever it meets it: what many answers share is encoded once (the
+   * records of SubscribeToShard events, fanout/event-records.ts). A codec
+   * without it encodes each value every time.
+   */
+  preEncode?(value: Readonly<Record<string, unknown>>): unknown;
 }

@@ -11,6 +11,7 @@
  * output is a few UTF-8 chunks joined once. Same bytes as
  * JSON.stringify would give for the converted tree: members in insertion
  * order, undefined members left out, strings escaped by JSON.stringify.
+ * A value encoded ahead (preEncode) is its UTF-8 bytes, written as they are.
  */
 import { isAscii } from 'node:buffer';
 import type { Codec } from './codec';
@@ -33,6 +34,12 @@ class JsonWriter {
     if (this.pending.length >= FLUSH_CHARS) this.flush();
   }
 
+  addBytes(bytes: Buffer): void {
+    this.flush();
+    this.chunks.push(bytes);
+    this.bytes += bytes.length;
+  }
+
   finish(): Buffer {
     this.flush();
     return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
@@ -45,6 +52,11 @@ class JsonWriter {
     this.bytes += chunk.length;
     this.pending = '';
   }
+}
+
+/** A value's JSON text, encoded ahead (jsonCodec.preEncode). */
+class EncodedJson {
+  constructor(readonly bytes: Buffer) {}
 }
 
 /** Strings JSON writes as is between quotes (no escape, no lone surrogate): most of what we answer (ids, sequence numbers, names). */
@@ -73,6 +85,7 @@ function writeValue(out: JsonWriter, value: unknown, depth: number): void {
       return;
   }
   if (value === null) { out.add('null'); return; }
+  if (value instanceof EncodedJson) { out.addBytes(value.bytes); return; }
   if (depth > DEPTH_MAX) throw new Error('response nests too deeply');
   if (value instanceof Uint8Array) {
     out.add(`"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"`);
@@ -112,5 +125,10 @@ export const jsonCodec: Codec = {
     const out = new JsonWriter();
     writeValue(out, value, 0);
     return out.finish();
+  },
+  preEncode(value: Readonly<Record<string, unknown>>): unknown {
+    const out = new JsonWriter();
+    writeValue(out, value, 0);
+    return new EncodedJson(out.finish());
   },
 };

@@ -19,6 +19,8 @@ export interface RecordPresenter {
   sequenceNumber(offset: number, arrivalMs: number): string;
   /** The position number of the gap just before `offset` (core sequence-number.ts). */
   positionNumber(offset: number): string;
+  /** Whether a stored record is within the retention period (shown to clients). */
+  retained(r: RecordOut__Output): boolean;
   /** Kinesis' Record structure of a stored record; undefined when it is past the retention period. */
   toClient(r: RecordOut__Output): OperationOutput | undefined;
 }
@@ -29,11 +31,13 @@ export function recordPresenter(crypto: RecordCrypto, stream: StreamRecord, shar
   const open = crypto.openerFor(stream);
   const createdSecs = shardCreatedSecs(shard);
   const sequenceNumber = (offset: number, arrivalMs: number): string => recordSequenceNumber(shard, createdSecs, offset, arrivalMs);
+  const retained = (r: RecordOut__Output): boolean => r.arrival_ms >= horizonMs;
   return {
     sequenceNumber,
     positionNumber: (offset) => positionSequenceNumber(createdSecs, shard.shardIndex, BigInt(offset)),
+    retained,
     toClient(r) {
-      if (r.arrival_ms < horizonMs) return undefined;
+      if (!retained(r)) return undefined;
       const sealed = open !== undefined && r.partition_key === '' ? open(r.data) : undefined;
       const partitionKey = sealed ? sealed.partitionKey : r.partition_key === '' ? undefined : r.partition_key;
       return {

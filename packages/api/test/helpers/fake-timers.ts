@@ -1,5 +1,5 @@
 /** A scripted clock and scheduler (Timers + now) for the subscription tests: time moves only when the test says. */
-import type { Timers } from '../../src/fanout/subscription';
+import type { Timers } from '../../src/fanout/shard-feed';
 
 export class FakeTimers implements Timers {
   private nowMs: number;

@@ -49,6 +49,16 @@ describe('jsonCodec.encode', () => {
     expectSame({ Records: records, NextShardIterator: 'AAAA', MillisBehindLatest: 0 });
   });
 
+  it('writes values encoded ahead (preEncode) exactly as it writes them in place, also across flushes', () => {
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      SequenceNumber: String(10n ** 40n + BigInt(i)), ApproximateArrivalTimestamp: new Date(1_700_000_000_000 + i),
+      Data: Buffer.alloc(900 + i, i & 0xff), PartitionKey: `pk-${i}-é`, EncryptionType: i % 2 === 0 ? undefined : 'KMS',
+    }));
+    const tree = { Records: records, ContinuationSequenceNumber: '4965', MillisBehindLatest: 3 };
+    const ahead = { ...tree, Records: records.map((r) => jsonCodec.preEncode!(r)) };
+    assert.equal(jsonCodec.encode(ahead).toString('utf8'), JSON.stringify(reference(tree)));
+  });
+
   it('refuses trees nested deeper than its bound', () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 100; i++) deep = { d: deep };
