@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 import type { Dispatcher } from '../dispatcher';
 import type { ResponseSink, ResponseStream } from '../operation';
 import { readBody } from './read-body';
+import { streamedBodySink } from './streamed-body-sink';
 
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 export type AnyResponse = ServerResponse | Http2ServerResponse;
@@ -108,20 +109,6 @@ function isGone(res: AnyResponse): boolean {
 }
 
 /**
- * Bytes of a streamed body (an event stream) handed to the HTTP layer and not
- * yet written to the socket, past which the producer waits; it goes on as
- * soon as a write completes below it. Node's writables ask to wait past
- * 16 KiB, that is after every event: the next event was then made only once
- * the last byte of the previous one was on the wire, and over HTTP/2 the
- * client's flow-control window stayed unused meanwhile (the time to encode
- * an event and an event-loop turn, per event). With a second event queued,
- * nghttp2 sends on at once when the client's WINDOW_UPDATE arrives. Over
- * HTTP/1.1 the socket's buffer mostly takes the bytes at once. Bounds what
- * a slow client holds in the HTTP layer per streamed response.
- */
-export const STREAMED_BODY_QUEUED_BYTES_MAX = 512 * 1024;
-
-/**
  * Sends the headers, then lets `stream` write the body with back-pressure until it ends or the client goes.
  * The stream is always piped, to a sink that is already closed when the client left first, so it never holds its resources.
  */
@@ -130,34 +117,9 @@ function sendStream(res: AnyResponse, status: number, headers: Readonly<Record<s
   const out = res as ServerResponse;
   out.writeHead(status, { ...headers });
   out.flushHeaders();
-  const closeListeners: Array<() => void> = [];
-  let closed = false;
-  // Our own bound instead of the writable's (see STREAMED_BODY_QUEUED_BYTES_MAX): bytes written and not yet on the wire.
-  let queuedBytes = 0;
-  const drainListeners: Array<() => void> = [];
-  const written = (bytes: number) => (): void => {
-    queuedBytes -= bytes;
-    if (queuedBytes < STREAMED_BODY_QUEUED_BYTES_MAX) for (const l of drainListeners.splice(0)) l();
-  };
-  const onGone = (): void => {
-    if (closed) return;
-    closed = true;
-    drainListeners.length = 0;
-    for (const l of closeListeners.splice(0)) l();
-  };
-  out.once('close', onGone);
-  out.once('finish', onGone);
-  const sink: ResponseSink = {
-    write: (chunk) => {
-      if (closed) return false;
-      queuedBytes += chunk.length;
-      out.write(chunk, written(chunk.length));
-      return queuedBytes < STREAMED_BODY_QUEUED_BYTES_MAX;
-    },
-    onDrain: (listener) => { drainListeners.push(listener); },
-    onClose: (listener) => { if (closed) listener(); else closeListeners.push(listener); },
-    end: () => { if (!closed && !out.writableEnded) out.end(); },
-  };
+  const { sink, gone } = streamedBodySink(out);
+  out.once('close', gone);
+  out.once('finish', gone);
   stream.pipe(sink);
 }
 
