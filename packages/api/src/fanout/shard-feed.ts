@@ -24,14 +24,9 @@ import type { ShardRecord } from '@shoal/metadata';
 import type { RecordOut__Output, SubscribeMessage__Output } from '@shoal/wire';
 import type { OperationContext } from '../operation';
 import type { StorageSubscription } from '../storage/storage-clients';
+import { NamedTimers, type Timers } from './named-timers';
 import { UPSTREAM_RETRY_MS_MAX, UPSTREAM_RETRY_MS_MIN, type FanOutSettings } from './fan-out-settings';
 import { recordBytes, shardEndOffset } from './subscription-events';
-
-/** Injected timers (setTimeout / clearTimeout in the process, a fake scheduler in tests). */
-export interface Timers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
 
 /** What a feed hands records to (a subscription). */
 export interface FeedReader {
@@ -64,10 +59,11 @@ export class ShardFeed {
   private upstream: { readonly id: number; readonly nodeId: string; readonly call: StorageSubscription } | undefined;
   private upstreamSeq = 0;
   private retryMs = UPSTREAM_RETRY_MS_MIN;
-  private readonly timers = new Map<'silence' | 'reopen', unknown>();
+  private readonly timers: NamedTimers<'silence' | 'reopen'>;
   private isClosed = false;
 
   constructor(readonly streamId: string, readonly shardId: string, from: number, private readonly env: FeedEnv, private readonly events: FeedEvents) {
+    this.timers = new NamedTimers(env.timers);
     this.received = from;
   }
 
@@ -121,8 +117,7 @@ export class ShardFeed {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    for (const handle of this.timers.values()) this.env.timers.clear(handle);
-    this.timers.clear();
+    this.timers.stop();
     this.closeUpstream();
     this.events.closed(this);
     this.readers.clear();
@@ -136,7 +131,7 @@ export class ShardFeed {
 
   private openUpstream(): void {
     if (this.isClosed || this.upstream) return;
-    this.clear('reopen');
+    this.timers.clear('reopen');
     const shard = this.shard();
     if (!shard) return;
     const end = shardEndOffset(shard);
@@ -152,7 +147,7 @@ export class ShardFeed {
         end: (err) => this.onEnd(id, err),
       });
       this.upstream = { id, nodeId, call };
-      this.arm('silence', this.env.settings.upstreamSilenceMs, () => this.restart('silent'));
+      this.timers.arm('silence', this.env.settings.upstreamSilenceMs, () => this.restart('silent'));
     } catch (err) {
       this.env.logger.debug('subscribe call not opened', { nodeId, err });
       this.scheduleReopen();
@@ -160,7 +155,7 @@ export class ShardFeed {
   }
 
   private closeUpstream(): void {
-    this.clear('silence');
+    this.timers.clear('silence');
     const up = this.upstream;
     this.upstream = undefined;
     up?.call.cancel();
@@ -177,13 +172,13 @@ export class ShardFeed {
     if (this.isClosed || this.timers.has('reopen')) return;
     const delay = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, UPSTREAM_RETRY_MS_MAX);
-    this.arm('reopen', delay, () => this.openUpstream());
+    this.timers.arm('reopen', delay, () => this.openUpstream());
   }
 
   private onEnd(id: number, err: Error | undefined): void {
     if (this.upstream?.id !== id) return;
     this.upstream = undefined;
-    this.clear('silence');
+    this.timers.clear('silence');
     this.env.logger.debug('subscribe call ended', { streamId: this.streamId, shardId: this.shardId, err });
     this.env.metrics.subscribeUpstreamRestarted();
     this.scheduleReopen();
@@ -191,7 +186,7 @@ export class ShardFeed {
 
   private onMessage(id: number, m: SubscribeMessage__Output): void {
     if (this.upstream?.id !== id || this.isClosed) return;
-    this.arm('silence', this.env.settings.upstreamSilenceMs, () => this.restart('silent'));
+    this.timers.arm('silence', this.env.settings.upstreamSilenceMs, () => this.restart('silent'));
     if (m.error !== 'OK') {
       // The node cannot serve this shard (any more): go where the view names the leader, after a short wait.
       this.restart(m.error);
@@ -226,17 +221,5 @@ export class ShardFeed {
     let drop = 0;
     while (drop < this.history.length && this.historyBytes > this.env.settings.feedHistoryBytes) this.historyBytes -= recordBytes(this.history[drop++]!);
     if (drop > 0) this.history.splice(0, drop);
-  }
-
-  private arm(name: 'silence' | 'reopen', ms: number, fn: () => void): void {
-    this.clear(name);
-    if (this.isClosed) return;
-    this.timers.set(name, this.env.timers.set(() => { this.timers.delete(name); fn(); }, ms));
-  }
-
-  private clear(name: 'silence' | 'reopen'): void {
-    const handle = this.timers.get(name);
-    if (handle !== undefined) this.env.timers.clear(handle);
-    this.timers.delete(name);
   }
 }

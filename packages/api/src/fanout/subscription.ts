@@ -25,7 +25,8 @@ import type { Codec } from '../protocol/codec';
 import { recordPresenter, type RecordPresenter } from '../streams/client-records';
 import { exceptionMessage, initialResponseMessage, subscribeToShardEventMessage, type EventStreamException } from './event-stream';
 import type { FanOutSettings } from './fan-out-settings';
-import type { FeedReader, Timers } from './shard-feed';
+import { NamedTimers, type Timers } from './named-timers';
+import type { FeedReader } from './shard-feed';
 import type { ShardFeeds } from './shard-feeds';
 import {
   childShardsOf, millisBehindLatest, recordBytes, recordsEvent, shardEndEvent, shardEndOffset, type SentRecord,
@@ -64,9 +65,10 @@ export class Subscription implements ResponseStream, FeedReader {
   private writable = true;
   private ended = false;
   private inFeed = false;
-  private readonly timers = new Map<'session' | 'idle', unknown>();
+  private readonly timers: NamedTimers<'session' | 'idle'>;
 
   constructor(readonly target: SubscriptionTarget, private readonly codec: Codec, private readonly env: SubscriptionEnv) {
+    this.timers = new NamedTimers(env.timers);
     this.next = target.startOffset;
     this.received = target.startOffset;
   }
@@ -76,7 +78,7 @@ export class Subscription implements ResponseStream, FeedReader {
     sink.onClose(() => this.finish());
     if (this.ended) return;
     this.write(initialResponseMessage(this.codec));
-    this.arm('session', this.env.settings.sessionMs, () => this.finish());
+    this.timers.arm('session', this.env.settings.sessionMs, () => this.finish());
     this.armIdle();
     this.joinFeed();
     this.checkShardEnd();
@@ -184,7 +186,7 @@ export class Subscription implements ResponseStream, FeedReader {
   }
 
   private armIdle(): void {
-    this.arm('idle', this.env.settings.idleEventMs, () => {
+    this.timers.arm('idle', this.env.settings.idleEventMs, () => {
       if (this.writable && this.queue.length === 0) this.sendEvent([], 0);
       else this.armIdle();
     });
@@ -219,24 +221,11 @@ export class Subscription implements ResponseStream, FeedReader {
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const handle of this.timers.values()) this.env.timers.clear(handle);
-    this.timers.clear();
+    this.timers.stop();
     this.leaveFeed();
     this.queue.length = 0;
     this.queueBytes = 0;
     this.sink?.end();
     this.env.ended(this);
-  }
-
-  private arm(name: 'session' | 'idle', ms: number, fn: () => void): void {
-    this.clear(name);
-    if (this.ended) return;
-    this.timers.set(name, this.env.timers.set(() => { this.timers.delete(name); fn(); }, ms));
-  }
-
-  private clear(name: 'session' | 'idle'): void {
-    const handle = this.timers.get(name);
-    if (handle !== undefined) this.env.timers.clear(handle);
-    this.timers.delete(name);
   }
 }

@@ -1,5 +1,5 @@
 /** A scripted clock and scheduler (Timers + now) for the subscription tests: time moves only when the test says. */
-import type { Timers } from '../../src/fanout/shard-feed';
+import type { Timers } from '../../src/fanout/named-timers';
 
 export class FakeTimers implements Timers {
   private nowMs: number;
