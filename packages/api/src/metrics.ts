@@ -96,6 +96,7 @@ export class ApiMetrics {
   private readonly errors = counterOf(METRICS.apiErrors, this.registry);
   private readonly appendRetryCount = counterOf(METRICS.apiAppendRetries, this.registry);
   private readonly subscriptionsGauge = gaugeOf(METRICS.apiSubscriptionsOpen, this.registry);
+  private readonly feedsGauge = gaugeOf(METRICS.apiSubscribeFeedsOpen, this.registry);
   private readonly upstreamRestarts = counterOf(METRICS.apiSubscribeUpstreamRestarts, this.registry);
   private readonly folded = counterOf(METRICS.apiMetricStreamsFolded, this.registry);
   readonly etcdRequests = histogramOf(METRICS.etcdRequestDuration, this.registry);
@@ -195,6 +196,7 @@ export class ApiMetrics {
   }
 
   setSubscriptionsOpen(n: number): void { this.subscriptionsGauge.set(n); }
+  setSubscribeFeedsOpen(n: number): void { this.feedsGauge.set(n); }
   subscribeUpstreamRestarted(): void { this.upstreamRestarts.inc(); }
   appendRetried(records: number): void { this.appendRetryCount.inc(records); }
 

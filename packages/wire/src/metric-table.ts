@@ -129,7 +129,11 @@ export const METRICS = {
   apiErrors: { name: 'shoal_api_errors_total', type: 'counter', labels: ['operation', 'type'], components: API, help: 'Requests answered with an error, by operation and Kinesis error type' },
   apiAppendRetries: { name: 'shoal_api_append_retries_total', type: 'counter', labels: [], components: API, help: 'Records whose append was sent again to another leader (NOT_LEADER, SHARD_NOT_FOUND, STALE_EPOCH, SHARD_CLOSED)' },
   apiSubscriptionsOpen: { name: 'shoal_api_subscriptions_open', type: 'gauge', labels: [], components: API, help: 'SubscribeToShard subscriptions this api process serves now' },
-  apiSubscribeUpstreamRestarts: { name: 'shoal_api_subscribe_upstream_restarts_total', type: 'counter', labels: [], components: API, help: 'Subscribe calls to storage nodes reopened (leader change, node gone, back-pressure)' },
+  apiSubscribeFeedsOpen: {
+    name: 'shoal_api_subscribe_feeds_open', type: 'gauge', labels: [], components: API,
+    help: 'Subscribe calls to storage nodes this api process holds now, each shared by the subscriptions at one place in a shard',
+  },
+  apiSubscribeUpstreamRestarts: { name: 'shoal_api_subscribe_upstream_restarts_total', type: 'counter', labels: [], components: API, help: 'Subscribe calls to storage nodes reopened (leader change, node gone)' },
   apiMetricStreamsFolded: {
     name: 'shoal_api_metric_streams_folded_total', type: 'counter', labels: [], components: API,
     help: 'Stream measurements counted under stream="_other" because this process already labels its most streams (METRIC_STREAMS_MAX)',

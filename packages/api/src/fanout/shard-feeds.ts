@@ -18,14 +18,13 @@ function shardKey(streamId: string, shardId: string): string {
 export class ShardFeeds implements FeedEvents {
   private readonly byShard = new Map<string, Set<ShardFeed>>();
   private readonly feedOf = new Map<FeedReader, ShardFeed>();
+  private feeds = 0;
 
   constructor(private readonly env: FeedEnv) {}
 
   /** Feeds open now (storage Subscribe calls wanted). */
   size(): number {
-    let n = 0;
-    for (const set of this.byShard.values()) n += set.size;
-    return n;
+    return this.feeds;
   }
 
   /** Joins `reader` (at its position) to a feed of the shard; it must not be in one. */
@@ -38,6 +37,8 @@ export class ShardFeeds implements FeedEvents {
     if (!feed) {
       feed = new ShardFeed(streamId, shardId, reader.position(), this.env, this);
       set.add(feed);
+      this.feeds++;
+      this.env.metrics.setSubscribeFeedsOpen(this.feeds);
     }
     this.feedOf.set(reader, feed);
     feed.join(reader);
@@ -88,6 +89,8 @@ export class ShardFeeds implements FeedEvents {
     const set = this.byShard.get(key);
     if (!set?.delete(feed)) return;
     if (set.size === 0) this.byShard.delete(key);
+    this.feeds--;
+    this.env.metrics.setSubscribeFeedsOpen(this.feeds);
     for (const reader of feed.members()) this.feedOf.delete(reader);
   }
 }

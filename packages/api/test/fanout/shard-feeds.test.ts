@@ -30,8 +30,9 @@ function setup() {
   const stream = addStream(view, 's', 1, ['n1']);
   const timers = new FakeTimers();
   const storage = new ScriptedStorage();
+  const metrics = new ApiMetrics([...OPERATIONS.keys()]);
   const fanOut = new FanOut('api-1', {
-    view, storage, logger: createLogger('test', {}, 'error'), metrics: new ApiMetrics([...OPERATIONS.keys()]), now: timers.now,
+    view, storage, logger: createLogger('test', {}, 'error'), metrics, now: timers.now,
     crypto: new RecordCrypto(TEST_MASTER_KEY), settings: SETTINGS, timers,
   });
   const shard = view.shard(stream.streamId, SHARD)!.value;
@@ -58,7 +59,9 @@ function setup() {
     call.handlers.message({ error: 'OK', error_message: '', records: records as never, high_watermark: hw, log_start_offset: 0 });
   };
   const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
-  return { view, stream, timers, storage, fanOut, subscribe, open, push, range, seq };
+  /** The shoal_api_subscribe_feeds_open gauge now. */
+  const feedsGauge = async (): Promise<number> => (await metrics.registry.getSingleMetric('shoal_api_subscribe_feeds_open')!.get()).values[0]!.value;
+  return { view, stream, timers, storage, fanOut, subscribe, open, push, range, seq, feedsGauge };
 }
 
 describe('SubscribeToShard shard feeds', () => {
@@ -164,15 +167,20 @@ describe('SubscribeToShard shard feeds', () => {
     assert.deepEqual(b.delivered(), [0, 1, 2, 3, 4]);
   });
 
-  it('ends the shared call with the last subscription', () => {
+  it('ends the shared call with the last subscription, and counts open calls in its gauge', async () => {
     const t = setup();
     const a = t.subscribe(0);
     const b = t.subscribe(0);
+    const c = t.subscribe(50);
+    assert.equal(await t.feedsGauge(), 2);
+    c.sink.close();
     a.sink.close();
     assert.ok(!t.storage.subscriptions[0]!.cancelled);
+    assert.equal(await t.feedsGauge(), 1);
     b.sink.close();
     assert.ok(t.storage.subscriptions[0]!.cancelled);
     assert.equal(t.fanOut.feedCount(), 0);
     assert.equal(t.fanOut.size(), 0);
+    assert.equal(await t.feedsGauge(), 0);
   });
 });
