@@ -80,6 +80,7 @@ export class Subscription implements ResponseStream, FeedReader {
     this.write(initialResponseMessage(this.codec));
     this.timers.arm('session', this.env.settings.sessionMs, () => this.finish());
     this.armIdle();
+    if (!this.shard()) { this.finish(); return; }
     this.joinFeed();
     this.checkShardEnd();
   }
