@@ -96,7 +96,19 @@ describe('enhanced fan-out end to end', function () {
         readers.push(readShardByFanOut(client, arn, s.ShardId!, { Type: 'TRIM_HORIZON' }, (got) => writingDone && got.length >= total(s.ShardId!)));
       }
     }
+    // The two consumers of a shard share the api's storage Subscribe call while both read (shard feeds).
+    let sharedSeen = false;
+    const sampling = (async () => {
+      while (!writingDone) {
+        const text = await (await fetch(`${cluster.endpoint}/metrics`)).text();
+        const gauge = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+        if (gauge('shoal_api_subscriptions_open') === 2 * shards.length && gauge('shoal_api_subscribe_feeds_open') === shards.length) sharedSeen = true;
+        await sleep(100);
+      }
+    })();
     await writing;
+    await sampling;
+    assert.ok(sharedSeen, 'at some point 4 subscriptions were open over 2 storage calls');
     const results = await Promise.all(readers);
     results.forEach((r, i) => {
       const shardId = shards[i % shards.length]!.ShardId!;
