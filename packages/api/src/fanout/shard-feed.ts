@@ -106,7 +106,7 @@ export class ShardFeed {
   shardChanged(): void {
     if (this.isClosed) return;
     const shard = this.shard();
-    if (shard && (this.upstream ? this.upstream.nodeId !== shard.leader : true)) {
+    if (shard && (!this.upstream || this.upstream.nodeId !== shard.leader)) {
       // A new leader (or one after a failed call): try it now rather than after the retry delay.
       this.closeUpstream();
       this.openUpstream();

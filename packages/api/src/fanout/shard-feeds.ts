@@ -91,6 +91,6 @@ export class ShardFeeds implements FeedEvents {
     if (set.size === 0) this.byShard.delete(key);
     this.feeds--;
     this.env.metrics.setSubscribeFeedsOpen(this.feeds);
-    for (const reader of feed.members()) this.feedOf.delete(reader);
+    for (const reader of feed.members()) if (this.feedOf.get(reader) === feed) this.feedOf.delete(reader);
   }
 }
