@@ -24,7 +24,8 @@ export class CacheBudget {
 }
 
 export class BatchCache {
-  private batches: RecordBatch[] = [];
+  /** Cached batches from `head` on; slots before it are dropped (undefined), so nothing holds their bytes. */
+  private batches: (RecordBatch | undefined)[] = [];
   private head = 0;
   private bytes = 0;
   private registered = true;
@@ -33,14 +34,19 @@ export class BatchCache {
     budget.register();
   }
 
-  /** Adds a batch at the log end; a gap (after a reset) restarts the run. */
+  /**
+   * Adds a batch at the log end; a gap (after a reset) restarts the run.
+   * The cache keeps the batch's own bytes, not a view into the message it
+   * came in (RecordBatch.detached), so the budget bounds the memory held.
+   */
   push(batch: RecordBatch): void {
     if (this.batches.length > this.head && this.batches[this.batches.length - 1]!.endOffset !== batch.firstOffset) this.clear();
-    this.batches.push(batch);
+    this.batches.push(batch.detached());
     this.bytes += batch.bytes.length;
     const bytesMax = this.budget.share();
     while (this.bytes > bytesMax && this.batches.length > this.head) {
       this.bytes -= this.batches[this.head]!.bytes.length;
+      this.batches[this.head] = undefined;
       this.head++;
     }
     if (this.head === this.batches.length) this.clear();

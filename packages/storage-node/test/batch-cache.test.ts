@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { RecordBatch, encodeRecordBatch } from '@shoal/core';
 import { BatchCache, CacheBudget } from '../src/batch-cache';
 
@@ -6,6 +8,14 @@ function batch(first: number, count: number, bytes = 10): RecordBatch {
   const b = RecordBatch.parse(encodeRecordBatch(1, first, Array.from({ length: count }, () => ({ arrivalMs: 1, partitionKey: 'k', data: Buffer.alloc(bytes) }))), false);
   if (typeof b === 'string') throw new Error(b);
   return b;
+}
+
+/** A full garbage collection, after the current job ends (WeakRef targets live until then). */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
 }
 
 describe('batch-cache', () => {
@@ -46,5 +56,37 @@ describe('batch-cache', () => {
     caches[0]!.push(batch(5, 1, 1000));
     caches[0]!.push(batch(6, 1, 1000));
     assert.equal(caches[0]!.startOffset(), 3);
+  });
+
+  it('holds no dropped batch: memory stays within the byte bound however many batches pass', async () => {
+    const one = batch(0, 1, 100_000).bytes.length;
+    const c = new BatchCache(new CacheBudget(1 << 30, one * 2));
+    const refs: WeakRef<RecordBatch>[] = [];
+    for (let i = 0; i < 50; i++) {
+      const b = batch(i, 1, 100_000);
+      refs.push(new WeakRef(b));
+      c.push(b);
+    }
+    await collectGarbage();
+    const alive = refs.flatMap((r, i) => (r.deref() === undefined ? [] : [i]));
+    assert.deepEqual(alive, [48, 49], 'only the two cached batches are still referenced');
+    assert.equal(c.startOffset(), 48);
+  });
+
+  it('keeps its own copy of a batch that is a view into a larger message', () => {
+    const whole = batch(0, 1, 1000).bytes;
+    const message = Buffer.alloc(whole.length * 10);
+    whole.copy(message, 3 * whole.length);
+    const view = RecordBatch.parse(message.subarray(3 * whole.length, 4 * whole.length), true);
+    if (typeof view === 'string') throw new Error(view);
+    const c = new BatchCache(new CacheBudget(1 << 20, 1 << 20));
+    c.push(view);
+    const cached = c.slice(0, 1, 1 << 20)![0]!;
+    assert.deepEqual(cached.bytes, whole);
+    assert.ok(cached.bytes.buffer.byteLength < message.length, 'the cached batch does not hold the whole message');
+    assert.equal(cached.header, view.header);
+    const own = batch(1, 1, 10_000);
+    c.push(own);
+    assert.equal(c.slice(1, 2, 1 << 20)![0], own, 'a batch with bytes of its own is cached as it is');
   });
 });
