@@ -15,9 +15,17 @@
  */
 import { isAscii } from 'node:buffer';
 import type { Codec } from './codec';
+import { NOT_PARSED, parseJsonBytes } from './json-bytes-parse';
 
 export const AMZ_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
+/**
+ * Request bodies of at least this many bytes are parsed from their bytes
+ * (json-bytes-parse.ts): from about 128 KiB a body's text would be one
+ * string in V8's large-object space, slow to allocate; below, JSON.parse
+ * of the whole text is the faster path.
+ */
+const BYTES_PARSE_MIN = 64 * 1024;
 /** Nesting of response trees is a few levels; this bounds the walk. */
 const DEPTH_MAX = 32;
 /** Characters of JSON text gathered before they are encoded into a Buffer chunk. */
@@ -119,7 +127,12 @@ export const jsonCodec: Codec = {
   decode(body: Buffer): unknown {
     // Request bodies are nearly always ASCII (blobs are base64): then a Latin-1
     // read gives the same string without the cost of UTF-8 decoding.
-    return JSON.parse(isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
+    const ascii = isAscii(body);
+    if (body.length >= BYTES_PARSE_MIN) {
+      const value = parseJsonBytes(body, ascii);
+      if (value !== NOT_PARSED) return value;
+    }
+    return JSON.parse(ascii ? body.toString('latin1') : body.toString('utf8'));
   },
   encode(value: Readonly<Record<string, unknown>>): Buffer {
     const out = new JsonWriter();

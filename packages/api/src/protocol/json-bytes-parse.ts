@@ -1,0 +1,214 @@
+/**
+ * Parses a large JSON request body straight from its bytes, one small
+ * string per JSON string, instead of first making the whole body one
+ * string for JSON.parse.
+ *
+ * Why: a PutRecords body of 500 records is about 700 KB. As one string it
+ * lands in V8's large-object space, and allocating it cost 3 to 7 ms per
+ * request in the api under load (measured: about a fifth of the api's CPU
+ * at 17 MB/s of puts), far more than parsing it. The strings made here are
+ * the ones JSON.parse would make anyway (each record's base64 data, its
+ * partition key), in the young generation.
+ *
+ * The grammar is RFC 8259's, as strict as JSON.parse. Whatever this parser
+ * does not take (an error, a member named "__proto__", nesting deeper than
+ * NESTING_MAX) makes it answer NOT_PARSED, and the caller runs JSON.parse
+ * on the whole text, which then gives the usual value or error: the result
+ * is always JSON.parse's.
+ */
+
+/** The answer when this parser leaves the body to JSON.parse. */
+export const NOT_PARSED: unique symbol = Symbol('not parsed');
+
+/** Arrays and objects nested deeper than this are left to JSON.parse (request shapes nest a few levels). */
+const NESTING_MAX = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+/** Escapes after a backslash, other than \u: the byte after the backslash -> the character. */
+const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
+  [0x22, '"'], [0x5c, '\\'], [0x2f, '/'], [0x62, '\b'], [0x66, '\f'], [0x6e, '\n'], [0x72, '\r'], [0x74, '\t'],
+]);
+/** A control character (JSON.parse refuses them unescaped) or a backslash (an escape to decode). */
+const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\\]/;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/** Thrown inside the parser to leave the body to JSON.parse. */
+class Unparsed {}
+const UNPARSED = new Unparsed();
+
+class BytesParser {
+  private pos = 0;
+
+  /** `ascii`: every byte is below 0x80, so a Latin-1 read of a slice is its text. */
+  constructor(private readonly bytes: Buffer, private readonly ascii: boolean) {}
+
+  parseDocument(): unknown {
+    const value = this.value(0);
+    this.skipSpace();
+    if (this.pos !== this.bytes.length) throw UNPARSED;
+    return value;
+  }
+
+  private value(depth: number): unknown {
+    this.skipSpace();
+    const b = this.bytes[this.pos];
+    if (b === QUOTE) return this.string();
+    if (b === OPEN_BRACE) return this.object(depth + 1);
+    if (b === OPEN_BRACKET) return this.array(depth + 1);
+    if (b === MINUS || (b !== undefined && b >= DIGIT_0 && b <= DIGIT_9)) return this.number();
+    if (this.literal('true')) return true;
+    if (this.literal('false')) return false;
+    if (this.literal('null')) return null;
+    throw UNPARSED;
+  }
+
+  private object(depth: number): Record<string, unknown> {
+    if (depth > NESTING_MAX) throw UNPARSED;
+    this.pos++; // {
+    const out: Record<string, unknown> = {};
+    this.skipSpace();
+    if (this.bytes[this.pos] === CLOSE_BRACE) { this.pos++; return out; }
+    for (;;) {
+      this.skipSpace();
+      if (this.bytes[this.pos] !== QUOTE) throw UNPARSED;
+      const key = this.string();
+      // JSON.parse makes "__proto__" an own member; an assignment would set the prototype instead.
+      if (key === '__proto__') throw UNPARSED;
+      this.skipSpace();
+      if (this.bytes[this.pos] !== COLON) throw UNPARSED;
+      this.pos++;
+      out[key] = this.value(depth);
+      this.skipSpace();
+      const next = this.bytes[this.pos++];
+      if (next === CLOSE_BRACE) return out;
+      if (next !== COMMA) throw UNPARSED;
+    }
+  }
+
+  private array(depth: number): unknown[] {
+    if (depth > NESTING_MAX) throw UNPARSED;
+    this.pos++; // [
+    const out: unknown[] = [];
+    this.skipSpace();
+    if (this.bytes[this.pos] === CLOSE_BRACKET) { this.pos++; return out; }
+    for (;;) {
+      out.push(this.value(depth));
+      this.skipSpace();
+      const next = this.bytes[this.pos++];
+      if (next === CLOSE_BRACKET) return out;
+      if (next !== COMMA) throw UNPARSED;
+    }
+  }
+
+  /** At an opening quote: the string up to the closing one, escapes decoded. */
+  private string(): string {
+    const start = this.pos + 1;
+    const end = this.bytes.indexOf(QUOTE, start);
+    if (end < 0) throw UNPARSED;
+    const text = this.text(start, end);
+    if (!CONTROL_OR_BACKSLASH.test(text)) {
+      this.pos = end + 1;
+      return text;
+    }
+    return this.escapedString(start);
+  }
+
+  /** The slow path: a string with escapes (its first quote may be an escaped one). */
+  private escapedString(start: number): string {
+    let out = '';
+    let run = start; // start of the bytes not yet copied to out
+    for (let i = start; i < this.bytes.length; i++) {
+      const b = this.bytes[i]!;
+      if (b < 0x20) throw UNPARSED;
+      if (b === QUOTE) {
+        this.pos = i + 1;
+        return out + this.text(run, i);
+      }
+      if (b !== BACKSLASH) continue;
+      out += this.text(run, i);
+      const kind = this.bytes[i + 1];
+      if (kind === 0x75) { // u
+        const hex = this.bytes.toString('latin1', i + 2, i + 6);
+        if (!HEX4.test(hex)) throw UNPARSED;
+        out += String.fromCharCode(Number.parseInt(hex, 16));
+        i += 5;
+      } else {
+        const char = kind === undefined ? undefined : SIMPLE_ESCAPES.get(kind);
+        if (char === undefined) throw UNPARSED;
+        out += char;
+        i += 1;
+      }
+      run = i + 1;
+    }
+    throw UNPARSED;
+  }
+
+  /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? read as JSON.parse reads it. */
+  private number(): number {
+    const start = this.pos;
+    if (this.bytes[this.pos] === MINUS) this.pos++;
+    if (this.bytes[this.pos] === DIGIT_0) this.pos++;
+    else if (this.digits() === 0) throw UNPARSED;
+    if (this.bytes[this.pos] === DOT) {
+      this.pos++;
+      if (this.digits() === 0) throw UNPARSED;
+    }
+    const e = this.bytes[this.pos];
+    if (e === 0x65 || e === 0x45) {
+      this.pos++;
+      const sign = this.bytes[this.pos];
+      if (sign === PLUS || sign === MINUS) this.pos++;
+      if (this.digits() === 0) throw UNPARSED;
+    }
+    return Number(this.bytes.toString('latin1', start, this.pos));
+  }
+
+  private digits(): number {
+    const start = this.pos;
+    for (let b = this.bytes[this.pos]; b !== undefined && b >= DIGIT_0 && b <= DIGIT_9; b = this.bytes[this.pos]) this.pos++;
+    return this.pos - start;
+  }
+
+  private literal(word: string): boolean {
+    for (let i = 0; i < word.length; i++) {
+      if (this.bytes[this.pos + i] !== word.charCodeAt(i)) return false;
+    }
+    this.pos += word.length;
+    return true;
+  }
+
+  private skipSpace(): void {
+    for (let b = this.bytes[this.pos]; b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09; b = this.bytes[this.pos]) this.pos++;
+  }
+
+  /**
+   * The text of bytes [start, end). Slices begin and end at ASCII bytes
+   * (quotes, backslashes), never inside a UTF-8 sequence, so decoding them
+   * one by one gives what decoding the whole body would.
+   */
+  private text(start: number, end: number): string {
+    return this.bytes.toString(this.ascii ? 'latin1' : 'utf8', start, end);
+  }
+}
+
+/** The value of the UTF-8 JSON text `bytes` (`ascii`: no byte is 0x80 or above), or NOT_PARSED. */
+export function parseJsonBytes(bytes: Buffer, ascii: boolean): unknown {
+  try {
+    return new BytesParser(bytes, ascii).parseDocument();
+  } catch (err) {
+    if (err === UNPARSED) return NOT_PARSED;
+    throw err;
+  }
+}
