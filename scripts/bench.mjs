@@ -22,14 +22,19 @@
 // Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4[,32,128,512]]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500] [--half-load-sec 10]
 //   [--kinesalite-shards 4] [--idle-shards 1000] [--idle-sec 10] [--fsync on] [--fsync-shards 128]
-//   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--json]
+//   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--fanout-shards 0] [--json]
 //   (--half-load-sec 0, --idle-shards 0, --fsync-shards 0 skip those phases)
 //
-// Shoal targets also run the fan-out phase (scripts/bench-fanout.mjs) at
+// Shoal targets also run the fan-out phase (scripts/bench-fanout.mjs) after
 // the first shard count:
 // --fanout-consumers consumers subscribed to every shard while puts run at
 // half the put phase's rate; delivery latency p50/p99 and delivered MB/s
-// (0 consumers skips it).
+// (0 consumers skips it). Its stream has --fanout-shards shards; 0 (the
+// default) sizes it as Kinesis must for that rate: enough shards that none
+// takes more than a shard's write limit (1 MiB/s, 1000 records/s), and at
+// least the first shard count. (A 4-shard stream at 15 MB/s of puts is
+// what Kinesis refuses, and each consumer would need 3.75 MB/s per shard,
+// beyond the 2 MiB/s per shard that SubscribeToShard gives.)
 //
 // Ports used: port-base (shoal api), +1 and +2 (etcd client and peer),
 // +10 as `scripts/cluster up --port-base` (nodes at +10.., their HTTP at
@@ -72,6 +77,11 @@ const EMPTY_READS_MAX = 50;
 const LATENCY_SAMPLES_MAX = 1_000_000;
 const KINESALITE_PORT_OFFSET = 300;
 const ALL_TARGETS = ['kinesalite', 'shoal', 'shoal-h2'];
+/** Kinesis' write limit per shard (bytes of data and partition keys, and records, per second). */
+const SHARD_WRITE_BYTES_PER_SEC = 1024 * 1024;
+const SHARD_WRITE_RECORDS_PER_SEC = 1000;
+/** About the length of the fan-out phase's partition keys (`fo-<id>`). */
+const FANOUT_PARTITION_KEY_BYTES = 10;
 
 const { values: flags } = parseArgs({
   options: {
@@ -90,6 +100,7 @@ const { values: flags } = parseArgs({
     'port-base': { type: 'string', default: '20500' },
     targets: { type: 'string', default: ALL_TARGETS.join(',') },
     'fanout-consumers': { type: 'string', default: '5' },
+    'fanout-shards': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -109,6 +120,7 @@ const cfg = {
   portBase: positiveInt('port-base'),
   targets: flags.targets.split(',').filter((t) => t !== ''),
   fanoutConsumers: nonNegativeInt('fanout-consumers'),
+  fanoutShards: nonNegativeInt('fanout-shards'),
   json: flags.json,
 };
 for (const t of cfg.targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(', ')}`);
@@ -422,6 +434,17 @@ function summarize(stats) {
   };
 }
 
+/**
+ * Shards a Kinesis stream needs for puts at `mbPerSec` (10^6 bytes of data
+ * per second) of the bench's records: each shard takes at most 1 MiB/s
+ * (data and partition keys) and 1000 records/s.
+ */
+function kinesisShardsFor(mbPerSec) {
+  const recordsPerSec = (mbPerSec * 1e6) / cfg.recordBytes;
+  const bytesPerSec = recordsPerSec * (cfg.recordBytes + FANOUT_PARTITION_KEY_BYTES);
+  return Math.ceil(Math.max(bytesPerSec / SHARD_WRITE_BYTES_PER_SEC, recordsPerSec / SHARD_WRITE_RECORDS_PER_SEC));
+}
+
 function round(x, digits) {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -454,10 +477,14 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       result.half = summarize(await pacedPutPhase(helpers(), client, streamName, rate, cfg.halfLoadMs));
     }
     if (cfg.fanoutConsumers > 0 && name.startsWith('shoal') && shards === cfg.shardCounts[0]) {
+      const fanShards = cfg.fanoutShards > 0 ? cfg.fanoutShards : Math.max(shards, kinesisShardsFor(result.put.mbPerSec / 2));
+      const fanStream = fanShards === shards ? streamName : `${streamName}-fanout`;
+      if (fanStream !== streamName) await createStream(client, fanStream, fanShards);
       result.fanout = await fanOutPhase({
-        endpoint, protocol, putClient: client, streamName, putMbPerSec: result.put.mbPerSec, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
-        recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name} ${shards} shards: ${m}`),
+        endpoint, protocol, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
+        recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name} ${fanShards} shards: ${m}`),
       });
+      if (fanStream !== streamName) await deleteStream(client, fanStream);
       if (result.fanout.missing > 0) result.mismatch = `fan-out: ${result.fanout.missing} deliveries missing`;
     }
     if (name.startsWith('shoal')) await deleteStream(client, streamName);
