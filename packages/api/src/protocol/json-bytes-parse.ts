@@ -40,8 +40,6 @@ const CLOSE_BRACKET = 0x5d;
 const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
   [0x22, '"'], [0x5c, '\\'], [0x2f, '/'], [0x62, '\b'], [0x66, '\f'], [0x6e, '\n'], [0x72, '\r'], [0x74, '\t'],
 ]);
-/** A control character (JSON.parse refuses them unescaped) or a backslash (an escape to decode). */
-const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\\]/;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
 
 /** Thrown inside the parser to leave the body to JSON.parse. */
@@ -112,17 +110,23 @@ class BytesParser {
     }
   }
 
-  /** At an opening quote: the string up to the closing one, escapes decoded. */
+  /**
+   * At an opening quote: the string up to the closing one, escapes decoded.
+   * The text up to the next quote byte goes to JSON.parse, which checks and
+   * decodes it natively; when that quote is an escaped one (the text is then
+   * no valid JSON string) the slow path reads the string.
+   */
   private string(): string {
     const start = this.pos + 1;
     const end = this.bytes.indexOf(QUOTE, start);
     if (end < 0) throw UNPARSED;
-    const text = this.text(start, end);
-    if (!CONTROL_OR_BACKSLASH.test(text)) {
+    try {
+      const value = JSON.parse(this.text(start - 1, end + 1)) as string;
       this.pos = end + 1;
-      return text;
+      return value;
+    } catch {
+      return this.escapedString(start);
     }
-    return this.escapedString(start);
   }
 
   /** The slow path: a string with escapes (its first quote may be an escaped one). */
