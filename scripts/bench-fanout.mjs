@@ -216,10 +216,11 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
 export function fanOutLines(results) {
   const rows = results.filter((r) => r.fanout).map((r) => {
     const f = r.fanout;
-    return `${r.target} fan-out: ${f.consumers} consumers x ${f.shards} shards at ${f.putMbPerSec} MB/s of puts (half the put phase's): ` +
+    return `${r.target} fan-out: ${f.consumers} consumers x ${f.shards} shards at ${f.putMbPerSec} MB/s of puts (asked: ${f.targetMbPerSec}, half the put phase's): ` +
       `delivery latency (put acknowledged -> event received) p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (max ${f.maxMs}; ${round(f.beforeAckShare * 100, 1)}% arrived before the put's answer, counted 0); ` +
       `from the leader's arrival time p50 ${f.arrivalP50Ms} ms, p99 ${f.arrivalP99Ms} ms; delivered ${f.deliveredMbPerSec} MB/s; ` +
-      `${f.delivered} of ${f.records * f.consumers} deliveries${f.missing > 0 ? `, MISSING ${f.missing}` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}`;
+      `${f.delivered} of ${f.records * f.consumers} deliveries${f.missing > 0 ? `, MISSING ${f.missing}` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}` +
+      (f.cores ? `; cores used: api ${f.cores.api}, nodes ${f.cores.nodes}, bench client (producer and consumers) ${f.cores.client}` : '');
   });
   return rows;
 }

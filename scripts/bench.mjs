@@ -435,6 +435,22 @@ function summarize(stats) {
 }
 
 /**
+ * Cores each part used on average since `before` (the whole fan-out phase,
+ * drain included): the api, the storage nodes together, and this process
+ * (the producer and the consumers' worker threads).
+ */
+function coresUsed(processes, before) {
+  const wallMs = Math.max(1, Date.now() - before.atMs);
+  const perRole = cpuPerMb(processes, before.cluster, wallMs / 1000);
+  const client = process.cpuUsage(before.client);
+  return {
+    api: perRole ? round(perRole.api / 1000, 2) : undefined,
+    nodes: perRole ? round(perRole.nodes / 1000, 2) : undefined,
+    client: round((client.user + client.system) / 1000 / wallMs, 2),
+  };
+}
+
+/**
  * Shards a Kinesis stream needs for puts at `mbPerSec` (10^6 bytes of data
  * per second) of the bench's records: each shard takes at most 1 MiB/s
  * (data and partition keys) and 1000 records/s.
@@ -480,10 +496,12 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       const fanShards = cfg.fanoutShards > 0 ? cfg.fanoutShards : Math.max(shards, kinesisShardsFor(result.put.mbPerSec / 2));
       const fanStream = fanShards === shards ? streamName : `${streamName}-fanout`;
       if (fanStream !== streamName) await createStream(client, fanStream, fanShards);
+      const cpuBefore = { cluster: cpuSnapshot(processes), client: process.cpuUsage(), atMs: Date.now() };
       result.fanout = await fanOutPhase({
         endpoint, protocol, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
         recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name} ${fanShards} shards: ${m}`),
       });
+      result.fanout.cores = coresUsed(processes, cpuBefore);
       if (fanStream !== streamName) await deleteStream(client, fanStream);
       if (result.fanout.missing > 0) result.mismatch = `fan-out: ${result.fanout.missing} deliveries missing`;
     }
