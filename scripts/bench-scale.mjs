@@ -14,6 +14,16 @@ import { cpuMs, cpuSnapshot, replicasOf, rssBytes } from './bench-process-cost.m
 const PACED_IN_FLIGHT_FACTOR = 4;
 /** After the idle stream's replicas are open, their opening burst settles for this long before measuring. */
 const IDLE_SETTLE_MS = 2_000;
+/**
+ * Before the idle stream is made, the nodes may still be busy with earlier
+ * phases' leftovers (deleting big streams' data, LevelDB compactions): the
+ * phase waits until every node uses under IDLE_QUIET_PERCENT of a core over
+ * an IDLE_QUIET_WINDOW_MS window, for at most IDLE_QUIET_WAIT_MS, and
+ * reports that last window as the nodes' CPU without the idle shards.
+ */
+const IDLE_QUIET_PERCENT = 2;
+const IDLE_QUIET_WINDOW_MS = 3_000;
+const IDLE_QUIET_WAIT_MS = 120_000;
 /** Replicas per shard, one per AZ: every node of a one-node-per-AZ cluster holds one of each. */
 const REPLICAS_PER_SHARD = 3;
 
@@ -60,12 +70,30 @@ export async function pacedPutPhase(b, client, streamName, mbPerSec, durationMs)
  * core) and resident memory per shard (node RSS growth since before the
  * stream / shards), per node.
  */
+/** Waits as IDLE_QUIET_* says; returns { waitedSec, perNode: [{ node, cpuPercent }] } of the last window. */
+async function waitForQuietNodes(nodes, round, log) {
+  const began = Date.now();
+  for (;;) {
+    const cpu = cpuSnapshot(nodes);
+    await sleep(IDLE_QUIET_WINDOW_MS);
+    const perNode = nodes.map((n) => {
+      const start = cpu.get(n.name);
+      const end = cpuMs(n.pid);
+      return { node: n.name, cpuPercent: start === undefined || end === undefined ? undefined : round(((end - start) / IDLE_QUIET_WINDOW_MS) * 100, 2) };
+    });
+    const waitedSec = round((Date.now() - began) / 1000, 1);
+    if (perNode.every((n) => n.cpuPercent !== undefined && n.cpuPercent < IDLE_QUIET_PERCENT) || Date.now() - began >= IDLE_QUIET_WAIT_MS) return { waitedSec, perNode };
+    log(`idle: nodes still busy with earlier phases (${perNode.map((n) => `${n.node} ${n.cpuPercent}%`).join(', ')}); waiting`);
+  }
+}
+
 export async function idleCost(b, endpoint, processes) {
   const { cfg, log, round, until, makeClient, createStream, deleteStream } = b;
   const nodes = processes.filter((p) => p.role === 'storage-node');
   if (nodes.length === 0) throw new Error('no storage node processes found (cluster.json)');
   const client = makeClient(endpoint, 'h1');
   try {
+    const quiet = await waitForQuietNodes(nodes, round, log);
     const rssBefore = new Map(nodes.map((n) => [n.name, rssBytes(n.pid)]));
     const replicasBefore = new Map();
     for (const n of nodes) replicasBefore.set(n.name, (await replicasOf(n.healthUrl)) ?? 0);
@@ -94,7 +122,7 @@ export async function idleCost(b, endpoint, processes) {
       };
     });
     await deleteStream(client, streamName);
-    return { shards: cfg.idleShards, seconds: round(seconds, 1), perNode };
+    return { shards: cfg.idleShards, seconds: round(seconds, 1), perNode, before: quiet };
   } finally {
     client.destroy();
   }

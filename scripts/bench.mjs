@@ -16,7 +16,8 @@
 // Then, on the same cluster, the idle cost: a stream of --idle-shards open
 // shards nobody writes to, every node holding a replica of each: CPU per
 // node over --idle-sec and resident memory per shard (node RSS growth /
-// shards). Last, the fsync comparison: a second cluster with the other
+// shards), made once the nodes have finished earlier phases' work (each
+// under 2% of a core, waiting at most 2 minutes; printed). Last, the fsync comparison: a second cluster with the other
 // --fsync setting, puts at --fsync-shards, and the ratio of the two.
 //
 // Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4[,32,128,512]]
@@ -537,7 +538,9 @@ function printTable(results, extras) {
     const i = extras.idle;
     const cpu = i.perNode.map((n) => `${n.node} ${n.cpuPercent ?? '?'}%`).join(', ');
     const mem = i.perNode.map((n) => `${n.node} ${n.bytesPerShard === undefined ? '?' : round(n.bytesPerShard / 1024, 1)} KiB`).join(', ');
-    process.stdout.write(`idle: ${i.shards} open shards, nobody writing, ${i.seconds} s: CPU of one core per node: ${cpu}; memory per shard: ${mem}\n`);
+    const before = i.before.perNode.map((n) => `${n.node} ${n.cpuPercent ?? '?'}%`).join(', ');
+    process.stdout.write(`idle: ${i.shards} open shards, nobody writing, ${i.seconds} s: CPU of one core per node: ${cpu}; memory per shard: ${mem}` +
+      ` (before the stream, after waiting ${i.before.waitedSec} s for earlier phases' work to end: ${before})\n`);
   }
   if (extras.fsync) {
     const f = extras.fsync;
