@@ -36,11 +36,6 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-/** Escapes after a backslash, other than \u: the byte after the backslash -> the character. */
-const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
-  [0x22, '"'], [0x5c, '\\'], [0x2f, '/'], [0x62, '\b'], [0x66, '\f'], [0x6e, '\n'], [0x72, '\r'], [0x74, '\t'],
-]);
-const HEX4 = /^[0-9a-fA-F]{4}$/;
 
 /** Thrown inside the parser to leave the body to JSON.parse. */
 class Unparsed {}
@@ -111,52 +106,30 @@ class BytesParser {
   }
 
   /**
-   * At an opening quote: the string up to the closing one, escapes decoded.
-   * The text up to the next quote byte goes to JSON.parse, which checks and
-   * decodes it natively; when that quote is an escaped one (the text is then
-   * no valid JSON string) the slow path reads the string.
+   * At an opening quote: the string up to its closing quote (the first not
+   * escaped by an odd run of backslashes), read by JSON.parse, which checks
+   * and decodes the text natively.
    */
   private string(): string {
-    const start = this.pos + 1;
-    const end = this.bytes.indexOf(QUOTE, start);
+    const start = this.pos;
+    let end = this.bytes.indexOf(QUOTE, start + 1);
+    while (end >= 0 && this.escaped(end)) end = this.bytes.indexOf(QUOTE, end + 1);
     if (end < 0) throw UNPARSED;
+    let value: unknown;
     try {
-      const value = JSON.parse(this.text(start - 1, end + 1)) as string;
-      this.pos = end + 1;
-      return value;
+      value = JSON.parse(this.text(start, end + 1));
     } catch {
-      return this.escapedString(start);
+      throw UNPARSED;
     }
+    this.pos = end + 1;
+    return value as string;
   }
 
-  /** The slow path: a string with escapes (its first quote may be an escaped one). */
-  private escapedString(start: number): string {
-    let out = '';
-    let run = start; // start of the bytes not yet copied to out
-    for (let i = start; i < this.bytes.length; i++) {
-      const b = this.bytes[i]!;
-      if (b < 0x20) throw UNPARSED;
-      if (b === QUOTE) {
-        this.pos = i + 1;
-        return out + this.text(run, i);
-      }
-      if (b !== BACKSLASH) continue;
-      out += this.text(run, i);
-      const kind = this.bytes[i + 1];
-      if (kind === 0x75) { // u
-        const hex = this.bytes.toString('latin1', i + 2, i + 6);
-        if (!HEX4.test(hex)) throw UNPARSED;
-        out += String.fromCharCode(Number.parseInt(hex, 16));
-        i += 5;
-      } else {
-        const char = kind === undefined ? undefined : SIMPLE_ESCAPES.get(kind);
-        if (char === undefined) throw UNPARSED;
-        out += char;
-        i += 1;
-      }
-      run = i + 1;
-    }
-    throw UNPARSED;
+  /** Whether the byte at `at` follows an odd run of backslashes. */
+  private escaped(at: number): boolean {
+    let run = 0;
+    for (let i = at - 1; this.bytes[i] === BACKSLASH; i--) run++;
+    return run % 2 === 1;
   }
 
   /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? read as JSON.parse reads it. */
@@ -198,9 +171,9 @@ class BytesParser {
   }
 
   /**
-   * The text of bytes [start, end). Slices begin and end at ASCII bytes
-   * (quotes, backslashes), never inside a UTF-8 sequence, so decoding them
-   * one by one gives what decoding the whole body would.
+   * The text of bytes [start, end). Slices begin and end at quotes (ASCII),
+   * never inside a UTF-8 sequence, so decoding them one by one gives what
+   * decoding the whole body would.
    */
   private text(start: number, end: number): string {
     return this.bytes.toString(this.ascii ? 'latin1' : 'utf8', start, end);
