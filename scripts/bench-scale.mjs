@@ -64,29 +64,34 @@ export async function pacedPutPhase(b, client, streamName, mbPerSec, durationMs)
   return stats;
 }
 
-/**
- * The idle cost: a stream of cfg.idleShards shards that nobody writes to.
- * Once every node holds its replicas, CPU per node over cfg.idleMs (% of one
- * core) and resident memory per shard (node RSS growth since before the
- * stream / shards), per node.
- */
+/** Percent of one core each node used since `cpu` (a cpuSnapshot taken `ms` ago); undefined where unreadable. */
+function cpuPercents(nodes, cpu, ms, round) {
+  return nodes.map((n) => {
+    const start = cpu.get(n.name);
+    const end = cpuMs(n.pid);
+    return { node: n.name, cpuPercent: start === undefined || end === undefined ? undefined : round(((end - start) / ms) * 100, 2) };
+  });
+}
+
 /** Waits as IDLE_QUIET_* says; returns { waitedSec, perNode: [{ node, cpuPercent }] } of the last window. */
 async function waitForQuietNodes(nodes, round, log) {
   const began = Date.now();
   for (;;) {
     const cpu = cpuSnapshot(nodes);
     await sleep(IDLE_QUIET_WINDOW_MS);
-    const perNode = nodes.map((n) => {
-      const start = cpu.get(n.name);
-      const end = cpuMs(n.pid);
-      return { node: n.name, cpuPercent: start === undefined || end === undefined ? undefined : round(((end - start) / IDLE_QUIET_WINDOW_MS) * 100, 2) };
-    });
+    const perNode = cpuPercents(nodes, cpu, IDLE_QUIET_WINDOW_MS, round);
     const waitedSec = round((Date.now() - began) / 1000, 1);
     if (perNode.every((n) => n.cpuPercent !== undefined && n.cpuPercent < IDLE_QUIET_PERCENT) || Date.now() - began >= IDLE_QUIET_WAIT_MS) return { waitedSec, perNode };
     log(`idle: nodes still busy with earlier phases (${perNode.map((n) => `${n.node} ${n.cpuPercent}%`).join(', ')}); waiting`);
   }
 }
 
+/**
+ * The idle cost: a stream of cfg.idleShards shards that nobody writes to.
+ * Once every node holds its replicas, CPU per node over cfg.idleMs (% of one
+ * core) and resident memory per shard (node RSS growth since before the
+ * stream / shards), per node.
+ */
 export async function idleCost(b, endpoint, processes) {
   const { cfg, log, round, until, makeClient, createStream, deleteStream } = b;
   const nodes = processes.filter((p) => p.role === 'storage-node');
@@ -110,14 +115,12 @@ export async function idleCost(b, endpoint, processes) {
     const began = Date.now();
     await sleep(cfg.idleMs);
     const seconds = (Date.now() - began) / 1000;
-    const perNode = nodes.map((n) => {
-      const start = cpu.get(n.name);
-      const end = cpuMs(n.pid);
+    const cpuPerNode = cpuPercents(nodes, cpu, seconds * 1000, round);
+    const perNode = nodes.map((n, i) => {
       const after = rssBytes(n.pid);
       const replicas = cfg.idleShards; // every node holds one replica of each shard (one node per AZ)
       return {
-        node: n.name,
-        cpuPercent: start === undefined || end === undefined ? undefined : round(((end - start) / 1000 / seconds) * 100, 2),
+        ...cpuPerNode[i],
         bytesPerShard: after === undefined || rssBefore.get(n.name) === undefined ? undefined : Math.round((after - rssBefore.get(n.name)) / replicas),
       };
     });

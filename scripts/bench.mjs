@@ -17,8 +17,9 @@
 // shards nobody writes to, every node holding a replica of each: CPU per
 // node over --idle-sec and resident memory per shard (node RSS growth /
 // shards), made once the nodes have finished earlier phases' work (each
-// under 2% of a core, waiting at most 2 minutes; printed). Last, the fsync comparison: a second cluster with the other
-// --fsync setting, puts at --fsync-shards, and the ratio of the two.
+// under 2% of a core, waiting at most 2 minutes; printed). Last, the fsync
+// comparison: a second cluster with the other --fsync setting, puts at
+// --fsync-shards, and the ratio of the two.
 //
 // Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4[,32,128,512]]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500] [--half-load-sec 10]
@@ -442,6 +443,7 @@ function summarize(stats) {
  */
 function coresUsed(processes, before) {
   const wallMs = Math.max(1, Date.now() - before.atMs);
+  // CPU ms per wall second, per role (cpuPerMb divides by whatever amount it is given).
   const perRole = cpuPerMb(processes, before.cluster, wallMs / 1000);
   const client = process.cpuUsage(before.client);
   return {
