@@ -14,6 +14,11 @@
  * expires within SELF_SIGNED_RENEW_BEFORE_DAYS, or lacks a name now asked
  * for. Files are written to a temporary name and renamed, so several api
  * processes sharing the directory never read half a file.
+ *
+ * Each generated certificate has a subject of its own (`shoal <random id>`):
+ * a client trusting the certificates of several api processes (one CA list)
+ * finds the one to check by subject, and OpenSSL stops at the first match,
+ * so two certificates named alike would fail every connection to the second.
  */
 import { X509Certificate, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -99,7 +104,7 @@ export async function ensureCertificate(options: TlsCertificateOptions, logger: 
     if (usable(cert, hosts, nowMs)) return { cert, key: readFileSync(keyPath, 'utf8'), certPath };
     logger.info('replacing the self-signed certificate (expiring or missing a name)', { certPath, hosts });
   }
-  const generated = await generate([{ name: 'commonName', value: 'shoal' }, { name: 'organizationName', value: 'shoal (self-signed)' }], {
+  const generated = await generate([{ name: 'commonName', value: `shoal ${randomUUID().slice(0, 8)}` }, { name: 'organizationName', value: 'shoal (self-signed)' }], {
     keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
     notBeforeDate: new Date(nowMs - DAY_MS), notAfterDate: new Date(nowMs + SELF_SIGNED_VALIDITY_DAYS * DAY_MS),
     extensions: [

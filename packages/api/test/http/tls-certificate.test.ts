@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer, request } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@shoal/wire';
@@ -43,6 +45,26 @@ describe('TLS certificate and listen addresses', () => {
     const given = await ensureCertificate({ dir: '/nonexistent', certFile: made.certPath, keyFile: join(dir, 'key.pem') }, logger);
     assert.equal(given.cert, made.cert);
     await assert.rejects(ensureCertificate({ dir, certFile: made.certPath }, logger), /together/);
+  });
+
+  it('makes certificates a client can trust side by side (one CA list reaches every api process)', async () => {
+    const made = [await ensureCertificate({ dir: mkdtempSync(join(tmpdir(), 'shoal-tls-')) }, logger), await ensureCertificate({ dir: mkdtempSync(join(tmpdir(), 'shoal-tls-')) }, logger)];
+    assert.notEqual(new X509Certificate(made[0]!.cert).subject, new X509Certificate(made[1]!.cert).subject);
+    for (const served of made) {
+      const server = createServer({ cert: served.cert, key: served.key }, (_req, res) => res.end('ok'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const status = await new Promise<number | undefined>((resolve, reject) => {
+          request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, ca: made.map((m) => m.cert), agent: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          }).on('error', reject).end();
+        });
+        assert.equal(status, 200);
+      } finally {
+        server.close();
+      }
+    }
   });
 
   it('listens on IPv6 beside IPv4 where the host has it', () => {
