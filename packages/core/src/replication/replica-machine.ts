@@ -258,10 +258,16 @@ export class ReplicaMachine extends ReplicaLogState {
     if (p) resetProgress(p, nowMs, this.logEnd);
   }
 
-  /** Time passes: followers silent while messages are in flight are probed again. */
+  /**
+   * Time passes: followers silent while messages are in flight are probed
+   * again; so are followers whose last sent entries no ack covers although
+   * nothing is in flight (an ack of a message sent before a reset took the
+   * count of a later message that was lost), else nothing would send them.
+   */
   tick(nowMs: number): void {
     for (const p of this.progress.values()) {
-      if (p.inflight > 0 && nowMs - Math.max(p.lastAckMs, p.lastSendMs) >= REPLICATION_RESEND_TIMEOUT_MS) resetProgress(p, nowMs, this.logEnd);
+      const waiting = p.inflight > 0 || (p.matchEnd >= 0 && p.nextOffset > p.matchEnd);
+      if (waiting && nowMs - Math.max(p.lastAckMs, p.lastSendMs) >= REPLICATION_RESEND_TIMEOUT_MS) resetProgress(p, nowMs, this.logEnd);
     }
   }
 

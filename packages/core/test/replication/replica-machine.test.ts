@@ -54,6 +54,27 @@ describe('replication/replica-machine', () => {
     assertSameLogs(sim, ABC);
   });
 
+  it('resends what no ack covers when an ack of a message sent before a reset took the count of a lost one', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(2);
+    sim.deliverAll();
+    // A probe without entries to c, delivered, its ack (end 2) still on the way back.
+    sim.m('a').followerDisconnected('c', sim.nowMs);
+    sim.pump();
+    sim.deliverAll((p) => p.kind === 'append' && p.to === 'c');
+    // c's stream breaks again; the next entries to c are lost; the old ack arrives.
+    sim.m('a').followerDisconnected('c', sim.nowMs);
+    sim.append(1);
+    assert.equal(sim.drop((p) => p.kind === 'append' && p.to === 'c'), 1);
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 2, 'c lacks entry 2');
+    sim.advance(REPLICATION_RESEND_TIMEOUT_MS);
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 3);
+    assertSameLogs(sim, ABC);
+  });
+
   it('pipelines: reordered-away acks and mismatch storms converge', () => {
     const sim = new Sim(ABC, config());
     sim.deliverAll();
