@@ -1,6 +1,9 @@
 /**
  * Robustness invariants beside the data invariants: no process crashes
- * (exits.jsonl), every bad request of the hostile client gets its Kinesis
+ * (exits.jsonl), every api process the workload writes through
+ * acknowledges some of its puts (one that answers nothing but errors, as a
+ * second api whose TLS certificate its clients could not trust once did,
+ * leaves the run testing half the cluster while it passes), every bad request of the hostile client gets its Kinesis
  * error and every slow client is cut off in bounded time (hostile.jsonl),
  * and arrival timestamps never decrease along a shard. The last is shoal's
  * own contract (a leader stamps max(its clock, the last arrival of the
@@ -8,13 +11,33 @@
  * says "the approximate time that the record was inserted"), so a skewed
  * clock on one node must not make them go backwards across a failover.
  */
-import type { History, ReadCall } from '../history/history-format';
+import type { History, PutAttempt, ReadCall } from '../history/history-format';
 import type { ExpectedAnswer, GotAnswer } from '../history/robustness-format';
 import type { ViolationSink } from './violations';
 
 export function checkExits(history: History, sink: ViolationSink): void {
   for (const e of history.exits ?? []) {
     sink.add('process-crashed', `${e.name} (${e.role}, pid ${e.pid}) exited without a fault aimed at it`, [e]);
+  }
+}
+
+/** Error names quoted per api in an api-acknowledged-nothing message. */
+const ERRORS_QUOTED_MAX = 3;
+
+export function checkApisAcknowledged(history: History, sink: ViolationSink): void {
+  const byApi = new Map<number, PutAttempt[]>();
+  const acked = new Set<number>();
+  for (const op of history.ops) {
+    if (op.outcome === 'ok') acked.add(op.api);
+    const list = byApi.get(op.api);
+    if (list) list.push(op); else byApi.set(op.api, [op]);
+  }
+  const endpoints = history.run.settings?.['endpoints'];
+  for (const [api, ops] of byApi) {
+    if (acked.has(api)) continue;
+    const endpoint = Array.isArray(endpoints) && typeof endpoints[api] === 'string' ? ` (${endpoints[api]})` : '';
+    const errors = [...new Set(ops.map((o) => o.error ?? o.outcome))].slice(0, ERRORS_QUOTED_MAX).join(', ');
+    sink.add('api-acknowledged-nothing', `api ${api}${endpoint} acknowledged none of the ${ops.length} put attempts sent to it (${errors})`, ops);
   }
 }
 

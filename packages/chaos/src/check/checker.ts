@@ -11,7 +11,7 @@ import { checkAckOrder, checkKeyOrder } from './check-order';
 import { checkReaders } from './check-readers';
 import { checkRecords } from './check-records';
 import { checkReplicas } from './check-replicas';
-import { checkArrivals, checkExits, checkHostile } from './check-robustness';
+import { checkApisAcknowledged, checkArrivals, checkExits, checkHostile } from './check-robustness';
 import { checkFailoverStorm } from './check-failover-storm';
 import { checkEpochs } from './check-epochs';
 import { checkReshards, type ReshardStats } from './check-reshards';
@@ -61,6 +61,7 @@ export function checkHistory(history: History): Verdict {
   checkLineage(index, sink);
   checkReplicas(history.replicas, sink);
   checkExits(history, sink);
+  checkApisAcknowledged(history, sink);
   checkHostile(history, sink);
   checkArrivals(history, sink);
   checkFailoverStorm(history, sink);

@@ -39,6 +39,8 @@ export const VIOLATION_TYPES = [
   'write-gap-exceeded',
   /** A cluster process exited although no fault was aimed at it (exits.jsonl). */
   'process-crashed',
+  /** An api process the workload wrote through acknowledged none of the puts sent to it. */
+  'api-acknowledged-nothing',
   /** A bad request of the hostile client did not get its Kinesis error (BAD-INPUT.md). */
   'bad-input-wrong-answer',
   /** A slow client (slowloris) held its connection open past the api's bound. */

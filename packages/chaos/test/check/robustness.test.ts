@@ -51,6 +51,18 @@ describe('checker: robustness invariants', () => {
     caught({ ...asHistory(goodHistory()), exits: [{ type: 'exit', atMs: 2000, name: 'b1', role: 'storage-node', pid: 77, logTail: 'assertion failed' }] }, 'process-crashed');
   });
 
+  it('api-acknowledged-nothing: an api process every put sent to failed on', () => {
+    const h = goodHistory();
+    // A second api that failed two puts (values never written) and acknowledged one.
+    const failedOn1 = (i: number) => ({ ...h.ops[i]!, value: `w9-${i}`, api: 1, outcome: 'fail' as const, error: 'Error', shardId: undefined, seq: undefined });
+    h.ops = [failedOn1(0), failedOn1(1), ...h.ops.map((o, i) => (i === 2 ? { ...o, api: 1 } : o))];
+    passes(asHistory(h));
+    h.ops = h.ops.map((o) => (o.api === 1 && o.outcome === 'ok' ? { ...o, api: 0 } : o));
+    h.run = { ...h.run, settings: { endpoints: ['https://127.0.0.1:28569', 'https://127.0.0.1:28570'] } };
+    caught(asHistory(h), 'api-acknowledged-nothing');
+    assert.match(checkHistory(asHistory(h)).details.find((d) => d.type === 'api-acknowledged-nothing')!.message, /api 1 \(https:\/\/127\.0\.0\.1:28570\) acknowledged none of the 2 put attempts sent to it \(Error\)/);
+  });
+
   it('bad-input-wrong-answer: another error type, another status, another message, or no answer', () => {
     passes({ ...asHistory(goodHistory()), hostile: [request({})] });
     caught({
