@@ -73,7 +73,7 @@ export async function runScenario(r: ScenarioRun, cluster: ClusterControl): Prom
     ...(r.scenario.writeGapP99MsMax !== undefined ? { writeGapP99MsMax: r.scenario.writeGapP99MsMax } : {}),
     settings: {
       durationMs: r.durationMs, workload: QUICK_WORKLOAD, shardCount: r.scenario.shardCount, ports: r.ports, faults: r.scenario.faults,
-      net: cluster.netns ? 'netns' : 'proxy', leaseTtlSec: cluster.options.leaseTtlSec, nodeEnv: cluster.options.nodeEnv, endpoints: cluster.endpoints,
+      net: cluster.netns ? 'netns' : 'proxy', leaseTtlSec: cluster.options.leaseTtlSec, nodeEnv: cluster.options.nodeEnv, endpoints: cluster.clientEndpoints,
       ...(r.scenario.expectedLoss !== undefined ? { expectedLoss: r.scenario.expectedLoss } : {}),
     },
   };
