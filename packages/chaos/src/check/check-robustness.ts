@@ -3,7 +3,8 @@
  * (exits.jsonl), every api process the workload writes through
  * acknowledges some of its puts (one that answers nothing but errors, as a
  * second api whose TLS certificate its clients could not trust once did,
- * leaves the run testing half the cluster while it passes), every bad request of the hostile client gets its Kinesis
+ * leaves the run testing half the cluster while it passes), every bad
+ * request of the hostile client gets its Kinesis
  * error and every slow client is cut off in bounded time (hostile.jsonl),
  * and arrival timestamps never decrease along a shard. The last is shoal's
  * own contract (a leader stamps max(its clock, the last arrival of the
