@@ -36,7 +36,7 @@ import type { Logger, ShardAck, ShardAppend, ShardAppendResult, ShardRecords__Ou
 import type { NodeMetrics } from './node-metrics';
 import { appendRecordsOf } from './leader-appends';
 import type { Replica, StepSink } from './replica';
-import { encodeShardAck, toShardAppend, type DecodedAppend } from './replication-codec';
+import { encodeShardAck, toShardAppend, type InboundItem } from './replication-codec';
 import type { ShardRef } from './shard-reader';
 import type { NodeStore } from './store/node-store';
 import { NODE_APPEND_QUEUE_BYTES_MAX, NODE_COMMIT_BYTES_MAX, REPLICATION_MESSAGE_BYTES_MAX } from './storage-limits';
@@ -72,12 +72,6 @@ export interface NodeDriverOptions {
   readonly clock: () => number;
   /** The retention of a stream's records in ms (undefined: unknown, keep everything). */
   readonly retentionMs: (streamId: string) => number | undefined;
-}
-
-/** One item of a replication message from a leader node, decoded (or why it is unusable). */
-export interface InboundItem {
-  readonly ref: ShardRef;
-  readonly decoded: DecodedAppend | string;
 }
 
 export function refKey(ref: ShardRef): string {
@@ -161,7 +155,7 @@ export class NodeDriver {
     if (remaining === 0) return;
     items.forEach((item, i) => {
       const set = (ack: AppendAck): void => {
-        acks[i] = encodeShardAck({ stream_id: item.ref.streamId, shard_id: item.ref.shardId }, ack);
+        acks[i] = encodeShardAck({ stream_id: item.ref.streamId, shard_id: item.ref.shardId }, ack, item.sendSeq);
         if (--remaining === 0) reply(acks);
       };
       const replica = this.get(item.ref);

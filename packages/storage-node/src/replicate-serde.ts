@@ -20,7 +20,7 @@
  *   ShardAppend:      1 shard (LEN ShardRef), 2 epoch, 3 start_offset, 4 prev_epoch (varint),
  *                     5 batches (LEN, repeated), 6 leader_hw (varint), 7 truncate (varint bool),
  *                     8 truncate_epoch, 9 truncate_end_offset, 10 truncate_if_log_end,
- *                     11 truncate_if_last_epoch, 12 leader_log_start (varint)
+ *                     11 truncate_if_last_epoch, 12 leader_log_start, 13 send_seq (varint)
  *   ShardRef:         1 stream_id, 2 shard_id (LEN, UTF-8)
  * Zero / empty scalars are omitted when writing (proto3 defaults). The
  * reader skips unknown fields of any wire type, accepts fields in any
@@ -65,13 +65,13 @@ interface PlannedAppend {
 }
 
 /** Field numbers of the varint fields of ShardAppend, in write order (7 = truncate, a bool). */
-const INT_FIELDS = [2, 3, 4, 6, 7, 8, 9, 10, 11, 12] as const;
+const INT_FIELDS = [2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13] as const;
 
 function intsOf(a: ShardAppend): number[] {
   return [
     toNumber(a.epoch), toNumber(a.start_offset), toNumber(a.prev_epoch), toNumber(a.leader_hw), a.truncate === true ? 1 : 0,
     toNumber(a.truncate_epoch), toNumber(a.truncate_end_offset), toNumber(a.truncate_if_log_end), toNumber(a.truncate_if_last_epoch),
-    toNumber(a.leader_log_start),
+    toNumber(a.leader_log_start), toNumber(a.send_seq),
   ];
 }
 
@@ -135,7 +135,7 @@ export function encodeReplicateMessage(msg: ReplicateMessage): Buffer {
       out.str(2, p.a.shard.shard_id ?? '');
     }
     INT_FIELDS.forEach((f, i) => {
-      if (f === 6) for (const b of p.batches) out.bytes(5, b); // keep field order 1..12
+      if (f === 6) for (const b of p.batches) out.bytes(5, b); // keep field order 1..13
       if (p.ints[i] !== 0) { out.tag(f, WT_VARINT); out.varint(p.ints[i]!); }
     });
   }
@@ -207,16 +207,17 @@ function decodeShardRef(r: In, into: ShardRef__Output | null): ShardRef__Output 
   return ref;
 }
 
-type ScalarKey = 'epoch' | 'start_offset' | 'prev_epoch' | 'leader_hw' | 'truncate_epoch' | 'truncate_end_offset' | 'truncate_if_log_end' | 'truncate_if_last_epoch' | 'leader_log_start';
+type ScalarKey = 'epoch' | 'start_offset' | 'prev_epoch' | 'leader_hw' | 'truncate_epoch' | 'truncate_end_offset' | 'truncate_if_log_end' | 'truncate_if_last_epoch' | 'leader_log_start'
+  | 'send_seq';
 const SCALAR_KEYS: Readonly<Record<number, ScalarKey>> = {
   2: 'epoch', 3: 'start_offset', 4: 'prev_epoch', 6: 'leader_hw', 8: 'truncate_epoch', 9: 'truncate_end_offset', 10: 'truncate_if_log_end', 11: 'truncate_if_last_epoch',
-  12: 'leader_log_start',
+  12: 'leader_log_start', 13: 'send_seq',
 };
 
 function decodeShardAppend(r: In): ShardAppend__Output {
   const a: ShardAppend__Output = {
     shard: null, epoch: 0, start_offset: 0, prev_epoch: 0, batches: [], leader_hw: 0,
-    truncate: false, truncate_epoch: 0, truncate_end_offset: 0, truncate_if_log_end: 0, truncate_if_last_epoch: 0, leader_log_start: 0,
+    truncate: false, truncate_epoch: 0, truncate_end_offset: 0, truncate_if_log_end: 0, truncate_if_last_epoch: 0, leader_log_start: 0, send_seq: 0,
   };
   r.fields((f, wt) => {
     if (f === 1 && wt === WT_LEN) { a.shard = decodeShardRef(r.sub(), a.shard); return true; }

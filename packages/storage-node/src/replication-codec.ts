@@ -17,13 +17,31 @@ export interface DecodedAppend {
 export function toShardAppend(shard: ShardRef, s: SendRequest, batches: readonly RecordBatch[]): ShardAppend {
   return {
     shard: { stream_id: shard.streamId, shard_id: shard.shardId },
-    epoch: s.epoch, start_offset: s.fromOffset, prev_epoch: s.prevEpoch, leader_hw: s.leaderHw, leader_log_start: s.leaderLogStart,
+    epoch: s.epoch, start_offset: s.fromOffset, prev_epoch: s.prevEpoch, leader_hw: s.leaderHw, leader_log_start: s.leaderLogStart, send_seq: s.sendSeq,
     batches: batches.map((b) => b.bytes),
     ...(s.truncate ? {
       truncate: true, truncate_epoch: s.truncate.epoch, truncate_end_offset: s.truncate.endOffset,
       truncate_if_log_end: s.truncate.ifLogEnd, truncate_if_last_epoch: s.truncate.ifLastEpoch,
     } : {}),
   };
+}
+
+/** One item of a replication message from a leader node, decoded (or why it is unusable). */
+export interface InboundItem {
+  readonly ref: ShardRef;
+  readonly decoded: DecodedAppend | string;
+  /** The ShardAppend's send_seq, for its ack. */
+  readonly sendSeq: number;
+}
+
+/** The items of a received ReplicateMessage (appends without a shard are dropped). */
+export function inboundItems(appends: readonly ShardAppend__Output[]): InboundItem[] {
+  const items: InboundItem[] = [];
+  for (const a of appends) {
+    if (!a.shard) continue;
+    items.push({ ref: { streamId: a.shard.stream_id, shardId: a.shard.shard_id }, decoded: decodeShardAppend(a), sendSeq: a.send_seq });
+  }
+  return items;
 }
 
 /** The machine's view of a ShardAppend, or why its batches are unusable. */
@@ -52,9 +70,12 @@ const KNOWN_ACK_ERRORS: ReadonlySet<string> = new Set<ReplicationErrorCode>(['OK
 
 export function decodeShardAck(a: ShardAck__Output): AppendAck {
   const error = (KNOWN_ACK_ERRORS.has(a.error) ? a.error : 'INTERNAL') as ReplicationErrorCode;
-  return { epoch: a.epoch, error, logEndOffset: a.log_end_offset, lastEpoch: a.last_epoch, highWatermark: a.high_watermark };
+  return { epoch: a.epoch, error, logEndOffset: a.log_end_offset, lastEpoch: a.last_epoch, highWatermark: a.high_watermark, sendSeq: a.send_seq };
 }
 
-export function encodeShardAck(shard: ShardRef__Output, ack: AppendAck): ShardAck {
-  return { shard, epoch: ack.epoch, error: ack.error, log_end_offset: ack.logEndOffset, last_epoch: ack.lastEpoch, high_watermark: ack.highWatermark };
+/** The ShardAck for the follower machine's `ack`, echoing the send_seq of the ShardAppend it answers. */
+export function encodeShardAck(shard: ShardRef__Output, ack: AppendAck, sendSeq: number): ShardAck {
+  return {
+    shard, epoch: ack.epoch, error: ack.error, log_end_offset: ack.logEndOffset, last_epoch: ack.lastEpoch, high_watermark: ack.highWatermark, send_seq: sendSeq,
+  };
 }

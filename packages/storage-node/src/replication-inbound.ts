@@ -9,18 +9,13 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { ReplicateMessage__Output, ReplicateReply } from '@shoal/wire';
-import type { InboundItem, NodeDriver } from './node-driver';
-import { decodeShardAppend } from './replication-codec';
+import type { NodeDriver } from './node-driver';
+import { inboundItems } from './replication-codec';
 
 export function handleReplicateStream(call: grpc.ServerDuplexStream<ReplicateMessage__Output, ReplicateReply>, selfId: string, driver: NodeDriver): void {
   let open = true;
   call.on('data', (msg: ReplicateMessage__Output) => {
-    const items: InboundItem[] = [];
-    for (const a of msg.appends) {
-      if (!a.shard) continue;
-      items.push({ ref: { streamId: a.shard.stream_id, shardId: a.shard.shard_id }, decoded: decodeShardAppend(a) });
-    }
-    driver.receiveMessage(items, (acks) => { if (open) call.write({ from_node_id: selfId, acks }); });
+    driver.receiveMessage(inboundItems(msg.appends), (acks) => { if (open) call.write({ from_node_id: selfId, acks }); });
   });
   const close = (): void => { open = false; };
   call.on('end', () => { close(); call.end(); });

@@ -17,12 +17,12 @@ const SAMPLES: ReplicateMessage[] = [
     appends: [
       { shard: { stream_id: 's-1', shard_id: 'shardId-000000000000' }, epoch: 3, start_offset: 0, prev_epoch: 0, leader_hw: 0, batches: [] },
       {
-        shard: { stream_id: 'ü', shard_id: '' }, epoch: MAX, start_offset: 2 ** 32 + 5, prev_epoch: 127, leader_hw: 128,
+        shard: { stream_id: 'ü', shard_id: '' }, epoch: MAX, start_offset: 2 ** 32 + 5, prev_epoch: 127, leader_hw: 128, send_seq: 300,
         batches: [Buffer.from('first batch'), Buffer.alloc(0), Buffer.alloc(70_000, 7)],
       },
       {
         epoch: 1, start_offset: 10, prev_epoch: 1, leader_hw: 9, batches: [Buffer.from([1, 2, 3])],
-        truncate: true, truncate_epoch: 2, truncate_end_offset: 16_384, truncate_if_log_end: 2 ** 40, truncate_if_last_epoch: 1,
+        truncate: true, truncate_epoch: 2, truncate_end_offset: 16_384, truncate_if_log_end: 2 ** 40, truncate_if_last_epoch: 1, leader_log_start: 4, send_seq: 1,
       },
     ],
   },

@@ -8,7 +8,7 @@
  * power-cut a node, restart it, pause it, isolate it, heal, move the leader.
  */
 import { encodeRecordBody } from '@shoal/core';
-import { decodeReplicateMessage, decodeShardAck, decodeShardAppend, encodeReplicateMessage, type PeerSender } from '@shoal/storage-node';
+import { decodeReplicateMessage, decodeShardAck, encodeReplicateMessage, inboundItems, type PeerSender } from '@shoal/storage-node';
 import type { ErrorCode__Output, ShardAck } from '@shoal/wire';
 import { SIM_SHARD_ID, SIM_STREAM_ID, SimEtcd } from './sim-etcd';
 import { SimNode } from './sim-node';
@@ -96,7 +96,7 @@ export class SimCluster {
     const driver = target.driver;
     if (!driver) return; // still starting: its server does not listen yet
     const msg = decodeReplicateMessage(bytes);
-    const items = msg.appends.flatMap((a) => (a.shard ? [{ ref: { streamId: a.shard.stream_id, shardId: a.shard.shard_id }, decoded: decodeShardAppend(a) }] : []));
+    const items = inboundItems(msg.appends);
     this.world.log(`${from}->${target.id} ${items.map((i) => (typeof i.decoded === 'string' ? 'bad' : `${i.decoded.msg.startOffset}+${i.decoded.batches.length}b e${i.decoded.msg.epoch}${i.decoded.msg.truncate ? ' trunc' : ''}`)).join(' ')}`);
     driver.receiveMessage(items, (acks) => this.sendAcks(target, from, acks));
   }
@@ -109,7 +109,10 @@ export class SimCluster {
         if (!a.shard) continue;
         const shard = { stream_id: a.shard.stream_id ?? '', shard_id: a.shard.shard_id ?? '' };
         const error = (typeof a.error === 'string' ? a.error : 'INTERNAL') as ErrorCode__Output;
-        const ack = decodeShardAck({ shard, epoch: Number(a.epoch), error, log_end_offset: Number(a.log_end_offset), last_epoch: Number(a.last_epoch), high_watermark: Number(a.high_watermark) });
+        const ack = decodeShardAck({
+          shard, epoch: Number(a.epoch), error, log_end_offset: Number(a.log_end_offset), last_epoch: Number(a.last_epoch), high_watermark: Number(a.high_watermark),
+          send_seq: Number(a.send_seq ?? 0),
+        });
         this.world.log(`${from.id}->${to} ack ${ack.error} e${ack.epoch} end=${ack.logEndOffset}`);
         leader.driver?.ack(from.id, { streamId: shard.stream_id, shardId: shard.shard_id }, ack);
       }

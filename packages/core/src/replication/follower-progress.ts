@@ -11,12 +11,17 @@ export function freshProgress(nowMs: number, logEnd: number): FollowerProgress {
   return {
     matchEnd: -1, nextOffset: logEnd, inflight: 0, lastSendMs: nowMs, lastAckMs: nowMs,
     followerHw: -1, rewindTo: undefined, retryAtMs: 0, lastCaughtUpMs: nowMs, leaderEndAtLastAck: logEnd, truncate: undefined,
+    lastSendSeq: 0, resetSeq: 0,
   };
 }
 
-/** Everything in flight is lost: resend from what it acknowledged (or probe from the log end). */
+/**
+ * Everything in flight is lost: resend from what it acknowledged (or probe
+ * from the log end). Acks of the sends made so far are stale from now on.
+ */
 export function resetProgress(p: FollowerProgress, nowMs: number, logEnd: number): void {
   p.inflight = 0;
+  p.resetSeq = p.lastSendSeq;
   p.rewindTo = undefined;
   p.truncate = undefined;
   p.nextOffset = p.matchEnd >= 0 ? p.matchEnd : logEnd;

@@ -8,7 +8,11 @@
  * resolves producers, in that order.
  *
  * Leader: tracks each follower's acknowledged log end (`matchEnd`) and where
- * the next send starts (`nextOffset`, optimistic, for pipelining). The high
+ * the next send starts (`nextOffset`, optimistic, for pipelining). Sends to
+ * a follower are numbered (`sendSeq`, echoed in its ack): after a reset
+ * (a lost stream, a timeout, an error) the acks of earlier sends are stale
+ * and change nothing, so they cannot take the in-flight count of a later
+ * send. The high
  * watermark is the minimum log end over the ISR, and it never advances
  * while the ISR has fewer than MIN_INSYNC_REPLICAS members.
  *
@@ -210,6 +214,7 @@ export class ReplicaMachine extends ReplicaLogState {
         leaderHw: this.hw,
         leaderLogStart: this.logStart,
         ...(truncate ? { truncate } : {}),
+        sendSeq: p.lastSendSeq + 1,
       });
     }
     return out;
@@ -224,6 +229,7 @@ export class ReplicaMachine extends ReplicaLogState {
     }
     p.nextOffset = endOffset;
     p.inflight++;
+    p.lastSendSeq++;
     p.lastSendMs = nowMs;
     p.truncate = undefined;
   }
@@ -232,6 +238,11 @@ export class ReplicaMachine extends ReplicaLogState {
   onAck(from: string, ack: AppendAck, nowMs: number): boolean {
     const p = this.progress.get(from);
     if (!p || this.role() !== 'leader') return false;
+    // An ack of a send made before the last reset: its message was counted out then.
+    if (ack.sendSeq !== undefined && ack.sendSeq > 0 && ack.sendSeq <= p.resetSeq) {
+      if (ack.epoch > this.knownEpoch) this.observeEpoch(ack.epoch);
+      return false;
+    }
     p.inflight = Math.max(0, p.inflight - 1);
     p.lastAckMs = nowMs;
     if (ack.epoch > this.knownEpoch) { this.observeEpoch(ack.epoch); return false; } // deposed: appendRefusal says NOT_LEADER, sendsDue nothing
@@ -261,8 +272,9 @@ export class ReplicaMachine extends ReplicaLogState {
   /**
    * Time passes: followers silent while messages are in flight are probed
    * again; so are followers whose last sent entries no ack covers although
-   * nothing is in flight (an ack of a message sent before a reset took the
-   * count of a later message that was lost), else nothing would send them.
+   * nothing is in flight, else nothing would send them (a backstop: with
+   * numbered sends an ack cannot take a later message's count, but an ack
+   * without a sendSeq still could).
    */
   tick(nowMs: number): void {
     for (const p of this.progress.values()) {

@@ -90,6 +90,8 @@ export interface AppendAck {
   readonly lastEpoch: number;
   /** The follower's high watermark after handling the message. */
   readonly highWatermark: number;
+  /** The sendSeq of the send it answers, as the transport echoed it (0 or absent: unknown). */
+  readonly sendSeq?: number;
 }
 
 /** "Send `to` the log from `fromOffset` (up to `maxEndOffset`, as budget allows)." */
@@ -102,6 +104,8 @@ export interface SendRequest {
   readonly leaderHw: number;
   readonly leaderLogStart: number;
   readonly truncate?: TruncateRequest;
+  /** This send's number for the follower (1, 2, ...); its ack echoes it. */
+  readonly sendSeq: number;
 }
 
 /**
@@ -156,5 +160,9 @@ export interface FollowerProgress {
   leaderEndAtLastAck: number;
   /** One-shot truncation answer for the next send (starts at its end offset). */
   truncate: TruncateRequest | undefined;
+  /** The number of the last send to the follower (0: none yet). */
+  lastSendSeq: number;
+  /** Sends numbered up to this one were made before the last reset: their acks are stale. */
+  resetSeq: number;
 }
 

@@ -54,8 +54,9 @@ describe('replication/replica-machine', () => {
     assertSameLogs(sim, ABC);
   });
 
-  it('resends what no ack covers when an ack of a message sent before a reset took the count of a lost one', () => {
+  it('resends what no ack covers when an ack without a sendSeq, of a message sent before a reset, took the count of a lost one', () => {
     const sim = new Sim(ABC, config());
+    sim.echoSendSeq = false;
     sim.deliverAll();
     sim.append(2);
     sim.deliverAll();
@@ -73,6 +74,41 @@ describe('replication/replica-machine', () => {
     sim.deliverAll();
     assert.equal(sim.m('a').highWatermark(), 3);
     assertSameLogs(sim, ABC);
+  });
+
+  it('ignores acks of sends made before a reset: an error ack from before neither resets nor backs off the sends after it', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(2);
+    sim.deliverAll((p) => p.to === 'b' || p.from === 'b');
+    // c's stream breaks while the append (sendSeq 2, after the probe) is on its way; the leader resends it.
+    const [lost] = sim.net.filter((p) => p.kind === 'append' && p.to === 'c');
+    assert.ok(lost && lost.kind === 'append');
+    sim.m('a').followerDisconnected('c', sim.nowMs);
+    sim.pump();
+    const resent = sim.net.filter((p) => p.kind === 'append' && p.to === 'c');
+    assert.equal(resent.length, 2, 'the resend is out after the lost message');
+    // The message from before the reset comes back with an error: stale, it changes nothing.
+    sim.drop((p) => p === lost);
+    sim.m('a').onAck('c', { epoch: 1, error: 'SHARD_NOT_FOUND', logEndOffset: 0, lastEpoch: 0, highWatermark: 0, sendSeq: lost.sendSeq }, sim.nowMs);
+    sim.append(1);
+    assert.ok(sim.net.some((p) => p.kind === 'append' && p.to === 'c' && p.msg.startOffset === 2), 'sends to c go on at once, without a retry backoff');
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 3);
+    assertSameLogs(sim, ABC);
+  });
+
+  it('a fresh ack after a reset still counts: an error from the resent message backs off', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.m('a').followerDisconnected('c', sim.nowMs);
+    sim.append(2);
+    const [sent] = sim.net.filter((p) => p.kind === 'append' && p.to === 'c');
+    assert.ok(sent && sent.kind === 'append');
+    sim.drop((p) => p === sent);
+    sim.m('a').onAck('c', { epoch: 1, error: 'SHARD_NOT_FOUND', logEndOffset: 0, lastEpoch: 0, highWatermark: 0, sendSeq: sent.sendSeq }, sim.nowMs);
+    sim.append(1);
+    assert.ok(!sim.net.some((p) => p.kind === 'append' && p.to === 'c'), 'c is backed off');
   });
 
   it('pipelines: reordered-away acks and mismatch storms converge', () => {

@@ -6,7 +6,7 @@
 import { ReplicaMachine, type AppendAck, type AppendMessage, type BatchPosition, type ReplicaConfig } from '../../src/replication/replica-machine';
 
 export type Packet =
-  | { kind: 'append'; from: string; to: string; msg: AppendMessage }
+  | { kind: 'append'; from: string; to: string; msg: AppendMessage; sendSeq: number }
   | { kind: 'ack'; from: string; to: string; ack: AppendAck };
 
 export class Sim {
@@ -15,6 +15,8 @@ export class Sim {
   readonly logs = new Map<string, BatchPosition[]>();
   net: Packet[] = [];
   readonly trace: string[] = [];
+  /** Whether acks carry the sendSeq of the append they answer (as the storage nodes' transport does). */
+  echoSendSeq = true;
 
   constructor(readonly ids: readonly string[], public config: ReplicaConfig) {
     for (const id of ids) {
@@ -56,7 +58,7 @@ export class Sim {
         for (const s of sends) {
           const batches = this.log(id).filter((b) => b.firstOffset >= s.fromOffset && b.firstOffset < s.maxEndOffset);
           const end = batches.length ? batches[batches.length - 1]!.firstOffset + batches[batches.length - 1]!.count : s.fromOffset;
-          this.net.push({ kind: 'append', from: id, to: s.to, msg: { epoch: s.epoch, startOffset: s.fromOffset, prevEpoch: s.prevEpoch, batches, leaderHw: s.leaderHw, leaderLogStart: s.leaderLogStart } });
+          this.net.push({ kind: 'append', from: id, to: s.to, msg: { epoch: s.epoch, startOffset: s.fromOffset, prevEpoch: s.prevEpoch, batches, leaderHw: s.leaderHw, leaderLogStart: s.leaderLogStart }, sendSeq: s.sendSeq });
           m.sent(s.to, s.fromOffset, end, this.nowMs);
         }
       }
@@ -98,7 +100,7 @@ export class Sim {
       ack = check.ack;
     }
     this.trace.push(`${p.from}->${p.to} append ${p.msg.startOffset}+${p.msg.batches.length}b e${p.msg.epoch} -> ${ack.error}`);
-    this.net.push({ kind: 'ack', from: p.to, to: p.from, ack });
+    this.net.push({ kind: 'ack', from: p.to, to: p.from, ack: this.echoSendSeq ? { ...ack, sendSeq: p.sendSeq } : ack });
   }
 
   advance(ms: number): void {
