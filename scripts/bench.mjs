@@ -19,7 +19,8 @@
 // shards), made once the nodes have finished earlier phases' work (each
 // under 2% of a core, waiting at most 2 minutes; printed). Last, the fsync
 // comparison: a second cluster with the other --fsync setting, puts at
-// --fsync-shards, and the ratio of the two.
+// --fsync-shards, and the ratio of the two (when --shards lacks that count,
+// the phase measures it on a cluster with the first setting too).
 //
 // Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4[,32,128,512]]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500] [--half-load-sec 10]
@@ -611,14 +612,20 @@ async function main() {
     });
     if (cfg.fsyncShards > 0) {
       const other = cfg.fsync === 'on' ? 'off' : 'on';
-      const same = results.find((r) => r.target === 'shoal' && r.shards === cfg.fsyncShards && r.error === undefined);
+      // Without that shard count among --shards (the default is 4 alone), this phase measures it itself first.
+      let same = results.find((r) => r.target === 'shoal' && r.shards === cfg.fsyncShards && r.error === undefined);
+      const sameResults = [];
+      if (!same) {
+        await benchGroup(sameResults, ['shoal'], [cfg.fsyncShards], () => startShoal(cfg.portBase, cfg.fsync), protocolOf);
+        same = sameResults[0]?.error === undefined ? sameResults[0] : undefined;
+      }
       const otherResults = [];
-      await benchGroup(otherResults, ['shoal'], [cfg.fsyncShards], () => startShoal(cfg.portBase, other), protocolOf);
+      if (same) await benchGroup(otherResults, ['shoal'], [cfg.fsyncShards], () => startShoal(cfg.portBase, other), protocolOf);
       const o = otherResults[0];
-      if (o?.error !== undefined || !same) results.push({ target: `fsync ${other}`, error: o?.error ?? `no shoal result at ${cfg.fsyncShards} shards to compare with (--shards)` });
+      if (!same || o?.error !== undefined) results.push({ target: `fsync ${same ? other : cfg.fsync}`, shards: cfg.fsyncShards, error: (same ? o : sameResults[0])?.error ?? 'no result' });
       else {
         const mb = { [cfg.fsync]: same.put.mbPerSec, [other]: o.put.mbPerSec };
-        extras.fsync = { shards: cfg.fsyncShards, on: mb.on, off: mb.off, ratio: mb.off > 0 ? round(mb.on / mb.off, 2) : 'n/a', other: o };
+        extras.fsync = { shards: cfg.fsyncShards, on: mb.on, off: mb.off, ratio: mb.off > 0 ? round(mb.on / mb.off, 2) : 'n/a', other: o, ...(sameResults.length > 0 ? { same } : {}) };
       }
     }
   }
