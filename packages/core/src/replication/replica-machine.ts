@@ -238,14 +238,14 @@ export class ReplicaMachine extends ReplicaLogState {
   onAck(from: string, ack: AppendAck, nowMs: number): boolean {
     const p = this.progress.get(from);
     if (!p || this.role() !== 'leader') return false;
-    // An ack of a send made before the last reset: its message was counted out then.
-    if (ack.sendSeq !== undefined && ack.sendSeq > 0 && ack.sendSeq <= p.resetSeq) {
-      if (ack.epoch > this.knownEpoch) this.observeEpoch(ack.epoch);
-      return false;
+    // An ack of a send made before the last reset: its message was counted out then, and it changes nothing else.
+    const stale = ack.sendSeq !== undefined && ack.sendSeq > 0 && ack.sendSeq <= p.resetSeq;
+    if (!stale) {
+      p.inflight = Math.max(0, p.inflight - 1);
+      p.lastAckMs = nowMs;
     }
-    p.inflight = Math.max(0, p.inflight - 1);
-    p.lastAckMs = nowMs;
     if (ack.epoch > this.knownEpoch) { this.observeEpoch(ack.epoch); return false; } // deposed: appendRefusal says NOT_LEADER, sendsDue nothing
+    if (stale) return false;
     if (ack.error === 'OK') {
       if (ack.logEndOffset > this.logEnd) return false; // cannot hold more than we sent: ignore a confused peer
       if (ack.logEndOffset >= this.logEnd || ack.logEndOffset >= p.leaderEndAtLastAck) p.lastCaughtUpMs = nowMs;
