@@ -11,10 +11,12 @@
  *      what was accepted so far, then truncates),
  *   3. leaders: one group commit per shard of its queued appends,
  *   4. writes every shard's new batches and state in ONE store write (one
- *      fsync with --fsync on) and only then acknowledges the leaders'
- *      appends, one reply per replication message,
+ *      fsync with --fsync on), and while it is in flight
  *   5. sends followers what they lack: one message per peer node carrying
- *      every shard's appends,
+ *      every shard's appends (a leader's part of the high watermark is
+ *      only what its store holds, so this commits nothing early); once the
+ *      write is done, acknowledges the leaders' appends, one reply per
+ *      replication message,
  *   6. retention, when its pass asked: drops committed batches older than
  *      the stream's retention period (each replica on its own, below its
  *      high watermark), moving the log start,
@@ -261,15 +263,16 @@ export class NodeDriver {
       if (r.hasPending()) { this.touched.add(r); this.again = true; }
     }
     for (const r of touched) if (r.stateDirty) write.include(r);
-    await write.flush();
-    for (const reply of replies) reply();
+    // Leaders send while their own write is in flight: a follower's write then overlaps the leader's instead
+    // of following it. The machine counts the leader's part of the high watermark only once stored (persisted()).
+    const written = write.flush().then(() => { for (const reply of replies) reply(); });
+    await Promise.all([written, this.pumpSends(touched)]);
     for (const r of touched) {
       if (!r.trimDue || r.isClosed()) continue;
       r.trimDue = false;
       const retentionMs = this.o.retentionMs(r.shard.streamId);
       if (retentionMs !== undefined) await r.trimBefore(this.o.clock() - retentionMs);
     }
-    await this.pumpSends(touched);
     nowMs = this.o.monoClock();
     const leaseUntilMs = this.o.leaseUntilMs();
     const reachable = (id: string): boolean => this.peers?.reachable(id) ?? false;
@@ -297,8 +300,15 @@ export class NodeDriver {
         const sends = r.sendsDue(nowMs, reachable);
         if (sends.length === 0) break;
         for (const s of sends) {
-          const batches: RecordBatch[] = r.cache.slice(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX)
-            ?? await r.log.batchesFrom(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX);
+          const cached = r.cache.slice(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX);
+          if (!cached && s.fromOffset < s.maxEndOffset && s.fromOffset >= r.storedEnd()) {
+            // This step's batch, already out of a small cache share and not in the store until this step's write: next step.
+            blocked.add(s.to);
+            this.touched.add(r);
+            this.again = true;
+            continue;
+          }
+          const batches: RecordBatch[] = cached ?? await r.log.batchesFrom(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX);
           if (batches.length > 0 && batches[0]!.firstOffset !== s.fromOffset) {
             r.logger.error('send does not start at a batch boundary', { to: s.to, from: s.fromOffset });
             blocked.add(s.to);

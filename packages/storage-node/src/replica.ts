@@ -10,7 +10,7 @@
  *   applyEvents   acks, config (the shard record), disconnects, fencing, ticks
  *   takeInbound   follower: the leader's appends, checked; truncations as asked
  *   takeAppends   leader: the queued appends as one batch (group commit)
- *   (store write, one for the node)
+ *   (store write, one for the node, and while it is in flight:)
  *   collectSends  leader: what each follower lacks, from cache or store
  *   trimBefore    retention: drops committed batches past the stream's retention
  *   settle        leader: answers producers whose records are committed
@@ -234,14 +234,18 @@ export class Replica {
     if (this.machine.epoch() !== epochBefore) this.stateDirty = true;
   }
 
-  /** After the store write: the batches are on disk (or in the page cache) on this replica. */
+  /**
+   * After the store write: the batches are on disk (or in the page cache)
+   * on this replica. A leader's own batches are in the cache already
+   * (takeAppends put them there, to send them during the write).
+   */
   persisted(batches: readonly RecordBatch[]): void {
-    for (const b of batches) this.cache.push(b);
     const last = batches[batches.length - 1];
-    if (last) {
-      this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
-      this.writtenEnd = last.endOffset;
-    }
+    if (!last) return;
+    if (this.machine.role() !== 'leader') for (const b of batches) this.cache.push(b);
+    this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
+    this.writtenEnd = last.endOffset;
+    this.machine.stored(this.writtenEnd);
   }
 
   hasPending(): boolean { return this.pending.length > 0; }
@@ -279,10 +283,15 @@ export class Replica {
     const batch = RecordBatch.parse(assembleRecordBatch(epoch, firstOffset, arrivalMs, slices), false);
     if (typeof batch === 'string') throw new Error(`encoded batch does not parse: ${batch}`);
     this.machine.leaderAppended({ epoch: batch.epoch, firstOffset, count: batch.count }, nowMs);
+    // Followers get it from the cache while this node's own write of it is in flight (node-driver.ts).
+    this.cache.push(batch);
     const deadlineMs = nowMs + APPEND_COMMIT_TIMEOUT_MS;
     taken.forEach((req, i) => this.waiters.push({ endOffset: batch.endOffset, deadlineMs, req, admission: admissions[i]! }));
     return batch;
   }
+
+  /** End of the batches in the store (a leader's log end runs ahead while this step's write is in flight). */
+  storedEnd(): number { return this.writtenEnd; }
 
   /** Leader: the sends the machine wants now, skipping unreachable followers. */
   sendsDue(nowMs: number, reachable: (nodeId: string) => boolean): SendRequest[] {

@@ -43,9 +43,10 @@ export class SimCluster {
   /** Called when the producer gets an OK: the records are acknowledged. */
   onAck: (a: AckedRecord) => void = () => undefined;
 
-  constructor(readonly world: SimWorld, readonly ids: readonly string[], readonly sync: boolean, fail: (message: string) => void) {
+  /** `cacheShareBytes`: what each replica's batch cache may hold (1: nothing stays cached, every send reads the store). */
+  constructor(readonly world: SimWorld, readonly ids: readonly string[], readonly sync: boolean, fail: (message: string) => void, cacheShareBytes: number) {
     this.etcd = new SimEtcd(world, ids);
-    const deps = { world, etcd: this.etcd, sync, connected: (a: string, b: string) => this.connected(a, b), peers: (n: SimNode) => this.peerSender(n), fail };
+    const deps = { world, etcd: this.etcd, sync, cacheShareBytes, connected: (a: string, b: string) => this.connected(a, b), peers: (n: SimNode) => this.peerSender(n), fail };
     for (const id of ids) this.nodes.set(id, new SimNode(id, deps));
     // The watch: each node hears of a change after a delay (if it can reach etcd then).
     this.etcd.onChange = () => {

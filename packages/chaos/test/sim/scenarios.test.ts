@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { SimCluster } from '../../src/sim/sim-cluster';
+import { CACHE_SHARE_BYTES } from '../../src/sim/simulate';
 import { SIM_LEASE_TTL_MS } from '../../src/sim/sim-etcd';
 import { SimInvariants, storedValues } from '../../src/sim/sim-invariants';
 import { Rng, SimWorld } from '../../src/sim/sim-world';
@@ -12,7 +13,7 @@ const STEP_MS = 10;
 
 class Script {
   readonly world = new SimWorld(new Rng(42), true);
-  readonly sim = new SimCluster(this.world, ['a', 'b', 'c'], true, (m) => { this.world.fatal ??= m; });
+  readonly sim = new SimCluster(this.world, ['a', 'b', 'c'], true, (m) => { this.world.fatal ??= m; }, CACHE_SHARE_BYTES);
   private readonly checker = new SimInvariants(this.sim);
 
   /** Runs an action, lets everything that is due happen, checks the invariants. */

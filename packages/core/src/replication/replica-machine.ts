@@ -5,7 +5,10 @@
  * acknowledgements and time; it answers with decisions (accept or reject an
  * append, which follower needs which offsets next, where the high watermark
  * is). It never does I/O: the driver persists batches, sends messages and
- * resolves producers, in that order.
+ * resolves producers. A leader may send a batch to its followers while its
+ * own write of it is in flight: its part of the high watermark is the log
+ * end its store holds (stored()), so nothing is acknowledged before every
+ * ISR member, the leader included, has it in its store.
  *
  * Leader: tracks each follower's acknowledged log end (`matchEnd`) and where
  * the next send starts (`nextOffset`, optimistic, for pipelining). Sends to
@@ -103,10 +106,18 @@ export class ReplicaMachine extends ReplicaLogState {
    * simulation) it is a broken invariant and throws.
    */
   private readonly leadFloor: number;
+  /**
+   * End of the log known to be in this replica's store (the driver reports
+   * each finished write with stored()). A leader counts only this much of
+   * its own log toward the high watermark, so it may send a batch to its
+   * followers while its own write of that batch is still in flight.
+   */
+  private storedEnd: number;
 
   constructor(selfId: string, persisted: ReplicaPersistedState, options: { readonly leadOnlyAbove?: number; readonly truncateBelowHw?: boolean } = {}) {
     super(selfId, persisted, options.truncateBelowHw ?? false);
     this.leadFloor = options.leadOnlyAbove ?? 0;
+    this.storedEnd = persisted.logEndOffset;
   }
 
   // ---- inputs: metadata and local events ----------------------------------
@@ -184,7 +195,22 @@ export class ReplicaMachine extends ReplicaLogState {
     for (const p of this.progress.values()) if (p.matchEnd >= this.logEnd) p.lastCaughtUpMs = nowMs;
     this.cache.assign(batch.epoch, batch.firstOffset);
     this.logEnd += batch.count;
+  }
+
+  /** The driver's store write finished: this replica's log up to `endOffset` is in its store. */
+  stored(endOffset: number): void {
+    if (endOffset > this.storedEnd) this.storedEnd = Math.min(endOffset, this.logEnd);
     this.advanceHw();
+  }
+
+  override truncated(toOffset: number): void {
+    super.truncated(toOffset);
+    this.storedEnd = Math.min(this.storedEnd, toOffset);
+  }
+
+  override reset(toOffset: number, prevEpoch: number): void {
+    super.reset(toOffset, prevEpoch);
+    this.storedEnd = toOffset;
   }
 
   // ---- leader: sends and acknowledgements --------------------------------
@@ -435,7 +461,7 @@ export class ReplicaMachine extends ReplicaLogState {
     if (isr.length < MIN_INSYNC_REPLICAS) return false;
     let min = Infinity;
     for (const id of isr) {
-      const end = id === this.selfId ? this.logEnd : (this.progress.get(id)?.matchEnd ?? -1);
+      const end = id === this.selfId ? Math.min(this.storedEnd, this.logEnd) : (this.progress.get(id)?.matchEnd ?? -1);
       if (end < min) min = end;
     }
     if (min > this.hw) {

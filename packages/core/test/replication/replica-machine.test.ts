@@ -227,6 +227,7 @@ describe('replication/replica-machine', () => {
     m.applyConfig(config(1, 'a', ABC), 0);
     m.setLeaseUntil(1_000_000);
     m.leaderAppended({ epoch: 1, firstOffset: 0, count: 5 }, 0);
+    m.stored(5);
     for (const s of m.sendsDue(0)) m.sent(s.to, s.fromOffset, s.maxEndOffset, 0);
     for (const id of ['b', 'c']) m.onAck(id, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1, highWatermark: 0 }, 10);
     assert.equal(m.highWatermark(), 5);
@@ -296,6 +297,24 @@ describe('replication/replica-machine', () => {
     assert.equal(lossy.highWatermark(), 5, 'the high watermark follows the log down');
     assert.deepEqual(lossy.persisted(), { ...persisted, epoch: 2, logEndOffset: 5, highWatermark: 5 });
     assert.throws(() => lossy.truncated(6), /outside/, 'never past the log end');
+  });
+
+  it('a leader sends a batch before its own write of it finishes, and counts only what its store holds toward the high watermark', () => {
+    const m = new ReplicaMachine('a', { epoch: 0, logStartOffset: 0, logEndOffset: 0, highWatermark: 0, epochCache: [] });
+    m.applyConfig(config(1, 'a', ABC), 0);
+    m.setLeaseUntil(1_000_000);
+    m.leaderAppended({ epoch: 1, firstOffset: 0, count: 5 }, 0);
+    const sends = m.sendsDue(0);
+    assert.deepEqual(sends.map((s) => [s.to, s.fromOffset, s.maxEndOffset]), [['b', 0, 5], ['c', 0, 5]], 'the batch goes out before the leader stored it');
+    for (const s of sends) m.sent(s.to, s.fromOffset, s.maxEndOffset, 0);
+    for (const s of sends) m.onAck(s.to, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1, highWatermark: 0, sendSeq: s.sendSeq }, 10);
+    assert.equal(m.highWatermark(), 0, 'both followers hold it, the leader\'s store does not yet');
+    m.stored(3);
+    assert.equal(m.highWatermark(), 3);
+    m.stored(5);
+    assert.equal(m.highWatermark(), 5);
+    m.stored(9);
+    assert.equal(m.highWatermark(), 5, 'stored() never counts past the log end');
   });
 
   it('leaderAppended asserts the batch extends the log', () => {

@@ -44,6 +44,7 @@ export class Sim {
     const batch = { epoch: leader.epoch(), firstOffset: leader.logEndOffset(), count };
     this.log(this.config.leader).push(batch);
     leader.leaderAppended(batch, this.nowMs);
+    leader.stored(leader.logEndOffset());
     this.trace.push(`${this.config.leader} append ${batch.firstOffset}+${count}`);
     this.pump();
     return undefined;
