@@ -5,7 +5,7 @@ export { NodeMetrics } from './node-metrics';
 export { ReplicaManager } from './replica-manager';
 export { NodeDriver } from './node-driver';
 export type { PeerSender, RecordProposer } from './node-driver';
-export { Replica } from './replica';
+export { FOLLOWING_BELOW_HW, Replica } from './replica';
 export { CacheBudget } from './batch-cache';
 export { EtcdRecordProposer } from './record-proposer';
 export { NodeStore } from './store/node-store';

@@ -101,6 +101,9 @@ const MESSAGES: Record<AppendRefusal, string> = {
 };
 const CODES: Record<AppendRefusal, ErrorCode> = { NOT_LEADER: 'NOT_LEADER', NOT_ENOUGH_REPLICAS: 'NOT_ENOUGH_REPLICAS', SHARD_CLOSED: 'SHARD_CLOSED', HANDING_OVER: 'NOT_LEADER' };
 
+/** The error a follower logs when told to follow a leader below its high watermark (allowed only without fsync). */
+export const FOLLOWING_BELOW_HW = 'the leader lacks committed records: following it below our high watermark (every replica lost unsynced writes, e.g. a power cut with --fsync off)';
+
 export class Replica {
   readonly cache: BatchCache;
   readonly labels: ShardLabels;
@@ -346,7 +349,7 @@ export class Replica {
     const before = this.machine.logEndOffset();
     const hw = this.machine.highWatermark();
     if (offset < hw) {
-      this.logger.error('the leader lacks committed records: following it below our high watermark (every replica lost unsynced writes, e.g. a power cut with --fsync off)',
+      this.logger.error(FOLLOWING_BELOW_HW,
         { hw, to: offset, lostCommitted: hw - offset, epoch: this.machine.epoch() });
     }
     const res = await this.log.truncate(offset, (logEnd) => {

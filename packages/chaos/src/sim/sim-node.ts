@@ -10,7 +10,7 @@
  */
 import { ClusterView } from '@shoal/metadata';
 import {
-  CacheBudget, EtcdRecordProposer, MemoryKv, NodeDriver, NodeMetrics, NodeStore, ReplicaManager, checkStore, type PeerSender,
+  CacheBudget, EtcdRecordProposer, FOLLOWING_BELOW_HW, MemoryKv, NodeDriver, NodeMetrics, NodeStore, ReplicaManager, checkStore, type PeerSender,
 } from '@shoal/storage-node';
 import type { Logger } from '@shoal/wire';
 import { SIM_LEASE_TTL_MS, SIM_SHARD_ID, SIM_STREAM_ID, type Change, type SimEtcd } from './sim-etcd';
@@ -45,7 +45,7 @@ export interface SimNodeDeps {
  * leader below its high watermark after a whole-cluster loss of unsynced
  * writes (fsync off, docs/replication.md). Any other error fails the run.
  */
-const EXPECTED_ERRORS = new Set(['the leader lacks committed records: following it below our high watermark (every replica lost unsynced writes, e.g. a power cut with --fsync off)']);
+const EXPECTED_ERRORS = new Set([FOLLOWING_BELOW_HW]);
 
 function simLogger(world: SimWorld, id: string, fail: (message: string) => void): Logger {
   const logger: Logger = {
