@@ -301,7 +301,7 @@ export class NodeDriver {
         if (sends.length === 0) break;
         for (const s of sends) {
           const cached = r.cache.slice(s.fromOffset, s.maxEndOffset, REPLICATION_MESSAGE_BYTES_MAX);
-          if (!cached && s.fromOffset < s.maxEndOffset && s.fromOffset >= r.storedEnd()) {
+          if (!cached && s.fromOffset < s.maxEndOffset && s.fromOffset >= r.machine.storedEndOffset()) {
             // This step's batch, already out of a small cache share and not in the store until this step's write: next step.
             blocked.add(s.to);
             this.touched.add(r);

@@ -15,12 +15,6 @@ export interface ReplicaReadParts {
   readonly shard: ShardRef;
   readonly streamName: string;
   readonly machine: ReplicaMachine;
-  /**
-   * The end of what this replica has written to its store. The machine's
-   * high watermark may already cover batches whose write is in flight (a
-   * follower learns the leader's hw with the batches): readers see neither.
-   */
-  readonly writtenEnd: () => number;
   readonly cache: BatchCache;
   readonly log: ShardLog;
   readonly limiter: ShardReadLimiter | undefined;
@@ -39,7 +33,12 @@ export class ReplicaReadView implements ShardReader {
   get streamName(): string { return this.parts.streamName; }
   role(): ReplicaRole { return this.parts.machine.role(); }
   epoch(): number { return this.parts.machine.epoch(); }
-  highWatermark(): number { return Math.min(this.parts.machine.highWatermark(), this.parts.writtenEnd()); }
+  /**
+   * The machine's high watermark, but never past what this replica's store
+   * holds: a follower learns the leader's hw with batches whose write is
+   * still in flight, and readers see neither until it ends.
+   */
+  highWatermark(): number { return Math.min(this.parts.machine.highWatermark(), this.parts.machine.storedEndOffset()); }
   logStartOffset(): number { return this.parts.machine.logStartOffset(); }
   isClosed(): boolean { return this.closed; }
   readLimiter(): ShardReadLimiter | undefined { return this.parts.limiter; }

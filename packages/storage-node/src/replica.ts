@@ -120,19 +120,16 @@ export class Replica {
   /** The node's retention pass asked this replica to trim (node-driver.ts checkRetention). */
   trimDue = false;
   private closed = false;
-  /** End of the batches written to the store (the machine's log end runs ahead while a write is in flight). */
-  private writtenEnd: number;
 
   constructor(
     readonly shard: ShardRef, readonly streamName: string, readonly log: ShardLog, readonly machine: ReplicaMachine,
     private lastArrivalMs: number, private readonly ctx: ReplicaContext, readonly logger: Logger,
   ) {
     this.labels = { stream_id: shard.streamId, stream_name: streamName, shard_id: shard.shardId };
-    this.writtenEnd = machine.logEndOffset();
     this.limits = ctx.limitsOn ? new ShardLimits(ctx.clock()) : undefined;
     this.cache = new BatchCache(ctx.cacheBudget);
     this.readView = new ReplicaReadView({
-      shard, streamName, machine, cache: this.cache, log, limiter: this.limits, metrics: ctx.metrics, labels: this.labels, writtenEnd: () => this.writtenEnd,
+      shard, streamName, machine, cache: this.cache, log, limiter: this.limits, metrics: ctx.metrics, labels: this.labels,
     });
   }
 
@@ -247,8 +244,7 @@ export class Replica {
     if (!last) return;
     if (this.machine.role() !== 'leader') for (const b of batches) this.cache.push(b);
     this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
-    this.writtenEnd = last.endOffset;
-    this.machine.stored(this.writtenEnd);
+    this.machine.stored(last.endOffset);
   }
 
   hasPending(): boolean { return this.pending.length > 0; }
@@ -292,9 +288,6 @@ export class Replica {
     taken.forEach((req, i) => this.waiters.push({ endOffset: batch.endOffset, deadlineMs, req, admission: admissions[i]! }));
     return batch;
   }
-
-  /** End of the batches in the store (a leader's log end runs ahead while this step's write is in flight). */
-  storedEnd(): number { return this.writtenEnd; }
 
   /** Leader: the sends the machine wants now, skipping unreachable followers. */
   sendsDue(nowMs: number, reachable: (nodeId: string) => boolean): SendRequest[] {
@@ -354,7 +347,6 @@ export class Replica {
     }
     const res = await this.log.truncate(offset, (logEnd) => {
       this.machine.truncated(logEnd);
-      this.writtenEnd = Math.min(this.writtenEnd, logEnd);
       return this.machine.persisted();
     });
     this.cache.clear();
@@ -366,7 +358,6 @@ export class Replica {
   private async resetTo(offset: number, prevEpoch: number): Promise<void> {
     const before = { logStart: this.machine.logStartOffset(), logEnd: this.machine.logEndOffset() };
     this.machine.reset(offset, prevEpoch);
-    this.writtenEnd = offset;
     await this.log.reset(this.machine.persisted());
     this.cache.clear();
     this.logger.warn('log reset to the leader\'s log start (retention trimmed what it lacked)', { ...before, to: offset });

@@ -197,6 +197,9 @@ export class ReplicaMachine extends ReplicaLogState {
     this.logEnd += batch.count;
   }
 
+  /** The end of this replica's log that is in its store (never past the log end). */
+  storedEndOffset(): number { return this.storedEnd; }
+
   /** The driver's store write finished: this replica's log up to `endOffset` is in its store. */
   stored(endOffset: number): void {
     if (endOffset > this.storedEnd) this.storedEnd = Math.min(endOffset, this.logEnd);
@@ -461,7 +464,7 @@ export class ReplicaMachine extends ReplicaLogState {
     if (isr.length < MIN_INSYNC_REPLICAS) return false;
     let min = Infinity;
     for (const id of isr) {
-      const end = id === this.selfId ? Math.min(this.storedEnd, this.logEnd) : (this.progress.get(id)?.matchEnd ?? -1);
+      const end = id === this.selfId ? this.storedEnd : (this.progress.get(id)?.matchEnd ?? -1);
       if (end < min) min = end;
     }
     if (min > this.hw) {
