@@ -22,8 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Encoder } from 'cbor-x';
+import { parseFlags } from './lib/flags.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLUSTER_SCRIPT = path.join(ROOT, 'scripts', 'cluster');
@@ -40,13 +40,11 @@ const SIGNATURE = {
   'x-amz-date': '20260101T000000Z',
 };
 
-const { values: flags } = parseArgs({
-  options: {
-    'duration-sec': { type: 'string', default: '15' }, 'warmup-sec': { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '4' }, 'records-per-call': { type: 'string', default: '500' },
-    'record-bytes': { type: 'string', default: '1024' }, shards: { type: 'string', default: '4' },
-    'port-base': { type: 'string', default: '20800' }, json: { type: 'boolean', default: false },
-  },
+const { values: flags } = parseFlags(import.meta.url, {
+  'duration-sec': { type: 'string', default: '15' }, 'warmup-sec': { type: 'string', default: '3' },
+  concurrency: { type: 'string', default: '4' }, 'records-per-call': { type: 'string', default: '500' },
+  'record-bytes': { type: 'string', default: '1024' }, shards: { type: 'string', default: '4' },
+  'port-base': { type: 'string', default: '20800' }, json: { type: 'boolean', default: false },
 });
 const DURATION_MS = Number(flags['duration-sec']) * 1000;
 const WARMUP_MS = Number(flags['warmup-sec']) * 1000;

@@ -52,7 +52,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand,
   KinesisClient, ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
@@ -61,6 +60,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { fanOutLines, fanOutPhase } from './bench-fanout.mjs';
 import { clusterProcesses, cpuPerMb, cpuSnapshot } from './bench-process-cost.mjs';
 import { idleCost, pacedPutPhase } from './bench-scale.mjs';
+import { parseFlags } from './lib/flags.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLUSTER_SCRIPT = path.join(ROOT, 'scripts', 'cluster');
@@ -86,26 +86,24 @@ const SHARD_WRITE_RECORDS_PER_SEC = 1000;
 /** About the length of the fan-out phase's partition keys (`fo-<id>`). */
 const FANOUT_PARTITION_KEY_BYTES = 10;
 
-const { values: flags } = parseArgs({
-  options: {
-    'duration-sec': { type: 'string', default: '20' },
-    'warmup-sec': { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '8' },
-    shards: { type: 'string', default: '4' },
-    'kinesalite-shards': { type: 'string', default: '4' },
-    'half-load-sec': { type: 'string', default: '10' },
-    'idle-shards': { type: 'string', default: '1000' },
-    'idle-sec': { type: 'string', default: '10' },
-    fsync: { type: 'string', default: 'on' },
-    'fsync-shards': { type: 'string', default: '128' },
-    'record-bytes': { type: 'string', default: '1024' },
-    'records-per-call': { type: 'string', default: '500' },
-    'port-base': { type: 'string', default: '20500' },
-    targets: { type: 'string', default: ALL_TARGETS.join(',') },
-    'fanout-consumers': { type: 'string', default: '5' },
-    'fanout-shards': { type: 'string', default: '0' },
-    json: { type: 'boolean', default: false },
-  },
+const { values: flags } = parseFlags(import.meta.url, {
+  'duration-sec': { type: 'string', default: '20' },
+  'warmup-sec': { type: 'string', default: '3' },
+  concurrency: { type: 'string', default: '8' },
+  shards: { type: 'string', default: '4' },
+  'kinesalite-shards': { type: 'string', default: '4' },
+  'half-load-sec': { type: 'string', default: '10' },
+  'idle-shards': { type: 'string', default: '1000' },
+  'idle-sec': { type: 'string', default: '10' },
+  fsync: { type: 'string', default: 'on' },
+  'fsync-shards': { type: 'string', default: '128' },
+  'record-bytes': { type: 'string', default: '1024' },
+  'records-per-call': { type: 'string', default: '500' },
+  'port-base': { type: 'string', default: '20500' },
+  targets: { type: 'string', default: ALL_TARGETS.join(',') },
+  'fanout-consumers': { type: 'string', default: '5' },
+  'fanout-shards': { type: 'string', default: '0' },
+  json: { type: 'boolean', default: false },
 });
 const cfg = {
   durationMs: positiveInt('duration-sec') * 1000,

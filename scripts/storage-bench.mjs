@@ -31,19 +31,17 @@ import { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { ClassicLevel } from 'classic-level';
+import { parseFlags } from './lib/flags.mjs';
 
-const { values: flags } = parseArgs({
-  options: {
-    mb: { type: 'string', default: '1024' },
-    shards: { type: 'string', default: '128' },
-    'batch-kib': { type: 'string', default: '8' },
-    layouts: { type: 'string', default: 'shard-keys,seq-batch,seq-commit,split-seq-batch,split-seq-commit,seq-batch+nocomp,seq-batch+64k' },
-    sync: { type: 'boolean', default: false },
-    data: { type: 'string', default: 'random' },
-    dir: { type: 'string', default: os.tmpdir() },
-  },
+const { values: flags } = parseFlags(import.meta.url, {
+  mb: { type: 'string', default: '1024' },
+  shards: { type: 'string', default: '128' },
+  'batch-kib': { type: 'string', default: '8' },
+  layouts: { type: 'string', default: 'shard-keys,seq-batch,seq-commit,split-seq-batch,split-seq-commit,seq-batch+nocomp,seq-batch+64k' },
+  sync: { type: 'boolean', default: false },
+  data: { type: 'string', default: 'random' },
+  dir: { type: 'string', default: os.tmpdir() },
 });
 const TOTAL_BYTES = Number(flags.mb) * 1e6;
 const SHARDS = Number(flags.shards);
