@@ -5,13 +5,14 @@
  * watch's changes in, numbers out.
  */
 import type { ClusterView, MetadataChange } from '@shoal/metadata';
+import { isOpenShard } from '@shoal/metadata';
 
 /** Open shards whose in-sync replica set is smaller than their replica set. */
 export function underReplicatedShards(view: ClusterView): number {
   let n = 0;
   for (const shards of view.shards.values()) {
     for (const { value: s } of shards.values()) {
-      if (s.endingSequenceNumber === undefined && s.isr.length < s.replicas.length) n++;
+      if (isOpenShard(s) && s.isr.length < s.replicas.length) n++;
     }
   }
   return n;

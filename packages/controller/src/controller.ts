@@ -7,7 +7,7 @@
  * heard that it lost (fencing).
  */
 import type { Campaign } from 'etcd3';
-import { billingCommitmentActive, type MetadataStore, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
+import { billingCommitmentActive, isHandingOver, isOpenShard, type MetadataStore, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
@@ -232,7 +232,7 @@ export class Controller {
         // A settings change (encryption) that only needs the stream to pass through UPDATING.
         outcome = planSettleUpdate(keys, stream);
       } else {
-        const open = view.shardsOf(s.streamId).map((v) => v.value).filter((r) => r.endingSequenceNumber === undefined);
+        const open = view.shardsOf(s.streamId).map((v) => v.value).filter(isOpenShard);
         // Warm throughput is in effect only while the account has the On-demand Advantage commitment.
         const warm = billingCommitmentActive(view.accountSettings.get(s.accountId)?.value, now) ? s : { ...s, warmThroughputMiBps: undefined };
         const choice = chooseRound(warm, open, (r) => this.ingest.utilization(r.streamId, r.shardId), this.ingest.judgeableSinceMs(), now, settings);
@@ -286,7 +286,7 @@ export class Controller {
     const ctx = { liveAz, drained: new Set(view.drains.keys()), load: loadOf(view.nodes.values(), allShards(view)) };
     let commits = 0;
     for (const shard of this.shardList()) {
-      if (shard.value.handoverTo === undefined) continue;
+      if (!isHandingOver(shard.value)) continue;
       if (commits >= MOVES_PER_PASS_MAX) { this.dirty = true; return false; }
       const outcome = planHandover(keys, shard, ctx, now, this.o.handoverDrainMs ?? HANDOVER_DRAIN_MS, (ms) => this.passIn(ms));
       if (await this.apply(`${shard.value.streamId}/${shard.value.shardId}`, outcome)) commits++;

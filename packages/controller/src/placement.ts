@@ -6,6 +6,7 @@
  */
 import { limits } from '@shoal/core';
 import type { NodeRecord, ShardRecord } from '@shoal/metadata';
+import { isClosedShard } from '@shoal/metadata';
 
 /** Replicas and leaderships each node holds (counts of shards). */
 export interface NodeLoad {
@@ -26,7 +27,7 @@ export function loadOf(nodes: Iterable<NodeRecord>, shards: Iterable<ShardRecord
   const load: LoadTable = new Map();
   for (const n of nodes) load.set(n.nodeId, { replicas: 0, leaders: 0 });
   for (const s of shards) {
-    if (s.endingSequenceNumber !== undefined) continue; // closed shards take no writes
+    if (isClosedShard(s)) continue; // closed shards take no writes
     for (const r of s.replicas) {
       const l = load.get(r);
       if (l) l.replicas++;

@@ -29,6 +29,7 @@ import type { Keys, ShardRecord, Versioned } from '@shoal/metadata';
 import { startHandover } from './handover';
 import type { MoveContext } from './replica-moves';
 import type { PlanOutcome } from './plans';
+import { isHandingOver, isOpenShard, isSettled } from '@shoal/metadata';
 
 export interface RebalanceSettings {
   /** Counts of two nodes must differ by at least this to move anything between them (hysteresis). */
@@ -47,7 +48,7 @@ function shardName(s: ShardRecord): string {
 
 /** Open, fully in sync, and with nothing else in progress: safe to start a move on. */
 function settled(s: ShardRecord): boolean {
-  return s.endingSequenceNumber === undefined && s.closing !== true && s.handoverTo === undefined && s.rebalanceFrom === undefined
+  return isSettled(s)
     && s.replicas.length === limits.REPLICATION_FACTOR && s.replicas.every((id) => s.isr.includes(id));
 }
 
@@ -67,7 +68,7 @@ function byCountThenId(counts: ReadonlyMap<string, number>): (a: string, b: stri
  * in flight as if done (the replica in `rebalanceFrom` no longer counts).
  */
 export function planRebalance(keys: Keys, shards: readonly Shard[], ctx: MoveContext, settings: RebalanceSettings, nowMs: number): PlanOutcome[] {
-  const open = shards.filter((v) => v.value.endingSequenceNumber === undefined);
+  const open = shards.filter((v) => isOpenShard(v.value));
   if (open.some((v) => v.value.replicas.some((id) => ctx.departing.has(id)))) return [];
   const eligible = [...ctx.liveAz.keys()].filter((id) => !ctx.drained.has(id)).sort();
   const replicaCounts = new Map<string, number>(eligible.map((id) => [id, 0]));
@@ -78,7 +79,7 @@ export function planRebalance(keys: Keys, shards: readonly Shard[], ctx: MoveCon
     for (const id of s.replicas) if (id !== s.rebalanceFrom) bump(replicaCounts, id, 1);
     bump(leaderCounts, s.handoverTo ?? s.leader, 1);
     if (s.rebalanceFrom !== undefined || s.replicas.length > limits.REPLICATION_FACTOR) replicaMoves++;
-    if (s.handoverTo !== undefined) handovers++;
+    if (isHandingOver(s)) handovers++;
   }
   const out: PlanOutcome[] = [];
   const touched = new Set<string>();

@@ -27,6 +27,7 @@ import type { Keys, MoveLeaderRequest, ShardRecord, Versioned } from '@shoal/met
 import { startHandover } from './handover';
 import type { LoadTable } from './placement';
 import type { PlanOutcome } from './plans';
+import { isHandingOver } from '@shoal/metadata';
 
 /** What the move planners need to know about the cluster besides the shard. */
 export interface MoveContext {
@@ -64,7 +65,7 @@ export function planReplicaMove(keys: Keys, shard: Versioned<ShardRecord>, ctx: 
   const s = shard.value;
   const departs = (id: string): boolean => ctx.departing.has(id) || id === s.rebalanceFrom;
   if (!s.replicas.some(departs)) return planSurplusDrop(keys, shard, ctx);
-  if (s.handoverTo !== undefined) return undefined; // planHandover completes or aborts it first
+  if (isHandingOver(s)) return undefined; // planHandover completes or aborts it first
   const aborted = planRebalanceAbort(keys, shard, ctx);
   if (aborted) return aborted;
   if (departs(s.leader)) {
@@ -186,6 +187,6 @@ export function planMoveLeader(keys: Keys, request: Versioned<MoveLeaderRequest>
   }
   if (!s.isr.includes(r.to)) return refuse(`${r.to} is not in the ISR [${s.isr.join(',')}]`);
   if (!ctx.liveAz.has(r.to)) return refuse(`${r.to} is not registered (down)`);
-  if (s.handoverTo !== undefined) return { kind: 'wait', why: `move-leader ${shardName(s)}: a handover to ${s.handoverTo} is in progress` };
+  if (isHandingOver(s)) return { kind: 'wait', why: `move-leader ${shardName(s)}: a handover to ${s.handoverTo} is in progress` };
   return startHandover(keys, shard, r.to, 'move-leader', nowMs, [requestKey], [requestCompare]);
 }

@@ -23,10 +23,11 @@ import {
 import type { ClusterView, Keys, ReshardRecord, ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
 import { allShards, type PlanOutcome } from './plans';
 import { loadOf, placeShards, placementBlocker } from './placement';
+import { isClosedShard, isClosing, isOpenShard, isSealed } from '@shoal/metadata';
 
 /** A shard record as a shard-map range; closing shards still count as open (they own their range until done). */
 export function rangeOf(s: ShardRecord): ShardRange {
-  return { shardId: s.shardId, start: BigInt(s.hashKeyStart), end: BigInt(s.hashKeyEnd), open: s.endingSequenceNumber === undefined };
+  return { shardId: s.shardId, start: BigInt(s.hashKeyStart), end: BigInt(s.hashKeyEnd), open: isOpenShard(s) };
 }
 
 /** Steps of a recorded round in core's form. */
@@ -63,14 +64,14 @@ export function planReshardProgress(view: ClusterView, keys: Keys, stream: Versi
   const invalid = checkReshardSteps(shards.map((v) => rangeOf(v.value)), stepsOf(round));
   if (invalid !== undefined) return rollback(keys, stream, parents, `invalid round: ${invalid}`);
   const present = parents as Versioned<ShardRecord>[];
-  const notClosing = present.filter((p) => p.value.closing !== true);
+  const notClosing = present.filter((p) => !isClosing(p.value));
   if (notClosing.length > 0) {
     const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }, ...notClosing.map((p) => ({ key: keys.shard(s.streamId, p.value.shardId), modRevision: p.modRevision }))];
     const puts = notClosing.map((p) => ({ key: keys.shard(s.streamId, p.value.shardId), value: { ...p.value, closing: true } satisfies ShardRecord }));
     return { kind: 'commit', plan: { reason: `reshard ${s.streamName} (${round.cause}): closing ${notClosing.map((p) => p.value.shardId).join(',')}`, compare, puts, deletes: [], roundState: 'closing' } };
   }
   const expired = nowMs - round.requestedMs > timeoutMs;
-  if (present.some((p) => p.value.sealedLogEnd === undefined)) {
+  if (present.some((p) => !isSealed(p.value))) {
     return expired ? rollback(keys, stream, parents, `parents not sealed within ${timeoutMs} ms`) : undefined;
   }
   const done = planCompletion(view, keys, stream, present, nowMs);
@@ -140,7 +141,7 @@ function rollback(keys: Keys, stream: Versioned<StreamRecord>, parents: Readonly
   const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   const puts: Array<{ key: string; value: unknown }> = [];
   for (const p of parents) {
-    if (!p || p.value.endingSequenceNumber !== undefined || (p.value.closing !== true && p.value.sealedLogEnd === undefined)) continue;
+    if (!p || isClosedShard(p.value) || (!isClosing(p.value) && !isSealed(p.value))) continue;
     const key = keys.shard(s.streamId, p.value.shardId);
     const { closing: _closing, sealedLogEnd: _sealed, ...reopened } = p.value;
     compare.push({ key, modRevision: p.modRevision });

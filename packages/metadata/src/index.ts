@@ -12,4 +12,5 @@ export type { ConsumerWrites, RegisterCheck, RegisterOutcome } from './consumer-
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';
 export { billingCommitmentActive, billingCommitmentStatus } from './account-settings';
 export { updateShardGuarded } from './guarded-update';
+export { awaitsSeal, isClosedShard, isClosing, isHandingOver, isOpenShard, isSealed, isSettled } from './shard-state';
 export type { ShardGuard } from './guarded-update';

@@ -4,14 +4,14 @@
  * must still name this node leader at the proposal's epoch.
  *
  * - ISR change (Kafka's AlterPartition, done by the leader itself): guarded
- *   by the record version it was based on; a follower whose node
+ *   by the record revision it was based on; a follower whose node
  *   registration is gone is not added back (the controller would remove it
  *   again at once, and the two would fight until it registers).
  * - Seal (docs/resharding.md): the closing shard's log end, written once,
  *   only while the record is closing and not yet sealed.
  * - Epoch bump (a leader reopened after a restart may not lead the epoch it
  *   knew, ReplicaMachine leadOnlyAbove): epoch + 1 with itself still
- *   leader, guarded by the version it saw, so followers truncate any suffix
+ *   leader, guarded by the revision it saw, so followers truncate any suffix
  *   of the old epoch it no longer holds.
  *
  * Outcomes return through the metadata watch, like every other change; a
@@ -19,7 +19,7 @@
  * retry interval until the record shows it).
  */
 import type { ReplicaProposals } from '@shoal/core';
-import { updateShardGuarded, type MetadataStore } from '@shoal/metadata';
+import { awaitsSeal, type MetadataStore, updateShardGuarded } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import { refKey, type RecordProposer } from './node-driver';
 import type { ShardRef } from './shard-reader';
@@ -35,8 +35,8 @@ export class EtcdRecordProposer implements RecordProposer {
     const { streamId, shardId } = shard;
     if (p.isr) {
       const isr = p.isr;
-      this.logger.info('proposing an ISR change', { streamId, shardId, isr: isr.isr, epoch: isr.epoch, baseVersion: isr.baseVersion });
-      this.run(shard, 'isr', () => updateShardGuarded(this.store, streamId, shardId, { epoch: isr.epoch, leader: leaderId, revision: String(isr.baseVersion) }, (r) => {
+      this.logger.info('proposing an ISR change', { streamId, shardId, isr: isr.isr, epoch: isr.epoch, baseRevision: isr.baseRevision });
+      this.run(shard, 'isr', () => updateShardGuarded(this.store, streamId, shardId, { epoch: isr.epoch, leader: leaderId, revision: String(isr.baseRevision) }, (r) => {
         if (isr.isr.some((id) => !r.isr.includes(id) && !this.store.view.nodes.has(id))) return undefined;
         return { ...r, isr: [...isr.isr] };
       }), 'ISR change');
@@ -44,11 +44,11 @@ export class EtcdRecordProposer implements RecordProposer {
     if (p.seal) {
       const seal = p.seal;
       this.run(shard, 'seal', () => updateShardGuarded(this.store, streamId, shardId, { epoch: seal.epoch, leader: leaderId }, (r) =>
-        (r.closing === true && r.sealedLogEnd === undefined ? { ...r, sealedLogEnd: seal.logEnd } : undefined)), `seal at ${seal.logEnd}`);
+        (awaitsSeal(r) ? { ...r, sealedLogEnd: seal.logEnd } : undefined)), `seal at ${seal.logEnd}`);
     }
     if (p.epochBump) {
       const bump = p.epochBump;
-      this.run(shard, 'epochBump', () => updateShardGuarded(this.store, streamId, shardId, { epoch: bump.epoch, leader: leaderId, revision: String(bump.baseVersion) }, (r) =>
+      this.run(shard, 'epochBump', () => updateShardGuarded(this.store, streamId, shardId, { epoch: bump.epoch, leader: leaderId, revision: String(bump.baseRevision) }, (r) =>
         ({ ...r, epoch: r.epoch + 1 })), `epoch bump from ${bump.epoch}`);
     }
   }

@@ -33,7 +33,7 @@ export interface ReplicaManagerOptions {
 function configOf(v: Versioned<ShardRecord>): ReplicaConfig {
   const r = v.value;
   return {
-    epoch: r.epoch, leader: r.leader, replicas: r.replicas, isr: r.isr, version: Number(v.modRevision),
+    epoch: r.epoch, leader: r.leader, replicas: r.replicas, isr: r.isr, revision: Number(v.modRevision),
     ...(r.closing === true ? { closing: true } : {}),
     ...(r.sealedLogEnd !== undefined ? { sealedLogEnd: r.sealedLogEnd } : {}),
     ...(r.handoverTo !== undefined ? { handoverTo: r.handoverTo } : {}),

@@ -36,7 +36,7 @@ describe('leader whose lease lapses mid-append (real LevelDB)', () => {
     const shard = { streamId: 's1', shardId: 'shardId-000000000000' };
     const log = store.shard(shard);
     const machine = new ReplicaMachine('a1', (await log.load()).state);
-    machine.applyConfig({ epoch: 1, leader: 'a1', replicas: ['a1', 'b1', 'c1'], isr: ['a1', 'b1'], version: 1 }, monoMs);
+    machine.applyConfig({ epoch: 1, leader: 'a1', replicas: ['a1', 'b1', 'c1'], isr: ['a1', 'b1'], revision: 1 }, monoMs);
     const replica = new Replica(shard, 's', log, machine, 0, {
       selfId: 'a1', limitsOn: false, metrics, cacheBudget: new CacheBudget(1 << 20, 1 << 20), truncateBelowHw: false,
       // The wall clock is read while the batch is assembled (arrival time): the lease runs out right then.

@@ -56,7 +56,7 @@ describe('node driver: sends during the store write', () => {
     driver.setPeers({ reachable: (id) => id === 'b1', send: (_id, appends) => { sent.push(...appends); return true; } });
     const log = store.shard(SHARD);
     const machine = new ReplicaMachine('a1', (await log.load()).state);
-    machine.applyConfig({ epoch: 1, leader: 'a1', replicas: ['a1', 'b1'], isr: ['a1', 'b1'], version: 1 }, performance.now());
+    machine.applyConfig({ epoch: 1, leader: 'a1', replicas: ['a1', 'b1'], isr: ['a1', 'b1'], revision: 1 }, performance.now());
     const replica = new Replica(SHARD, 's', log, machine, 0, {
       selfId: 'a1', limitsOn: false, clock: () => Date.now(), metrics, cacheBudget: new CacheBudget(1 << 20, 1 << 20), truncateBelowHw: false,
     }, logger);

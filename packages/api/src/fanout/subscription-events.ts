@@ -21,6 +21,7 @@ import type { OperationOutput } from '../operation';
 import type { Codec } from '../protocol/codec';
 import type { RecordPresenter } from '../streams/client-records';
 import { eventRecords } from './event-records';
+import { isClosedShard, isSealed } from '@shoal/metadata';
 
 /** The last record a subscription sent: where its continuation stands. */
 export interface SentRecord {
@@ -63,9 +64,9 @@ export function recordsEvent(
 
 /** Offset where a closed shard's records end (exclusive); undefined while the shard is open. */
 export function shardEndOffset(shard: ShardRecord): number | undefined {
-  if (shard.endingSequenceNumber === undefined) return undefined;
+  if (!isClosedShard(shard)) return undefined;
   // sealedLogEnd (resharding) is the exact end, also for a parent that holds no record at all.
-  if (shard.sealedLogEnd !== undefined) return shard.sealedLogEnd;
+  if (isSealed(shard)) return shard.sealedLogEnd;
   const ending = decodeSequenceNumber(shard.endingSequenceNumber);
   return ending ? Number(ending.offset) + 1 : undefined;
 }

@@ -27,6 +27,7 @@ import { visibleStreamById } from '../streams/resolve-stream';
 import { clientRecords, recordPresenter } from '../streams/client-records';
 import { shardDescription } from '../streams/shard-description';
 import { invalidShardIterator, shardDoesNotExist } from '../kinesis-errors';
+import { isClosedShard, isSealed } from '@shoal/metadata';
 
 /** "Thu Jan 22 01:22:02 UTC 2015", as Kinesis prints times in ExpiredIteratorException. */
 function amzUtc(ms: number): string {
@@ -86,9 +87,9 @@ async function execute(ctx: OperationContext, input: GetRecordsInput): Promise<O
   const now = ctx.now();
   const behind = nextOffset >= response.high_watermark ? 0 : Math.max(0, now - (last?.arrival_ms ?? now));
   ctx.metrics.recordRead(stream, shard.shardId, { records: records.length, bytes }, last ? Math.max(0, now - last.arrival_ms) : undefined);
-  const ending = shard.endingSequenceNumber !== undefined ? decodeSequenceNumber(shard.endingSequenceNumber) : undefined;
+  const ending = isClosedShard(shard) ? decodeSequenceNumber(shard.endingSequenceNumber) : undefined;
   // sealedLogEnd (resharding) is the exact end, also for a parent that holds no record at all.
-  const atEnd = shard.sealedLogEnd !== undefined ? nextOffset >= shard.sealedLogEnd : ending !== undefined && BigInt(nextOffset) > ending.offset;
+  const atEnd = isSealed(shard) ? nextOffset >= shard.sealedLogEnd : ending !== undefined && BigInt(nextOffset) > ending.offset;
   if (ending && atEnd) {
     const children = ctx.view.shardsOf(stream.streamId).map((s) => s.value)
       .filter((s) => s.parentShardId === shard.shardId || s.adjacentParentShardId === shard.shardId);

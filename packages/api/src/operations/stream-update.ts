@@ -9,6 +9,7 @@ import { KinesisError, normaliseShardId, shardIndexFromId } from '@shoal/core';
 import type { ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
 import { shardNotFound, streamNotActive } from '../kinesis-errors';
 import { awaitOwnWrite, type OperationContext } from '../operation';
+import { isClosedShard, isClosing, isOpenShard } from '@shoal/metadata';
 
 /** Attempts of an update that is re-read and re-applied when another write to the stream wins the race. */
 const STREAM_UPDATE_ATTEMPTS_MAX = 3;
@@ -29,7 +30,7 @@ export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId
   const { accountId } = ctx.caller;
   const shard = shardIndexFromId(shardId) !== undefined ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
   if (!shard) throw shardNotFound(shardId, stream.streamName, accountId);
-  if (shard.endingSequenceNumber !== undefined || shard.closing === true) {
+  if (isClosedShard(shard) || isClosing(shard)) {
     throw new KinesisError('InvalidArgumentException',
       `Shard ${shardId} in stream ${stream.streamName} under account ${accountId} has already been merged or split, and thus is not eligible for merging or splitting.`);
   }
@@ -38,7 +39,7 @@ export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId
 
 /** Open shards of one stream. */
 export function streamOpenShards(ctx: OperationContext, stream: StreamRecord): ShardRecord[] {
-  return ctx.view.shardsOf(stream.streamId).map((v) => v.value).filter((s) => s.endingSequenceNumber === undefined);
+  return ctx.view.shardsOf(stream.streamId).map((v) => v.value).filter(isOpenShard);
 }
 
 /** Kinesis' control operations on an ON_DEMAND stream that only PROVISIONED streams allow. */

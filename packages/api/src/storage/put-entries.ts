@@ -40,6 +40,7 @@ import type { OperationContext } from '../operation';
 import { appendSequenceNumbers } from '../streams/sequence-numbers';
 import { ATTEMPTS_MAX, RETRY_POLICY, shardRouting, waitForRoutingChange, type CallOutcome } from './retry-policy';
 import { StorageUnavailableError } from './storage-clients';
+import { isHandingOver, isOpenShard } from '@shoal/metadata';
 
 /** Extra attempts for records refused with SHARD_CLOSED (a reshard is sealing the shard), each after a view change. */
 export const SHARD_CLOSED_REROUTES_MAX = 20;
@@ -102,7 +103,7 @@ function userHashKey(e: PutEntry): bigint {
 }
 
 function openShards(ctx: OperationContext, streamId: string): ShardRecord[] {
-  return ctx.view.shardsOf(streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined);
+  return ctx.view.shardsOf(streamId).map((s) => s.value).filter(isOpenShard);
 }
 
 /** Writes the entries; one result per entry, in order. Throws only for request-level errors (bad hash key, size). */
@@ -187,7 +188,7 @@ async function sendByNode(
   const byNode = new Map<string, number[]>();
   groups.forEach((g, i) => {
     // Its leader admits nothing now (NOT_LEADER); the next leader is one view change away.
-    if (g.shard.handoverTo !== undefined && waitHandover) { outcomes[i] = 'HANDOVER'; return; }
+    if (isHandingOver(g.shard) && waitHandover) { outcomes[i] = 'HANDOVER'; return; }
     if (!ctx.view.nodes.has(g.shard.leader)) { outcomes[i] = 'UNREGISTERED'; return; }
     let list = byNode.get(g.shard.leader);
     if (!list) byNode.set(g.shard.leader, (list = []));

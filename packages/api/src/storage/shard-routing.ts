@@ -5,6 +5,7 @@
  */
 import { createShardRouter, type ShardRange } from '@shoal/core';
 import type { ClusterView, ShardRecord } from '@shoal/metadata';
+import { isOpenShard } from '@shoal/metadata';
 
 const ROUTER_CACHE_MAX = 1024;
 
@@ -47,7 +48,7 @@ export class ShardRouting {
       shardId: value.shardId,
       start: BigInt(value.hashKeyStart),
       end: BigInt(value.hashKeyEnd),
-      open: value.endingSequenceNumber === undefined,
+      open: isOpenShard(value),
     }));
     const route = createShardRouter(ranges);
     this.cache.delete(streamId);

@@ -10,6 +10,7 @@ import { limits } from '@shoal/core';
 import type { AccountSettingsRecord } from '@shoal/metadata';
 import { onDemandStreamLimitExceeded, shardLimitExceeded } from '../kinesis-errors';
 import type { OperationContext } from '../operation';
+import { isOpenShard } from '@shoal/metadata';
 
 export function accountSettingsOf(ctx: OperationContext): AccountSettingsRecord | undefined {
   return ctx.view.accountSettings.get(ctx.caller.accountId)?.value;
@@ -31,7 +32,7 @@ export function accountOpenShards(ctx: OperationContext): number {
   let n = 0;
   for (const stream of ctx.view.streamsIn(ctx.caller)) {
     const shards = ctx.view.shardsOf(stream.value.streamId);
-    const open = shards.filter((s) => s.value.endingSequenceNumber === undefined).length;
+    const open = shards.filter((s) => isOpenShard(s.value)).length;
     n += stream.value.status === 'CREATING' ? Math.max(open, stream.value.initialShardCount) : open;
   }
   return n;

@@ -4,6 +4,7 @@
  */
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import type { OperationOutput } from '../operation';
+import { isOpenShard } from '@shoal/metadata';
 
 export function shardDescription(shard: ShardRecord): OperationOutput {
   return {
@@ -17,7 +18,7 @@ export function shardDescription(shard: ShardRecord): OperationOutput {
 
 /** True while the shard takes writes (not closed by a split or merge). */
 export function isOpen(shard: ShardRecord): boolean {
-  return shard.endingSequenceNumber === undefined;
+  return isOpenShard(shard);
 }
 
 /** Members shared by StreamDescription, StreamDescriptionSummary and ListStreams' StreamSummaries. */

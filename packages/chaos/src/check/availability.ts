@@ -13,6 +13,7 @@ import { FAULT_GAP_WINDOW_MS } from '../chaos-limits';
 import type { FaultEvent, ShardSnapshot } from '../history/history-format';
 import type { HistoryIndex } from './history-index';
 import type { ViolationSink } from './violations';
+import { isClosedShard } from '@shoal/metadata';
 
 export interface FaultGap {
   readonly atMs: number;
@@ -66,7 +67,7 @@ export function shardLifetimes(snapshots: readonly ShardSnapshot[]): Map<string,
     for (const s of snap.shards) {
       const life = out.get(s.shardId) ?? {};
       if (life.bornMs === undefined && s.parentShardId !== undefined) life.bornMs = snap.startMs;
-      if (life.closedMs === undefined && s.endingSequenceNumber !== undefined) life.closedMs = snap.endMs;
+      if (life.closedMs === undefined && isClosedShard(s)) life.closedMs = snap.endMs;
       out.set(s.shardId, life);
     }
   }

@@ -22,6 +22,7 @@ import { RESHARD_STUCK_MS } from '../chaos-limits';
 import type { History, ShardSnapshot } from '../history/history-format';
 import type { ReshardRequest } from '../history/reshard-format';
 import type { ViolationSink } from './violations';
+import { isClosedShard } from '@shoal/metadata';
 
 /** What the reshard requests of a run came to. */
 export interface ReshardStats {
@@ -39,7 +40,7 @@ export interface ReshardStats {
 type Resolution = { kind: 'done' | 'rolled-back'; atMs: number; snapshot: ShardSnapshot } | undefined;
 
 function parentsClosed(snap: ShardSnapshot, parents: readonly string[]): boolean {
-  return parents.every((id) => snap.shards.some((s) => s.shardId === id && s.endingSequenceNumber !== undefined));
+  return parents.every((id) => snap.shards.some((s) => s.shardId === id && isClosedShard(s)));
 }
 
 function resolutionOf(req: ReshardRequest, snaps: readonly ShardSnapshot[]): Resolution {

@@ -9,12 +9,13 @@ import { checkTiling, partitionKeyToHashKey, type ShardRange } from '@shoal/core
 import type { SnapshotShard } from '../history/history-format';
 import type { HistoryIndex } from './history-index';
 import type { ViolationSink } from './violations';
+import { isClosedShard, isOpenShard } from '@shoal/metadata';
 
 export function checkTilingOfSnapshots(index: HistoryIndex, sink: ViolationSink): void {
   for (const snap of index.history.shards) {
     if (snap.outcome !== 'ok') continue;
     const open: ShardRange[] = snap.shards
-      .filter((s) => s.endingSequenceNumber === undefined)
+      .filter(isOpenShard)
       .map((s) => ({ shardId: s.shardId, start: BigInt(s.hashKeyStart), end: BigInt(s.hashKeyEnd), open: true }));
     const problem = checkTiling(open);
     if (problem !== undefined) sink.add('hash-space-not-tiled', `snapshot at ${snap.endMs}: ${problem}`, [snap]);
@@ -27,7 +28,7 @@ function closedSince(index: HistoryIndex): Map<string, number> {
   for (const snap of index.history.shards) {
     if (snap.outcome !== 'ok') continue;
     for (const s of snap.shards) {
-      if (s.endingSequenceNumber !== undefined && !out.has(s.shardId)) out.set(s.shardId, snap.endMs);
+      if (isClosedShard(s) && !out.has(s.shardId)) out.set(s.shardId, snap.endMs);
     }
   }
   return out;
@@ -75,7 +76,7 @@ export function checkLineage(index: HistoryIndex, sink: ViolationSink): void {
     for (const parentId of [info.parentShardId, info.adjacentParentShardId]) {
       if (parentId !== undefined) checkChild(index, sink, info, parentId);
     }
-    if (info.endingSequenceNumber === undefined) continue;
+    if (!isClosedShard(info)) continue;
     const end = BigInt(info.endingSequenceNumber);
     const range = seqRange(index, info.shardId);
     if (range && range.max > end) {

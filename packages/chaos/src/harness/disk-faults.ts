@@ -26,6 +26,7 @@ import type { DiskStep } from './disk-schedules';
 import type { InjectorDeps } from './fault-injector';
 import { applyPowerCut, journalPath, nodeDataDir } from './power-cut';
 import { chaosStreamRef } from '../workload/kinesis-clients';
+import { isOpenShard } from '@shoal/metadata';
 
 const DEATH_WAIT_MS = 5_000;
 const DEATH_POLL_MS = 20;
@@ -101,7 +102,7 @@ export function flipBits(dbDir: string, count: number, seed: number): Corruption
 
 function openShards(d: InjectorDeps): ShardRecord[] {
   const stream = d.store.view.stream(chaosStreamRef(d.streamName));
-  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
+  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter(isOpenShard) : [];
 }
 
 /** The running watch of each corrupted node (one at a time per node). */

@@ -16,6 +16,7 @@ import { corruptFollower, powerCut } from './disk-faults';
 import { etcdFault } from './etcd-faults';
 import { fault, restartAll } from './fault-log';
 import { chaosStreamRef } from '../workload/kinesis-clients';
+import { isOpenShard } from '@shoal/metadata';
 
 export interface InjectorDeps {
   readonly cluster: ClusterControl;
@@ -32,7 +33,7 @@ const NEW_LEADER_POLL_MS = 50;
 
 function openShards(d: InjectorDeps): ShardRecord[] {
   const stream = d.store.view.stream(chaosStreamRef(d.streamName));
-  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
+  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter(isOpenShard) : [];
 }
 
 /** The shard at fraction `pick` of the open shards, and every open shard its leader leads. */

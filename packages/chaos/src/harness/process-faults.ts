@@ -10,6 +10,7 @@ import { isOurs } from './cluster-control';
 import type { InjectorDeps } from './fault-injector';
 import { fault, restartAll } from './fault-log';
 import { chaosStreamRef } from '../workload/kinesis-clients';
+import { isOpenShard } from '@shoal/metadata';
 
 const EXIT_WAIT_MS = 10_000;
 const POLL_MS = 100;
@@ -35,7 +36,7 @@ async function restartSkewed(d: InjectorDeps, name: string, offsetMs: number, sh
 
 function openShards(d: InjectorDeps): ShardRecord[] {
   const stream = d.store.view.stream(chaosStreamRef(d.streamName));
-  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter((s) => s.endingSequenceNumber === undefined) : [];
+  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter(isOpenShard) : [];
 }
 
 /** Skews the leader node of the shard at fraction `pick` of the open shards. */

@@ -23,6 +23,7 @@ import type { InjectorDeps } from './fault-injector';
 import type { ReshardCrashStep } from './reshard-schedule';
 import { fault, restartAll } from './fault-log';
 import { chaosStreamRef } from '../workload/kinesis-clients';
+import { isClosing, isOpenShard } from '@shoal/metadata';
 
 const POLL_MS = 20;
 const SEED_RANGE = 2 ** 31;
@@ -34,7 +35,7 @@ const STATE_WAIT_MS = 1_000;
 function choose(d: InjectorDeps, step: ReshardCrashStep): ReshardChoice | undefined {
   const stream = d.store.view.stream(chaosStreamRef(d.streamName));
   if (!stream) return undefined;
-  const open = d.store.view.shardsOf(stream.value.streamId).map((v) => v.value).filter((s) => s.endingSequenceNumber === undefined && s.closing !== true);
+  const open = d.store.view.shardsOf(stream.value.streamId).map((v) => v.value).filter((s) => isOpenShard(s) && !isClosing(s));
   const random = new SeededRandom(Math.floor(step.pick * SEED_RANGE));
   // Force the step's operation, within the storm's bounds on open shards.
   const merge = step.op === 'merge' && open.length > RESHARD_OPEN_SHARDS_MIN;
@@ -115,7 +116,7 @@ export async function killReshardParentLeader(d: InjectorDeps, pick: number): Pr
   const stream = d.store.view.stream(chaosStreamRef(d.streamName))?.value;
   if (!stream) return;
   const shards = d.store.view.shardsOf(stream.streamId).map((v) => v.value);
-  const open = shards.filter((s) => s.endingSequenceNumber === undefined);
+  const open = shards.filter(isOpenShard);
   const parents = (stream.reshard?.steps.flatMap((st) => st.parents) ?? []).map((id) => shards.find((s) => s.shardId === id)).filter((s): s is ShardRecord => s !== undefined);
   const pool = parents.length > 0 ? parents : open;
   const shard = pool[Math.floor(pick * pool.length)];

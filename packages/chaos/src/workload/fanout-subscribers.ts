@@ -25,6 +25,7 @@ import { errorName } from './outcome';
 import { md5Hex, valueOf } from './record-value';
 import { requestReshard, splitKey } from './reshard-requests';
 import { lineageOrder, listShards } from './shard-listing';
+import { isOpenShard } from '@shoal/metadata';
 
 /** The idle read timeout of the HTTP/1.1 subscribers: several idle-event intervals. */
 const SUBSCRIBE_SOCKET_TIMEOUT_MS = 15_000;
@@ -71,7 +72,7 @@ async function splitOnce(ctx: SideLoadContext, clients: readonly KinesisClient[]
   const random = ctx.random.fork();
   await sleep(3_000 + random.int(7_000));
   if (state.stopping) return;
-  const open = (await listShards(clients[0]!, ctx.streamName).catch(() => [] as SnapshotShard[])).filter((s) => s.endingSequenceNumber === undefined);
+  const open = (await listShards(clients[0]!, ctx.streamName).catch(() => [] as SnapshotShard[])).filter(isOpenShard);
   const parent = open.length > 0 ? random.pick(open) : undefined;
   const key = parent ? splitKey(parent, random) : undefined;
   if (!parent || key === undefined) return;

@@ -14,6 +14,7 @@ import type { Outcome, SnapshotShard } from '../history/history-format';
 import type { HistoryWriter } from '../history/history-writer';
 import { errorName, outcomeOf } from './outcome';
 import type { SeededRandom } from './seeded-random';
+import { isOpenShard } from '@shoal/metadata';
 
 export interface ReshardChoice {
   readonly op: 'split' | 'merge';
@@ -48,7 +49,7 @@ export function splitKey(s: Pick<SnapshotShard, 'hashKeyStart' | 'hashKeyEnd'>, 
  * (lower shard as ShardToMerge: Kinesis refuses the other order).
  */
 export function chooseReshard(shards: readonly SnapshotShard[], random: SeededRandom, bounds: OpenShardBounds): ReshardChoice | undefined {
-  const open = shards.filter((s) => s.endingSequenceNumber === undefined).sort((a, b) => (BigInt(a.hashKeyStart) < BigInt(b.hashKeyStart) ? -1 : 1));
+  const open = shards.filter(isOpenShard).sort((a, b) => (BigInt(a.hashKeyStart) < BigInt(b.hashKeyStart) ? -1 : 1));
   if (open.length === 0) return undefined;
   const pairs: Array<[SnapshotShard, SnapshotShard]> = [];
   for (let i = 0; i + 1 < open.length; i++) {

@@ -24,9 +24,9 @@
  *
  * ISR (leader side, isr-policy.ts): the leader proposes shrinking lagging
  * followers and adding caught-up ones; the driver writes the proposal to
- * etcd guarded by the config version it was based on. The high watermark
+ * etcd guarded by the config revision it was based on. The high watermark
  * counts the maximal ISR (committed ISR + pending proposal) until a newer
- * config version is seen.
+ * config revision is seen.
  *
  * Lease: a leader acknowledges nothing (appendRefusal, mayAcknowledge)
  * unless its node lease is valid at `nowMs` by the monotonic clock the
@@ -126,7 +126,7 @@ export class ReplicaMachine extends ReplicaLogState {
   applyConfig(config: ReplicaConfig, nowMs: number): void {
     if (config.epoch < this.knownEpoch) return;
     const wasLeaderOfEpoch = this.role() === 'leader' && this.config?.epoch === config.epoch;
-    if (this.pendingIsr && (config.version !== this.pendingIsr.baseVersion || config.epoch !== this.pendingIsr.epoch)) this.pendingIsr = undefined;
+    if (this.pendingIsr && (config.revision !== this.pendingIsr.baseRevision || config.epoch !== this.pendingIsr.epoch)) this.pendingIsr = undefined;
     const previousIsr = this.config?.isr ?? [];
     if (this.config?.closing !== config.closing || this.config?.sealedLogEnd !== config.sealedLogEnd) this.sealProposedMs = Number.NEGATIVE_INFINITY;
     this.config = config;
@@ -177,12 +177,12 @@ export class ReplicaMachine extends ReplicaLogState {
 
   /**
    * The shard record names this replica leader of an epoch it may not lead
-   * (leadOnlyAbove): the record version to bump the epoch from, or undefined.
+   * (leadOnlyAbove): the record revision to bump the epoch from, or undefined.
    */
   epochBumpDue(): EpochBumpProposal | undefined {
     const c = this.config;
     if (!c || c.leader !== this.selfId || this.fenced || c.epoch !== this.knownEpoch || c.epoch > this.leadFloor) return undefined;
-    return { epoch: c.epoch, baseVersion: c.version };
+    return { epoch: c.epoch, baseRevision: c.revision };
   }
 
   /** The leader persisted a batch at its log end. */
@@ -368,7 +368,7 @@ export class ReplicaMachine extends ReplicaLogState {
   }
 
   /**
-   * The ISR change the driver should write now (guarded by `baseVersion`),
+   * The ISR change the driver should write now (guarded by `baseRevision`),
    * or undefined. Marks it proposed at `nowMs`; a proposal not yet resolved
    * by a newer config is returned again every ISR_CHANGE_RETRY_MS (the
    * driver's compare-and-swap makes a repeat harmless).
@@ -380,16 +380,16 @@ export class ReplicaMachine extends ReplicaLogState {
     if (pending) {
       if (nowMs - pending.lastProposedMs < ISR_CHANGE_RETRY_MS) return undefined;
       pending.lastProposedMs = nowMs;
-      return { epoch: pending.epoch, baseVersion: pending.baseVersion, isr: pending.isr };
+      return { epoch: pending.epoch, baseRevision: pending.baseRevision, isr: pending.isr };
     }
     const isr = nextIsr({
       selfId: this.selfId, replicas: c.replicas, isr: c.isr, followers: this.progress,
       highWatermark: this.hw, logEnd: this.logEnd, epochStartOffset: this.epochStartOffset, nowMs,
     });
     if (!isr) return undefined;
-    this.pendingIsr = { epoch: c.epoch, baseVersion: c.version, isr, lastProposedMs: nowMs };
+    this.pendingIsr = { epoch: c.epoch, baseRevision: c.revision, isr, lastProposedMs: nowMs };
     this.advanceHw();
-    return { epoch: c.epoch, baseVersion: c.version, isr };
+    return { epoch: c.epoch, baseRevision: c.revision, isr };
   }
 
   // ---- queries -------------------------------------------------------------

@@ -13,8 +13,8 @@ export interface ReplicaConfig {
   readonly leader: string;
   readonly replicas: readonly string[];
   readonly isr: readonly string[];
-  /** Version of the shard record (etcd mod revision); ISR proposals are guarded by it. */
-  readonly version: number;
+  /** The shard record's etcd mod revision; ISR proposals and epoch bumps are guarded by it. */
+  readonly revision: number;
   /** A reshard closes the shard: its leader admits nothing more and seals the log once all is committed. */
   readonly closing?: boolean;
   /** The log end the leader sealed (written once `closing` holds and everything is committed). */
@@ -36,10 +36,10 @@ export interface TruncateRequest {
   readonly ifLastEpoch: number;
 }
 
-/** An ISR change the leader wants written: `isr` in place of the record at `baseVersion`. */
+/** An ISR change the leader wants written: `isr` in place of the record at `baseRevision`. */
 export interface IsrProposal {
   readonly epoch: number;
-  readonly baseVersion: number;
+  readonly baseRevision: number;
   readonly isr: readonly string[];
 }
 
@@ -121,10 +121,10 @@ export interface SealProposal {
   readonly logEnd: number;
 }
 
-/** A reopened leader named leader of an epoch it may not lead: write epoch + 1 on the record at `baseVersion`. */
+/** A reopened leader named leader of an epoch it may not lead: write epoch + 1 on the record at `baseRevision`. */
 export interface EpochBumpProposal {
   readonly epoch: number;
-  readonly baseVersion: number;
+  readonly baseRevision: number;
 }
 
 /** What the leader wants written to its shard record now (each guarded; the outcome returns through the watch). */

@@ -4,7 +4,7 @@ import { ISR_LAG_TIME_MAX_MS, REPLICATION_RESEND_TIMEOUT_MS, SEAL_RETRY_MS } fro
 import { Sim } from './sim';
 
 const ABC = ['a', 'b', 'c'] as const;
-const config = (epoch = 1, leader = 'a', isr: readonly string[] = ABC) => ({ epoch, leader, replicas: ABC, isr, version: epoch * 100 + isr.length });
+const config = (epoch = 1, leader = 'a', isr: readonly string[] = ABC) => ({ epoch, leader, replicas: ABC, isr, revision: epoch * 100 + isr.length });
 
 function assertSameLogs(sim: Sim, ids: readonly string[]): void {
   const ref = JSON.stringify(sim.log(ids[0]!));
@@ -232,7 +232,7 @@ describe('replication/replica-machine', () => {
     for (const id of ['b', 'c']) m.onAck(id, { epoch: 1, error: 'OK', logEndOffset: 5, lastEpoch: 1, highWatermark: 0 }, 10);
     assert.equal(m.highWatermark(), 5);
     // c's database was discarded; it took itself out of the ISR before registering again.
-    m.applyConfig({ ...config(1, 'a', ['a', 'b']), version: 200 }, 20);
+    m.applyConfig({ ...config(1, 'a', ['a', 'b']), revision: 200 }, 20);
     assert.equal(m.followerLogEnds().get('c'), -1, 'what c acknowledged before it left no longer counts');
     assert.equal(m.isrChangeDue(20), undefined, 'c is not re-added on its old acknowledgement');
     m.onAck('c', { epoch: 1, error: 'LOG_MISMATCH', logEndOffset: 0, lastEpoch: 0, highWatermark: 0 }, 30);
@@ -266,7 +266,7 @@ describe('replication/replica-machine', () => {
     assert.equal(m.appendRefusal(0), 'NOT_LEADER');
     assert.equal(m.mayAcknowledge(0), false);
     assert.deepEqual(m.sendsDue(0), [], 'sends nothing in the old epoch');
-    assert.deepEqual(m.epochBumpDue(), { epoch: 3, baseVersion: config(3, 'a').version });
+    assert.deepEqual(m.epochBumpDue(), { epoch: 3, baseRevision: config(3, 'a').revision });
     m.applyConfig(config(4, 'a'), 1);
     assert.equal(m.epochBumpDue(), undefined);
     assert.equal(m.appendRefusal(1), undefined, 'leads epoch 4');
@@ -393,7 +393,7 @@ describe('replication/replica-machine', () => {
     const sim = new Sim(ABC, config());
     sim.deliverAll();
     sim.append(2);
-    const closing = { ...config(), closing: true, version: 900 };
+    const closing = { ...config(), closing: true, revision: 900 };
     sim.applyConfig(closing);
     assert.equal(sim.append(1), 'SHARD_CLOSED');
     assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'not before everything appended is committed');
@@ -402,14 +402,14 @@ describe('replication/replica-machine', () => {
     assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'repeated only after SEAL_RETRY_MS');
     sim.advance(SEAL_RETRY_MS);
     assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).seal, { epoch: 1, logEnd: 2 });
-    sim.applyConfig({ ...closing, sealedLogEnd: 2, version: 901 });
+    sim.applyConfig({ ...closing, sealedLogEnd: 2, revision: 901 });
     sim.advance(SEAL_RETRY_MS);
     assert.equal(sim.m('a').proposalsDue(sim.nowMs).seal, undefined, 'sealed: nothing more to propose');
 
     const h = new Sim(ABC, config());
     h.deliverAll();
     h.append(1);
-    h.applyConfig({ ...config(), handoverTo: 'b', version: 902 });
+    h.applyConfig({ ...config(), handoverTo: 'b', revision: 902 });
     assert.equal(h.append(1), 'HANDING_OVER');
     h.deliverAll();
     assert.equal(h.m('a').highWatermark(), 1, 'what was appended before the handover still commits');
