@@ -261,19 +261,6 @@ export class RecordBatch {
     return new RecordBatch(bytes, header);
   }
 
-  /**
-   * This batch with bytes of its own when its bytes are a view into a much
-   * larger buffer (a received message carrying many shards' batches): a
-   * batch kept for long (a replica's cache) must not hold the whole
-   * message in memory. Views into a buffer no larger than Node's pool
-   * slab are kept as they are.
-   */
-  detached(): RecordBatch {
-    const backing = this.bytes.buffer.byteLength;
-    if (backing <= Buffer.poolSize || backing <= this.bytes.length * 2) return this;
-    return new RecordBatch(Buffer.from(this.bytes), this.header);
-  }
-
   get epoch(): number { return this.header.epoch; }
   get firstOffset(): number { return this.header.firstOffset; }
   get count(): number { return this.header.count; }

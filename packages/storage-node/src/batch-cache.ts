@@ -1,10 +1,17 @@
 /**
- * The most recent batches of one replica's log, in memory, so that sends to
- * followers and tail reads (the common GetRecords case) need no LevelDB
- * read. Holds a contiguous run of batches ending at the log end, bounded by
- * bytes (oldest dropped first): each replica's share of the node's budget
- * (CacheBudget), so a node's caches stay within one bound however many
- * shards it holds.
+ * The most recent batches of one leader replica's log, in memory, so that
+ * sends to followers and tail reads (the common GetRecords case, and
+ * enhanced fan-out) need no LevelDB read. Holds a contiguous run of batches
+ * ending at the log end, bounded by bytes (oldest dropped first): each
+ * holding cache's share of the node's budget (CacheBudget), so a node's
+ * caches stay within one bound however many shards it holds.
+ *
+ * Only leaders hold batches: sends and metered reads happen at the leader,
+ * so a follower's cache would only serve once it leads, while copying each
+ * batch out of the replication message and keeping it cost every follower
+ * CPU and memory (a node follows twice as many shards as it leads). A
+ * replica that follows releases its cache; one newly elected starts it
+ * empty, at its log end, and reads older batches from the store.
  */
 import type { RecordBatch } from '@shoal/core';
 
@@ -28,20 +35,23 @@ export class BatchCache {
   private batches: (RecordBatch | undefined)[] = [];
   private head = 0;
   private bytes = 0;
-  private registered = true;
+  /** Whether this cache holds batches and takes a share of the budget (from its first push to release()). */
+  private registered = false;
 
-  constructor(private readonly budget: CacheBudget) {
-    budget.register();
-  }
+  constructor(private readonly budget: CacheBudget) {}
 
   /**
-   * Adds a batch at the log end; a gap (after a reset) restarts the run.
-   * The cache keeps the batch's own bytes, not a view into the message it
-   * came in (RecordBatch.detached), so the budget bounds the memory held.
+   * Adds a batch at the log end (the leader's own, just assembled: its
+   * bytes are its own buffer, so the budget bounds the memory held); a gap
+   * restarts the run.
    */
   push(batch: RecordBatch): void {
+    if (!this.registered) {
+      this.budget.register();
+      this.registered = true;
+    }
     if (this.batches.length > this.head && this.batches[this.batches.length - 1]!.endOffset !== batch.firstOffset) this.clear();
-    this.batches.push(batch.detached());
+    this.batches.push(batch);
     this.bytes += batch.bytes.length;
     const bytesMax = this.budget.share();
     while (this.bytes > bytesMax && this.batches.length > this.head) {
@@ -63,7 +73,7 @@ export class BatchCache {
     this.bytes = 0;
   }
 
-  /** The replica is gone: empty, and out of the budget. */
+  /** The replica follows or is gone: empty, and out of the budget until the next push. */
   release(): void {
     this.clear();
     if (this.registered) this.budget.unregister();
@@ -77,9 +87,10 @@ export class BatchCache {
 
   /**
    * Batches covering [from, end) up to about maxBytes (at least one), or
-   * undefined if `from` is not cached.
+   * undefined if `from` is not cached (read the store).
    */
   slice(from: number, end: number, maxBytes: number): RecordBatch[] | undefined {
+    if (from >= end) return [];
     if (from < this.startOffset()) return undefined;
     let lo = this.head;
     let hi = this.batches.length - 1;
@@ -95,7 +106,7 @@ export class BatchCache {
     for (let i = at; i < this.batches.length; i++) {
       const b = this.batches[i]!;
       if (b.firstOffset >= end) break;
-      if (from >= b.endOffset) return out; // from is past the cached log end
+      if (from >= b.endOffset) return undefined; // from is past the cached run
       out.push(b);
       bytes += b.bytes.length;
       if (bytes >= maxBytes) break;

@@ -193,6 +193,7 @@ export class Replica {
       }
     }
     if (this.machine.appendRefusal(nowMs) === 'NOT_LEADER') this.failAll('NOT_LEADER', 'TIMEOUT', 'leadership moved');
+    if (this.machine.role() !== 'leader') this.cache.release();
     let n = 0;
     while (n < this.waiters.length && this.waiters[n]!.deadlineMs <= nowMs) n++;
     for (const w of this.waiters.splice(0, n)) this.answer(w.req, this.failure('TIMEOUT', 'records were not replicated in time; outcome unknown'));
@@ -237,12 +238,13 @@ export class Replica {
   /**
    * After the store write: the batches are on disk (or in the page cache)
    * on this replica. A leader's own batches are in the cache already
-   * (takeAppends put them there, to send them during the write).
+   * (takeAppends put them there, to send them during the write); a
+   * follower keeps none (batch-cache.ts).
    */
   persisted(batches: readonly RecordBatch[]): void {
     const last = batches[batches.length - 1];
     if (!last) return;
-    if (this.machine.role() !== 'leader') for (const b of batches) this.cache.push(b);
+    if (this.machine.role() !== 'leader') this.cache.release();
     this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
     this.machine.stored(last.endOffset);
   }

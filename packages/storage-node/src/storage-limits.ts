@@ -25,10 +25,15 @@ export const APPEND_COMMIT_TIMEOUT_MS = 10_000;
 export const REPLICATION_MESSAGE_BYTES_MAX = 8 * 1024 * 1024;
 /** Largest replication message to one peer (many shards); more goes in further messages. */
 export const PEER_MESSAGE_BYTES_MAX = 16 * 1024 * 1024;
-/** Bytes of recent batches one replica may keep in memory ... */
+/** Bytes of recent batches one leader replica may keep in memory ... */
 export const BATCH_CACHE_BYTES_MAX = 8 * 1024 * 1024;
-/** ... and all replicas of a node together (each gets an equal share, up to the above). */
-export const NODE_CACHE_BYTES_MAX = 256 * 1024 * 1024;
+/**
+ * ... and all the leaders of a node together (each gets an equal share, up
+ * to the above; followers keep none: batch-cache.ts). 64 MiB holds seconds
+ * of a node's put load, what tail reads and sends need; a larger cache
+ * costs CPU under load (docs/storage.md "In memory: the batch cache").
+ */
+export const NODE_CACHE_BYTES_MAX = 64 * 1024 * 1024;
 /**
  * LevelDB settings of the two instances (docs/storage.md has the
  * measurements). `data` only ever gets growing keys and large values, so
