@@ -75,6 +75,7 @@ export class BatchCache {
 
   /** The replica follows or is gone: empty, and out of the budget until the next push. */
   release(): void {
+    if (!this.registered && this.batches.length === 0) return;
     this.clear();
     if (this.registered) this.budget.unregister();
     this.registered = false;
