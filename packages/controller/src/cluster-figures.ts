@@ -4,8 +4,7 @@
  * from the watch-backed view every controller keeps. Pure: the view and the
  * watch's changes in, numbers out.
  */
-import type { ClusterView, MetadataChange } from '@shoal/metadata';
-import { isOpenShard } from '@shoal/metadata';
+import { type ClusterView, isOpenShard, type MetadataChange } from '@shoal/metadata';
 
 /** Open shards whose in-sync replica set is smaller than their replica set. */
 export function underReplicatedShards(view: ClusterView): number {

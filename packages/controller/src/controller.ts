@@ -7,7 +7,7 @@
  * heard that it lost (fencing).
  */
 import type { Campaign } from 'etcd3';
-import { billingCommitmentActive, isHandingOver, isOpenShard, type MetadataStore, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
+import { billingCommitmentActive, isHandingOver, type MetadataStore, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
@@ -232,7 +232,7 @@ export class Controller {
         // A settings change (encryption) that only needs the stream to pass through UPDATING.
         outcome = planSettleUpdate(keys, stream);
       } else {
-        const open = view.shardsOf(s.streamId).map((v) => v.value).filter(isOpenShard);
+        const open = view.openShardsOf(s.streamId);
         // Warm throughput is in effect only while the account has the On-demand Advantage commitment.
         const warm = billingCommitmentActive(view.accountSettings.get(s.accountId)?.value, now) ? s : { ...s, warmThroughputMiBps: undefined };
         const choice = chooseRound(warm, open, (r) => this.ingest.utilization(r.streamId, r.shardId), this.ingest.judgeableSinceMs(), now, settings);

@@ -5,8 +5,7 @@
  * load, and gets the placements back with the load updated in place.
  */
 import { limits } from '@shoal/core';
-import type { NodeRecord, ShardRecord } from '@shoal/metadata';
-import { isClosedShard } from '@shoal/metadata';
+import { isClosedShard, type NodeRecord, type ShardRecord } from '@shoal/metadata';
 
 /** Replicas and leaderships each node holds (counts of shards). */
 export interface NodeLoad {

@@ -25,11 +25,10 @@
  * replicas, with no move, handover or reshard in progress, are touched.
  */
 import { limits } from '@shoal/core';
-import type { Keys, ShardRecord, Versioned } from '@shoal/metadata';
+import { isHandingOver, isOpenShard, isSettled, type Keys, type ShardRecord, type Versioned } from '@shoal/metadata';
 import { startHandover } from './handover';
 import type { MoveContext } from './replica-moves';
 import type { PlanOutcome } from './plans';
-import { isHandingOver, isOpenShard, isSettled } from '@shoal/metadata';
 
 export interface RebalanceSettings {
   /** Counts of two nodes must differ by at least this to move anything between them (hysteresis). */

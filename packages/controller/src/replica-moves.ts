@@ -23,11 +23,10 @@
  * for this shard only.
  */
 import { limits } from '@shoal/core';
-import type { Keys, MoveLeaderRequest, ShardRecord, Versioned } from '@shoal/metadata';
+import { isHandingOver, type Keys, type MoveLeaderRequest, type ShardRecord, type Versioned } from '@shoal/metadata';
 import { startHandover } from './handover';
 import type { LoadTable } from './placement';
 import type { PlanOutcome } from './plans';
-import { isHandingOver } from '@shoal/metadata';
 
 /** What the move planners need to know about the cluster besides the shard. */
 export interface MoveContext {

@@ -20,10 +20,9 @@
 import {
   applyReshardSteps, checkReshardSteps, decodeSequenceNumber, encodeSequenceNumber, shardIdFromIndex, startingSequenceNumber, type ReshardStep, type ShardRange,
 } from '@shoal/core';
-import type { ClusterView, Keys, ReshardRecord, ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
+import { type ClusterView, isClosedShard, isClosing, isOpenShard, isSealed, type Keys, type ReshardRecord, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
 import { allShards, type PlanOutcome } from './plans';
 import { loadOf, placeShards, placementBlocker } from './placement';
-import { isClosedShard, isClosing, isOpenShard, isSealed } from '@shoal/metadata';
 
 /** A shard record as a shard-map range; closing shards still count as open (they own their range until done). */
 export function rangeOf(s: ShardRecord): ShardRange {

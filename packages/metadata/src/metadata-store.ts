@@ -15,6 +15,7 @@ import { dialAddress, type CallObserver } from '@shoal/wire';
 import { etcdClientOptions } from './etcd-client-options';
 import { ConsumerIndex } from './consumer-index';
 import { ConsumerStore } from './consumer-store';
+import { isOpenShard } from './shard-state';
 import {
   Keys, streamKeyOf, type AccountSettingsRecord, type DrainRecord, type MoveLeaderRequest, type NodeApplied, type NodeRecord, type ResourcePolicyRecord, type ShardRecord, type StreamRecord,
   type StreamRef, type StreamScope, type ConsumerRecord, type SubscriptionClaim,
@@ -102,6 +103,11 @@ export class ClusterView {
     const m = this.shards.get(streamId);
     if (!m) return [];
     return [...m.values()].sort((a, b) => a.value.shardIndex - b.value.shardIndex);
+  }
+
+  /** The open shards of a stream (shard-state.ts), sorted by shard index. */
+  openShardsOf(streamId: string): ShardRecord[] {
+    return this.shardsOf(streamId).map((v) => v.value).filter(isOpenShard);
   }
 
   shard(streamId: string, shardId: string): Versioned<ShardRecord> | undefined {

@@ -193,6 +193,7 @@ export class Replica {
       }
     }
     if (this.machine.appendRefusal(nowMs) === 'NOT_LEADER') this.failAll('NOT_LEADER', 'TIMEOUT', 'leadership moved');
+    // Only leaders cache (batch-cache.ts); the role changes only here, so a follower's cache goes at once.
     if (this.machine.role() !== 'leader') this.cache.release();
     let n = 0;
     while (n < this.waiters.length && this.waiters[n]!.deadlineMs <= nowMs) n++;
@@ -239,12 +240,11 @@ export class Replica {
    * After the store write: the batches are on disk (or in the page cache)
    * on this replica. A leader's own batches are in the cache already
    * (takeAppends put them there, to send them during the write); a
-   * follower keeps none (batch-cache.ts).
+   * follower keeps none (batch-cache.ts; applyEvents released it).
    */
   persisted(batches: readonly RecordBatch[]): void {
     const last = batches[batches.length - 1];
     if (!last) return;
-    if (this.machine.role() !== 'leader') this.cache.release();
     this.lastArrivalMs = Math.max(this.lastArrivalMs, last.header.lastArrivalMs);
     this.machine.stored(last.endOffset);
   }

@@ -15,13 +15,12 @@
  * (streams/client-records.ts: numbered, opened, expired ones left out).
  */
 import { decodeSequenceNumber } from '@shoal/core';
-import type { ShardRecord } from '@shoal/metadata';
+import { isClosedShard, isSealed, type ShardRecord } from '@shoal/metadata';
 import type { RecordOut__Output } from '@shoal/wire';
 import type { OperationOutput } from '../operation';
 import type { Codec } from '../protocol/codec';
 import type { RecordPresenter } from '../streams/client-records';
 import { eventRecords } from './event-records';
-import { isClosedShard, isSealed } from '@shoal/metadata';
 
 /** The last record a subscription sent: where its continuation stands. */
 export interface SentRecord {

@@ -19,7 +19,7 @@ import {
   GET_RECORDS, KinesisError, decodeSequenceNumber, decodeShardIterator, encodeShardIterator,
   limits, shardRateExceededMessage, type GetRecordsInput, type ShardIteratorPayload,
 } from '@shoal/core';
-import type { ShardRecord, StreamRecord } from '@shoal/metadata';
+import { isClosedShard, isSealed, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import type { ReadResponse__Output } from '@shoal/wire';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
@@ -27,7 +27,6 @@ import { visibleStreamById } from '../streams/resolve-stream';
 import { clientRecords, recordPresenter } from '../streams/client-records';
 import { shardDescription } from '../streams/shard-description';
 import { invalidShardIterator, shardDoesNotExist } from '../kinesis-errors';
-import { isClosedShard, isSealed } from '@shoal/metadata';
 
 /** "Thu Jan 22 01:22:02 UTC 2015", as Kinesis prints times in ExpiredIteratorException. */
 function amzUtc(ms: number): string {

@@ -6,10 +6,9 @@
  * guarded stream write (a lost race means another update got there first).
  */
 import { KinesisError, normaliseShardId, shardIndexFromId } from '@shoal/core';
-import type { ShardRecord, StreamRecord, Versioned } from '@shoal/metadata';
+import { isClosedShard, isClosing, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
 import { shardNotFound, streamNotActive } from '../kinesis-errors';
 import { awaitOwnWrite, type OperationContext } from '../operation';
-import { isClosedShard, isClosing, isOpenShard } from '@shoal/metadata';
 
 /** Attempts of an update that is re-read and re-applied when another write to the stream wins the race. */
 const STREAM_UPDATE_ATTEMPTS_MAX = 3;
@@ -39,7 +38,7 @@ export function openShardOf(ctx: OperationContext, stream: StreamRecord, shardId
 
 /** Open shards of one stream. */
 export function streamOpenShards(ctx: OperationContext, stream: StreamRecord): ShardRecord[] {
-  return ctx.view.shardsOf(stream.streamId).map((v) => v.value).filter(isOpenShard);
+  return ctx.view.openShardsOf(stream.streamId);
 }
 
 /** Kinesis' control operations on an ON_DEMAND stream that only PROVISIONED streams allow. */

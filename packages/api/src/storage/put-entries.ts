@@ -34,13 +34,12 @@ import {
   KinesisError, ENVELOPE_OVERHEAD_BYTES, encodeRecordBody, partitionKeyToHashKey, shardRateExceededMessage, HASH_KEY_MAX, type BodyRecordInput,
   type KinesisErrorType,
 } from '@shoal/core';
-import type { ClusterView, ShardRecord, StreamRecord } from '@shoal/metadata';
+import { type ClusterView, isHandingOver, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import type { ShardAppendResult__Output } from '@shoal/wire';
 import type { OperationContext } from '../operation';
 import { appendSequenceNumbers } from '../streams/sequence-numbers';
 import { ATTEMPTS_MAX, RETRY_POLICY, shardRouting, waitForRoutingChange, type CallOutcome } from './retry-policy';
 import { StorageUnavailableError } from './storage-clients';
-import { isHandingOver, isOpenShard } from '@shoal/metadata';
 
 /** Extra attempts for records refused with SHARD_CLOSED (a reshard is sealing the shard), each after a view change. */
 export const SHARD_CLOSED_REROUTES_MAX = 20;
@@ -76,7 +75,7 @@ function prepare(ctx: OperationContext, stream: StreamRecord, entries: readonly 
   const recordBytesMax = stream.maxRecordSizeKiB * 1024;
   const seal = ctx.crypto.sealerFor(stream);
   const auto = stream.recordDistributionStrategy === 'AUTO'
-    ? ctx.distributor.hashKeys(stream.streamId, openShards(ctx, stream.streamId), entries.length) : undefined;
+    ? ctx.distributor.hashKeys(stream.streamId, ctx.view.openShardsOf(stream.streamId), entries.length) : undefined;
   return entries.map((e, index) => {
     const hashKey = auto !== undefined ? auto[index]! : userHashKey(e);
     const keyBytes = e.partitionKey === undefined ? 0 : Buffer.byteLength(e.partitionKey, 'utf8');
@@ -100,10 +99,6 @@ function userHashKey(e: PutEntry): bigint {
       `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${e.explicitHashKey}`);
   }
   return hashKey;
-}
-
-function openShards(ctx: OperationContext, streamId: string): ShardRecord[] {
-  return ctx.view.shardsOf(streamId).map((s) => s.value).filter(isOpenShard);
 }
 
 /** Writes the entries; one result per entry, in order. Throws only for request-level errors (bad hash key, size). */

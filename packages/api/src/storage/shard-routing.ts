@@ -4,8 +4,7 @@
  * stream's shard set and cached; the cache is bounded.
  */
 import { createShardRouter, type ShardRange } from '@shoal/core';
-import type { ClusterView, ShardRecord } from '@shoal/metadata';
-import { isOpenShard } from '@shoal/metadata';
+import { type ClusterView, isOpenShard, type ShardRecord } from '@shoal/metadata';
 
 const ROUTER_CACHE_MAX = 1024;
 

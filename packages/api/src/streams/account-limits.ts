@@ -7,10 +7,9 @@
  * else the api's flag, else AWS's default.
  */
 import { limits } from '@shoal/core';
-import type { AccountSettingsRecord } from '@shoal/metadata';
+import { type AccountSettingsRecord, isOpenShard } from '@shoal/metadata';
 import { onDemandStreamLimitExceeded, shardLimitExceeded } from '../kinesis-errors';
 import type { OperationContext } from '../operation';
-import { isOpenShard } from '@shoal/metadata';
 
 export function accountSettingsOf(ctx: OperationContext): AccountSettingsRecord | undefined {
   return ctx.view.accountSettings.get(ctx.caller.accountId)?.value;

@@ -2,9 +2,8 @@
  * Renders a shard record as Kinesis' `Shard` structure (DescribeStream,
  * ListShards, GetRecords ChildShards), and stream summaries.
  */
-import type { ShardRecord, StreamRecord } from '@shoal/metadata';
+import { isOpenShard, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import type { OperationOutput } from '../operation';
-import { isOpenShard } from '@shoal/metadata';
 
 export function shardDescription(shard: ShardRecord): OperationOutput {
   return {

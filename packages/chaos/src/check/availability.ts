@@ -9,11 +9,11 @@
  * left in the window counts up to the window's end, or up to when it was
  * seen closed by a reshard (a child counts from when it was first listed).
  */
+import { isClosedShard } from '@shoal/metadata';
 import { FAULT_GAP_WINDOW_MS } from '../chaos-limits';
 import type { FaultEvent, ShardSnapshot } from '../history/history-format';
 import type { HistoryIndex } from './history-index';
 import type { ViolationSink } from './violations';
-import { isClosedShard } from '@shoal/metadata';
 
 export interface FaultGap {
   readonly atMs: number;

@@ -18,11 +18,11 @@
  * the stream UPDATING for longer than RESHARD_STUCK_MS without a break.
  * Runs without reshards.jsonl (older folders, other scenarios) are skipped.
  */
+import { isClosedShard } from '@shoal/metadata';
 import { RESHARD_STUCK_MS } from '../chaos-limits';
 import type { History, ShardSnapshot } from '../history/history-format';
 import type { ReshardRequest } from '../history/reshard-format';
 import type { ViolationSink } from './violations';
-import { isClosedShard } from '@shoal/metadata';
 
 /** What the reshard requests of a run came to. */
 export interface ReshardStats {

@@ -6,10 +6,10 @@
  * nothing lies past a closed shard's ending number (record-in-closed-shard).
  */
 import { checkTiling, partitionKeyToHashKey, type ShardRange } from '@shoal/core';
+import { isClosedShard, isOpenShard } from '@shoal/metadata';
 import type { SnapshotShard } from '../history/history-format';
 import type { HistoryIndex } from './history-index';
 import type { ViolationSink } from './violations';
-import { isClosedShard, isOpenShard } from '@shoal/metadata';
 
 export function checkTilingOfSnapshots(index: HistoryIndex, sink: ViolationSink): void {
   for (const snap of index.history.shards) {

@@ -24,9 +24,9 @@ import type { CorruptionEvent } from '../history/disk-format';
 import { isOurs, type ClusterControl } from './cluster-control';
 import type { DiskStep } from './disk-schedules';
 import type { InjectorDeps } from './fault-injector';
+import { openShards } from './fault-log';
 import { applyPowerCut, journalPath, nodeDataDir } from './power-cut';
 import { chaosStreamRef } from '../workload/kinesis-clients';
-import { isOpenShard } from '@shoal/metadata';
 
 const DEATH_WAIT_MS = 5_000;
 const DEATH_POLL_MS = 20;
@@ -98,11 +98,6 @@ export function flipBits(dbDir: string, count: number, seed: number): Corruption
     flips.push({ file: f.file, offset: at, bit });
   }
   return flips;
-}
-
-function openShards(d: InjectorDeps): ShardRecord[] {
-  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
-  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter(isOpenShard) : [];
 }
 
 /** The running watch of each corrupted node (one at a time per node). */

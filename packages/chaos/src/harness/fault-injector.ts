@@ -14,9 +14,7 @@ import { replaceNode, skewController, skewShardLeader } from './process-faults';
 import { killReshardParentLeader, reshardCrash } from './reshard-faults';
 import { corruptFollower, powerCut } from './disk-faults';
 import { etcdFault } from './etcd-faults';
-import { fault, restartAll } from './fault-log';
-import { chaosStreamRef } from '../workload/kinesis-clients';
-import { isOpenShard } from '@shoal/metadata';
+import { fault, openShards, restartAll } from './fault-log';
 
 export interface InjectorDeps {
   readonly cluster: ClusterControl;
@@ -30,11 +28,6 @@ export interface InjectorDeps {
 /** How long a double failover waits for the controller to name a new leader before its second kill. */
 const NEW_LEADER_WAIT_MS = 10_000;
 const NEW_LEADER_POLL_MS = 50;
-
-function openShards(d: InjectorDeps): ShardRecord[] {
-  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
-  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter(isOpenShard) : [];
-}
 
 /** The shard at fraction `pick` of the open shards, and every open shard its leader leads. */
 function target(d: InjectorDeps, pick: number): { shard: ShardRecord; led: string[] } | undefined {

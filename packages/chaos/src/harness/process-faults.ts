@@ -5,12 +5,9 @@
  * and the replacement of a storage node by a new, empty one in its AZ.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ShardRecord } from '@shoal/metadata';
 import { isOurs } from './cluster-control';
 import type { InjectorDeps } from './fault-injector';
-import { fault, restartAll } from './fault-log';
-import { chaosStreamRef } from '../workload/kinesis-clients';
-import { isOpenShard } from '@shoal/metadata';
+import { fault, openShards, restartAll } from './fault-log';
 
 const EXIT_WAIT_MS = 10_000;
 const POLL_MS = 100;
@@ -32,11 +29,6 @@ async function restartSkewed(d: InjectorDeps, name: string, offsetMs: number, sh
   await waitExit(d, name);
   d.cluster.setEnv(name, { SHOAL_CLOCK_OFFSET_MS: String(offsetMs) });
   await restartAll(d, `${name} clock ${offsetMs >= 0 ? '+' : ''}${offsetMs} ms`);
-}
-
-function openShards(d: InjectorDeps): ShardRecord[] {
-  const stream = d.store.view.stream(chaosStreamRef(d.streamName));
-  return stream ? d.store.view.shardsOf(stream.value.streamId).map((s) => s.value).filter(isOpenShard) : [];
 }
 
 /** Skews the leader node of the shard at fraction `pick` of the open shards. */

@@ -13,7 +13,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessEntry } from '@shoal/cli';
-import type { ShardRecord } from '@shoal/metadata';
+import { isClosing, isOpenShard, type ShardRecord } from '@shoal/metadata';
 import { CRASH_WAIT_MS, RESHARD_OPEN_SHARDS_MAX, RESHARD_OPEN_SHARDS_MIN } from '../chaos-limits';
 import { kinesisClient } from '../workload/kinesis-clients';
 import { chooseReshard, requestReshard, type ReshardChoice } from '../workload/reshard-requests';
@@ -23,7 +23,6 @@ import type { InjectorDeps } from './fault-injector';
 import type { ReshardCrashStep } from './reshard-schedule';
 import { fault, restartAll } from './fault-log';
 import { chaosStreamRef } from '../workload/kinesis-clients';
-import { isClosing, isOpenShard } from '@shoal/metadata';
 
 const POLL_MS = 20;
 const SEED_RANGE = 2 ** 31;
@@ -35,7 +34,7 @@ const STATE_WAIT_MS = 1_000;
 function choose(d: InjectorDeps, step: ReshardCrashStep): ReshardChoice | undefined {
   const stream = d.store.view.stream(chaosStreamRef(d.streamName));
   if (!stream) return undefined;
-  const open = d.store.view.shardsOf(stream.value.streamId).map((v) => v.value).filter((s) => isOpenShard(s) && !isClosing(s));
+  const open = d.store.view.openShardsOf(stream.value.streamId).filter((s) => !isClosing(s));
   const random = new SeededRandom(Math.floor(step.pick * SEED_RANGE));
   // Force the step's operation, within the storm's bounds on open shards.
   const merge = step.op === 'merge' && open.length > RESHARD_OPEN_SHARDS_MIN;

@@ -16,6 +16,7 @@ import {
   DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient, RegisterStreamConsumerCommand, SubscribeToShardCommand,
   type StartingPosition, type SubscribeToShardCommandOutput,
 } from '@aws-sdk/client-kinesis';
+import { isOpenShard } from '@shoal/metadata';
 import { CONSUMER_ACTIVE_WAIT_MS, READER_SHARDS_MAX, SNAPSHOT_INTERVAL_MS, SUBSCRIBER_DRAIN_MS, SUBSCRIBER_RETRY_MS } from '../chaos-limits';
 import type { SideLoad, SideLoadContext } from '../harness/side-load';
 import type { SubscriptionCall } from '../history/fanout-format';
@@ -25,7 +26,6 @@ import { errorName } from './outcome';
 import { md5Hex, valueOf } from './record-value';
 import { requestReshard, splitKey } from './reshard-requests';
 import { lineageOrder, listShards } from './shard-listing';
-import { isOpenShard } from '@shoal/metadata';
 
 /** The idle read timeout of the HTTP/1.1 subscribers: several idle-event intervals. */
 const SUBSCRIBE_SOCKET_TIMEOUT_MS = 15_000;

@@ -9,12 +9,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MergeShardsCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { isOpenShard } from '@shoal/metadata';
 import { RESHARD_ATTEMPTS_MAX, RESHARD_RETRY_MS } from '../chaos-limits';
 import type { Outcome, SnapshotShard } from '../history/history-format';
 import type { HistoryWriter } from '../history/history-writer';
 import { errorName, outcomeOf } from './outcome';
 import type { SeededRandom } from './seeded-random';
-import { isOpenShard } from '@shoal/metadata';
 
 export interface ReshardChoice {
   readonly op: 'split' | 'merge';
