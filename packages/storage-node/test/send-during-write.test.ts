@@ -3,7 +3,8 @@
  * its own store write is in flight, so a follower's write overlaps the
  * leader's; the producer is answered only once the follower acknowledged
  * AND the leader's write ended. The store's writes are held and released
- * by the test (MemoryKv).
+ * by the test (MemoryKv). Then the leadership moves, and the replica,
+ * now a follower, drops its batch cache (only leaders cache).
  */
 import * as assert from 'node:assert/strict';
 import { ReplicaMachine, encodeRecordBody, type AppendAck } from '@shoal/core';
@@ -81,6 +82,15 @@ describe('node driver: sends during the store write', () => {
     assert.equal(answered!.error, 'OK');
     assert.equal(machine.highWatermark(), 1);
     assert.equal(fatal, undefined);
+
+    // Only a leader caches (batch-cache.ts): the batch it sent from its cache is there, and once the
+    // shard's leadership moves this replica follows and its cache is empty.
+    assert.equal(replica.cache.startOffset(), 0, 'the leader cached its batch');
+    replica.enqueue({ kind: 'config', config: { epoch: 2, leader: 'b1', replicas: ['a1', 'b1'], isr: ['a1', 'b1'], revision: 2 } });
+    driver.touch(replica);
+    await until(() => machine.role() !== 'leader', 'the replica follows');
+    assert.equal(replica.cache.startOffset(), Infinity, 'a follower keeps no batches');
+    assert.deepEqual((await replica.reader.batchesFrom(0, 1, 1 << 20)).map((b) => b.firstOffset), [0], 'reads come from the store');
     await driver.remove(replica);
   });
 });
