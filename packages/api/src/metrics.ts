@@ -37,6 +37,11 @@ export interface WriteCounts {
   readonly throttled: number;
 }
 
+/** A write's outcome at one shard, named. */
+export interface ShardWriteCounts extends WriteCounts {
+  readonly shardId: string;
+}
+
 /** A read's outcome at one shard (GetRecords or one SubscribeToShard event). */
 export interface ReadCounts {
   readonly records: number;
@@ -144,16 +149,28 @@ export class ApiMetrics {
     }
   }
 
-  /** Records written to (and refused by) one shard by PutRecord or PutRecords. */
-  recordWrite(stream: MeteredStream, shardId: string, operation: 'PutRecord' | 'PutRecords', counts: WriteCounts): void {
+  /**
+   * Records written to (and refused by) the shards one PutRecord or
+   * PutRecords reached: the stream's series once per call (a request
+   * spread over 128 shards is one update of each, not 128), each shard's
+   * only if the stream turned them on.
+   */
+  recordWrite(stream: MeteredStream, operation: 'PutRecord' | 'PutRecords', shards: readonly ShardWriteCounts[]): void {
+    if (shards.length === 0) return;
+    let records = 0;
+    let bytes = 0;
+    let throttled = 0;
+    for (const c of shards) { records += c.records; bytes += c.bytes; throttled += c.throttled; }
     const labels = this.streamLabels(stream);
-    this.counters.incomingRecords.inc(labels, counts.records);
-    this.counters.incomingBytes.inc(labels, counts.bytes);
-    this.counters[operation === 'PutRecord' ? 'putRecordBytes' : 'putRecordsBytes'].inc(labels, counts.bytes);
-    if (counts.throttled > 0) this.counters.writeProvisionedThroughputExceeded.inc(labels, counts.throttled);
-    this.shardCount(stream, shardId, 'shardIncomingRecords', counts.records);
-    this.shardCount(stream, shardId, 'shardIncomingBytes', counts.bytes);
-    this.shardCount(stream, shardId, 'shardWriteProvisionedThroughputExceeded', counts.throttled);
+    this.counters.incomingRecords.inc(labels, records);
+    this.counters.incomingBytes.inc(labels, bytes);
+    this.counters[operation === 'PutRecord' ? 'putRecordBytes' : 'putRecordsBytes'].inc(labels, bytes);
+    if (throttled > 0) this.counters.writeProvisionedThroughputExceeded.inc(labels, throttled);
+    for (const c of shards) {
+      this.shardCount(stream, c.shardId, 'shardIncomingRecords', c.records);
+      this.shardCount(stream, c.shardId, 'shardIncomingBytes', c.bytes);
+      this.shardCount(stream, c.shardId, 'shardWriteProvisionedThroughputExceeded', c.throttled);
+    }
   }
 
   /** One PutRecords request's per-record outcome. */

@@ -33,7 +33,7 @@ describe('api metrics (CloudWatch names from the table)', () => {
 
   it('labels stream metrics by account, region and stream; a stream\'s series start at 0', async () => {
     const metrics = new ApiMetrics(['PutRecords']);
-    metrics.recordWrite(ORDERS, 'shardId-000000000000', 'PutRecords', { records: 3, bytes: 30, throttled: 1 });
+    metrics.recordWrite(ORDERS, 'PutRecords', [{ shardId: 'shardId-000000000000', records: 3, bytes: 30, throttled: 1 }]);
     assert.equal(await value(metrics, METRICS.incomingRecords, ORDERS_LABELS), 3);
     assert.equal(await value(metrics, METRICS.incomingBytes, ORDERS_LABELS), 30);
     assert.equal(await value(metrics, METRICS.putRecordsBytes, ORDERS_LABELS), 30);
@@ -42,6 +42,21 @@ describe('api metrics (CloudWatch names from the table)', () => {
     assert.equal(await value(metrics, METRICS.getRecordsLatency, ORDERS_LABELS, '_count'), 0);
     // No enhanced monitoring: no shard series.
     assert.equal(await value(metrics, METRICS.shardIncomingBytes, { ...ORDERS_LABELS, shard: 'shardId-000000000000' }), undefined);
+  });
+
+  it('sums the shards one request reached into the stream\'s series, and keeps each shard\'s own', async () => {
+    const metrics = new ApiMetrics([]);
+    const monitored = { ...ORDERS, shardLevelMetrics: ['IncomingRecords', 'WriteProvisionedThroughputExceeded'] };
+    metrics.recordWrite(monitored, 'PutRecords', [
+      { shardId: 'shardId-000000000000', records: 3, bytes: 30, throttled: 0 },
+      { shardId: 'shardId-000000000001', records: 4, bytes: 44, throttled: 2 },
+    ]);
+    assert.equal(await value(metrics, METRICS.incomingRecords, ORDERS_LABELS), 7);
+    assert.equal(await value(metrics, METRICS.putRecordsBytes, ORDERS_LABELS), 74);
+    assert.equal(await value(metrics, METRICS.writeProvisionedThroughputExceeded, ORDERS_LABELS), 2);
+    assert.equal(await value(metrics, METRICS.shardIncomingRecords, { ...ORDERS_LABELS, shard: 'shardId-000000000000' }), 3);
+    assert.equal(await value(metrics, METRICS.shardIncomingRecords, { ...ORDERS_LABELS, shard: 'shardId-000000000001' }), 4);
+    assert.equal(await value(metrics, METRICS.shardWriteProvisionedThroughputExceeded, { ...ORDERS_LABELS, shard: 'shardId-000000000001' }), 2);
   });
 
   it('times requests per operation and, once the operation names its stream, per stream (Latency, Success, RateExceeded)', async () => {
@@ -70,7 +85,7 @@ describe('api metrics (CloudWatch names from the table)', () => {
     const metrics = new ApiMetrics([]);
     const monitored = { ...ORDERS, shardLevelMetrics: ['IncomingBytes', 'IteratorAgeMilliseconds'] };
     const shard = { ...ORDERS_LABELS, shard: 'shardId-000000000001' };
-    metrics.recordWrite(monitored, 'shardId-000000000001', 'PutRecord', { records: 2, bytes: 20, throttled: 0 });
+    metrics.recordWrite(monitored, 'PutRecord', [{ shardId: 'shardId-000000000001', records: 2, bytes: 20, throttled: 0 }]);
     metrics.recordRead(monitored, 'shardId-000000000001', { records: 2, bytes: 18 }, 1_500);
     assert.equal(await value(metrics, METRICS.shardIncomingBytes, shard), 20);
     assert.equal(await value(metrics, METRICS.shardIncomingRecords, shard), undefined, 'IncomingRecords is off');
@@ -100,8 +115,8 @@ describe('api metrics (CloudWatch names from the table)', () => {
     const metrics = new ApiMetrics([], new MeteredStreams(2, 1));
     const other = { account: '_other', region: '_other', stream: '_other' };
     const streams = ['a', 'b', 'c'].map((n) => ({ ...ORDERS, streamId: `id-${n}`, streamName: n, shardLevelMetrics: ['IncomingRecords'] }));
-    for (const s of streams) metrics.recordWrite(s, 'shardId-000000000000', 'PutRecord', { records: 1, bytes: 1, throttled: 0 });
-    metrics.recordWrite(streams[0]!, 'shardId-000000000001', 'PutRecord', { records: 5, bytes: 5, throttled: 0 });
+    for (const s of streams) metrics.recordWrite(s, 'PutRecord', [{ shardId: 'shardId-000000000000', records: 1, bytes: 1, throttled: 0 }]);
+    metrics.recordWrite(streams[0]!, 'PutRecord', [{ shardId: 'shardId-000000000001', records: 5, bytes: 5, throttled: 0 }]);
     assert.equal(await value(metrics, METRICS.incomingRecords, { ...ORDERS_LABELS, stream: 'b' }), 1);
     assert.equal(await value(metrics, METRICS.incomingRecords, other), 1);
     assert.equal(await value(metrics, METRICS.apiMetricStreamsFolded, {}), 1);

@@ -37,6 +37,9 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+/** What JSON.parse must read in a string: an escape, or a control character (which it rejects). */
+const NOT_PLAIN = /[\x00-\x1f\\]/;
+
 /** Thrown inside the parser to leave the body to JSON.parse. */
 class Unparsed {}
 const UNPARSED = new Unparsed();
@@ -107,14 +110,21 @@ class BytesParser {
 
   /**
    * At an opening quote: the string up to its closing quote (the first not
-   * escaped by an odd run of backslashes), read by JSON.parse, which checks
-   * and decodes the text natively.
+   * escaped by an odd run of backslashes). Text between the quotes without
+   * a backslash or a control character is the string itself (every
+   * record's base64 data: one string, no second pass); any other is read
+   * by JSON.parse, which checks and decodes the escapes natively.
    */
   private string(): string {
     const start = this.pos;
     let end = this.bytes.indexOf(QUOTE, start + 1);
     while (end >= 0 && this.escaped(end)) end = this.bytes.indexOf(QUOTE, end + 1);
     if (end < 0) throw UNPARSED;
+    const plain = this.text(start + 1, end);
+    if (!NOT_PLAIN.test(plain)) {
+      this.pos = end + 1;
+      return plain;
+    }
     let value: unknown;
     try {
       value = JSON.parse(this.text(start, end + 1));

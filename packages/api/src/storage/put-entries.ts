@@ -36,6 +36,7 @@ import {
 } from '@shoal/core';
 import { type ClusterView, isHandingOver, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import type { ShardAppendResult__Output } from '@shoal/wire';
+import type { ShardWriteCounts } from '../metrics';
 import type { OperationContext } from '../operation';
 import { appendSequenceNumbers } from '../streams/sequence-numbers';
 import { ATTEMPTS_MAX, RETRY_POLICY, shardRouting, waitForRoutingChange, type CallOutcome } from './retry-policy';
@@ -116,7 +117,9 @@ export async function putEntries(
     const retry: Prepared[] = [...unrouted];
     // What the retried records were routed with (see waitForRoutingChange).
     const routedWith = new Set<string>(unrouted.length > 0 ? [UNROUTED] : []);
-    const outcomes = await sendByNode(ctx, stream, groups, handoverRounds < HANDOVER_WAITS_MAX, overheadBytes, operation, results);
+    const written: ShardWriteCounts[] = [];
+    const outcomes = await sendByNode(ctx, stream, groups, handoverRounds < HANDOVER_WAITS_MAX, overheadBytes, { results, written });
+    ctx.metrics.recordWrite(stream, operation, written);
     let closed = false;
     let handover = false;
     let sent = false;
@@ -170,6 +173,12 @@ function groupByShard(ctx: OperationContext, streamId: string, items: readonly P
 /** What became of a shard group's records this round. */
 type GroupOutcome = CallOutcome | 'HANDOVER';
 
+/** Where a round's answers go: each record's result, and each shard's counts for the metrics. */
+interface RoundOut {
+  readonly results: PutResult[];
+  readonly written: ShardWriteCounts[];
+}
+
 /**
  * One AppendShards call per leader node for the groups it leads; fills
  * `results` for the records that are done (appended, throttled or failed)
@@ -177,7 +186,7 @@ type GroupOutcome = CallOutcome | 'HANDOVER';
  * over its leadership is not sent to (while `waitHandover`).
  */
 async function sendByNode(
-  ctx: OperationContext, stream: StreamRecord, groups: readonly ShardGroup[], waitHandover: boolean, overheadBytes: number, operation: PutOperation, results: PutResult[],
+  ctx: OperationContext, stream: StreamRecord, groups: readonly ShardGroup[], waitHandover: boolean, overheadBytes: number, out: RoundOut,
 ): Promise<GroupOutcome[]> {
   const outcomes = new Array<GroupOutcome>(groups.length);
   const byNode = new Map<string, number[]>();
@@ -206,20 +215,21 @@ async function sendByNode(
       ctx.logger.warn('append failed at the transport', { leader: nodeId, shards: indexes.length, err });
       for (const i of indexes) {
         outcomes[i] = 'TRANSPORT';
-        failAll(groups[i]!.items, results, err instanceof StorageUnavailableError ? 'ServiceUnavailable' : 'InternalFailure');
+        failAll(groups[i]!.items, out.results, err instanceof StorageUnavailableError ? 'ServiceUnavailable' : 'InternalFailure');
       }
       return;
     }
     if (answers.length !== indexes.length) throw new Error(`AppendShards answered ${answers.length} results for ${indexes.length} shards`);
-    indexes.forEach((i, k) => { outcomes[i] = applyResult(ctx, stream, groups[i]!, answers[k]!, nodeId, operation, results); });
+    indexes.forEach((i, k) => { outcomes[i] = applyResult(ctx, stream, groups[i]!, answers[k]!, nodeId, out); });
   }));
   return outcomes;
 }
 
-/** Fills `results` for one shard's records from its result; returns the outcome for the retry policy. */
+/** Fills the results (and counts) of one shard's records from its answer; returns the outcome for the retry policy. */
 function applyResult(
-  ctx: OperationContext, stream: StreamRecord, g: ShardGroup, res: ShardAppendResult__Output, leader: string, operation: PutOperation, results: PutResult[],
+  ctx: OperationContext, stream: StreamRecord, g: ShardGroup, res: ShardAppendResult__Output, leader: string, out: RoundOut,
 ): CallOutcome {
+  const { results } = out;
   const action = RETRY_POLICY.append[res.error];
   if (action === 'fail') {
     if (res.error !== 'NOT_ENOUGH_REPLICAS') ctx.logger.warn('append failed', { shardId: g.shard.shardId, leader, error: res.error, message: res.error_message });
@@ -241,7 +251,7 @@ function applyResult(
       results[p.index] = { ok: true, shardId: g.shard.shardId, sequenceNumber: nextSequenceNumber() };
     }
   });
-  ctx.metrics.recordWrite(stream, g.shard.shardId, operation, { records: g.items.length - t, bytes, throttled: t });
+  out.written.push({ shardId: g.shard.shardId, records: g.items.length - t, bytes, throttled: t });
   return 'OK';
 }
 

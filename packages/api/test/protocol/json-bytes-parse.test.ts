@@ -47,6 +47,7 @@ describe('parseJsonBytes', () => {
       ' [ 0 , -0 , 1.5 , -2e10 , 3E-2 , 1e400 , 123456789012345678901234567890 , true , false , null ] ',
       '"just a string"', '42', 'null', '{}', '[]', '{"a":{},"b":[],"c":[[]]}',
       '{"dup":1,"x":2,"dup":3}', '{"1":"a","0":"b","z":"c"}',
+      '"DEL \u007f and space are plain text"', `{"Data":"${Buffer.alloc(1024, 7).toString('base64')}"}`,
     ];
     for (const s of samples) {
       const got = parseJsonBytes(text(s), isAscii(text(s)));
@@ -58,7 +59,7 @@ describe('parseJsonBytes', () => {
   it('leaves to JSON.parse what it must not or need not take', () => {
     const refused = [
       '', ' ', '{', '[1,]', '{"a":1,}', '{"a" 1}', '{a:1}', "{'a':1}", '[01]', '[1.]', '[.5]', '[-]', '[1e]', '[+1]', '[0x10]',
-      '[NaN]', '[Infinity]', '[tru]', '[nul]', '"unterminated', '"bad \\x escape"', '"bad \\u12g4"', '"tab\there"', '"nl\nhere"',
+      '[NaN]', '[Infinity]', '[tru]', '[nul]', '"unterminated', '"bad \\x escape"', '"bad \\u12g4"', '"tab\there"', '"nl\nhere"', '"nul\u0000here"', '"us\u001fhere"',
       '{"a":1} x', '[1] [2]', '\ufeff{}', '{"__proto__":{"polluted":true}}',
       `${'['.repeat(100)}${']'.repeat(100)}`,
     ];
