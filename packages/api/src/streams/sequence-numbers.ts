@@ -10,9 +10,17 @@ import type { ShardRecord } from '@shoal/metadata';
 
 const MS_PER_SEC = 1000;
 
+/** Each shard record's creation second, read once (a PutRecords over 128 shards needs it 128 times). */
+const createdSecsOf = new WeakMap<ShardRecord, number>();
+
 /** The creation second in the shard's numbers (its StartingSequenceNumber's; its createdMs for a number of another layout). */
 export function shardCreatedSecs(shard: ShardRecord): number {
-  return decodeSequenceNumber(shard.startingSequenceNumber)?.shardCreatedSecs ?? Math.floor(shard.createdMs / MS_PER_SEC);
+  let secs = createdSecsOf.get(shard);
+  if (secs === undefined) {
+    secs = decodeSequenceNumber(shard.startingSequenceNumber)?.shardCreatedSecs ?? Math.floor(shard.createdMs / MS_PER_SEC);
+    createdSecsOf.set(shard, secs);
+  }
+  return secs;
 }
 
 /** The number of the record at `offset` of `shard` that arrived at `arrivalMs`. */
