@@ -73,16 +73,20 @@ function cpuPercents(nodes, cpu, ms, round) {
   });
 }
 
-/** Waits as IDLE_QUIET_* says; returns { waitedSec, perNode: [{ node, cpuPercent }] } of the last window. */
-async function waitForQuietNodes(nodes, round, log) {
+/**
+ * Waits as IDLE_QUIET_* says, with `quietPercent` for IDLE_QUIET_PERCENT
+ * (`what`: the phase, for the log); returns
+ * { waitedSec, perNode: [{ node, cpuPercent }] } of the last window.
+ */
+export async function waitForQuietNodes(nodes, round, log, what = 'idle', quietPercent = IDLE_QUIET_PERCENT) {
   const began = Date.now();
   for (;;) {
     const cpu = cpuSnapshot(nodes);
     await sleep(IDLE_QUIET_WINDOW_MS);
     const perNode = cpuPercents(nodes, cpu, IDLE_QUIET_WINDOW_MS, round);
     const waitedSec = round((Date.now() - began) / 1000, 1);
-    if (perNode.every((n) => n.cpuPercent !== undefined && n.cpuPercent < IDLE_QUIET_PERCENT) || Date.now() - began >= IDLE_QUIET_WAIT_MS) return { waitedSec, perNode };
-    log(`idle: nodes still busy with earlier phases (${perNode.map((n) => `${n.node} ${n.cpuPercent}%`).join(', ')}); waiting`);
+    if (perNode.every((n) => n.cpuPercent !== undefined && n.cpuPercent < quietPercent) || Date.now() - began >= IDLE_QUIET_WAIT_MS) return { waitedSec, perNode };
+    log(`${what}: nodes still busy with earlier phases (${perNode.map((n) => `${n.node} ${n.cpuPercent}%`).join(', ')}); waiting`);
   }
 }
 

@@ -10,8 +10,17 @@
 // and, for shoal, CPU ms per MB of the api and of the storage nodes (sum)
 // per phase. Before the measured phases, each stream gets an unmeasured
 // warm-up (--warmup-sec of puts, then a read of them), so every process has
-// compiled its hot code: the figures are steady-state throughput, for both
-// targets alike. kinesalite runs at --kinesalite-shards (4, its best).
+// compiled its hot code. Before its first stream, each server (kinesalite,
+// each shoal cluster) also takes --server-warmup-sec of puts on a stream
+// deleted afterwards: a fresh shoal cluster's processes take 20 to 30 s of
+// load to grow their memory to its working size (batch caches, LevelDB
+// memtables, V8 heaps), and until then page faults on new memory cost its
+// storage nodes 15 to 17% more CPU per MB (measured 2026-12-04). And
+// before each shoal stream is measured, the storage nodes must be quiet
+// (each under 5% of a core; waited for at most 2 minutes, printed): they
+// delete an earlier phase's stream data in the background. So the figures
+// are steady-state throughput, for both targets alike. kinesalite runs at
+// --kinesalite-shards (4, its best).
 //
 // Then, on the same cluster, the idle cost: a stream of --idle-shards open
 // shards nobody writes to, every node holding a replica of each: CPU per
@@ -22,7 +31,7 @@
 // --fsync-shards, and the ratio of the two (when --shards lacks that count,
 // the phase measures it on a cluster with the first setting too).
 //
-// Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--concurrency 8] [--shards 4[,32,128,512]]
+// Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--server-warmup-sec 30] [--concurrency 8] [--shards 4[,32,128,512]]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500] [--half-load-sec 10]
 //   [--kinesalite-shards 4] [--idle-shards 1000] [--idle-sec 10] [--fsync on] [--fsync-shards 128]
 //   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--fanout-shards 0] [--json]
@@ -59,7 +68,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { fanOutLines, fanOutPhase } from './bench-fanout.mjs';
 import { clusterProcesses, cpuPerMb, cpuSnapshot } from './bench-process-cost.mjs';
-import { idleCost, pacedPutPhase } from './bench-scale.mjs';
+import { idleCost, pacedPutPhase, waitForQuietNodes } from './bench-scale.mjs';
 import { parseFlags } from './lib/flags.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,12 +92,15 @@ const ALL_TARGETS = ['kinesalite', 'shoal', 'shoal-h2'];
 /** Kinesis' write limit per shard (bytes of data and partition keys, and records, per second). */
 const SHARD_WRITE_BYTES_PER_SEC = 1024 * 1024;
 const SHARD_WRITE_RECORDS_PER_SEC = 1000;
+/** Before a shoal stream is measured, every storage node must use under this much of a core (waitForQuietCluster). */
+const QUIET_BEFORE_PHASE_PERCENT = 5;
 /** About the length of the fan-out phase's partition keys (`fo-<id>`). */
 const FANOUT_PARTITION_KEY_BYTES = 10;
 
 const { values: flags } = parseFlags(import.meta.url, {
   'duration-sec': { type: 'string', default: '20' },
   'warmup-sec': { type: 'string', default: '3' },
+  'server-warmup-sec': { type: 'string', default: '30' },
   concurrency: { type: 'string', default: '8' },
   shards: { type: 'string', default: '4' },
   'kinesalite-shards': { type: 'string', default: '4' },
@@ -108,6 +120,7 @@ const { values: flags } = parseFlags(import.meta.url, {
 const cfg = {
   durationMs: positiveInt('duration-sec') * 1000,
   warmupMs: nonNegativeInt('warmup-sec') * 1000,
+  serverWarmupMs: nonNegativeInt('server-warmup-sec') * 1000,
   concurrency: positiveInt('concurrency'),
   shardCounts: positiveIntList('shards'),
   kinesaliteShards: positiveInt('kinesalite-shards'),
@@ -472,6 +485,7 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
   const client = makeClient(endpoint, protocol);
   try {
     const streamName = `bench-${name}-${shards}-${Date.now()}`;
+    await waitForQuietCluster(processes, `${name} ${shards} shards`);
     await createStream(client, streamName, shards);
     if (cfg.warmupMs > 0) {
       log(`${name} ${shards} shards: warming up for ${cfg.warmupMs / 1000} s (not measured)`);
@@ -514,6 +528,32 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
   }
 }
 
+/**
+ * Waits until the storage nodes among `processes` (none for kinesalite) are
+ * quiet (waitForQuietNodes) at QUIET_BEFORE_PHASE_PERCENT: deleting an
+ * earlier stream's data takes a good part of a core, while a cluster with
+ * nothing to do hovers around 2% (its leases, metadata watch and metrics).
+ */
+async function waitForQuietCluster(processes, what) {
+  const nodes = processes.filter((p) => p.role === 'storage-node');
+  if (nodes.length > 0) await waitForQuietNodes(nodes, round, log, what, QUIET_BEFORE_PHASE_PERCENT);
+}
+
+/** --server-warmup-sec of puts on a throwaway stream of `shards` shards, before a server's first measured stream. */
+async function serverWarmup(name, endpoint, protocol, shards) {
+  if (cfg.serverWarmupMs === 0) return;
+  const client = makeClient(endpoint, protocol);
+  try {
+    const streamName = `bench-warmup-${name}-${Date.now()}`;
+    await createStream(client, streamName, shards);
+    log(`${name}: warming the server up for ${cfg.serverWarmupMs / 1000} s (not measured)`);
+    await putPhase(client, streamName, cfg.serverWarmupMs);
+    await deleteStream(client, streamName);
+  } finally {
+    client.destroy();
+  }
+}
+
 function printTable(results, extras) {
   const rows = [['target', 'shards', 'phase', 'records', 'rec/s', 'MB/s', 'p50 ms', 'p99 ms', 'calls', 'errors', 'cpu ms/MB api', 'cpu ms/MB nodes']];
   for (const r of results) {
@@ -527,7 +567,8 @@ function printTable(results, extras) {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   process.stdout.write(`${cfg.recordsPerCall} x ${cfg.recordBytes} B per PutRecords, ${cfg.concurrency} calls in flight; shoal nodes --fsync ${cfg.fsync}; ` +
-    `measured ${cfg.durationMs / 1000} s per target and shard count after ${cfg.warmupMs / 1000} s of unmeasured warm-up; ${os.cpus().length} CPUs\n`);
+    `measured ${cfg.durationMs / 1000} s per target and shard count after ${cfg.warmupMs / 1000} s of unmeasured warm-up ` +
+    `(and ${cfg.serverWarmupMs / 1000} s per server before its first stream); ${os.cpus().length} CPUs\n`);
   for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padStart(widths[i])).join('  ')}\n`);
   for (const r of results) {
     if (r.mismatch) process.stdout.write(`WARNING ${r.target} ${r.shards}: ${r.mismatch}\n`);
@@ -575,6 +616,7 @@ function helpers() {
 async function benchGroup(results, targets, shardCounts, start, protocolOf, after = async () => undefined) {
   try {
     const { endpoint, processes } = await start();
+    await serverWarmup(targets[0], endpoint, protocolOf(targets[0]), shardCounts[0]);
     for (const shards of shardCounts) {
       for (const t of targets) {
         try {
@@ -629,7 +671,10 @@ async function main() {
   }
   const ok = results.filter((r) => r.error === undefined);
   const failed = results.filter((r) => r.error !== undefined);
-  const config = { ...cfg, targets: undefined, durationSec: cfg.durationMs / 1000, durationMs: undefined, warmupSec: cfg.warmupMs / 1000, warmupMs: undefined, cpus: os.cpus().length };
+  const config = {
+    ...cfg, targets: undefined, durationSec: cfg.durationMs / 1000, durationMs: undefined, warmupSec: cfg.warmupMs / 1000, warmupMs: undefined,
+    serverWarmupSec: cfg.serverWarmupMs / 1000, serverWarmupMs: undefined, cpus: os.cpus().length,
+  };
   if (cfg.json) process.stdout.write(`${JSON.stringify({ config, results, ...extras, ratios: ratios(ok) }, null, 2)}\n`);
   else printTable(ok, extras);
   for (const r of failed) process.stdout.write(`FAILED ${r.target}${r.shards ? ` ${r.shards} shards` : ''}: ${r.error}\n`);
