@@ -150,8 +150,8 @@ export class Dispatcher {
     const caller: Caller = await this.authenticator.authenticate(req);
     const ctx: OperationContext = { ...this.ctx, caller, request: { operation: op.name, secureTransport: req.secure === true, meter } };
     const raw = admission.raw;
-    // The decoded body is dropped once validated: a PutRecords' records as base64 text would otherwise
-    // live as long as the request (surviving young-generation GCs: measured, about a fifth of the api's GC time).
+    // The decoded body is dropped once validated: a PutRecords' records as base64 text would otherwise live as
+    // long as the request, surviving young-generation GCs (measured once at 128 shards: GC 9.5 -> 7.7 ms per MB put).
     admission.raw = undefined;
     const input = validateRequest<unknown>(op.shapeFor ? op.shapeFor(ctx, raw) : op.shape, raw, codec.timestampUnit);
     if (op.controlPlane) this.rateLimiter.check(caller.accountId, op.name, this.ctx.now(), requestStreamName(input));
