@@ -75,9 +75,10 @@ export class BatchCache {
 
   /** The replica follows or is gone: empty, and out of the budget until the next push. */
   release(): void {
-    if (!this.registered && this.batches.length === 0) return;
+    // Only a registered cache holds batches (push registers first).
+    if (!this.registered) return;
     this.clear();
-    if (this.registered) this.budget.unregister();
+    this.budget.unregister();
     this.registered = false;
   }
 
