@@ -28,6 +28,7 @@ import type { FanOutSettings } from './fan-out-settings';
 import { NamedTimers, type Timers } from './named-timers';
 import type { FeedReader } from './shard-feed';
 import type { ShardFeeds } from './shard-feeds';
+import { sharedEventFrame } from './shared-event-frame';
 import {
   childShardsOf, millisBehindLatest, recordBytes, recordsEvent, shardEndEvent, shardEndOffset, type SentRecord,
 } from './subscription-events';
@@ -111,10 +112,10 @@ export class Subscription implements ResponseStream, FeedReader {
   }
 
   /** How records are shown now (the stream's retention and data keys may change during a subscription); the last one if the stream is gone. */
-  private currentPresenter(): RecordPresenter | undefined {
+  private currentPresenter(nowMs: number): RecordPresenter | undefined {
     const stream = this.env.view.streamById(this.target.streamId)?.value;
     const shard = this.shard();
-    if (stream && shard) this.presenter = recordPresenter(this.env.crypto, stream, shard, this.env.now());
+    if (stream && shard) this.presenter = recordPresenter(this.env.crypto, stream, shard, nowMs);
     return this.presenter;
   }
 
@@ -177,12 +178,14 @@ export class Subscription implements ResponseStream, FeedReader {
       this.lastSent = { offset: Number(last.offset), arrivalMs: Number(last.arrival_ms) };
     }
     const arrival = this.lastArrivalMs ?? (this.queue[0] ? Number(this.queue[0].arrival_ms) : undefined);
-    const behind = millisBehindLatest(this.next, this.highWatermark, this.env.now(), arrival);
+    const nowMs = this.env.now();
+    const behind = millisBehindLatest(this.next, this.highWatermark, nowMs, arrival);
     const stream = this.env.view.streamById(this.target.streamId)?.value;
     if (stream) this.env.metrics.recordSubscribeEvent(stream, this.target.consumerName, this.target.shardId, { records: records.length, bytes }, behind);
-    const presenter = this.currentPresenter();
+    const presenter = this.currentPresenter(nowMs);
     if (!presenter) return;
-    this.write(subscribeToShardEventMessage(this.codec, recordsEvent(this.codec, presenter, records, this.next, this.lastSent, behind)));
+    this.write(sharedEventFrame(this.codec, records, behind, nowMs,
+      () => subscribeToShardEventMessage(this.codec, recordsEvent(this.codec, presenter, records, this.next, this.lastSent, behind))));
     this.armIdle();
   }
 

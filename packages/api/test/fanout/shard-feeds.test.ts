@@ -83,6 +83,12 @@ describe('SubscribeToShard shard feeds', () => {
     assert.deepEqual((a.sink.events()[0]!['Records'] as Array<Record<string, unknown>>)[0], {
       SequenceNumber: t.seq(0), ApproximateArrivalTimestamp: ARRIVAL_MS / 1000, Data: Buffer.alloc(10, 0).toString('base64'), PartitionKey: 'k',
     });
+    // Each event is framed once: the three responses carry the same message bytes (initial-response first, each its own).
+    assert.equal(a.sink.chunks.length, b.sink.chunks.length);
+    for (let i = 1; i < a.sink.chunks.length; i++) {
+      assert.equal(b.sink.chunks[i], a.sink.chunks[i]);
+      assert.equal(c.sink.chunks[i], a.sink.chunks[i]);
+    }
   });
 
   it('lets a consumer join behind the position from the history, and further behind with its own call until the two meet', () => {
