@@ -1,7 +1,9 @@
 // The fan-out phase of scripts/bench (enhanced fan-out, shoal targets only):
 // N consumers (default 5) subscribe with SubscribeToShard to every shard of
 // the bench stream (from LATEST), then PutRecords run at half the put rate
-// the put phase sustained, for the phase's duration. Each record carries a
+// the put phase sustained, for a warm-up (records checked, not measured:
+// each consumer's worker thread starts with cold code) and then the phase's
+// duration. Each record carries a
 // 32-bit id; the phase joins each event's records with the time their
 // PutRecords call was acknowledged and prints the delivery latency
 // (acknowledged -> event received, both on this process's clock; an event
@@ -121,7 +123,7 @@ if (!isMainThread && workerData?.benchFanOutConsumer) await consumerWorker(worke
  * Runs the phase against a bench stream that exists; `putMbPerSec` is what
  * the put phase sustained. Returns the figures (see fanOutLines).
  */
-export async function fanOutPhase({ endpoint, protocol, putClient, streamName, putMbPerSec, durationMs, consumers, recordBytes, recordsPerCall, concurrency, log }) {
+export async function fanOutPhase({ endpoint, protocol, putClient, streamName, putMbPerSec, warmupMs = 0, durationMs, consumers, recordBytes, recordsPerCall, concurrency, log }) {
   const summary = await putClient.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
   const streamArn = summary.StreamDescriptionSummary.StreamARN;
   const shards = (await putClient.send(new ListShardsCommand({ StreamName: streamName }))).Shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined);
@@ -136,6 +138,8 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
     const fromArrival = []; // received - ApproximateArrivalTimestamp (the leader's append time)
     let deliveredBytes = 0;
     let lastDeliveryMs = 0;
+    /** Ids below it were put during the warm-up: checked for delivery, not measured. */
+    let firstMeasuredId = Infinity;
     const ready = arns.map((consumerArn, c) => new Promise((resolve, reject) => {
       const worker = new Worker(new URL(import.meta.url), {
         workerData: { benchFanOutConsumer: true, endpoint, protocol, consumerArn, shardIds: shards.map((s) => s.ShardId) },
@@ -147,6 +151,7 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
         for (let i = 0; i < m.length; i += 4) {
           const [id, at, arrival, bytes] = [m[i], m[i + 1], m[i + 2], m[i + 3]];
           received[c].add(id);
+          if (id < firstMeasuredId) continue;
           deliveredBytes += bytes;
           const acked = ackedMs.get(id);
           if (acked === undefined) early.push(at);
@@ -160,17 +165,21 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
     const targetMbPerSec = putMbPerSec / 2;
     const callBytes = recordsPerCall * recordBytes;
     const intervalMs = (callBytes / (targetMbPerSec * 1e6)) * 1000;
-    log(`fan-out: ${consumers} consumers x ${shards.length} shards subscribed; putting ${round(targetMbPerSec, 2)} MB/s (half of ${putMbPerSec}) for ${durationMs / 1000} s`);
+    log(`fan-out: ${consumers} consumers x ${shards.length} shards subscribed; putting ${round(targetMbPerSec, 2)} MB/s (half of ${putMbPerSec}) ` +
+      `for ${warmupMs / 1000} s of warm-up, then ${durationMs / 1000} s measured`);
     let nextId = 0;
     let putBytes = 0;
     let putErrors = 0;
     let inFlight = 0;
-    const began = Date.now();
+    const started = Date.now();
+    let began = Infinity; // when the measured part started
     const calls = [];
-    for (let n = 0; Date.now() - began < durationMs; n++) {
-      const due = began + n * intervalMs;
+    for (let n = 0; Date.now() - started < warmupMs + durationMs; n++) {
+      const due = started + n * intervalMs;
       if (due > Date.now()) await sleep(due - Date.now());
       while (inFlight >= concurrency) await sleep(1);
+      if (began === Infinity && Date.now() - started >= warmupMs) { began = Date.now(); firstMeasuredId = nextId; }
+      const measured = began !== Infinity;
       const ids = [];
       const entries = [];
       for (let i = 0; i < recordsPerCall; i++) {
@@ -183,7 +192,7 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
       inFlight++;
       calls.push(putClient.send(new PutRecordsCommand({ StreamName: streamName, Records: entries })).then((res) => {
         const at = Date.now();
-        res.Records.forEach((r, i) => { if (r.SequenceNumber) { ackedMs.set(ids[i], at); putBytes += recordBytes; } });
+        res.Records.forEach((r, i) => { if (r.SequenceNumber) { ackedMs.set(ids[i], at); if (measured) putBytes += recordBytes; } });
         putErrors += res.FailedRecordCount ?? 0;
       }, () => { putErrors += recordsPerCall; }).finally(() => { inFlight--; }));
     }
@@ -197,7 +206,7 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
     const deliverySec = Math.max(lastDeliveryMs - began, 1) / 1000;
     return {
       consumers, shards: shards.length, targetMbPerSec: round(targetMbPerSec, 2), putMbPerSec: round(putBytes / putSec / 1e6, 2), putErrors,
-      records: acked.length, delivered: sorted.length, missing,
+      records: acked.length, warmupRecords: acked.filter((id) => id < firstMeasuredId).length, delivered: acked.length * consumers - missing, missing, warmupMs,
       deliveredMbPerSec: round(deliveredBytes / deliverySec / 1e6, 2),
       p50Ms: round(percentile(sorted, 50), 1), p99Ms: round(percentile(sorted, 99), 1), maxMs: round(sorted[sorted.length - 1] ?? 0, 1),
       beforeAckShare: round(early.length / Math.max(sorted.length, 1), 3),
@@ -216,10 +225,11 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
 export function fanOutLines(results) {
   const rows = results.filter((r) => r.fanout).map((r) => {
     const f = r.fanout;
-    return `${r.target} fan-out: ${f.consumers} consumers x ${f.shards} shards at ${f.putMbPerSec} MB/s of puts (asked: ${f.targetMbPerSec}, half the put phase's): ` +
+    return `${r.target} fan-out: ${f.consumers} consumers x ${f.shards} shards at ${f.putMbPerSec} MB/s of puts (asked: ${f.targetMbPerSec}, half the put phase's; ` +
+      `measured after ${f.warmupMs / 1000} s of warm-up): ` +
       `delivery latency (put acknowledged -> event received) p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (max ${f.maxMs}; ${round(f.beforeAckShare * 100, 1)}% arrived before the put's answer, counted 0); ` +
       `from the leader's arrival time p50 ${f.arrivalP50Ms} ms, p99 ${f.arrivalP99Ms} ms; delivered ${f.deliveredMbPerSec} MB/s; ` +
-      `${f.delivered} of ${f.records * f.consumers} deliveries${f.missing > 0 ? `, MISSING ${f.missing}` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}` +
+      `${f.delivered} of ${f.records * f.consumers} deliveries (warm-up included)${f.missing > 0 ? `, MISSING ${f.missing}` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}` +
       (f.cores ? `; cores used: api ${f.cores.api}, nodes ${f.cores.nodes}, bench client (producer and consumers) ${f.cores.client}` : '');
   });
   return rows;

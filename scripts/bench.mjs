@@ -34,14 +34,17 @@
 // Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--server-warmup-sec 30] [--concurrency 8] [--shards 4[,32,128,512]]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500] [--half-load-sec 10]
 //   [--kinesalite-shards 4] [--idle-shards 1000] [--idle-sec 10] [--fsync on] [--fsync-shards 128]
-//   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--fanout-shards 0] [--json]
+//   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--fanout-shards 0] [--fanout-warmup-sec 10] [--json]
 //   (--half-load-sec 0, --idle-shards 0, --fsync-shards 0 skip those phases)
 //
 // Shoal targets also run the fan-out phase (scripts/bench-fanout.mjs) after
 // the first shard count:
 // --fanout-consumers consumers subscribed to every shard while puts run at
 // half the put phase's rate; delivery latency p50/p99 and delivered MB/s
-// (0 consumers skips it). Its stream has --fanout-shards shards; 0 (the
+// (0 consumers skips it), measured after --fanout-warmup-sec of the same
+// load (each consumer's worker thread starts with cold code: the first 5 to
+// 7 s of a phase had a p99 of 300 to 800 ms on a warm cluster, whichever
+// stream; every record of the warm-up is still checked for delivery). Its stream has --fanout-shards shards; 0 (the
 // default) sizes it as Kinesis must for that rate: enough shards that none
 // takes more than a shard's write limit (1 MiB/s, 1000 records/s), and at
 // least the first shard count. (A 4-shard stream at 15 MB/s of puts is
@@ -115,6 +118,7 @@ const { values: flags } = parseFlags(import.meta.url, {
   targets: { type: 'string', default: ALL_TARGETS.join(',') },
   'fanout-consumers': { type: 'string', default: '5' },
   'fanout-shards': { type: 'string', default: '0' },
+  'fanout-warmup-sec': { type: 'string', default: '10' },
   json: { type: 'boolean', default: false },
 });
 const cfg = {
@@ -135,6 +139,7 @@ const cfg = {
   targets: flags.targets.split(',').filter((t) => t !== ''),
   fanoutConsumers: nonNegativeInt('fanout-consumers'),
   fanoutShards: nonNegativeInt('fanout-shards'),
+  fanoutWarmupMs: nonNegativeInt('fanout-warmup-sec') * 1000,
   json: flags.json,
 };
 for (const t of cfg.targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(', ')}`);
@@ -514,7 +519,8 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       if (fanStream !== streamName) await createStream(client, fanStream, fanShards);
       const cpuBefore = { cluster: cpuSnapshot(processes), client: process.cpuUsage(), atMs: Date.now() };
       result.fanout = await fanOutPhase({
-        endpoint, protocol, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
+        endpoint, protocol, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec, warmupMs: cfg.fanoutWarmupMs, durationMs: cfg.durationMs,
+        consumers: cfg.fanoutConsumers,
         recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name} ${fanShards} shards: ${m}`),
       });
       result.fanout.cores = coresUsed(processes, cpuBefore);
