@@ -3,13 +3,13 @@
 // the bench stream (from LATEST), then PutRecords run at half the put rate
 // the put phase sustained, for a warm-up (records checked, not measured:
 // each consumer's worker thread starts with cold code) and then the phase's
-// duration. Each record carries a
-// 32-bit id; the phase joins each event's records with the time their
-// PutRecords call was acknowledged and prints the delivery latency
-// (acknowledged -> event received, both on this process's clock; an event
-// that arrives before its put's answer counts 0 ms) p50 and p99, and the
-// delivered MB/s (record data of every consumer's events, 10^6 bytes). It
-// checks that every consumer got every acknowledged record. Each consumer
+// duration. Each record carries a 32-bit id; the phase joins each event's
+// records with the time their PutRecords call was acknowledged and prints
+// the delivery latency (acknowledged -> event received, both on this
+// process's clock; an event that arrives before its put's answer counts
+// 0 ms) p50 and p99, and the delivered MB/s (record data of every
+// consumer's events, 10^6 bytes). It checks that every consumer got every
+// acknowledged record, the warm-up's included. Each consumer
 // runs in a worker thread with its own client (HTTP/2 session or HTTP/1.1
 // agent), as separate consumer applications would: the figures are the
 // cluster's, not one client event loop's.
