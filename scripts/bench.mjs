@@ -44,12 +44,13 @@
 // (0 consumers skips it), measured after --fanout-warmup-sec of the same
 // load (each consumer's worker thread starts with cold code: the first 5 to
 // 7 s of a phase had a p99 of 300 to 800 ms on a warm cluster, whichever
-// stream; every record of the warm-up is still checked for delivery). Its stream has --fanout-shards shards; 0 (the
-// default) sizes it as Kinesis must for that rate: enough shards that none
-// takes more than a shard's write limit (1 MiB/s, 1000 records/s), and at
-// least the first shard count. (A 4-shard stream at 15 MB/s of puts is
-// what Kinesis refuses, and each consumer would need 3.75 MB/s per shard,
-// beyond the 2 MiB/s per shard that SubscribeToShard gives.)
+// stream; every record of the warm-up is still checked for delivery). Its
+// stream has --fanout-shards shards; 0 (the default) sizes it as Kinesis
+// must for that rate: enough shards that none takes more than a shard's
+// write limit (1 MiB/s, 1000 records/s), and at least the first shard
+// count. (A 4-shard stream at 15 MB/s of puts is what Kinesis refuses, and
+// each consumer would need 3.75 MB/s per shard, beyond the 2 MiB/s per
+// shard that SubscribeToShard gives.)
 //
 // Ports used: port-base (shoal api), +1 and +2 (etcd client and peer),
 // +10 as `scripts/cluster up --port-base` (nodes at +10.., their HTTP at
@@ -519,8 +520,8 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       if (fanStream !== streamName) await createStream(client, fanStream, fanShards);
       const cpuBefore = { cluster: cpuSnapshot(processes), client: process.cpuUsage(), atMs: Date.now() };
       result.fanout = await fanOutPhase({
-        endpoint, protocol, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec, warmupMs: cfg.fanoutWarmupMs, durationMs: cfg.durationMs,
-        consumers: cfg.fanoutConsumers,
+        endpoint, protocol, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec,
+        warmupMs: cfg.fanoutWarmupMs, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
         recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name} ${fanShards} shards: ${m}`),
       });
       result.fanout.cores = coresUsed(processes, cpuBefore);
