@@ -18,6 +18,16 @@ export const CAMPAIGN_RETRY_MS = 1000;
 /** Period of the reconcile pass when nothing changes (timers, retries after errors). */
 export const RECONCILE_TICK_MS = 1000;
 /**
+ * A deleted stream stays DELETING at least this long (from when the active
+ * controller first sees it so) before its consumers, shards and record go.
+ * Kinesis keeps a deleted stream DELETING for seconds, and clients read
+ * that state: DescribeStream right after DeleteStream answers DELETING, and
+ * a CreateStream of the same name meanwhile is ResourceInUseException
+ * (kinesalite and kinesis-mock keep it 500 ms). Deleting at once, this
+ * cluster answered ResourceNotFoundException a few milliseconds later.
+ */
+export const STREAM_DELETING_MS = 1000;
+/**
  * A controller process waits this long after it starts before failing over
  * leaders that are missing from nodes/, so that nodes restarting with the
  * cluster (down/up) can register again first. Twice the nodes' default lease

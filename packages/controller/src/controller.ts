@@ -11,7 +11,7 @@ import { billingCommitmentActive, isHandingOver, type MetadataStore, type ShardR
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
-  REREPLICATION_GRACE_MS, WAIT_REASONS_MAX, INGEST_POLLS_PER_WINDOW, INGEST_POLL_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
+  REREPLICATION_GRACE_MS, STREAM_DELETING_MS, WAIT_REASONS_MAX, INGEST_POLLS_PER_WINDOW, INGEST_POLL_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
   ONDEMAND_WINDOW_MS, RESHARDS_PER_PASS_MAX, RESHARD_TIMEOUT_MS, HANDOVER_DRAIN_MS, REBALANCE_HANDOVERS_MAX, REBALANCE_REPLICA_MOVES_MAX,
   REBALANCE_SETTLE_MS, REBALANCE_SKEW_MIN,
 } from './controller-limits';
@@ -60,6 +60,8 @@ export interface ControllerOptions {
   readonly rebalanceSettleMs?: number;
   /** Overrides HANDOVER_DRAIN_MS (tests). */
   readonly handoverDrainMs?: number;
+  /** Overrides STREAM_DELETING_MS (tests). */
+  readonly streamDeletingMs?: number;
   /** Test-only: called before and after every commit of a reshard round state (reshard-step-hook.ts). */
   readonly reshardStepHook?: ReshardStepHook;
 }
@@ -80,6 +82,8 @@ export class Controller {
   private readonly knownAz = new Map<string, string>();
   /** When (controller ms) each node named by a shard was first seen missing from nodes/. */
   private readonly missingSinceMs = new Map<string, number>();
+  /** When (controller ms) each DELETING stream was first seen so (only streams DELETING now). */
+  private readonly deletingSinceMs = new Map<string, number>();
 
   private readonly ingest: IngestMonitor;
   private readonly shardCounters: ShardCounterSource;
@@ -142,6 +146,7 @@ export class Controller {
     if (!kv || this.campaign !== campaign || this.stopped) throw new Error('election key vanished after election');
     this.fence = { key, modRevision: kv.mod_revision };
     this.missingSinceMs.clear(); // a new term counts missing time from its own start
+    this.deletingSinceMs.clear(); // and a deleted stream's DELETING time
     this.o.metrics.setActive(true);
     this.o.log.info('elected: active controller', { electionKey: key });
     this.schedule();
@@ -184,9 +189,7 @@ export class Controller {
     const view = this.o.store.view;
     const keys = this.o.store.keys;
     const streams = [...view.streams.values()];
-    for (const stream of streams) {
-      if (stream.value.status === 'DELETING') await this.commit(planStreamDeletion(view, keys, stream));
-    }
+    for (const stream of this.deletable(streams)) await this.commit(planStreamDeletion(view, keys, stream));
     for (const plan of planConsumerChanges(view, keys)) await this.commit(plan);
     for (const stream of streams) {
       if (stream.value.status !== 'CREATING') continue;
@@ -200,6 +203,22 @@ export class Controller {
     const ctx = this.moveContext();
     if (!(await this.repairAll(ctx.load, ctx.drained))) return;
     await this.movesAll(ctx);
+  }
+
+  /** The DELETING streams that have been so for STREAM_DELETING_MS; a pass is due when the next one will have. */
+  private deletable(streams: readonly Versioned<StreamRecord>[]): Versioned<StreamRecord>[] {
+    const now = this.o.nowMs();
+    const dwellMs = this.o.streamDeletingMs ?? STREAM_DELETING_MS;
+    const deleting = streams.filter((s) => s.value.status === 'DELETING');
+    const ids = new Set(deleting.map((s) => s.value.streamId));
+    for (const id of this.deletingSinceMs.keys()) if (!ids.has(id)) this.deletingSinceMs.delete(id);
+    return deleting.filter((s) => {
+      let since = this.deletingSinceMs.get(s.value.streamId);
+      if (since === undefined) this.deletingSinceMs.set(s.value.streamId, (since = now));
+      const leftMs = dwellMs - (now - since);
+      if (leftMs > 0) this.passIn(leftMs);
+      return leftMs <= 0;
+    });
   }
 
   /** Only the active controller measures ingest (no etcd writes: the nodes' ShardCounters). */

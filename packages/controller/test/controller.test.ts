@@ -10,6 +10,7 @@ import { MetadataStore, type NodeRecord, type StreamRecord } from '@shoal/metada
 import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 import { createLogger } from '@shoal/wire';
 import { Controller } from '../src/controller';
+import { STREAM_DELETING_MS } from '../src/controller-limits';
 
 const WAIT_MS = 8000;
 
@@ -101,9 +102,16 @@ describe('Controller (real etcd)', function () {
     assert.equal(untouched.epoch, 1);
   });
 
-  it('deletes a DELETING stream and its shards', async () => {
-    const s = store.view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'events' })!;
+  it('deletes a DELETING stream and its shards, once it has been DELETING for STREAM_DELETING_MS', async () => {
+    const ref = { accountId: '000000000000', region: 'us-east-1', streamName: 'events' };
+    const s = store.view.stream(ref)!;
     assert.ok(await store.updateStream({ ...s.value, status: 'DELETING' }, s.modRevision));
-    await store.waitFor((v) => !v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'events' }) && v.shardsOf('events-id').length === 0, WAIT_MS);
+    const markedMs = Date.now();
+    // Clients see the DELETING state for a while (DescribeStream right after DeleteStream), as in Kinesis.
+    await sleep(STREAM_DELETING_MS * 0.3);
+    assert.equal(store.view.stream(ref)?.value.status, 'DELETING');
+    assert.ok(store.view.shardsOf('events-id').length > 0);
+    await store.waitFor((v) => !v.stream(ref) && v.shardsOf('events-id').length === 0, WAIT_MS);
+    assert.ok(Date.now() - markedMs >= STREAM_DELETING_MS, `gone after ${Date.now() - markedMs} ms`);
   });
 });
