@@ -18,15 +18,30 @@ export const CAMPAIGN_RETRY_MS = 1000;
 /** Period of the reconcile pass when nothing changes (timers, retries after errors). */
 export const RECONCILE_TICK_MS = 1000;
 /**
- * A deleted stream stays DELETING at least this long (from when the active
- * controller first sees it so) before its consumers, shards and record go.
- * Kinesis keeps a deleted stream DELETING for seconds, and clients read
- * that state: DescribeStream right after DeleteStream answers DELETING, and
- * a CreateStream of the same name meanwhile is ResourceInUseException
- * (kinesalite and kinesis-mock keep it 500 ms). Deleting at once, this
- * cluster answered ResourceNotFoundException a few milliseconds later.
+ * A new stream becomes ACTIVE only once it has been CREATING this long
+ * (from when the active controller first saw it so), however soon its
+ * replicas are open (tens of milliseconds for a few shards). Kinesis takes
+ * seconds, and clients read the state: DescribeStream right after
+ * CreateStream answers CREATING (kinesalite and kinesis-mock keep it 500 ms).
+ */
+export const STREAM_CREATING_MS = 1000;
+/**
+ * A deleted stream stays DELETING at least this long (counted the same way)
+ * before its consumers, shards and record go. Kinesis keeps a deleted
+ * stream DELETING for seconds, and clients read that state: DescribeStream
+ * right after DeleteStream answers DELETING, and a CreateStream of the same
+ * name meanwhile is ResourceInUseException. Deleting at once, this cluster
+ * answered ResourceNotFoundException a few milliseconds later.
  */
 export const STREAM_DELETING_MS = 1000;
+/**
+ * Likewise an UPDATING stream (a reshard, UpdateShardCount, an encryption
+ * change) becomes ACTIVE only once it has been UPDATING this long, however
+ * soon the change is done (a split's children take writes within
+ * milliseconds): DescribeStream right after SplitShard answers UPDATING, as
+ * in Kinesis, where a split takes seconds.
+ */
+export const STREAM_UPDATING_MS = 1000;
 /**
  * A controller process waits this long after it starts before failing over
  * leaders that are missing from nodes/, so that nodes restarting with the

@@ -11,7 +11,8 @@ import { billingCommitmentActive, isHandingOver, type MetadataStore, type ShardR
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
-  REREPLICATION_GRACE_MS, STREAM_DELETING_MS, WAIT_REASONS_MAX, INGEST_POLLS_PER_WINDOW, INGEST_POLL_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
+  REREPLICATION_GRACE_MS, STREAM_CREATING_MS, STREAM_DELETING_MS, STREAM_UPDATING_MS, WAIT_REASONS_MAX, INGEST_POLLS_PER_WINDOW,
+  INGEST_POLL_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
   ONDEMAND_WINDOW_MS, RESHARDS_PER_PASS_MAX, RESHARD_TIMEOUT_MS, HANDOVER_DRAIN_MS, REBALANCE_HANDOVERS_MAX, REBALANCE_REPLICA_MOVES_MAX,
   REBALANCE_SETTLE_MS, REBALANCE_SKEW_MIN,
 } from './controller-limits';
@@ -60,8 +61,6 @@ export interface ControllerOptions {
   readonly rebalanceSettleMs?: number;
   /** Overrides HANDOVER_DRAIN_MS (tests). */
   readonly handoverDrainMs?: number;
-  /** Overrides STREAM_DELETING_MS (tests). */
-  readonly streamDeletingMs?: number;
   /** Test-only: called before and after every commit of a reshard round state (reshard-step-hook.ts). */
   readonly reshardStepHook?: ReshardStepHook;
 }
@@ -82,8 +81,8 @@ export class Controller {
   private readonly knownAz = new Map<string, string>();
   /** When (controller ms) each node named by a shard was first seen missing from nodes/. */
   private readonly missingSinceMs = new Map<string, number>();
-  /** When (controller ms) each DELETING stream was first seen so (only streams DELETING now). */
-  private readonly deletingSinceMs = new Map<string, number>();
+  /** Each stream's status and when (controller ms) this controller first saw it in it (streams of the view only). */
+  private readonly statusSince = new Map<string, { status: StreamRecord['status']; sinceMs: number }>();
 
   private readonly ingest: IngestMonitor;
   private readonly shardCounters: ShardCounterSource;
@@ -146,7 +145,7 @@ export class Controller {
     if (!kv || this.campaign !== campaign || this.stopped) throw new Error('election key vanished after election');
     this.fence = { key, modRevision: kv.mod_revision };
     this.missingSinceMs.clear(); // a new term counts missing time from its own start
-    this.deletingSinceMs.clear(); // and a deleted stream's DELETING time
+    this.statusSince.clear(); // and the time streams spent CREATING, UPDATING or DELETING
     this.o.metrics.setActive(true);
     this.o.log.info('elected: active controller', { electionKey: key });
     this.schedule();
@@ -189,7 +188,12 @@ export class Controller {
     const view = this.o.store.view;
     const keys = this.o.store.keys;
     const streams = [...view.streams.values()];
-    for (const stream of this.deletable(streams)) await this.commit(planStreamDeletion(view, keys, stream));
+    this.trackStatuses(streams);
+    for (const stream of streams) {
+      if (stream.value.status === 'DELETING' && this.inStatusFor(stream.value, STREAM_DELETING_MS)) {
+        await this.commit(planStreamDeletion(view, keys, stream));
+      }
+    }
     for (const plan of planConsumerChanges(view, keys)) await this.commit(plan);
     for (const stream of streams) {
       if (stream.value.status !== 'CREATING') continue;
@@ -205,20 +209,23 @@ export class Controller {
     await this.movesAll(ctx);
   }
 
-  /** The DELETING streams that have been so for STREAM_DELETING_MS; a pass is due when the next one will have. */
-  private deletable(streams: readonly Versioned<StreamRecord>[]): Versioned<StreamRecord>[] {
+  /** Notes when (controller ms) each stream of the view was first seen in its status; forgets streams that are gone. */
+  private trackStatuses(streams: readonly Versioned<StreamRecord>[]): void {
     const now = this.o.nowMs();
-    const dwellMs = this.o.streamDeletingMs ?? STREAM_DELETING_MS;
-    const deleting = streams.filter((s) => s.value.status === 'DELETING');
-    const ids = new Set(deleting.map((s) => s.value.streamId));
-    for (const id of this.deletingSinceMs.keys()) if (!ids.has(id)) this.deletingSinceMs.delete(id);
-    return deleting.filter((s) => {
-      let since = this.deletingSinceMs.get(s.value.streamId);
-      if (since === undefined) this.deletingSinceMs.set(s.value.streamId, (since = now));
-      const leftMs = dwellMs - (now - since);
-      if (leftMs > 0) this.passIn(leftMs);
-      return leftMs <= 0;
-    });
+    const ids = new Set<string>();
+    for (const { value: s } of streams) {
+      ids.add(s.streamId);
+      if (this.statusSince.get(s.streamId)?.status !== s.status) this.statusSince.set(s.streamId, { status: s.status, sinceMs: now });
+    }
+    for (const id of this.statusSince.keys()) if (!ids.has(id)) this.statusSince.delete(id);
+  }
+
+  /** Whether the stream has been in its status for `ms` (as trackStatuses saw it); if not, a pass is due when it will have. */
+  private inStatusFor(s: StreamRecord, ms: number): boolean {
+    const seen = this.statusSince.get(s.streamId);
+    const leftMs = seen?.status === s.status ? ms - (this.o.nowMs() - seen.sinceMs) : ms;
+    if (leftMs > 0) this.passIn(leftMs);
+    return leftMs <= 0;
   }
 
   /** Only the active controller measures ingest (no etcd writes: the nodes' ShardCounters). */
@@ -248,8 +255,8 @@ export class Controller {
       if (s.reshard) {
         outcome = planReshardProgress(view, keys, stream, now, this.o.reshardTimeoutMs ?? RESHARD_TIMEOUT_MS);
       } else if (s.status === 'UPDATING' && s.targetShardCount === undefined) {
-        // A settings change (encryption) that only needs the stream to pass through UPDATING.
-        outcome = planSettleUpdate(keys, stream);
+        // A reshard done, or a settings change (encryption) that only needs the stream to pass through UPDATING.
+        if (this.inStatusFor(s, STREAM_UPDATING_MS)) outcome = planSettleUpdate(keys, stream);
       } else {
         const open = view.openShardsOf(s.streamId);
         // Warm throughput is in effect only while the account has the On-demand Advantage commitment.
@@ -385,6 +392,9 @@ export class Controller {
       return false;
     }
     this.waits.delete(stream.value.streamId);
+    // The commit that writes the stream record makes it ACTIVE: not before it has been CREATING for STREAM_CREATING_MS.
+    const activates = outcome.plan.puts.some((p) => p.key === this.o.store.keys.stream(stream.value));
+    if (activates && !this.inStatusFor(stream.value, STREAM_CREATING_MS)) return false;
     return this.commit(outcome.plan);
   }
 

@@ -47,11 +47,6 @@ function createdSecsOf(shard: ShardRecord): number {
   return decodeSequenceNumber(shard.startingSequenceNumber)?.shardCreatedSecs ?? Math.floor(shard.createdMs / 1000);
 }
 
-/** Status of a stream once it has no round in progress. */
-function settledStatus(s: StreamRecord): StreamRecord['status'] {
-  return s.targetShardCount !== undefined ? 'UPDATING' : 'ACTIVE';
-}
-
 /** The next commit of the stream's round in progress, a reason to wait, or undefined (leaders are sealing). */
 export function planReshardProgress(view: ClusterView, keys: Keys, stream: Versioned<StreamRecord>, nowMs: number, timeoutMs: number): PlanOutcome | undefined {
   const s = stream.value;
@@ -128,8 +123,10 @@ function planCompletion(view: ClusterView, keys: Keys, stream: Versioned<StreamR
       puts.push({ key, value: child });
     }
   }
+  // An UPDATING stream stays so: the next round (UpdateShardCount) or planSettleUpdate, once the stream has been UPDATING
+  // for STREAM_UPDATING_MS, makes it ACTIVE.
   const next: StreamRecord = { ...s, reshard: undefined, nextShardIndex: base + childCount, lastReshardMs: nowMs };
-  puts.push({ key: keys.stream(s), value: { ...next, status: s.status === 'UPDATING' ? settledStatus(next) : s.status } });
+  puts.push({ key: keys.stream(s), value: next });
   const reason = `reshard ${s.streamName} (${round.cause}): closed ${parents.map((p) => p.value.shardId).join(',')}, opened ${childCount} children from index ${base}`;
   return { kind: 'commit', plan: { reason, compare, puts, deletes: [], roundState: 'done' } };
 }
@@ -151,12 +148,12 @@ function rollback(keys: Keys, stream: Versioned<StreamRecord>, parents: Readonly
   return { kind: 'commit', plan: { reason: `reshard ${s.streamName}: rolled back (${why})`, compare, puts, deletes: [], roundState: 'rolled-back' } };
 }
 
-/** Starts a round (or, with no steps, clears a reached UpdateShardCount target). */
+/** Starts a round (or, with no steps, clears a reached UpdateShardCount target: planSettleUpdate then makes the stream ACTIVE). */
 export function planRoundStart(keys: Keys, stream: Versioned<StreamRecord>, cause: ReshardRecord['cause'], steps: readonly ReshardStep[], nowMs: number): PlanOutcome {
   const s = stream.value;
   const compare = [{ key: keys.stream(s), modRevision: stream.modRevision }];
   if (steps.length === 0) {
-    const next: StreamRecord = { ...s, targetShardCount: undefined, status: s.status === 'UPDATING' ? 'ACTIVE' : s.status };
+    const next: StreamRecord = { ...s, targetShardCount: undefined };
     return { kind: 'commit', plan: { reason: `${s.streamName}: reached ${s.targetShardCount} shards`, compare, puts: [{ key: keys.stream(s), value: next }], deletes: [] } };
   }
   const next: StreamRecord = { ...s, reshard: reshardRecord(cause, steps, nowMs) };
@@ -166,8 +163,10 @@ export function planRoundStart(keys: Keys, stream: Versioned<StreamRecord>, caus
 
 /**
  * UPDATING -> ACTIVE for a stream with no round and no target in progress:
- * a settings change (Start/StopStreamEncryption) that, as in Kinesis, only
- * passes the stream through UPDATING.
+ * a reshard that is done, or a settings change (Start/StopStreamEncryption)
+ * that, as in Kinesis, only passes the stream through UPDATING. The
+ * controller commits it once the stream has been UPDATING for
+ * STREAM_UPDATING_MS.
  */
 export function planSettleUpdate(keys: Keys, stream: Versioned<StreamRecord>): PlanOutcome {
   const s = stream.value;

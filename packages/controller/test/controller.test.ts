@@ -10,7 +10,7 @@ import { MetadataStore, type NodeRecord, type StreamRecord } from '@shoal/metada
 import { startEtcd, type EtcdCluster } from '@shoal/testkit';
 import { createLogger } from '@shoal/wire';
 import { Controller } from '../src/controller';
-import { STREAM_DELETING_MS } from '../src/controller-limits';
+import { STREAM_CREATING_MS, STREAM_DELETING_MS, STREAM_UPDATING_MS } from '../src/controller-limits';
 
 const WAIT_MS = 8000;
 
@@ -81,10 +81,13 @@ describe('Controller (real etcd)', function () {
     await active.stop();
     for (let i = 0; i < 80 && !controllers.some((c) => c.active); i++) await sleep(100);
     assert.equal(controllers.filter((c) => c.active).length, 1);
+    const createdMs = Date.now();
     assert.ok(await store.createStream(streamRecord('events', 1)));
     await store.waitFor((v) => v.shardsOf('events-id').length === 1, WAIT_MS);
     await nodesApplied();
     await store.waitFor((v) => v.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'events' })?.value.status === 'ACTIVE', WAIT_MS);
+    // Replicas open within milliseconds, but a new stream shows CREATING for a while, as in Kinesis.
+    assert.ok(Date.now() - createdMs >= STREAM_CREATING_MS, `ACTIVE after ${Date.now() - createdMs} ms`);
   });
 
   it('fails over a shard whose leader node is gone, bumping the epoch', async () => {
@@ -100,6 +103,17 @@ describe('Controller (real etcd)', function () {
     const untouched = store.view.shard('orders-id', 'shardId-000000000001')!.value;
     assert.equal(untouched.leader, 'b1');
     assert.equal(untouched.epoch, 1);
+  });
+
+  it('makes an UPDATING stream with nothing left to do ACTIVE once it has been UPDATING for STREAM_UPDATING_MS', async () => {
+    const ref = { accountId: '000000000000', region: 'us-east-1', streamName: 'events' };
+    const s = store.view.stream(ref)!;
+    assert.ok(await store.updateStream({ ...s.value, status: 'UPDATING' }, s.modRevision));
+    const markedMs = Date.now();
+    await sleep(STREAM_UPDATING_MS * 0.3);
+    assert.equal(store.view.stream(ref)?.value.status, 'UPDATING');
+    await store.waitFor((v) => v.stream(ref)?.value.status === 'ACTIVE', WAIT_MS);
+    assert.ok(Date.now() - markedMs >= STREAM_UPDATING_MS, `ACTIVE after ${Date.now() - markedMs} ms`);
   });
 
   it('deletes a DELETING stream and its shards, once it has been DELETING for STREAM_DELETING_MS', async () => {

@@ -83,6 +83,35 @@ describe('reshard rounds', () => {
     }
   });
 
+  it('leaves a stream UPDATING when a SplitShard round is done (the controller settles it after STREAM_UPDATING_MS)', () => {
+    const w = new World({ ...baseStream(2), status: 'UPDATING' }, evenShardRecords(2));
+    const ref = { accountId: '000000000000', region: 'us-east-1', streamName: 's' };
+    const choice = chooseRound({ ...w.stream, targetShardCount: 4 }, w.open(), () => undefined, 0, 0, SETTINGS)!;
+    w.commit(planRoundStart(keys, w.view.stream(ref)!, 'split', choice.steps.slice(0, 1), 1_000));
+    w.commit(planReshardProgress(w.view, keys, w.view.stream(ref)!, 1_100, TIMEOUT_MS));
+    w.seal(5);
+    assert.equal(w.commit(planReshardProgress(w.view, keys, w.view.stream(ref)!, 1_200, TIMEOUT_MS)).roundState, 'done');
+    assert.equal(w.open().length, 3, 'the children take writes at once');
+    assert.equal(w.stream.status, 'UPDATING');
+  });
+
+  it('leaves an UPDATING stream UPDATING when its round is done or its target reached (the controller settles it after STREAM_UPDATING_MS)', () => {
+    const w = new World({ ...baseStream(2), status: 'UPDATING', targetShardCount: 4 }, evenShardRecords(2));
+    const ref = { accountId: '000000000000', region: 'us-east-1', streamName: 's' };
+    const choice = chooseRound(w.stream, w.open(), () => undefined, 0, 0, SETTINGS)!;
+    w.commit(planRoundStart(keys, w.view.stream(ref)!, choice.cause, choice.steps, 1_000));
+    w.commit(planReshardProgress(w.view, keys, w.view.stream(ref)!, 1_100, TIMEOUT_MS));
+    w.seal(5);
+    assert.equal(w.commit(planReshardProgress(w.view, keys, w.view.stream(ref)!, 1_200, TIMEOUT_MS)).roundState, 'done');
+    assert.equal(w.stream.status, 'UPDATING');
+    const reached = chooseRound(w.stream, w.open(), () => undefined, 0, 0, SETTINGS)!;
+    assert.equal(reached.steps.length, 0, 'the target is reached');
+    w.commit(planRoundStart(keys, w.view.stream(ref)!, reached.cause, reached.steps, 1_300));
+    assert.equal(w.open().length, 4);
+    assert.equal(w.stream.targetShardCount, undefined);
+    assert.equal(w.stream.status, 'UPDATING');
+  });
+
   it('places children by the load after the round: the closing parents do not count', () => {
     // a1 leads both parents; b1 and c1 one shard each. Counting the parents, the child would go to b1
     // and leave a1 with none and b1 with two (a skew that rebalancing would undo with a handover).
