@@ -6,12 +6,16 @@
  * mod revision. The stream's own deletion removes its consumers first
  * (planStreamConsumersDeletion, called by planStreamDeletion).
  */
-import type { ClusterView, Keys, StreamRecord, Versioned } from '@shoal/metadata';
+import type { ClusterView, ConsumerRecord, Keys, StreamRecord, Versioned } from '@shoal/metadata';
 import { CONSUMER_COMMITS_PER_PASS_MAX } from './controller-limits';
 import type { CommitPlan } from './plans';
 
-/** Commits that move consumers along, at most CONSUMER_COMMITS_PER_PASS_MAX (the next pass does the rest). */
-export function planConsumerChanges(view: ClusterView, keys: Keys): CommitPlan[] {
+/**
+ * Commits that move consumers along, at most CONSUMER_COMMITS_PER_PASS_MAX
+ * (the next pass does the rest); a CREATING or DELETING consumer moves only
+ * once `due` says so (it has shown that status long enough).
+ */
+export function planConsumerChanges(view: ClusterView, keys: Keys, due: (streamId: string, c: ConsumerRecord) => boolean): CommitPlan[] {
   const plans: CommitPlan[] = [];
   for (const streamId of [...view.consumers.streamIds()]) {
     const stream = view.streamById(streamId)?.value;
@@ -22,6 +26,8 @@ export function planConsumerChanges(view: ClusterView, keys: Keys): CommitPlan[]
       const name = `${c.value.consumerName} of ${stream?.streamName ?? streamId}`;
       if (!stream) {
         plans.push({ reason: `remove consumer ${name} (stream gone)`, compare, puts: [], deletes: [key, keys.consumerRegistry(streamId)] });
+      } else if (!due(streamId, c.value)) {
+        continue;
       } else if (c.value.status === 'DELETING') {
         plans.push({ reason: `remove consumer ${name}`, compare, puts: [], deletes: [key] });
       } else if (c.value.status === 'CREATING') {

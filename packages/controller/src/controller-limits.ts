@@ -43,6 +43,14 @@ export const STREAM_DELETING_MS = 1000;
  */
 export const STREAM_UPDATING_MS = 1000;
 /**
+ * A registered consumer becomes ACTIVE, and a deregistered one goes, only
+ * once it has been CREATING or DELETING this long: Kinesis takes seconds,
+ * and DescribeStreamConsumer right after RegisterStreamConsumer answers
+ * CREATING (SubscribeToShard then ResourceInUseException).
+ */
+export const CONSUMER_CREATING_MS = 1000;
+export const CONSUMER_DELETING_MS = 1000;
+/**
  * A controller process waits this long after it starts before failing over
  * leaders that are missing from nodes/, so that nodes restarting with the
  * cluster (down/up) can register again first. Twice the nodes' default lease

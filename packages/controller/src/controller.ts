@@ -7,12 +7,14 @@
  * heard that it lost (fencing).
  */
 import type { Campaign } from 'etcd3';
-import { billingCommitmentActive, isHandingOver, type MetadataStore, type ShardRecord, type StreamRecord, type Versioned } from '@shoal/metadata';
+import {
+  billingCommitmentActive, isHandingOver, type ClusterView, type ConsumerRecord, type MetadataStore, type ShardRecord, type StreamRecord, type Versioned,
+} from '@shoal/metadata';
 import type { Logger } from '@shoal/wire';
 import {
   CAMPAIGN_RETRY_MS, ELECTION_LEASE_TTL_SEC, FAILOVERS_PER_PASS_MAX, FAILOVER_GRACE_MS, KNOWN_NODES_MAX, MOVES_PER_PASS_MAX, RECONCILE_TICK_MS,
-  REREPLICATION_GRACE_MS, STREAM_CREATING_MS, STREAM_DELETING_MS, STREAM_UPDATING_MS, WAIT_REASONS_MAX, INGEST_POLLS_PER_WINDOW,
-  INGEST_POLL_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
+  REREPLICATION_GRACE_MS, WAIT_REASONS_MAX, INGEST_POLLS_PER_WINDOW, INGEST_POLL_INTERVAL_MS_MAX, ONDEMAND_COOLDOWN_MS,
+  CONSUMER_CREATING_MS, CONSUMER_DELETING_MS, STREAM_CREATING_MS, STREAM_DELETING_MS, STREAM_UPDATING_MS,
   ONDEMAND_WINDOW_MS, RESHARDS_PER_PASS_MAX, RESHARD_TIMEOUT_MS, HANDOVER_DRAIN_MS, REBALANCE_HANDOVERS_MAX, REBALANCE_REPLICA_MOVES_MAX,
   REBALANCE_SETTLE_MS, REBALANCE_SKEW_MIN,
 } from './controller-limits';
@@ -27,6 +29,10 @@ import { planMoveLeader, planReplicaMove, type MoveContext } from './replica-mov
 import { planHandover } from './handover';
 import { planRebalance } from './rebalance';
 import type { ReshardStepHook } from './reshard-step-hook';
+import { StatusAges } from './status-ages';
+
+const streamAgeKey = (streamId: string): string => `stream/${streamId}`;
+const consumerAgeKey = (streamId: string, consumerName: string): string => `consumer/${streamId}/${consumerName}`;
 
 /** Counters the controller reports; main.ts makes them Prometheus metrics (@shoal/wire METRICS). */
 export interface ControllerMetrics {
@@ -81,8 +87,8 @@ export class Controller {
   private readonly knownAz = new Map<string, string>();
   /** When (controller ms) each node named by a shard was first seen missing from nodes/. */
   private readonly missingSinceMs = new Map<string, number>();
-  /** Each stream's status and when (controller ms) this controller first saw it in it (streams of the view only). */
-  private readonly statusSince = new Map<string, { status: StreamRecord['status']; sinceMs: number }>();
+  /** How long streams and consumers have been in their statuses (minimum CREATING, UPDATING, DELETING times). */
+  private readonly ages = new StatusAges();
 
   private readonly ingest: IngestMonitor;
   private readonly shardCounters: ShardCounterSource;
@@ -145,7 +151,7 @@ export class Controller {
     if (!kv || this.campaign !== campaign || this.stopped) throw new Error('election key vanished after election');
     this.fence = { key, modRevision: kv.mod_revision };
     this.missingSinceMs.clear(); // a new term counts missing time from its own start
-    this.statusSince.clear(); // and the time streams spent CREATING, UPDATING or DELETING
+    this.ages.clear(); // and the time streams and consumers spent in their statuses
     this.o.metrics.setActive(true);
     this.o.log.info('elected: active controller', { electionKey: key });
     this.schedule();
@@ -188,13 +194,15 @@ export class Controller {
     const view = this.o.store.view;
     const keys = this.o.store.keys;
     const streams = [...view.streams.values()];
-    this.trackStatuses(streams);
+    this.trackStatuses(view);
     for (const stream of streams) {
-      if (stream.value.status === 'DELETING' && this.inStatusFor(stream.value, STREAM_DELETING_MS)) {
+      if (stream.value.status === 'DELETING' && this.inStatusFor(streamAgeKey(stream.value.streamId), 'DELETING', STREAM_DELETING_MS)) {
         await this.commit(planStreamDeletion(view, keys, stream));
       }
     }
-    for (const plan of planConsumerChanges(view, keys)) await this.commit(plan);
+    const consumerDue = (streamId: string, c: ConsumerRecord): boolean =>
+      this.inStatusFor(consumerAgeKey(streamId, c.consumerName), c.status, c.status === 'CREATING' ? CONSUMER_CREATING_MS : CONSUMER_DELETING_MS);
+    for (const plan of planConsumerChanges(view, keys, consumerDue)) await this.commit(plan);
     for (const stream of streams) {
       if (stream.value.status !== 'CREATING') continue;
       // One creation per pass: the next pass places with the load this one added.
@@ -209,23 +217,21 @@ export class Controller {
     await this.movesAll(ctx);
   }
 
-  /** Notes when (controller ms) each stream of the view was first seen in its status; forgets streams that are gone. */
-  private trackStatuses(streams: readonly Versioned<StreamRecord>[]): void {
-    const now = this.o.nowMs();
-    const ids = new Set<string>();
-    for (const { value: s } of streams) {
-      ids.add(s.streamId);
-      if (this.statusSince.get(s.streamId)?.status !== s.status) this.statusSince.set(s.streamId, { status: s.status, sinceMs: now });
+  /** Notes the status of every stream and consumer of the view (StatusAges). */
+  private trackStatuses(view: ClusterView): void {
+    const present: Array<readonly [string, string]> = [];
+    for (const { value: s } of view.streams.values()) present.push([streamAgeKey(s.streamId), s.status]);
+    for (const streamId of view.consumers.streamIds()) {
+      for (const { value: c } of view.consumers.of(streamId)) present.push([consumerAgeKey(streamId, c.consumerName), c.status]);
     }
-    for (const id of this.statusSince.keys()) if (!ids.has(id)) this.statusSince.delete(id);
+    this.ages.track(present, this.o.nowMs());
   }
 
-  /** Whether the stream has been in its status for `ms` (as trackStatuses saw it); if not, a pass is due when it will have. */
-  private inStatusFor(s: StreamRecord, ms: number): boolean {
-    const seen = this.statusSince.get(s.streamId);
-    const leftMs = seen?.status === s.status ? ms - (this.o.nowMs() - seen.sinceMs) : ms;
+  /** Whether the object has been in `status` for `ms`; if not, a pass is due when it will have. */
+  private inStatusFor(key: string, status: string, ms: number): boolean {
+    const leftMs = this.ages.leftMs(key, status, ms, this.o.nowMs());
     if (leftMs > 0) this.passIn(leftMs);
-    return leftMs <= 0;
+    return leftMs === 0;
   }
 
   /** Only the active controller measures ingest (no etcd writes: the nodes' ShardCounters). */
@@ -256,7 +262,7 @@ export class Controller {
         outcome = planReshardProgress(view, keys, stream, now, this.o.reshardTimeoutMs ?? RESHARD_TIMEOUT_MS);
       } else if (s.status === 'UPDATING' && s.targetShardCount === undefined) {
         // A reshard done, or a settings change (encryption) that only needs the stream to pass through UPDATING.
-        if (this.inStatusFor(s, STREAM_UPDATING_MS)) outcome = planSettleUpdate(keys, stream);
+        if (this.inStatusFor(streamAgeKey(s.streamId), 'UPDATING', STREAM_UPDATING_MS)) outcome = planSettleUpdate(keys, stream);
       } else {
         const open = view.openShardsOf(s.streamId);
         // Warm throughput is in effect only while the account has the On-demand Advantage commitment.
@@ -394,7 +400,7 @@ export class Controller {
     this.waits.delete(stream.value.streamId);
     // The commit that writes the stream record makes it ACTIVE: not before it has been CREATING for STREAM_CREATING_MS.
     const activates = outcome.plan.puts.some((p) => p.key === this.o.store.keys.stream(stream.value));
-    if (activates && !this.inStatusFor(stream.value, STREAM_CREATING_MS)) return false;
+    if (activates && !this.inStatusFor(streamAgeKey(stream.value.streamId), 'CREATING', STREAM_CREATING_MS)) return false;
     return this.commit(outcome.plan);
   }
 

@@ -27,7 +27,7 @@ function viewWith(s: StreamRecord | undefined, consumers: ConsumerRecord[]): Clu
 describe('consumer plans', () => {
   it('makes CREATING consumers ACTIVE and removes DELETING ones, each guarded by its revision; ACTIVE ones need nothing', () => {
     const view = viewWith(stream('ACTIVE'), [consumer('id-1', 'a', 'CREATING'), consumer('id-1', 'b', 'DELETING'), consumer('id-1', 'c', 'ACTIVE')]);
-    const plans = planConsumerChanges(view, keys);
+    const plans = planConsumerChanges(view, keys, () => true);
     assert.equal(plans.length, 2);
     assert.deepEqual(plans[0]!.compare, [{ key: '/t/consumers/id-1/a', modRevision: '20' }]);
     assert.deepEqual(plans[0]!.puts, [{ key: '/t/consumers/id-1/a', value: { ...consumer('id-1', 'a', 'ACTIVE') } }]);
@@ -35,9 +35,18 @@ describe('consumer plans', () => {
     assert.deepEqual(plans[1]!.compare, [{ key: '/t/consumers/id-1/b', modRevision: '21' }]);
   });
 
+  it('moves a CREATING or DELETING consumer only when it is due (it has shown that status long enough)', () => {
+    const view = viewWith(stream('ACTIVE'), [consumer('id-1', 'a', 'CREATING'), consumer('id-1', 'b', 'DELETING')]);
+    const asked: string[] = [];
+    assert.deepEqual(planConsumerChanges(view, keys, (streamId, c) => { asked.push(`${streamId}/${c.consumerName} ${c.status}`); return false; }), []);
+    assert.deepEqual(asked, ['id-1/a CREATING', 'id-1/b DELETING']);
+    const onlyA = planConsumerChanges(view, keys, (_, c) => c.consumerName === 'a');
+    assert.deepEqual(onlyA.map((p) => p.reason), ['consumer a of orders ACTIVE']);
+  });
+
   it('removes consumers whose stream is gone, with the stream registration guard', () => {
     const view = viewWith(undefined, [consumer('gone', 'a', 'ACTIVE')]);
-    assert.deepEqual(planConsumerChanges(view, keys).map((p) => p.deletes), [['/t/consumers/gone/a', '/t/consumer-registry/gone']]);
+    assert.deepEqual(planConsumerChanges(view, keys, () => false).map((p) => p.deletes), [['/t/consumers/gone/a', '/t/consumer-registry/gone']], 'at once, due or not');
   });
 
   it('deletes a DELETING stream\'s consumers first, then its shards and the stream', () => {
