@@ -22,9 +22,12 @@ export const RECONCILE_TICK_MS = 1000;
  * (from when the active controller first saw it so), however soon its
  * replicas are open (tens of milliseconds for a few shards). Kinesis takes
  * seconds, and clients read the state: DescribeStream right after
- * CreateStream answers CREATING (kinesalite and kinesis-mock keep it 500 ms).
+ * CreateStream answers CREATING. 500 ms, as kinesalite and kinesis-mock: a
+ * longer time costs scripts 10 s (the AWS CLI's `wait stream-exists` polls
+ * every 10 s, and its first poll, a CLI start after CreateStream, came
+ * 0.9 s later here: it saw CREATING with 1 s and waited).
  */
-export const STREAM_CREATING_MS = 1000;
+export const STREAM_CREATING_MS = 500;
 /**
  * A deleted stream stays DELETING at least this long (counted the same way)
  * before its consumers, shards and record go. Kinesis keeps a deleted
@@ -33,7 +36,7 @@ export const STREAM_CREATING_MS = 1000;
  * name meanwhile is ResourceInUseException. Deleting at once, this cluster
  * answered ResourceNotFoundException a few milliseconds later.
  */
-export const STREAM_DELETING_MS = 1000;
+export const STREAM_DELETING_MS = 500;
 /**
  * Likewise an UPDATING stream (a reshard, UpdateShardCount, an encryption
  * change) becomes ACTIVE only once it has been UPDATING this long, however
@@ -41,15 +44,15 @@ export const STREAM_DELETING_MS = 1000;
  * milliseconds): DescribeStream right after SplitShard answers UPDATING, as
  * in Kinesis, where a split takes seconds.
  */
-export const STREAM_UPDATING_MS = 1000;
+export const STREAM_UPDATING_MS = 500;
 /**
  * A registered consumer becomes ACTIVE, and a deregistered one goes, only
  * once it has been CREATING or DELETING this long: Kinesis takes seconds,
  * and DescribeStreamConsumer right after RegisterStreamConsumer answers
  * CREATING (SubscribeToShard then ResourceInUseException).
  */
-export const CONSUMER_CREATING_MS = 1000;
-export const CONSUMER_DELETING_MS = 1000;
+export const CONSUMER_CREATING_MS = 500;
+export const CONSUMER_DELETING_MS = 500;
 /**
  * A controller process waits this long after it starts before failing over
  * leaders that are missing from nodes/, so that nodes restarting with the
