@@ -37,8 +37,40 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-/** What JSON.parse must read in a string: an escape, or a control character (which it rejects). */
-const NOT_PLAIN = /[\x00-\x1f\\]/;
+/** A byte JSON.parse must read in a string: an escape's backslash, or a control character (which it rejects). */
+function isSpecial(b: number): boolean {
+  return b < 0x20 || b === BACKSLASH;
+}
+
+/**
+ * Where the first special byte (isSpecial) at or after `from` is, else
+ * `bytes.length`: four bytes per step where the words are aligned (a word
+ * has a byte below 0x20, or a zero byte once xor-ed with four backslashes,
+ * by the classic bit tricks; exact for whether a word has one), then the
+ * byte itself. A regular expression over each string's text did the same
+ * at about 4 ns a character: 2.9 ms of a 700 KB PutRecords body, about 5 ms
+ * per MB of record data where the api spends 15 to 20 in all (2026-12-05);
+ * this reads the body in about 0.25 ms. The parser asks for the next
+ * special byte only past the last one found, so a body is read once.
+ */
+export function nextSpecialByte(bytes: Buffer, from: number): number {
+  const n = bytes.length;
+  let i = from;
+  for (; i < n && ((bytes.byteOffset + i) & 3) !== 0; i++) if (isSpecial(bytes[i]!)) return i;
+  if (i >= n) return n;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (n - i) >>> 2);
+  for (let w = 0; w < words.length; w++) {
+    const x = words[w]!;
+    const belowSpace = (x - 0x20202020) & ~x & 0x80808080;
+    const y = x ^ 0x5c5c5c5c;
+    const backslash = (y - 0x01010101) & ~y & 0x80808080;
+    if ((belowSpace | backslash) !== 0) {
+      for (let j = i + w * 4; ; j++) if (isSpecial(bytes[j]!)) return j;
+    }
+  }
+  for (i += words.length * 4; i < n; i++) if (isSpecial(bytes[i]!)) return i;
+  return n;
+}
 
 /** Thrown inside the parser to leave the body to JSON.parse. */
 class Unparsed {}
@@ -46,6 +78,9 @@ const UNPARSED = new Unparsed();
 
 class BytesParser {
   private pos = 0;
+  /** The first special byte at or after `specialFrom` (nextSpecialByte), found once per stretch: strings come in order. */
+  private special = -1;
+  private specialFrom = Infinity;
 
   /** `ascii`: every byte is below 0x80, so a Latin-1 read of a slice is its text. */
   constructor(private readonly bytes: Buffer, private readonly ascii: boolean) {}
@@ -120,10 +155,9 @@ class BytesParser {
     let end = this.bytes.indexOf(QUOTE, start + 1);
     while (end >= 0 && this.escaped(end)) end = this.bytes.indexOf(QUOTE, end + 1);
     if (end < 0) throw UNPARSED;
-    const plain = this.text(start + 1, end);
-    if (!NOT_PLAIN.test(plain)) {
+    if (this.nextSpecial(start + 1) >= end) {
       this.pos = end + 1;
-      return plain;
+      return this.text(start + 1, end);
     }
     let value: unknown;
     try {
@@ -133,6 +167,15 @@ class BytesParser {
     }
     this.pos = end + 1;
     return value as string;
+  }
+
+  /** nextSpecialByte(bytes, from), reusing the last answer while it still holds (it lies at or after `from`). */
+  private nextSpecial(from: number): number {
+    if (from < this.specialFrom || this.special < from) {
+      this.special = nextSpecialByte(this.bytes, from);
+      this.specialFrom = from;
+    }
+    return this.special;
   }
 
   /** Whether the byte at `at` follows an odd run of backslashes. */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { isAscii } from 'node:buffer';
 import fc from 'fast-check';
-import { NOT_PARSED, parseJsonBytes } from '../../src/protocol/json-bytes-parse';
+import { NOT_PARSED, nextSpecialByte, parseJsonBytes } from '../../src/protocol/json-bytes-parse';
 import { jsonCodec } from '../../src/protocol/json-codec';
 
 /** JSON.parse of the bytes as the codec reads them, or the error it throws. */
@@ -95,6 +95,41 @@ describe('parseJsonBytes', () => {
         expectAgrees(damaged);
       }
     }), { numRuns: 2000 });
+  });
+});
+
+describe('nextSpecialByte', () => {
+  /** The first byte below 0x20 or a backslash at or after `from`, one byte at a time. */
+  function naive(bytes: Buffer, from: number): number {
+    for (let i = from; i < bytes.length; i++) if (bytes[i]! < 0x20 || bytes[i] === 0x5c) return i;
+    return bytes.length;
+  }
+
+  it('finds what a byte-by-byte scan finds, at any alignment and start (property)', () => {
+    // Mostly plain bytes (so the word steps run), some special, some above 0x7f; sliced at any offset of a larger buffer.
+    const byte = fc.oneof(
+      { weight: 20, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).filter((b) => b !== 0x5c) },
+      { weight: 1, arbitrary: fc.constantFrom(0x00, 0x09, 0x0a, 0x1f, 0x20, 0x5b, 0x5c, 0x5d, 0x7f, 0x80, 0xdc, 0xff) },
+    );
+    fc.assert(fc.property(fc.array(byte, { maxLength: 80 }), fc.nat(7), fc.nat(90), (bytes, lead, from) => {
+      const whole = Buffer.concat([Buffer.alloc(lead, 0x41), Buffer.from(bytes)]);
+      const slice = whole.subarray(lead);
+      assert.equal(nextSpecialByte(slice, from), naive(slice, from));
+    }), { numRuns: 3000 });
+  });
+
+  it('sees each special byte in every lane of a word, and none in plain text', () => {
+    const plain = Buffer.from('A'.repeat(64));
+    assert.equal(nextSpecialByte(plain, 0), 64);
+    for (const special of [0x00, 0x1f, 0x5c]) {
+      for (let at = 0; at < 64; at++) {
+        const b = Buffer.from(plain);
+        b[at] = special;
+        assert.equal(nextSpecialByte(b, 0), at, `0x${special.toString(16)} at ${at}`);
+      }
+    }
+    // Bytes that the word tricks could take for special ones when next to one: 0x20, 0x5b, 0x5d, 0x7f and above.
+    assert.equal(nextSpecialByte(Buffer.from([0x20, 0x5b, 0x5d, 0x7f, 0x80, 0xa0, 0xdc, 0xff, 0x21, 0x5c]), 0), 9);
   });
 });
 
