@@ -22,6 +22,7 @@
 import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { Flags, createLogger, limitsEnabled, startCpuProfileFromEnv, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startStorageNode } from './storage-node';
+import { levelDbBuild } from './store/leveldb-build';
 import { WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
 import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     walSyncIntervalMs: flags.int('fsync-interval-ms', WAL_SYNC_INTERVAL_MS_DEFAULT),
     logger,
   });
-  logger.info('storage node started', { grpcAddress: node.grpcAddress, httpAddress: node.httpAddress });
+  logger.info('storage node started', { grpcAddress: node.grpcAddress, httpAddress: node.httpAddress, leveldb: levelDbBuild() });
   if (UNSAFE_ACK_ON_LEADER_APPEND) {
     logger.error('TEST-ONLY SHOAL_UNSAFE_ACK_ON_LEADER_APPEND=1: acknowledging before the in-sync replicas hold the records; acknowledged records CAN BE LOST');
   }
