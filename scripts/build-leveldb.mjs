@@ -91,6 +91,7 @@ function main() {
   const stampFile = join(dir, 'build', STAMP);
   const skip = reasonToSkip();
   if (skip !== undefined) {
+    if (existsSync(stampFile)) rmSync(join(dir, 'build'), { recursive: true, force: true }); // an earlier build of ours
     log(`keeping classic-level's prebuilt LevelDB (software CRC32C): ${skip}`);
     return;
   }
