@@ -19,7 +19,7 @@
 //
 // Usage: node scripts/build-leveldb.mjs [--force]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -119,6 +119,9 @@ function main() {
     log("keeping classic-level's prebuilt LevelDB (software CRC32C; the store works the same, somewhat slower: docs/storage.md)");
     return;
   }
+  // Only the addon is loaded (build/Release/classic_level.node): the objects and Makefiles would ride into images.
+  for (const entry of readdirSync(join(dir, 'build'))) if (entry !== 'Release') rmSync(join(dir, 'build', entry), { recursive: true, force: true });
+  for (const entry of readdirSync(join(dir, 'build/Release'))) if (entry !== 'classic_level.node') rmSync(join(dir, 'build/Release', entry), { recursive: true, force: true });
   writeFileSync(stampFile, JSON.stringify({ version, builtAt: new Date().toISOString() }) + '\n');
   log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s: ${join(dir, 'build/Release/classic_level.node')}`);
 }
