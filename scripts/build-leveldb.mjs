@@ -31,7 +31,7 @@ function log(message) {
   console.error(`build-leveldb: ${message}`);
 }
 
-/** Why this machine keeps the prebuilt binary, or undefined when it can build. */
+/** Why this machine keeps the prebuilt binary, or undefined when it can build (canBuildSse42 in the storage node's store/leveldb-build.ts reads the CPU the same way). */
 function reasonToSkip() {
   if (process.env.SHOAL_PREBUILT_LEVELDB === '1') return 'SHOAL_PREBUILT_LEVELDB=1';
   if (process.platform !== 'linux' || process.arch !== 'x64') return `not Linux x64 (${process.platform} ${process.arch})`;
