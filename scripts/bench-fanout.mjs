@@ -25,7 +25,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 const CONSUMER_ACTIVE_WAIT_MS = 30_000;
 const POLL_MS = 100;
 /** After the last put, how long the consumers get to receive what is still on its way. */
-const DRAIN_WAIT_MS = 15_000;
+export const DRAIN_WAIT_MS = 15_000;
 /** Delivery latency samples kept (records beyond it still count, unsampled). */
 const LATENCY_SAMPLES_MAX = 2_000_000;
 /** Bytes of the id at the start of each record's data. */
@@ -229,7 +229,7 @@ export function fanOutLines(results) {
       `measured after ${f.warmupMs / 1000} s of warm-up): ` +
       `delivery latency (put acknowledged -> event received) p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (max ${f.maxMs}; ${round(f.beforeAckShare * 100, 1)}% arrived before the put's answer, counted 0); ` +
       `from the leader's arrival time p50 ${f.arrivalP50Ms} ms, p99 ${f.arrivalP99Ms} ms; delivered ${f.deliveredMbPerSec} MB/s; ` +
-      `${f.delivered} of ${f.records * f.consumers} deliveries (warm-up included)${f.missing > 0 ? `, MISSING ${f.missing}` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}` +
+      `${f.delivered} of ${f.records * f.consumers} deliveries (warm-up included)${f.missing > 0 ? `, ${f.missing} NOT DELIVERED within ${DRAIN_WAIT_MS / 1000} s of the last put` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}` +
       (f.cores ? `; cores used: api ${f.cores.api}, nodes ${f.cores.nodes}, bench client (producer and consumers) ${f.cores.client}` : '');
   });
   return rows;

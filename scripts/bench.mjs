@@ -70,7 +70,7 @@ import {
   KinesisClient, ListShardsCommand, ListStreamsCommand, PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { fanOutLines, fanOutPhase } from './bench-fanout.mjs';
+import { DRAIN_WAIT_MS, fanOutLines, fanOutPhase } from './bench-fanout.mjs';
 import { clusterProcesses, cpuPerMb, cpuSnapshot } from './bench-process-cost.mjs';
 import { idleCost, pacedPutPhase, waitForQuietNodes } from './bench-scale.mjs';
 import { parseFlags } from './lib/flags.mjs';
@@ -526,7 +526,7 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       });
       result.fanout.cores = coresUsed(processes, cpuBefore);
       if (fanStream !== streamName) await deleteStream(client, fanStream);
-      if (result.fanout.missing > 0) result.mismatch = `fan-out: ${result.fanout.missing} deliveries missing`;
+      if (result.fanout.missing > 0) result.mismatch = `fan-out: ${result.fanout.missing} deliveries not made within ${DRAIN_WAIT_MS / 1000} s of the last put`;
     }
     if (name.startsWith('shoal')) await deleteStream(client, streamName);
     return result;
