@@ -156,8 +156,11 @@ export async function startDualProtocolServer(
   http2.setTimeout(IDLE_TIMEOUT_MS);
   http2.on('sessionError', (err) => logger.debug('http2 session error', { err }));
 
+  // noDelay: Node's http server turns Nagle's algorithm off only on connections it accepts itself, and the
+  // servers here are handed theirs, so HTTP/1.1 connections kept it on (a short write could wait for the
+  // client's delayed ACK; strace showed no TCP_NODELAY on them). Node's http2 sets it on its sessions' sockets.
   const plainServer = (): NetServer => {
-    const net = createNetServer({ pauseOnConnect: true }, (socket) => sniff(socket, http1, http2));
+    const net = createNetServer({ pauseOnConnect: true, noDelay: true }, (socket) => sniff(socket, http1, http2));
     net.maxConnections = CONNECTIONS_MAX;
     return net;
   };
@@ -166,7 +169,7 @@ export async function startDualProtocolServer(
   if (options.tls) {
     const { cert, key } = options.tls;
     const tlsServer = (): NetServer => {
-      const server = createTlsServer({ cert, key, ALPNProtocols: ALPN_PROTOCOLS, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, (socket: TLSSocket) => {
+      const server = createTlsServer({ cert, key, ALPNProtocols: ALPN_PROTOCOLS, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, noDelay: true }, (socket: TLSSocket) => {
         if (socket.alpnProtocol === 'h2') http2.emit('connection', socket);
         else http1.emit('connection', socket);
       });

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants as h2constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { setImmediate as afterThisTurnsIo } from 'node:timers/promises';
 import { limits } from '@shoal/core';
 import type { Logger } from '@shoal/wire';
 import type { Registry } from 'prom-client';
@@ -167,6 +168,11 @@ async function handle(deps: HandlerDeps, req: AnyRequest, res: AnyResponse): Pro
     return;
   }
   const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  // The call's work (parse, validate, dispatch) runs after this event-loop turn's I/O callbacks, not among
+  // them: Node's HTTP/2 sends what a client's WINDOW_UPDATE allows only at the end of the turn, so a
+  // subscription over HTTP/2 waited for every PutRecords body that completed in the same turn (docs/fan-out.md
+  // "HTTP/2 delivery: what limits it").
+  await afterThisTurnsIo();
   const response = await deps.dispatcher.handle({ method: req.method, url: req.url, headers: req.headers, body: result.body, secure });
   if (Buffer.isBuffer(response.body)) send(res, response.status, response.headers, response.body);
   else sendStream(res, response.status, response.headers, response.body);

@@ -1,6 +1,6 @@
 /**
  * The resource a resource-policy operation names (ResourceARN): a stream
- * now, a registered consumer once consumers exist. Only the owner's account
+ * or a registered consumer. Only the owner's account
  * may read or change a resource's policy (another account gets
  * AccessDeniedException, as in AWS); a resource that does not exist is
  * ResourceNotFoundException.
