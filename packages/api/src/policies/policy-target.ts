@@ -1,9 +1,8 @@
 /**
  * The resource a resource-policy operation names (ResourceARN): a stream
- * or a registered consumer. Only the owner's account
- * may read or change a resource's policy (another account gets
- * AccessDeniedException, as in AWS); a resource that does not exist is
- * ResourceNotFoundException.
+ * or a registered consumer. Only the owner's account may read or change a
+ * resource's policy (another account gets AccessDeniedException, as in
+ * AWS); a resource that does not exist is ResourceNotFoundException.
  */
 import { KinesisError, streamNotFound } from '@shoal/core';
 import type { PolicyResource } from '../auth/access-control';
