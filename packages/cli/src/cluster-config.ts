@@ -14,7 +14,7 @@ import { CONTROLLERS_MAX, NODES_PER_AZ_MAX } from './cli-limits';
 import { masterKeyPath } from './master-key-file';
 
 export const AZS = ['az-a', 'az-b', 'az-c'] as const;
-const HOST = '127.0.0.1';
+export const HOST = '127.0.0.1';
 const HTTP_PORT_OFFSET = 100;
 const CONTROLLER_PORT_OFFSET = 200;
 
@@ -68,6 +68,8 @@ export interface ProcessSpec {
   /** The address clients use (etcd client URL, gRPC host:port, API URL, ops URL). */
   readonly address: string;
   readonly healthUrl: string;
+  /** Every port it listens on (on HOST): `up` checks they are free before it starts anything. */
+  readonly ports: readonly number[];
   readonly logFile: string;
 }
 
@@ -178,7 +180,7 @@ function etcdSpec(config: ClusterConfig): ProcessSpec {
   const client = etcdUrl(config);
   const peer = `http://${HOST}:${config.etcdPort + 1}`;
   return {
-    name: 'etcd', role: 'etcd', command: 'etcd', address: client, healthUrl: `${client}/health`,
+    name: 'etcd', role: 'etcd', command: 'etcd', address: client, healthUrl: `${client}/health`, ports: [config.etcdPort, config.etcdPort + 1],
     logFile: join(config.dataDir, 'logs', 'etcd.log'),
     args: [
       '--name', 'shoal', '--data-dir', join(config.dataDir, 'etcd'),
@@ -200,7 +202,7 @@ export function nodeSpecs(config: ClusterConfig): ProcessSpec[] {
       const httpPort = config.portBase + HTTP_PORT_OFFSET + i;
       specs.push({
         name: nodeId, role: 'storage-node', az, command: process.execPath, address: `${HOST}:${grpcPort}`,
-        healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', `${nodeId}.log`),
+        healthUrl: `http://${HOST}:${httpPort}/healthz`, ports: [grpcPort, httpPort], logFile: join(config.dataDir, 'logs', `${nodeId}.log`),
         args: [
           entry('storage-node'), '--node-id', nodeId, '--az', az, '--host', HOST, '--grpc-port', String(grpcPort), '--http-port', String(httpPort),
           '--data-dir', join(config.dataDir, 'nodes', nodeId), '--etcd', etcdUrl(config), '--limits', config.limits,
@@ -224,7 +226,7 @@ function controllerSpec(config: ClusterConfig, i = 0): ProcessSpec {
   if (config.rebalance === 'off') optional.push('--rebalance', 'off');
   return {
     name, role: 'controller', command: process.execPath, address: `http://${HOST}:${httpPort}`,
-    healthUrl: `http://${HOST}:${httpPort}/healthz`, logFile: join(config.dataDir, 'logs', `${name}.log`),
+    healthUrl: `http://${HOST}:${httpPort}/healthz`, ports: [httpPort], logFile: join(config.dataDir, 'logs', `${name}.log`),
     args: [
       entry('controller'), '--id', `controller-${i + 1}`, '--host', HOST, '--http-port', String(httpPort), '--etcd', etcdUrl(config),
       '--rereplication-grace-sec', String(config.rereplicationGraceSec ?? REREPLICATION_GRACE_SEC_DEFAULT), ...optional,
@@ -242,7 +244,8 @@ function apiSpec(config: ClusterConfig): ProcessSpec {
   }
   return {
     name: 'api', role: 'api', command: process.execPath, address: apiUrl(config),
-    healthUrl: `${apiUrl(config)}/healthz`, logFile: join(config.dataDir, 'logs', 'api.log'),
+    healthUrl: `${apiUrl(config)}/healthz`, ports: tlsPortOf(config) > 0 ? [config.apiPort, tlsPortOf(config)] : [config.apiPort],
+    logFile: join(config.dataDir, 'logs', 'api.log'),
     args: [
       entry('api'), '--host', HOST, '--port', String(config.apiPort), '--etcd', etcdUrl(config), '--master-key-file', masterKeyPath(config.dataDir),
       ...(config.shardLimit !== undefined ? ['--shard-limit', String(config.shardLimit)] : []), ...security,

@@ -1,5 +1,6 @@
 /** Health probes and bounded waits used by `up`, `run` and `status`. */
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
 import { Keys, type NodeRecord } from '@shoal/metadata';
@@ -23,6 +24,15 @@ function httpGet(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ status: n
 export async function isHealthy(url: string): Promise<boolean> {
   const res = await httpGet(url);
   return res !== undefined && res.status === 200;
+}
+
+/** Whether something already listens on host:port (a listen there fails with EADDRINUSE). */
+export function portInUse(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(true) : reject(err)));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(false)));
+  });
 }
 
 /**

@@ -288,7 +288,8 @@ function withArgs(base: ProcessSpec, name: string, az: string, values: Readonly<
   }
   const port = values['--port'] ?? values['--http-port']!;
   const address = base.address.replace(/:\d+$/, `:${port}`);
-  return { ...base, name, az, args, address, healthUrl: base.healthUrl.replace(/:\d+\//, `:${port}/`), logFile: base.logFile.replace(/[^/]+\.log$/, `${name}.log`) };
+  const ports = Object.entries(values).filter(([flag]) => flag.endsWith('-port') || flag === '--port').map(([, v]) => Number(v));
+  return { ...base, name, az, args, address, healthUrl: base.healthUrl.replace(/:\d+\//, `:${port}/`), ports, logFile: base.logFile.replace(/[^/]+\.log$/, `${name}.log`) };
 }
 
 function whichEtcd(): string {

@@ -32,7 +32,7 @@ export function etcdMemberSpecs(single: ProcessSpec, etcdPort: number, dataDir: 
   const names = Array.from({ length: count }, (_, i) => etcdMemberName(i));
   const initialCluster = names.map((n, i) => `${n}=${peer(i)}`).join(',');
   return names.map((name, i) => ({
-    name, role: 'etcd', command: single.command, address: client(i), healthUrl: `${client(i)}/health`,
+    name, role: 'etcd', command: single.command, address: client(i), healthUrl: `${client(i)}/health`, ports: [etcdPort + 2 * i, etcdPort + 2 * i + 1],
     logFile: join(dataDir, 'logs', `${name}.log`),
     args: [
       '--name', name, '--data-dir', join(dataDir, name),

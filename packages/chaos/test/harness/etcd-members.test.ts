@@ -5,7 +5,7 @@ import { etcdMemberSpecs, leaderOf, withEtcdEndpoints } from '../../src/harness/
 import { SeededRandom } from '../../src/workload/seeded-random';
 
 const PORTS = { apiPort: 28567, etcdPort: 28379, portBase: 28600, linkPortFirst: 28900, linkPortLast: 28999 };
-const single = { name: 'etcd', role: 'etcd' as const, command: 'etcd', address: 'http://127.0.0.1:28379', healthUrl: 'http://127.0.0.1:28379/health', logFile: '/d/logs/etcd.log', args: ['--name', 'shoal'] };
+const single = { name: 'etcd', role: 'etcd' as const, command: 'etcd', address: 'http://127.0.0.1:28379', healthUrl: 'http://127.0.0.1:28379/health', ports: [28379, 28380], logFile: '/d/logs/etcd.log', args: ['--name', 'shoal'] };
 
 describe('etcd members', () => {
   it('one member is the single spec unchanged; three get their own ports, data and a static initial cluster', () => {

@@ -5,10 +5,10 @@
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { clusterSpecs, configFromFlags, defaultConfig, etcdUrl, tlsCertPath, tlsPortOf, type ClusterConfig, type ProcessSpec } from '../cluster-config';
+import { clusterSpecs, configFromFlags, defaultConfig, etcdUrl, HOST, tlsCertPath, tlsPortOf, type ClusterConfig, type ProcessSpec } from '../cluster-config';
 import { readState, writeState, type ClusterState } from '../cluster-state';
 import { ensureMasterKey, masterKeyPath } from '../master-key-file';
-import { isHealthy, registeredNodes, waitUntil } from '../probes';
+import { isHealthy, portInUse, registeredNodes, waitUntil } from '../probes';
 import { isRunning, logTail, startDetached } from '../processes';
 import type { Flags } from '@shoal/wire';
 
@@ -39,6 +39,7 @@ export async function up(flags: Flags, out: Out): Promise<ClusterState> {
   mkdirSync(join(config.dataDir, 'logs'), { recursive: true });
   writeState(config.dataDir, state);
   const specs = clusterSpecs(config);
+  await refuseBusyPorts(state, [specs.etcd, ...specs.nodes, ...specs.controllers, specs.api]);
   await ensureGroup(state, [specs.etcd], out, async () => true);
   await ensureGroup(state, specs.nodes, out, async () => {
     const registered = new Set((await registeredNodes(etcdUrl(config))).map((n) => n.nodeId));
@@ -51,6 +52,25 @@ export async function up(flags: Flags, out: Out): Promise<ClusterState> {
   if (tlsPortOf(config) > 0) out(`  HTTPS (h2, http/1.1): https://localhost:${tlsPortOf(config)}, certificate ${tlsCertPath(config)} (AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS)`);
   out(config.auth === 'sigv4' ? `  authentication: SigV4 verified against ${config.credentialsFile}` : '  authentication: any credentials (signatures not checked; --auth sigv4 --credentials FILE to verify)');
   return state;
+}
+
+/**
+ * Throws, before anything starts, when a port of a process that is not
+ * running yet is taken: another cluster (or any program) listening there
+ * would answer the health checks, and `up` would report a cluster that is
+ * not its own.
+ */
+async function refuseBusyPorts(state: ClusterState, specs: readonly ProcessSpec[]): Promise<void> {
+  const busy: string[] = [];
+  for (const spec of specs) {
+    const known = state.processes[spec.name];
+    if (known && isRunning(known)) continue;
+    for (const port of spec.ports) if (await portInUse(HOST, port)) busy.push(`${port} (${spec.name})`);
+  }
+  if (busy.length === 0) return;
+  throw new Error(`cannot start: port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use on ${HOST}. `
+    + `Another cluster may be running (scripts/cluster status --data DIR; scripts/cluster down --data DIR), `
+    + `or choose other ports with --port, --tls-port, --etcd-port and --port-base.`);
 }
 
 /** Starts the specs that are not running, then waits until all are healthy and `ready()` holds. */
@@ -68,7 +88,8 @@ async function ensureGroup(state: ClusterState, specs: readonly ProcessSpec[], o
   try {
     await waitUntil(`${what} did not become ready`, async () => {
       const health = await Promise.all(entries.map((e) => isHealthy(e.healthUrl)));
-      return health.every(Boolean) && (await ready());
+      // Each process must still be alive: a health answer alone could come from another listener.
+      return health.every(Boolean) && entries.every((e) => isRunning(e)) && (await ready());
     }, () => {
       const dead = entries.find((e) => !isRunning(e));
       return dead ? `${dead.name} exited` : undefined;
