@@ -22,11 +22,13 @@
 // are steady-state throughput, for both targets alike. kinesalite runs at
 // --kinesalite-shards (4, its best).
 //
-// Then, on the same cluster, the idle cost: a stream of --idle-shards open
+// Then, on a fresh cluster, the idle cost: a stream of --idle-shards open
 // shards nobody writes to, every node holding a replica of each: CPU per
 // node over --idle-sec and resident memory per shard (node RSS growth /
-// shards), made once the nodes have finished earlier phases' work (each
-// under 2% of a core, waiting at most 2 minutes; printed). Last, the fsync
+// shards), made once the nodes are quiet (each under 2% of a core, waiting
+// at most 2 minutes; printed). Not on the cluster the put phases used:
+// there each node's RSS still moved with their garbage, and a GC returning
+// memory during the phase made the figure negative. Last, the fsync
 // comparison: a second cluster with the other --fsync setting, puts at
 // --fsync-shards, and the ratio of the two (when --shards lacks that count,
 // the phase measures it on a cluster with the first setting too).
@@ -589,7 +591,7 @@ function printTable(results, extras) {
     const mem = i.perNode.map((n) => `${n.node} ${n.bytesPerShard === undefined ? '?' : round(n.bytesPerShard / 1024, 1)} KiB`).join(', ');
     const before = i.before.perNode.map((n) => `${n.node} ${n.cpuPercent ?? '?'}%`).join(', ');
     process.stdout.write(`idle: ${i.shards} open shards, nobody writing, ${i.seconds} s: CPU of one core per node: ${cpu}; memory per shard: ${mem}` +
-      ` (before the stream, after waiting ${i.before.waitedSec} s for earlier phases' work to end: ${before})\n`);
+      ` (before the stream, after waiting ${i.before.waitedSec} s for the fresh cluster's nodes to be quiet: ${before})\n`);
   }
   if (extras.fsync) {
     const f = extras.fsync;
@@ -620,7 +622,7 @@ function helpers() {
 // ---------------------------------------------------------------- main
 
 /** Runs `targets` at each shard count against one started system; a failure is recorded per run so other results still print. */
-async function benchGroup(results, targets, shardCounts, start, protocolOf, after = async () => undefined) {
+async function benchGroup(results, targets, shardCounts, start, protocolOf) {
   try {
     const { endpoint, processes } = await start();
     await serverWarmup(targets[0], endpoint, protocolOf(targets[0]), shardCounts[0]);
@@ -633,7 +635,6 @@ async function benchGroup(results, targets, shardCounts, start, protocolOf, afte
         }
       }
     }
-    await after(endpoint, processes);
   } catch (err) {
     for (const t of targets) results.push({ target: t, shards: shardCounts.join(','), error: `could not start: ${err.message}` });
   } finally {
@@ -652,11 +653,17 @@ async function main() {
   if (shoalTargets.length > 0 && !(existsSync(CLUSTER_SCRIPT) && existsSync(CLUSTER_MAIN))) {
     for (const t of shoalTargets) results.push({ target: t, error: 'not built: scripts/cluster or packages/cli/dist/src/main.js missing (npm run build)' });
   } else if (shoalTargets.length > 0) {
-    await benchGroup(results, shoalTargets, cfg.shardCounts, () => startShoal(cfg.portBase, cfg.fsync), protocolOf, async (endpoint, processes) => {
-      if (cfg.idleShards > 0) {
-        try { extras.idle = await idleCost(helpers(), endpoint, processes); } catch (err) { results.push({ target: 'idle', error: err.message }); }
+    await benchGroup(results, shoalTargets, cfg.shardCounts, () => startShoal(cfg.portBase, cfg.fsync), protocolOf);
+    if (cfg.idleShards > 0) {
+      try {
+        const { endpoint, processes } = await startShoal(cfg.portBase, cfg.fsync);
+        extras.idle = await idleCost(helpers(), endpoint, processes);
+      } catch (err) {
+        results.push({ target: 'idle', error: err.message });
+      } finally {
+        await runCleanups();
       }
-    });
+    }
     if (cfg.fsyncShards > 0) {
       const other = cfg.fsync === 'on' ? 'off' : 'on';
       // Without that shard count among --shards (the default is 4 alone), this phase measures it itself first.
