@@ -54,6 +54,12 @@ export async function up(flags: Flags, out: Out): Promise<ClusterState> {
   return state;
 }
 
+/** Whether `up` started `spec` earlier and that process still runs (it is left alone). */
+function alreadyRunning(state: ClusterState, spec: ProcessSpec): boolean {
+  const known = state.processes[spec.name];
+  return known !== undefined && isRunning(known);
+}
+
 /**
  * Throws, before anything starts, when a port of a process that is not
  * running yet is taken: another cluster (or any program) listening there
@@ -63,8 +69,7 @@ export async function up(flags: Flags, out: Out): Promise<ClusterState> {
 async function refuseBusyPorts(state: ClusterState, specs: readonly ProcessSpec[]): Promise<void> {
   const busy: string[] = [];
   for (const spec of specs) {
-    const known = state.processes[spec.name];
-    if (known && isRunning(known)) continue;
+    if (alreadyRunning(state, spec)) continue;
     for (const port of spec.ports) if (await portInUse(HOST, port)) busy.push(`${port} (${spec.name})`);
   }
   if (busy.length === 0) return;
@@ -76,8 +81,7 @@ async function refuseBusyPorts(state: ClusterState, specs: readonly ProcessSpec[
 /** Starts the specs that are not running, then waits until all are healthy and `ready()` holds. */
 async function ensureGroup(state: ClusterState, specs: readonly ProcessSpec[], out: Out, ready: () => Promise<boolean>): Promise<void> {
   for (const spec of specs) {
-    const known = state.processes[spec.name];
-    if (known && isRunning(known)) continue;
+    if (alreadyRunning(state, spec)) continue;
     const entry = startDetached(spec, whichCommand(spec.command));
     state.processes[spec.name] = entry;
     writeState(state.config.dataDir, state);

@@ -9,14 +9,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@shoal/testkit';
 
 const MAIN = join(__dirname, '../../src/main.js');
 
-function listen(port = 0): Promise<Server> {
+/** A listener on a free loopback port, holding it. */
+function listen(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port }, () => resolve(server));
+    server.listen({ host: '127.0.0.1', port: 0 }, () => resolve(server));
   });
 }
 
@@ -35,10 +37,8 @@ describe('cluster up with ports in use', () => {
     it(`fails naming the ${taken} port and starts nothing`, async () => {
       const busy = await listen();
       const port = (busy.address() as AddressInfo).port;
-      // The other ports: free ones well away from the taken one.
-      const free = await listen();
-      const base = (free.address() as AddressInfo).port;
-      await close(free);
+      // The other ports: from another free one.
+      const base = await freePort();
       const apiPort = taken === 'api' ? port : base;
       const etcdPort = taken === 'etcd' ? port : base + 2;
       try {
