@@ -21,8 +21,10 @@ async function execute(ctx: OperationContext, input: DeleteStreamInput): Promise
   const deleting = await updateStreamSettings(ctx, () => resolveStream(ctx, input), (s): StreamRecord => {
     if (s.status === 'DELETING') throw streamNotActive(s.streamName, accountId, 'DELETING');
     if (input.EnforceConsumerDeletion !== true && ctx.view.consumers.of(s.streamId).length > 0) {
+      // Kinesis' words, its typographic apostrophe included.
       throw new KinesisError('ResourceInUseException',
-        `Stream ${s.streamName} under account ${accountId} has registered consumers; deregister them or set EnforceConsumerDeletion.`);
+        `DeleteStream can\u2019t delete ${accountId}:${s.streamName} because there are consumers associated with this data stream. `
+        + `To delete ${s.streamName} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`);
     }
     return { ...s, status: 'DELETING' };
   });

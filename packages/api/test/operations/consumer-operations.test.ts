@@ -111,6 +111,8 @@ describe('consumer registry operations', () => {
     await t.call('RegisterStreamConsumer', { StreamARN: t.stream.streamArn, ConsumerName: 'app' });
     const refused = await t.call('DeleteStream', { StreamName: 's' });
     assert.equal(refused.body['__type'], 'ResourceInUseException');
+    assert.equal(refused.body['message'], `DeleteStream can\u2019t delete ${ACCOUNT}:s because there are consumers associated with this data stream. `
+      + 'To delete s anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.');
     assert.equal(t.view.stream({ accountId: ACCOUNT, region: 'us-east-1', streamName: 's' })!.value.status, 'ACTIVE');
     assert.equal((await t.call('DeregisterStreamConsumer', { StreamARN: t.stream.streamArn, ConsumerName: 'app' })).status, 200);
     assert.equal(t.view.consumers.get(t.stream.streamId, 'app')!.value.status, 'DELETING');

@@ -3,23 +3,27 @@
  * enhanced monitoring, DescribeLimits, account settings, record
  * distribution, encryption at rest) through every client users run: the
  * JS SDK v3 over HTTP/2 and HTTP/1.1, the AWS CLI v2 and boto3, against a
- * real cluster started by the CLI. Encryption at rest is checked where it
+ * real cluster started by the CLI; and the AWS SDKs for Go v1 and v2
+ * through a whole stream's life, fan-out included (./go). Encryption at rest is checked where it
  * matters: the bytes of records written while a stream was encrypted are
  * nowhere in the cluster's data directory, those written before and after
  * are on every replica, and all of them read back, also after a restart.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { boto3Client, CallError, cliClient, sdkCall, sdkClients, type KinesisCall, type Output, type ProcessClient, type SdkClients } from './client-adapters';
 import { ClusterHarness } from './cluster-harness';
+import { buildGoProgram, type GoSdk } from './go-sdk';
 import { pythonWithBoto3 } from './python';
 
 const ACTIVE_WAIT_MS = 60_000;
 const POLL_MS = 200;
 const ACCOUNT = '000000000000';
+const GO_PROGRAM_TIMEOUT_MS = 240_000;
 
 interface Markers { readonly stream: string; readonly before: string; readonly during: string; readonly after: string }
 
@@ -209,6 +213,17 @@ describe('API surface end to end: every client', function () {
     });
     it(`${client}: encryption at rest, records before, during and after read back`, async () => {
       markers.push(await encryption(clients.find((c) => c.name === client)!.call, client));
+    });
+  }
+
+  for (const sdk of ['v1', 'v2'] as GoSdk[]) {
+    it(`the AWS SDK for Go ${sdk}: a stream's life, records read back and subscribed to, typed errors`, async () => {
+      const program = buildGoProgram(sdk);
+      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = execFile(program, [cluster.endpoint], { timeout: GO_PROGRAM_TIMEOUT_MS }, (_err, out, err) => resolve({ code: child.exitCode, stdout: `${out}${err}` }));
+      });
+      assert.equal(code, 0, stdout);
+      assert.match(stdout, /^ALL OK$/m);
     });
   }
 
