@@ -20,7 +20,9 @@ async function execute(ctx: OperationContext, input: SubscribeToShardInput): Pro
   const stream = ctx.view.streamById(consumer.streamId)!.value;
   ctx.request.meter?.record(stream, consumer.consumerName);
   if (consumer.status !== 'ACTIVE') {
-    throw new KinesisError('ResourceInUseException', `Consumer ${consumer.consumerArn} is not ACTIVE, instead in state ${consumer.status}.`);
+    // Kinesis' words, spaces included.
+    throw new KinesisError('ResourceInUseException', `Consumer ${consumer.consumerName} with creation timestamp ${Math.floor(consumer.createdMs / 1000)} `
+      + `under stream: ${stream.streamName} , account ${ctx.caller.accountId} is not in ACTIVE status.`);
   }
   const shardId = normaliseShardId(input.ShardId);
   const readable = stream.status === 'ACTIVE' || stream.status === 'UPDATING';
@@ -39,8 +41,8 @@ async function execute(ctx: OperationContext, input: SubscribeToShardInput): Pro
     const claimed = await ctx.metadata.consumers.claimSubscription(stream.streamId, consumer.consumerName, shard.shardId,
       { subscriptionId, apiId: fanOut.apiId, startedMs: ctx.now() }, fanOut.settings.takeoverSec);
     if (!claimed) {
-      throw new KinesisError('ResourceInUseException',
-        `Another active subscription exists for consumer ${consumer.consumerArn} on shard ${shard.shardId}; a new one may take over ${fanOut.settings.takeoverSec} seconds after it started.`);
+      // Kinesis' words (clients match them to tell a retry apart from a failure); a new one may take over takeoverSec after it started.
+      throw new KinesisError('ResourceInUseException', `Another active subscription exists for this consumer: ${consumer.consumerArn}`);
     }
   } catch (err) {
     fanOut.release();

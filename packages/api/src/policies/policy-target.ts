@@ -46,3 +46,15 @@ export function ownedPolicyResource(ctx: OperationContext, arn: string): PolicyR
   if (!record || record.streamArn !== arn || record.status === 'DELETING') throw streamNotFound(stream!.streamName, accountId);
   return { arn, accountId, resourceId: record.streamId };
 }
+
+/**
+ * Refuses a consumer still CREATING (a policy is put only on an ACTIVE one,
+ * as Kinesis does: ResourceInUseException in its words); a stream passes.
+ */
+export function refuseConsumerNotActive(ctx: OperationContext, arn: string): void {
+  const consumer = ctx.view.consumers.byConsumerArn(arn)?.value;
+  if (!consumer || consumer.status === 'ACTIVE') return;
+  const stream = ctx.view.streamById(consumer.streamId)?.value;
+  throw new KinesisError('ResourceInUseException', `Consumer ${consumer.consumerName} with creation timestamp ${Math.floor(consumer.createdMs / 1000)} `
+    + `under stream ${stream?.streamName ?? ''} and account ${ctx.caller.accountId} is not in ACTIVE status.`);
+}

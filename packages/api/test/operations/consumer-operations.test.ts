@@ -133,6 +133,8 @@ describe('SubscribeToShard checks', () => {
     const arn = await registered(t);
     const creating = await t.call('SubscribeToShard', { ConsumerARN: arn, ShardId: SHARD, StartingPosition: { Type: 'LATEST' } });
     assert.equal(creating.body['__type'], 'ResourceInUseException');
+    assert.equal(creating.body['message'],
+      `Consumer app with creation timestamp ${Math.floor(t.view.consumers.get(t.stream.streamId, 'app')!.value.createdMs / 1000)} under stream: s , account ${ACCOUNT} is not in ACTIVE status.`);
     t.activate('app');
     const unknown = await t.call('SubscribeToShard', { ConsumerARN: arn, ShardId: 'shardId-000000000009', StartingPosition: { Type: 'LATEST' } });
     assert.equal(unknown.body['__type'], 'ResourceNotFoundException');
@@ -177,6 +179,7 @@ describe('SubscribeToShard checks', () => {
     t.ctx.setNow(1_700_000_004_000);
     const early = await t.call('SubscribeToShard', body);
     assert.equal(early.body['__type'], 'ResourceInUseException');
+    assert.equal(early.body['message'], `Another active subscription exists for this consumer: ${arn}`);
     t.ctx.setNow(1_700_000_005_000);
     const later = await t.raw('SubscribeToShard', body);
     assert.equal(later.status, 200);

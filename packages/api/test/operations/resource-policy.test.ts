@@ -100,6 +100,22 @@ describe('resource policies (--auth sigv4)', () => {
     assert.equal((await call(ALICE, 'GetResourcePolicy', { ResourceARN: consumerArn })).body['Policy'], consumerPolicy);
   });
 
+  it('puts a policy on a consumer only once it is ACTIVE, as Kinesis answers', async () => {
+    const { view, call } = setup();
+    const stream = view.stream({ accountId: OWNER, region: 'us-east-1', streamName: 'orders' })!.value;
+    const consumerArn = `${ARN}/consumer/reader:1700000000`;
+    const consumer = { streamId: stream.streamId, streamArn: ARN, consumerName: 'reader', consumerArn, createdMs: 1_700_000_000_000, tags: {} };
+    view.consumers.set(stream.streamId, 'reader', { modRevision: '1', value: { ...consumer, status: 'CREATING' } });
+    const consumerPolicy = policy({ Effect: 'Allow', Principal: { AWS: CAROL_ARN }, Action: 'kinesis:DescribeStreamConsumer', Resource: consumerArn });
+    assert.deepEqual(await call(ALICE, 'PutResourcePolicy', { ResourceARN: consumerArn, Policy: consumerPolicy }), {
+      status: 400,
+      body: { __type: 'ResourceInUseException', message: `Consumer reader with creation timestamp 1700000000 under stream orders and account ${OWNER} is not in ACTIVE status.` },
+    });
+    assert.equal((await call(ALICE, 'GetResourcePolicy', { ResourceARN: consumerArn })).body['Policy'], '{}');
+    view.consumers.set(stream.streamId, 'reader', { modRevision: '2', value: { ...consumer, status: 'ACTIVE' } });
+    assert.deepEqual(await call(ALICE, 'PutResourcePolicy', { ResourceARN: consumerArn, Policy: consumerPolicy }), { status: 200, body: {} });
+  });
+
   it('lets only the owner read and change the policy', async () => {
     const { call } = setup();
     assert.deepEqual((await call(ALICE, 'GetResourcePolicy', { ResourceARN: ARN })).body, { Policy: '{}' });
