@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 )
@@ -27,6 +28,19 @@ func fail(format string, args ...interface{}) {
 type put struct {
 	seq  string
 	data []byte
+}
+
+// Fails unless a subscription to shardID delivered exactly `want`, in order (seqs and data side by side).
+func checkDelivered(shardID string, seqs []string, data [][]byte, want []put, streamErr error) {
+	if len(seqs) != len(want) {
+		fail("%s: subscription delivered %d of %d (%v)", shardID, len(seqs), len(want), streamErr)
+	}
+	for i := range seqs {
+		if seqs[i] != want[i].seq || !bytes.Equal(data[i], want[i].data) {
+			fail("%s: delivered record %d is %s", shardID, i, seqs[i])
+		}
+	}
+	fmt.Printf("ok   %s: %d records by SubscribeToShard, in order\n", shardID, len(seqs))
 }
 
 func main() {
