@@ -216,17 +216,25 @@ describe('API surface end to end: every client', function () {
     });
   }
 
+  // Over http:// Go speaks HTTP/1.1; over https:// (the cluster's TLS port, its certificate trusted) HTTP/2 by ALPN.
   let goProgram: string | undefined;
   for (const sdk of ['v1', 'v2'] as GoSdk[]) {
-    it(`the AWS SDK for Go ${sdk}: a stream's life, records read back and subscribed to, typed errors`, async () => {
-      goProgram ??= buildGoProgram();
-      const program = goProgram;
-      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = execFile(program, [sdk, cluster.endpoint], { timeout: GO_PROGRAM_TIMEOUT_MS }, (_err, out, err) => resolve({ code: child.exitCode, stdout: `${out}${err}` }));
+    for (const tls of [false, true]) {
+      it(`the AWS SDK for Go ${sdk} over ${tls ? 'TLS (HTTP/2)' : 'HTTP/1.1'}: a stream's life, records read back and subscribed to, typed errors`, async () => {
+        goProgram ??= buildGoProgram();
+        const program = goProgram;
+        const cert = join(cluster.dataDir, 'tls', 'cert.pem');
+        const args = tls ? [sdk, `https://localhost:${cluster.apiPort + 1}`, cert] : [sdk, cluster.endpoint];
+        // The v1 SDK loads AWS_CA_BUNDLE, when set, into its client's trusted roots in place of the program's: point it at the cluster's too.
+        const env = tls ? { ...process.env, AWS_CA_BUNDLE: cert } : process.env;
+        const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+          const child = execFile(program, args, { timeout: GO_PROGRAM_TIMEOUT_MS, env }, (_err, out, err) => resolve({ code: child.exitCode, stdout: `${out}${err}` }));
+        });
+        assert.equal(code, 0, stdout);
+        assert.match(stdout, tls ? /^ok {3}spoke HTTP\/2\.0$/m : /^ok {3}spoke HTTP\/1\.1$/m);
+        assert.match(stdout, /^ALL OK$/m);
       });
-      assert.equal(code, 0, stdout);
-      assert.match(stdout, /^ALL OK$/m);
-    });
+    }
   }
 
   it('holds no byte of a record written during encryption anywhere in the data directory, and the others on every replica', () => {

@@ -1,14 +1,20 @@
-// The AWS SDKs for Go v1 and v2 against a running cluster (go-sdk.e2e.ts
-// builds this and runs it once per SDK): a stream's life through each SDK's
-// own calls and waiters (sdk_v1.go, sdk_v2.go). Prints a line per step;
-// exits 1 at the first answer that is not what Kinesis gives.
+// The AWS SDKs for Go v1 and v2 against a running cluster (go-sdk.ts builds
+// this; api-surface.e2e.ts runs it per SDK, over http:// and https://): a
+// stream's life through each SDK's own calls and waiters (sdk_v1.go,
+// sdk_v2.go). With CA_PEM the endpoint is https:// and the client trusts
+// that certificate; Go then speaks HTTP/2 (ALPN), which is checked. Prints
+// a line per step; exits 1 at the first answer that is not what Kinesis
+// gives.
 //
-//	go run . v1|v2 ENDPOINT
+//	go run . v1|v2 ENDPOINT [CA_PEM]
 package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net/http"
 	"os"
 )
 
@@ -43,17 +49,45 @@ func checkDelivered(shardID string, seqs []string, data [][]byte, want []put, st
 	fmt.Printf("ok   %s: %d records by SubscribeToShard, in order\n", shardID, len(seqs))
 }
 
-func main() {
-	if len(os.Args) != 3 {
-		fail("usage: kinesis-check v1|v2 ENDPOINT")
+// The HTTP client both SDKs use: Go's default transport, trusting caFile when given.
+func httpClient(caFile string) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		check(err, "read "+caFile)
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			fail("no certificate in %s", caFile)
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots}
 	}
+	return &http.Client{Transport: transport}
+}
+
+func main() {
+	if len(os.Args) != 3 && len(os.Args) != 4 {
+		fail("usage: kinesis-check v1|v2 ENDPOINT [CA_PEM]")
+	}
+	endpoint, caFile := os.Args[2], ""
+	if len(os.Args) == 4 {
+		caFile = os.Args[3]
+	}
+	client := httpClient(caFile)
 	switch os.Args[1] {
 	case "v1":
-		runV1(os.Args[2])
+		runV1(endpoint, client)
 	case "v2":
-		runV2(os.Args[2])
+		runV2(endpoint, client)
 	default:
 		fail("unknown SDK %q", os.Args[1])
 	}
+	// The protocol the SDK's connections spoke: HTTP/2 over TLS (ALPN), HTTP/1.1 in the clear.
+	res, err := client.Get(endpoint + "/healthz")
+	check(err, "GET /healthz")
+	res.Body.Close()
+	if want := map[bool]string{true: "HTTP/2.0", false: "HTTP/1.1"}[caFile != ""]; res.Proto != want {
+		fail("the connection spoke %s, not %s", res.Proto, want)
+	}
+	fmt.Printf("ok   spoke %s\n", res.Proto)
 	fmt.Println("ALL OK")
 }

@@ -1,11 +1,12 @@
 // Through the AWS SDK for Go v1: waiters, duplicate names, records by
-// sequence number, paged ListShards, consumers and SubscribeToShard over
-// HTTP/1.1, merge, encryption, the stream mode, deletion.
+// sequence number, paged ListShards, consumers and SubscribeToShard, merge,
+// encryption, the stream mode, deletion.
 package main
 
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go/aws"
@@ -16,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go/service/kinesis"
 )
 
-func runV1(endpoint string) {
+func runV1(endpoint string, client *http.Client) {
 	sess := session.Must(session.NewSession(&aws.Config{Endpoint: aws.String(endpoint), Region: aws.String("us-east-1"),
-		Credentials: credentials.NewStaticCredentials("AKIDGOV1", "go-v1-secret", "")}))
+		Credentials: credentials.NewStaticCredentials("AKIDGOV1", "go-v1-secret", ""), HTTPClient: client}))
 	c := kinesis.New(sess)
 	name := fmt.Sprintf("go-v1-%d", time.Now().UnixNano())
 	stream := aws.String(name)

@@ -1,7 +1,6 @@
 // Through the AWS SDK for Go v2: records read back per shard, typed errors,
-// tags, limits, retention, monitoring, consumers and SubscribeToShard over
-// HTTP/1.1 (Go's client to an http:// endpoint), a split, deletion with and
-// without EnforceConsumerDeletion.
+// tags, limits, retention, monitoring, consumers and SubscribeToShard, a
+// split, deletion with and without EnforceConsumerDeletion.
 package main
 
 import (
@@ -9,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,9 +20,9 @@ import (
 
 const waitMax = 120 * time.Second
 
-func runV2(endpoint string) {
+func runV2(endpoint string, client *http.Client) {
 	ctx := context.Background()
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDGOV2", "go-v2-secret", "")}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDGOV2", "go-v2-secret", ""), HTTPClient: client}
 	c := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.EndpointResolver = kinesis.EndpointResolverFromURL(endpoint) })
 	name := fmt.Sprintf("go-v2-%d", time.Now().UnixNano())
 	stream := aws.String(name)
