@@ -4,9 +4,10 @@
  * distribution, encryption at rest) through every client users run: the
  * JS SDK v3 over HTTP/2 and HTTP/1.1, the AWS CLI v2 and boto3, against a
  * real cluster started by the CLI; and the AWS SDKs for Go v1 and v2
- * through a whole stream's life, fan-out included (./go). Encryption at rest is checked where it
- * matters: the bytes of records written while a stream was encrypted are
- * nowhere in the cluster's data directory, those written before and after
+ * through a whole stream's life, fan-out included, over HTTP/1.1 and over
+ * TLS with HTTP/2 (./go). Encryption at rest is checked where it matters:
+ * the bytes of records written while a stream was encrypted are nowhere in
+ * the cluster's data directory, those written before and after
  * are on every replica, and all of them read back, also after a restart.
  */
 import assert from 'node:assert/strict';

@@ -3,7 +3,7 @@
  * packages of them (golang-github-aws-aws-sdk-go-dev,
  * golang-github-aws-aws-sdk-go-v2-dev) under its GOPATH, built offline in
  * GOPATH mode with Debian's Go (golang-go). The program is in ./go: one
- * binary, run once per SDK (`kinesis-check v1|v2 ENDPOINT`).
+ * binary, run per SDK and endpoint (`kinesis-check v1|v2 ENDPOINT [CA_PEM]`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
