@@ -4,10 +4,35 @@
  * documentation), so each message is typed once.
  */
 import { KinesisError, limits } from '@shoal/core';
+import { consumerCreationEpochSec } from './consumers/consumer-arn';
 
 /** A stream not in the state a control operation needs. */
 export function streamNotActive(streamName: string, accountId: string, status: string): KinesisError {
   return new KinesisError('ResourceInUseException', `Stream ${streamName} under account ${accountId} not ACTIVE, instead in state ${status}`);
+}
+
+/** DeleteStream without EnforceConsumerDeletion on a stream with consumers (Kinesis' typographic apostrophe included). */
+export function streamHasConsumers(streamName: string, accountId: string): KinesisError {
+  return new KinesisError('ResourceInUseException',
+    `DeleteStream can\u2019t delete ${accountId}:${streamName} because there are consumers associated with this data stream. `
+    + `To delete ${streamName} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`);
+}
+
+/** The consumer a call needs ACTIVE, as SubscribeToShard words it (spaces included). */
+export function consumerNotActiveToSubscribe(consumerName: string, createdMs: number, streamName: string, accountId: string): KinesisError {
+  return new KinesisError('ResourceInUseException', `Consumer ${consumerName} with creation timestamp ${consumerCreationEpochSec(createdMs)} `
+    + `under stream: ${streamName} , account ${accountId} is not in ACTIVE status.`);
+}
+
+/** The same, as PutResourcePolicy words it. */
+export function consumerNotActiveForPolicy(consumerName: string, createdMs: number, streamName: string, accountId: string): KinesisError {
+  return new KinesisError('ResourceInUseException', `Consumer ${consumerName} with creation timestamp ${consumerCreationEpochSec(createdMs)} `
+    + `under stream ${streamName} and account ${accountId} is not in ACTIVE status.`);
+}
+
+/** A SubscribeToShard within the takeover window of the consumer's subscription to the shard (clients match these words). */
+export function subscriptionInUse(consumerArn: string): KinesisError {
+  return new KinesisError('ResourceInUseException', `Another active subscription exists for this consumer: ${consumerArn}`);
 }
 
 /** The account shard quota (CreateStream, UpdateShardCount, SplitShard, UpdateStreamMode). */

@@ -4,8 +4,13 @@
  * The creation time makes a consumer registered again under the same name a new ARN.
  */
 
+/** A consumer's creation time as its ARN and Kinesis' messages give it: whole epoch seconds. */
+export function consumerCreationEpochSec(createdMs: number): number {
+  return Math.floor(createdMs / 1000);
+}
+
 export function consumerArn(streamArn: string, consumerName: string, createdMs: number): string {
-  return `${streamArn}/consumer/${consumerName}:${Math.floor(createdMs / 1000)}`;
+  return `${streamArn}/consumer/${consumerName}:${consumerCreationEpochSec(createdMs)}`;
 }
 
 export interface ConsumerArnParts {

@@ -9,10 +9,10 @@
  * EnforceConsumerDeletion (ResourceInUseException otherwise, as Kinesis).
  * The stream's resource policy is deleted with it.
  */
-import { DELETE_STREAM, KinesisError, type DeleteStreamInput } from '@shoal/core';
+import { DELETE_STREAM, type DeleteStreamInput } from '@shoal/core';
 import type { StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext } from '../operation';
-import { streamNotActive } from '../kinesis-errors';
+import { streamHasConsumers, streamNotActive } from '../kinesis-errors';
 import { resolveStream } from '../streams/resolve-stream';
 import { updateStreamSettings } from './stream-update';
 
@@ -21,10 +21,7 @@ async function execute(ctx: OperationContext, input: DeleteStreamInput): Promise
   const deleting = await updateStreamSettings(ctx, () => resolveStream(ctx, input), (s): StreamRecord => {
     if (s.status === 'DELETING') throw streamNotActive(s.streamName, accountId, 'DELETING');
     if (input.EnforceConsumerDeletion !== true && ctx.view.consumers.of(s.streamId).length > 0) {
-      // Kinesis' words, its typographic apostrophe included.
-      throw new KinesisError('ResourceInUseException',
-        `DeleteStream can\u2019t delete ${accountId}:${s.streamName} because there are consumers associated with this data stream. `
-        + `To delete ${s.streamName} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`);
+      throw streamHasConsumers(s.streamName, accountId);
     }
     return { ...s, status: 'DELETING' };
   });

@@ -13,16 +13,14 @@ import { defineOperation, type OperationContext, type StreamingOutput } from '..
 import { consumerByArn } from '../consumers/resolve-consumer';
 import { EVENT_STREAM_CONTENT_TYPE } from '../fanout/event-stream';
 import { subscriptionStartOffset } from '../fanout/start-position';
-import { shardDoesNotExist } from '../kinesis-errors';
+import { consumerNotActiveToSubscribe, shardDoesNotExist, subscriptionInUse } from '../kinesis-errors';
 
 async function execute(ctx: OperationContext, input: SubscribeToShardInput): Promise<StreamingOutput> {
   const consumer = consumerByArn(ctx, input.ConsumerARN).value;
   const stream = ctx.view.streamById(consumer.streamId)!.value;
   ctx.request.meter?.record(stream, consumer.consumerName);
   if (consumer.status !== 'ACTIVE') {
-    // Kinesis' words, spaces included.
-    throw new KinesisError('ResourceInUseException', `Consumer ${consumer.consumerName} with creation timestamp ${Math.floor(consumer.createdMs / 1000)} `
-      + `under stream: ${stream.streamName} , account ${ctx.caller.accountId} is not in ACTIVE status.`);
+    throw consumerNotActiveToSubscribe(consumer.consumerName, consumer.createdMs, stream.streamName, ctx.caller.accountId);
   }
   const shardId = normaliseShardId(input.ShardId);
   const readable = stream.status === 'ACTIVE' || stream.status === 'UPDATING';
@@ -41,8 +39,8 @@ async function execute(ctx: OperationContext, input: SubscribeToShardInput): Pro
     const claimed = await ctx.metadata.consumers.claimSubscription(stream.streamId, consumer.consumerName, shard.shardId,
       { subscriptionId, apiId: fanOut.apiId, startedMs: ctx.now() }, fanOut.settings.takeoverSec);
     if (!claimed) {
-      // Kinesis' words (clients match them to tell a retry apart from a failure); a new one may take over takeoverSec after it started.
-      throw new KinesisError('ResourceInUseException', `Another active subscription exists for this consumer: ${consumer.consumerArn}`);
+      // A new subscription may take over takeoverSec after the current one started.
+      throw subscriptionInUse(consumer.consumerArn);
     }
   } catch (err) {
     fanOut.release();

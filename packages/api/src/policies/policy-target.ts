@@ -9,7 +9,7 @@ import type { PolicyResource } from '../auth/access-control';
 import type { OperationContext } from '../operation';
 import { consumerResource } from '../consumers/resolve-consumer';
 import { parseStreamArn } from '../streams/stream-arn';
-import { resourceNotFound } from '../kinesis-errors';
+import { consumerNotActiveForPolicy, resourceNotFound } from '../kinesis-errors';
 
 /** arn:aws:kinesis:<region>:<account>:stream/<name>/consumer/<consumer name>:<creation epoch seconds> */
 const CONSUMER_ARN = /^arn:aws[a-z-]*:kinesis:([^:]*):(\d{12}):stream\/([a-zA-Z0-9_.-]+)\/consumer\/([a-zA-Z0-9_.-]+):(\d+)$/;
@@ -47,14 +47,10 @@ export function ownedPolicyResource(ctx: OperationContext, arn: string): PolicyR
   return { arn, accountId, resourceId: record.streamId };
 }
 
-/**
- * Refuses a consumer still CREATING (a policy is put only on an ACTIVE one,
- * as Kinesis does: ResourceInUseException in its words); a stream passes.
- */
+/** Refuses a consumer still CREATING (a policy is put only on an ACTIVE one, as Kinesis does); a stream passes. */
 export function refuseConsumerNotActive(ctx: OperationContext, arn: string): void {
   const consumer = ctx.view.consumers.byConsumerArn(arn)?.value;
   if (!consumer || consumer.status === 'ACTIVE') return;
   const stream = ctx.view.streamById(consumer.streamId)?.value;
-  throw new KinesisError('ResourceInUseException', `Consumer ${consumer.consumerName} with creation timestamp ${Math.floor(consumer.createdMs / 1000)} `
-    + `under stream ${stream?.streamName ?? ''} and account ${ctx.caller.accountId} is not in ACTIVE status.`);
+  throw consumerNotActiveForPolicy(consumer.consumerName, consumer.createdMs, stream?.streamName ?? '', ctx.caller.accountId);
 }
