@@ -4,6 +4,8 @@
  * per leader node carrying the records of every shard it leads (all nodes
  * in parallel), so a PutRecords spread over many shards costs one call per
  * node, not one per shard; return one result per record in request order.
+ * (The storage clients may carry several requests' calls to a node as one:
+ * append-coalescer.ts.)
  *
  * Each shard's records travel as one pre-encoded record body
  * (`records_body`, core record-batch.ts) that the leader copies into its

@@ -12,6 +12,7 @@ import {
   GRPC_CHANNEL_OPTIONS, dialAddress, loadProto, type AppendShardsRequest, type AppendShardsResponse__Output, type ReadRequest, type ReadResponse__Output,
   type SeekRequest, type SeekResponse__Output, type StorageNodeClient, type SubscribeMessage__Output, type SubscribeRequest,
 } from '@shoal/wire';
+import { AppendCoalescer } from './append-coalescer';
 
 /** Deadline of one AppendShards (covers replication to the ISR). */
 export const APPEND_DEADLINE_MS = 10_000;
@@ -60,12 +61,19 @@ export class StorageUnavailableError extends Error {
 export class StorageClients implements StorageCalls {
   private readonly clients = new Map<string, { address: string; startedMs: number; client: StorageNodeClient }>();
 
+  /** AppendShards go through it: one call in flight per node, the calls made meanwhile going together next. */
+  private readonly appends = new AppendCoalescer((nodeId, request, deadlineMs) => this.sendAppend(nodeId, request, deadlineMs));
+
   constructor(private readonly view: ClusterView) {}
 
   appendShards(nodeId: string, request: AppendShardsRequest): Promise<AppendShardsResponse__Output> {
+    return this.appends.appendShards(nodeId, request, Date.now() + APPEND_DEADLINE_MS);
+  }
+
+  private sendAppend(nodeId: string, request: AppendShardsRequest, deadlineMs: number): Promise<AppendShardsResponse__Output> {
     const client = this.clientFor(nodeId);
     return new Promise((resolve, reject) => {
-      client.AppendShards(request, { deadline: Date.now() + APPEND_DEADLINE_MS }, callbackOf(resolve, reject));
+      client.AppendShards(request, { deadline: deadlineMs }, callbackOf(resolve, reject));
     });
   }
 
