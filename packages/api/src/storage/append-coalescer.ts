@@ -8,8 +8,8 @@
  * Why: a leader writes one batch per shard per step, and at many shards a
  * PutRecords brings each shard only a few records; each batch costs the
  * leader and both followers about the same however few records it holds.
- * A node that takes the calls of several PutRecords at once writes them
- * as one batch per shard. While the node is free a call goes at once, so
+ * A node that takes several PutRecords in one call puts their records
+ * for a shard in one batch. While the node is free a call goes at once, so
  * a light load waits for nothing; under a heavy one the calls grow with
  * the wait the load makes anyway. (Measured: docs/benchmarks.md.)
  *
@@ -109,10 +109,9 @@ function requestBytes(request: AppendShardsRequest): number {
 
 /** Gives each call its own shards' results, in order. */
 function split(group: readonly Waiting[], response: AppendShardsResponse__Output): void {
+  if (group.length === 1) { group[0]!.resolve(response); return; }
   const total = group.reduce((n, w) => n + (w.request.shards?.length ?? 0), 0);
-  if (group.length === 1 || response.results.length !== total) {
-    // One call, or an answer that does not match (each caller checks its own count and fails loudly).
-    if (group.length === 1) { group[0]!.resolve(response); return; }
+  if (response.results.length !== total) {
     for (const w of group) w.reject(new Error(`AppendShards answered ${response.results.length} results for ${total} shards`));
     return;
   }
