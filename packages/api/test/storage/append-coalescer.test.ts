@@ -18,7 +18,7 @@ class HeldNode {
 }
 
 function result(shardId: string, firstOffset: number): ShardAppendResult__Output {
-  return { error: 'OK', error_message: shardId, epoch: 1, first_offset: firstOffset, arrival_ms: 0, result_count: 1, throttled_indexes: [] } as unknown as ShardAppendResult__Output;
+  return { error: 'OK', error_message: shardId, epoch: 1, first_offset: firstOffset, arrival_ms: 0, result_count: 1, throttled_indexes: [] };
 }
 
 function request(bodyBytes: number, ...shardIds: string[]): AppendShardsRequest {
