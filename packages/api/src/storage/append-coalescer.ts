@@ -6,8 +6,8 @@
  * cut back into each call's results.
  *
  * Why: a leader writes one batch per shard per step, and at many shards a
- * PutRecords brings each shard only a few records; each batch costs the
- * leader and both followers about the same however few records it holds.
+ * PutRecords brings each shard only a few records; much of what a batch
+ * costs the leader and both followers does not grow with what it holds.
  * A node that takes several PutRecords in one call puts their records
  * for a shard in one batch. While the node is free a call goes at once, so
  * a light load waits for nothing; under a heavy one the calls grow with
