@@ -31,6 +31,21 @@ const clock = { ms: 1_000 };
 const now = (): number => clock.ms;
 const DEADLINE = 10_000;
 
+/**
+ * Calls for shard 'a', then for 'b' and for 'c' while it is in flight;
+ * answers the first, so that the other two go to the node together (its
+ * second call, not yet answered). Returns those two.
+ */
+async function twoBehindOne(coalescer: AppendCoalescer, node: HeldNode): Promise<[Promise<AppendShardsResponse__Output>, Promise<AppendShardsResponse__Output>]> {
+  const first = coalescer.appendShards('n1', request(10, 'a'), clock.ms + DEADLINE);
+  const second = coalescer.appendShards('n1', request(10, 'b'), clock.ms + DEADLINE);
+  const third = coalescer.appendShards('n1', request(10, 'c'), clock.ms + DEADLINE);
+  node.calls[0]!.answer();
+  await first;
+  await settle();
+  return [second, third];
+}
+
 describe('AppendCoalescer', () => {
   it('sends at once while nothing is in flight to the node', async () => {
     const node = new HeldNode();
@@ -72,12 +87,7 @@ describe('AppendCoalescer', () => {
   it('fails every call a failed call carried, and goes on with the next', async () => {
     const node = new HeldNode();
     const coalescer = new AppendCoalescer(node.send, now);
-    const first = coalescer.appendShards('n1', request(10, 'a'), clock.ms + DEADLINE);
-    const second = coalescer.appendShards('n1', request(10, 'b'), clock.ms + DEADLINE);
-    const third = coalescer.appendShards('n1', request(10, 'c'), clock.ms + DEADLINE);
-    node.calls[0]!.answer();
-    await first;
-    await settle();
+    const [second, third] = await twoBehindOne(coalescer, node);
     node.calls[1]!.fail(new Error('transport'));
     await assert.rejects(second, /transport/);
     await assert.rejects(third, /transport/);
@@ -117,12 +127,7 @@ describe('AppendCoalescer', () => {
       const response = await node.send(nodeId, req, deadlineMs);
       return short ? { results: response.results.slice(1) } : response;
     }, now);
-    const a = coalescer.appendShards('n1', request(10, 'a'), clock.ms + DEADLINE);
-    const b = coalescer.appendShards('n1', request(10, 'b'), clock.ms + DEADLINE);
-    const c = coalescer.appendShards('n1', request(10, 'c'), clock.ms + DEADLINE);
-    node.calls[0]!.answer();
-    await a;
-    await settle();
+    const [b, c] = await twoBehindOne(coalescer, node);
     short = true;
     node.calls[1]!.answer();
     await assert.rejects(b, /answered 1 results for 2 shards/);
