@@ -3,8 +3,8 @@
  * the Replicate stream's ReplicateMessage, plugged into grpc-js in place of
  * the generic protobufjs ones. The bytes on the wire are exactly the proto
  * message shoal.v1.ReplicateMessage (proto/shoal/v1/storage.proto), so any
- * other implementation of the contract interoperates; acks (ReplicateReply)
- * keep the generic codec.
+ * other implementation of the contract interoperates; its replies have
+ * their own (replicate-reply-serde.ts).
  *
  * Why: the messages are mostly record batch bytes (up to
  * REPLICATION_MESSAGE_BYTES_MAX per message). The generic path builds a
@@ -14,8 +14,7 @@
  * once), and the follower gets every batch as a view into the received
  * message (no copy).
  *
- * Wire format (protobuf; tag = field number << 3 | wire type; varints are
- * base-128 little-endian; LEN = varint length + bytes):
+ * Wire format (protobuf, see protobuf-io.ts):
  *   ReplicateMessage: 1 from_node_id (LEN, UTF-8), 2 appends (LEN ShardAppend, repeated)
  *   ShardAppend:      1 shard (LEN ShardRef), 2 epoch, 3 start_offset, 4 prev_epoch (varint),
  *                     5 batches (LEN, repeated), 6 leader_hw (varint), 7 truncate (varint bool),
@@ -28,32 +27,9 @@
  * merges), and rejects truncated input or integers beyond 2^53.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { ReplicateMessage, ReplicateMessage__Output, ShardAppend, ShardAppend__Output, ShardRef__Output } from '@shoal/wire';
-
-const WT_VARINT = 0;
-const WT_I64 = 1;
-const WT_LEN = 2;
-const WT_I32 = 5;
-const VARINT_BYTES_MAX = 10;
-
-type IntField = number | string | { toNumber(): number } | undefined;
-
-function toNumber(v: IntField): number {
-  if (v === undefined) return 0;
-  const n = typeof v === 'object' ? v.toNumber() : Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`replicate-serde: not a uint64 below 2^53: ${String(v)}`);
-  return n;
-}
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) { n = Math.floor(n / 128); size++; }
-  return size;
-}
-
-function lenSize(field: number, len: number): number {
-  return varintSize(field << 3) + varintSize(len) + len;
-}
+import type { ReplicateMessage, ReplicateMessage__Output, ReplicateReply, ShardAppend, ShardAppend__Output } from '@shoal/wire';
+import { decodeReplicateReply, encodeReplicateReply } from './replicate-reply-serde';
+import { In, Out, WT_LEN, WT_VARINT, decodeShardRef, lenSize, strFieldSize, toNumber, varintSize } from './protobuf-io';
 
 /** Sizes (and what is needed to write) one ShardAppend. */
 interface PlannedAppend {
@@ -88,35 +64,6 @@ function planAppend(a: ShardAppend): PlannedAppend {
   return { a, ints, batches, refSize, size };
 }
 
-function strFieldSize(field: number, s: string): number {
-  return s === '' ? 0 : lenSize(field, Buffer.byteLength(s, 'utf8'));
-}
-
-class Out {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  varint(n: number): void {
-    while (n >= 0x80) {
-      this.buf[this.pos++] = (n % 128) | 0x80;
-      n = Math.floor(n / 128);
-    }
-    this.buf[this.pos++] = n;
-  }
-  tag(field: number, wireType: number): void { this.varint((field << 3) | wireType); }
-  str(field: number, s: string): void {
-    if (s === '') return;
-    this.tag(field, WT_LEN);
-    this.varint(Buffer.byteLength(s, 'utf8'));
-    this.pos += this.buf.write(s, this.pos, 'utf8');
-  }
-  bytes(field: number, b: Uint8Array): void {
-    this.tag(field, WT_LEN);
-    this.varint(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
-}
-
 /** ReplicateMessage -> protobuf bytes, in one allocation. */
 export function encodeReplicateMessage(msg: ReplicateMessage): Buffer {
   const from = msg.from_node_id ?? '';
@@ -141,70 +88,6 @@ export function encodeReplicateMessage(msg: ReplicateMessage): Buffer {
   }
   if (out.pos !== size) throw new Error(`replicate-serde: wrote ${out.pos} of ${size} bytes`);
   return out.buf;
-}
-
-/** A cursor over one protobuf message (or a sub-range of one). */
-class In {
-  constructor(readonly buf: Buffer, public pos: number, readonly end: number) {}
-  more(): boolean { return this.pos < this.end; }
-  varint(): number {
-    let n = 0;
-    let mul = 1;
-    for (let i = 0; i < VARINT_BYTES_MAX; i++) {
-      if (this.pos >= this.end) throw new Error('replicate-serde: truncated varint');
-      const byte = this.buf[this.pos++]!;
-      n += (byte & 0x7f) * mul;
-      if (byte < 0x80) {
-        if (!Number.isSafeInteger(n)) throw new Error('replicate-serde: integer beyond 2^53');
-        return n;
-      }
-      mul *= 128;
-    }
-    throw new Error('replicate-serde: varint too long');
-  }
-  /** The next LEN field's bytes as a view. */
-  view(): Buffer {
-    const len = this.varint();
-    if (len > this.end - this.pos) throw new Error('replicate-serde: truncated field');
-    const v = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
-    return v;
-  }
-  sub(): In {
-    const len = this.varint();
-    if (len > this.end - this.pos) throw new Error('replicate-serde: truncated field');
-    const inner = new In(this.buf, this.pos, this.pos + len);
-    this.pos += len;
-    return inner;
-  }
-  str(): string { return this.view().toString('utf8'); }
-  skip(wireType: number): void {
-    if (wireType === WT_VARINT) this.varint();
-    else if (wireType === WT_LEN) this.view();
-    else if (wireType === WT_I64 || wireType === WT_I32) {
-      this.pos += wireType === WT_I64 ? 8 : 4;
-      if (this.pos > this.end) throw new Error('replicate-serde: truncated fixed field');
-    } else throw new Error(`replicate-serde: unsupported wire type ${wireType}`);
-  }
-  /** Reads fields until the end, handing each (field, wire type) to `on`, which returns false to skip it. */
-  fields(on: (field: number, wireType: number) => boolean): void {
-    while (this.more()) {
-      const key = this.varint();
-      const field = Math.floor(key / 8);
-      const wireType = key % 8;
-      if (!on(field, wireType)) this.skip(wireType);
-    }
-  }
-}
-
-function decodeShardRef(r: In, into: ShardRef__Output | null): ShardRef__Output {
-  const ref: ShardRef__Output = into ?? { stream_id: '', shard_id: '' };
-  r.fields((f, wt) => {
-    if (wt !== WT_LEN || (f !== 1 && f !== 2)) return false;
-    if (f === 1) ref.stream_id = r.str(); else ref.shard_id = r.str();
-    return true;
-  });
-  return ref;
 }
 
 type ScalarKey = 'epoch' | 'start_offset' | 'prev_epoch' | 'leader_hw' | 'truncate_epoch' | 'truncate_end_offset' | 'truncate_if_log_end' | 'truncate_if_last_epoch' | 'leader_log_start'
@@ -245,8 +128,9 @@ export function decodeReplicateMessage(buf: Buffer): ReplicateMessage__Output {
 }
 
 /**
- * The StorageNode service definition with this codec on Replicate's
- * requests (client serialize, server deserialize); everything else as given.
+ * The StorageNode service definition with these codecs on Replicate's
+ * requests (client serialize, server deserialize) and replies (server
+ * serialize, client deserialize); everything else as given.
  */
 export function withReplicateSerde(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
   const replicate = service['Replicate'];
@@ -257,6 +141,8 @@ export function withReplicateSerde(service: grpc.ServiceDefinition): grpc.Servic
       ...replicate,
       requestSerialize: (value: ReplicateMessage) => encodeReplicateMessage(value),
       requestDeserialize: (bytes: Buffer) => decodeReplicateMessage(bytes),
+      responseSerialize: (value: ReplicateReply) => encodeReplicateReply(value),
+      responseDeserialize: (bytes: Buffer) => decodeReplicateReply(bytes),
     },
   };
 }

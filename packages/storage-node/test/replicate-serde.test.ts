@@ -67,7 +67,7 @@ describe('replicate-serde', () => {
 
   it('rejects truncated input and integers beyond 2^53', () => {
     const bytes = encodeReplicateMessage(SAMPLES[2]!);
-    for (const cut of [1, 5, bytes.length - 1]) assert.throws(() => decodeReplicateMessage(bytes.subarray(0, cut)), /replicate-serde/);
+    for (const cut of [1, 5, bytes.length - 1]) assert.throws(() => decodeReplicateMessage(bytes.subarray(0, cut)), /protobuf: truncated/);
     // ShardAppend { epoch: 2^64 - 1 }
     const huge = Buffer.from([2 << 3 | 2, 11, 2 << 3 | 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     assert.throws(() => decodeReplicateMessage(huge), /2\^53/);
@@ -75,11 +75,13 @@ describe('replicate-serde', () => {
     assert.throws(() => encodeReplicateMessage({ appends: [{ batches: ['not bytes'] }] }), /bytes/);
   });
 
-  it('plugs into the service definition for Replicate requests only', () => {
+  it('plugs into the service definition for Replicate only, requests and replies', () => {
     const service = loadProto().shoal.v1.StorageNode.service;
     const tuned = withReplicateSerde(service);
     assert.equal(tuned['Replicate']!.requestSerialize(SAMPLES[2]!).length, encodeReplicateMessage(SAMPLES[2]!).length);
-    assert.equal(tuned['Replicate']!.responseSerialize, service.Replicate.responseSerialize);
+    const reply = { from_node_id: 'b1', acks: [{ shard: { stream_id: 's', shard_id: 'x' }, epoch: 2, error: 'LOG_MISMATCH' as const, send_seq: 4 }] };
+    assert.deepEqual(tuned['Replicate']!.responseSerialize(reply), service.Replicate.responseSerialize(reply));
+    assert.notEqual(tuned['Replicate']!.responseDeserialize, service.Replicate.responseDeserialize);
     assert.equal(tuned['AppendShards'], service.AppendShards);
   });
 });
