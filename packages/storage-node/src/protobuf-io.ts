@@ -9,7 +9,7 @@
  * little-endian; LEN = varint length + bytes. The reader skips unknown
  * fields of any wire type and rejects truncated input.
  */
-import type { ShardRef__Output } from '@shoal/wire';
+import type { ShardRef, ShardRef__Output } from '@shoal/wire';
 
 export const WT_VARINT = 0;
 const WT_I64 = 1;
@@ -129,4 +129,58 @@ export function decodeShardRef(r: In, into: ShardRef__Output | null): ShardRef__
     return true;
   });
   return ref;
+}
+
+/** A ShardRef field's payload size (1 stream_id, 2 shard_id), or undefined without a ref. */
+export function shardRefSize(ref: ShardRef | null | undefined): number | undefined {
+  return ref ? strFieldSize(1, ref.stream_id ?? '') + strFieldSize(2, ref.shard_id ?? '') : undefined;
+}
+
+/** The size of an item's ShardRef field 1, tag and length included (0 without a ref). */
+export function shardRefFieldSize(refSize: number | undefined): number {
+  return refSize === undefined ? 0 : lenSize(1, refSize);
+}
+
+/** An item of a Replicate stream message, sized: its ShardRef (field 1) and the payload size of the whole item. */
+export interface SizedItem {
+  readonly ref: ShardRef | null | undefined;
+  readonly refSize: number | undefined;
+  readonly size: number;
+}
+
+/**
+ * The shape both Replicate stream messages share: 1 from_node_id (LEN,
+ * UTF-8), 2 items (LEN, repeated), each starting with its ShardRef (field
+ * 1); `writeRest` writes the rest of an item. One allocation, sized first.
+ */
+export function encodeFromAndItems<T extends SizedItem>(what: string, from: string, items: readonly T[], writeRest: (out: Out, item: T) => void): Buffer {
+  let size = strFieldSize(1, from);
+  for (const p of items) size += lenSize(2, p.size);
+  const out = new Out(Buffer.allocUnsafe(size));
+  out.str(1, from);
+  for (const p of items) {
+    out.tag(2, WT_LEN);
+    out.varint(p.size);
+    if (p.ref && p.refSize !== undefined) {
+      out.tag(1, WT_LEN);
+      out.varint(p.refSize);
+      out.str(1, p.ref.stream_id ?? '');
+      out.str(2, p.ref.shard_id ?? '');
+    }
+    writeRest(out, p);
+  }
+  if (out.pos !== size) throw new Error(`${what}: wrote ${out.pos} of ${size} bytes`);
+  return out.buf;
+}
+
+/** Reads that shape: from_node_id and each item (decodeItem gets a cursor over one); unknown fields skipped. */
+export function decodeFromAndItems<T>(buf: Buffer, decodeItem: (r: In) => T): { from: string; items: T[] } {
+  const msg = { from: '', items: [] as T[] };
+  const r = new In(buf, 0, buf.length);
+  r.fields((f, wt) => {
+    if (wt !== WT_LEN || (f !== 1 && f !== 2)) return false;
+    if (f === 1) msg.from = r.str(); else msg.items.push(decodeItem(r.sub()));
+    return true;
+  });
+  return msg;
 }

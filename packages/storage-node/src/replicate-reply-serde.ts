@@ -21,7 +21,9 @@
  * integers beyond 2^53.
  */
 import type { ErrorCode, ErrorCode__Output, ReplicateReply, ReplicateReply__Output, ShardAck, ShardAck__Output } from '@shoal/wire';
-import { In, Out, WT_LEN, WT_VARINT, decodeShardRef, lenSize, strFieldSize, toNumber, varintSize } from './protobuf-io';
+import {
+  WT_LEN, WT_VARINT, decodeFromAndItems, decodeShardRef, encodeFromAndItems, shardRefFieldSize, shardRefSize, toNumber, varintSize, type In, type SizedItem,
+} from './protobuf-io';
 
 /** enum ErrorCode's names by number (proto/shoal/v1/storage.proto). */
 const ERROR_NAMES = [
@@ -41,45 +43,23 @@ function errorNumber(e: ErrorCode | undefined): number {
 /** Field numbers of ShardAck's varint fields 2..7, in write order. */
 const INT_FIELDS = [2, 3, 4, 5, 6, 7] as const;
 
-interface PlannedAck {
-  readonly stream: string;
-  readonly shard: string | undefined;
-  readonly refSize: number;
+interface PlannedAck extends SizedItem {
   readonly ints: readonly number[];
-  readonly size: number;
 }
 
 function planAck(a: ShardAck): PlannedAck {
   const ints = [toNumber(a.epoch), errorNumber(a.error), toNumber(a.log_end_offset), toNumber(a.last_epoch), toNumber(a.high_watermark), toNumber(a.send_seq)];
-  const stream = a.shard?.stream_id ?? '';
-  const shard = a.shard ? a.shard.shard_id ?? '' : undefined;
-  const refSize = shard === undefined ? 0 : strFieldSize(1, stream) + strFieldSize(2, shard);
-  let size = shard === undefined ? 0 : lenSize(1, refSize);
+  const refSize = shardRefSize(a.shard);
+  let size = shardRefFieldSize(refSize);
   for (const n of ints) if (n !== 0) size += 1 + varintSize(n); // every tag is one byte (fields 2..7)
-  return { stream, shard, refSize, ints, size };
+  return { ref: a.shard, refSize, ints, size };
 }
 
 /** ReplicateReply -> protobuf bytes, in one allocation. */
 export function encodeReplicateReply(reply: ReplicateReply): Buffer {
-  const from = reply.from_node_id ?? '';
-  const plans = (reply.acks ?? []).map(planAck);
-  let size = strFieldSize(1, from);
-  for (const p of plans) size += lenSize(2, p.size);
-  const out = new Out(Buffer.allocUnsafe(size));
-  out.str(1, from);
-  for (const p of plans) {
-    out.tag(2, WT_LEN);
-    out.varint(p.size);
-    if (p.shard !== undefined) {
-      out.tag(1, WT_LEN);
-      out.varint(p.refSize);
-      out.str(1, p.stream);
-      out.str(2, p.shard);
-    }
+  return encodeFromAndItems('replicate-reply-serde', reply.from_node_id ?? '', (reply.acks ?? []).map(planAck), (out, p) => {
     INT_FIELDS.forEach((f, i) => { if (p.ints[i] !== 0) { out.tag(f, WT_VARINT); out.varint(p.ints[i]!); } });
-  }
-  if (out.pos !== size) throw new Error(`replicate-reply-serde: wrote ${out.pos} of ${size} bytes`);
-  return out.buf;
+  });
 }
 
 function decodeShardAck(r: In): ShardAck__Output {
@@ -102,12 +82,6 @@ function decodeShardAck(r: In): ShardAck__Output {
 
 /** protobuf bytes -> ReplicateReply. Throws on malformed input. */
 export function decodeReplicateReply(buf: Buffer): ReplicateReply__Output {
-  const reply: ReplicateReply__Output = { from_node_id: '', acks: [] };
-  const r = new In(buf, 0, buf.length);
-  r.fields((f, wt) => {
-    if (wt !== WT_LEN || (f !== 1 && f !== 2)) return false;
-    if (f === 1) reply.from_node_id = r.str(); else reply.acks.push(decodeShardAck(r.sub()));
-    return true;
-  });
-  return reply;
+  const { from, items } = decodeFromAndItems(buf, decodeShardAck);
+  return { from_node_id: from, acks: items };
 }

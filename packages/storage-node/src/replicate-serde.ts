@@ -29,15 +29,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { ReplicateMessage, ReplicateMessage__Output, ReplicateReply, ShardAppend, ShardAppend__Output } from '@shoal/wire';
 import { decodeReplicateReply, encodeReplicateReply } from './replicate-reply-serde';
-import { In, Out, WT_LEN, WT_VARINT, decodeShardRef, lenSize, strFieldSize, toNumber, varintSize } from './protobuf-io';
+import {
+  WT_LEN, WT_VARINT, decodeFromAndItems, decodeShardRef, encodeFromAndItems, lenSize, shardRefFieldSize, shardRefSize, toNumber, varintSize, type In, type SizedItem,
+} from './protobuf-io';
 
 /** Sizes (and what is needed to write) one ShardAppend. */
-interface PlannedAppend {
-  readonly a: ShardAppend;
+interface PlannedAppend extends SizedItem {
   readonly ints: readonly number[];
   readonly batches: readonly Uint8Array[];
-  readonly refSize: number;
-  readonly size: number;
 }
 
 /** Field numbers of the varint fields of ShardAppend, in write order (7 = truncate, a bool). */
@@ -57,37 +56,21 @@ function planAppend(a: ShardAppend): PlannedAppend {
     if (typeof b === 'string') throw new Error('replicate-serde: batches must be bytes');
     return b;
   });
-  const refSize = a.shard ? strFieldSize(1, a.shard.stream_id ?? '') + strFieldSize(2, a.shard.shard_id ?? '') : 0;
-  let size = a.shard ? lenSize(1, refSize) : 0;
+  const refSize = shardRefSize(a.shard);
+  let size = shardRefFieldSize(refSize);
   INT_FIELDS.forEach((f, i) => { if (ints[i] !== 0) size += varintSize(f << 3) + varintSize(ints[i]!); });
   for (const b of batches) size += lenSize(5, b.length);
-  return { a, ints, batches, refSize, size };
+  return { ref: a.shard, refSize, ints, batches, size };
 }
 
 /** ReplicateMessage -> protobuf bytes, in one allocation. */
 export function encodeReplicateMessage(msg: ReplicateMessage): Buffer {
-  const from = msg.from_node_id ?? '';
-  const plans = (msg.appends ?? []).map(planAppend);
-  let size = strFieldSize(1, from);
-  for (const p of plans) size += lenSize(2, p.size);
-  const out = new Out(Buffer.allocUnsafe(size));
-  out.str(1, from);
-  for (const p of plans) {
-    out.tag(2, WT_LEN);
-    out.varint(p.size);
-    if (p.a.shard) {
-      out.tag(1, WT_LEN);
-      out.varint(p.refSize);
-      out.str(1, p.a.shard.stream_id ?? '');
-      out.str(2, p.a.shard.shard_id ?? '');
-    }
+  return encodeFromAndItems('replicate-serde', msg.from_node_id ?? '', (msg.appends ?? []).map(planAppend), (out, p) => {
     INT_FIELDS.forEach((f, i) => {
       if (f === 6) for (const b of p.batches) out.bytes(5, b); // keep field order 1..13
       if (p.ints[i] !== 0) { out.tag(f, WT_VARINT); out.varint(p.ints[i]!); }
     });
-  }
-  if (out.pos !== size) throw new Error(`replicate-serde: wrote ${out.pos} of ${size} bytes`);
-  return out.buf;
+  });
 }
 
 type ScalarKey = 'epoch' | 'start_offset' | 'prev_epoch' | 'leader_hw' | 'truncate_epoch' | 'truncate_end_offset' | 'truncate_if_log_end' | 'truncate_if_last_epoch' | 'leader_log_start'
@@ -117,14 +100,8 @@ function decodeShardAppend(r: In): ShardAppend__Output {
 
 /** protobuf bytes -> ReplicateMessage; batches are views into `buf`. Throws on malformed input. */
 export function decodeReplicateMessage(buf: Buffer): ReplicateMessage__Output {
-  const msg: ReplicateMessage__Output = { from_node_id: '', appends: [] };
-  const r = new In(buf, 0, buf.length);
-  r.fields((f, wt) => {
-    if (wt !== WT_LEN || (f !== 1 && f !== 2)) return false;
-    if (f === 1) msg.from_node_id = r.str(); else msg.appends.push(decodeShardAppend(r.sub()));
-    return true;
-  });
-  return msg;
+  const { from, items } = decodeFromAndItems(buf, decodeShardAppend);
+  return { from_node_id: from, appends: items };
 }
 
 /**
