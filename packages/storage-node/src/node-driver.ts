@@ -40,6 +40,7 @@ import { appendRecordsOf } from './leader-appends';
 import type { Replica, StepSink } from './replica';
 import { encodeShardAck, toShardAppend, type InboundItem } from './replication-codec';
 import type { ShardRef } from './shard-reader';
+import { ShardMap } from './shard-map';
 import type { NodeStore } from './store/node-store';
 import { NODE_APPEND_QUEUE_BYTES_MAX, NODE_COMMIT_BYTES_MAX, REPLICATION_MESSAGE_BYTES_MAX } from './storage-limits';
 
@@ -81,9 +82,8 @@ export function refKey(ref: ShardRef): string {
 }
 
 export class NodeDriver {
-  /** streamId -> shardId -> replica (no key string built per lookup: lookups come per shard of every message). */
-  private readonly replicas = new Map<string, Map<string, Replica>>();
-  private count = 0;
+  /** (stream id, shard id) -> replica. */
+  private readonly replicas = new ShardMap<Replica>();
   private touched = new Set<Replica>();
   /** Replicas the timer must tick (their machines or producers wait on time). */
   private readonly active = new Set<Replica>();
@@ -99,27 +99,18 @@ export class NodeDriver {
 
   setPeers(peers: PeerSender): void { this.peers = peers; }
 
-  get(ref: ShardRef): Replica | undefined { return this.replicas.get(ref.streamId)?.get(ref.shardId); }
-  *all(): Iterable<Replica> { for (const shards of this.replicas.values()) yield* shards.values(); }
-  size(): number { return this.count; }
+  get(ref: ShardRef): Replica | undefined { return this.replicas.get(ref.streamId, ref.shardId); }
+  all(): Iterable<Replica> { return this.replicas.values(); }
+  size(): number { return this.replicas.size; }
 
   add(replica: Replica): void {
-    const { streamId, shardId } = replica.shard;
-    let shards = this.replicas.get(streamId);
-    if (!shards) this.replicas.set(streamId, (shards = new Map()));
-    if (!shards.has(shardId)) this.count++;
-    shards.set(shardId, replica);
+    this.replicas.set(replica.shard.streamId, replica.shard.shardId, replica);
     this.touch(replica);
   }
 
   /** Takes a replica out of the loop and closes it; resolves once no step uses it any more (its log may then be destroyed). */
   async remove(replica: Replica): Promise<void> {
-    const shards = this.replicas.get(replica.shard.streamId);
-    if (shards?.get(replica.shard.shardId) === replica) {
-      shards.delete(replica.shard.shardId);
-      this.count--;
-      if (shards.size === 0) this.replicas.delete(replica.shard.streamId);
-    }
+    if (this.get(replica.shard) === replica) this.replicas.delete(replica.shard.streamId, replica.shard.shardId);
     this.touched.delete(replica);
     this.active.delete(replica);
     replica.close();

@@ -21,6 +21,7 @@
  */
 import type { Counter, Histogram, Registry } from 'prom-client';
 import { METRICS, counterOf, gaugeOf, histogramOf, processRegistry } from '@shoal/wire';
+import { ShardMap } from './shard-map';
 
 /** Per-shard numbers read at scrape time. */
 export interface ReplicaGaugeSource {
@@ -53,26 +54,20 @@ type CountField = Exclude<keyof ShardCounts, 'streamId' | 'shardId'>;
 
 /** Per-shard counts in memory, one entry per replica that counted something; bounded by the replicas this node holds. */
 export class ShardCountTable {
-  /** streamId -> shardId -> counts (no key string built per count: counts come per request of every append). */
-  private readonly byStream = new Map<string, Map<string, ShardCounts>>();
+  private readonly byShard = new ShardMap<ShardCounts>();
 
   add(labels: ShardLabels, field: CountField, n: number): void {
-    let shards = this.byStream.get(labels.stream_id);
-    if (!shards) this.byStream.set(labels.stream_id, (shards = new Map()));
-    let counts = shards.get(labels.shard_id);
+    let counts = this.byShard.get(labels.stream_id, labels.shard_id);
     if (!counts) {
       counts = { streamId: labels.stream_id, shardId: labels.shard_id, incomingBytes: 0, incomingRecords: 0, writeThrottledRecords: 0, outgoingBytes: 0, outgoingRecords: 0, readThrottledRequests: 0 };
-      shards.set(labels.shard_id, counts);
+      this.byShard.set(labels.stream_id, labels.shard_id, counts);
     }
     counts[field] += n;
   }
 
-  remove(labels: ShardLabels): void {
-    const shards = this.byStream.get(labels.stream_id);
-    if (shards?.delete(labels.shard_id) && shards.size === 0) this.byStream.delete(labels.stream_id);
-  }
+  remove(labels: ShardLabels): void { this.byShard.delete(labels.stream_id, labels.shard_id); }
 
-  *all(): Iterable<Readonly<ShardCounts>> { for (const shards of this.byStream.values()) yield* shards.values(); }
+  all(): Iterable<Readonly<ShardCounts>> { return this.byShard.values(); }
 }
 
 /** One per-shard count, incremented with the driver's labels (the prom-client Counter.inc shape it had). */
