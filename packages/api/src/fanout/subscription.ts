@@ -184,7 +184,9 @@ export class Subscription implements ResponseStream, FeedReader {
     if (stream) this.env.metrics.recordSubscribeEvent(stream, this.target.consumerName, this.target.shardId, { records: records.length, bytes }, behind);
     const presenter = this.currentPresenter(nowMs);
     if (!presenter) return;
-    this.write(sharedEventFrame(this.codec, records, behind, nowMs,
+    let retained = 0;
+    for (const r of records) if (presenter.retained(r)) retained++;
+    this.write(sharedEventFrame(this.codec, records, behind, retained,
       () => subscribeToShardEventMessage(this.codec, recordsEvent(this.codec, presenter, records, this.next, this.lastSent, behind))));
     this.armIdle();
   }
