@@ -371,6 +371,8 @@ export class Replica {
    * the log start past them.
    */
   async trimBefore(beforeMs: number): Promise<void> {
+    // Nothing committed past the log start (an idle shard): nothing to look up.
+    if (this.machine.highWatermark() <= this.machine.logStartOffset()) return;
     const end = await this.log.expiredEnd(beforeMs, this.machine.highWatermark());
     if (end === undefined || end <= this.machine.logStartOffset()) return;
     const logStart = await this.log.trimBefore(end, (start) => {

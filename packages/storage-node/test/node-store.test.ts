@@ -159,5 +159,28 @@ for (const kind of ['memory', 'leveldb'] as const) {
       for await (const _ of pair.data.keys({ gte: '0', lt: '1' })) dataKeys++;
       assert.equal(dataKeys, 1, 'the trimmed batches\' data is gone');
     });
+
+    it('retention: while the first batch is within retention, the answer needs no index read; a removal makes it read again', async () => {
+      const log = store.shard(ref);
+      await store.write([{ log, batches: [batch(1, 0, [10, 11]), batch(1, 2, [20, 21, 22]), batch(1, 5, [30])], state: state(6, 5) }]);
+      let reads = 0;
+      const entries = store.index.entries.bind(store.index);
+      Object.assign(store.index, { entries: (r: Parameters<typeof entries>[0]) => { reads++; return entries(r); } });
+      const ask = async (beforeMs: number, end: number): Promise<[number | undefined, number]> => {
+        const before = reads;
+        return [await log.expiredEnd(beforeMs, end), reads - before];
+      };
+      assert.deepEqual(await ask(5, 6), [undefined, 1], 'the first answer reads the index');
+      assert.deepEqual(await ask(11, 6), [undefined, 0], 'the first batch (last arrival 11) has not expired: no read');
+      assert.deepEqual(await ask(12, 5), [2, 1], 'past its last arrival: read, and it expired');
+      assert.deepEqual(await ask(12, 5), [2, 1], 'not trimmed yet: still read');
+      await log.trimBefore(2, (logStart) => state(6, 5, 1, logStart));
+      assert.deepEqual(await ask(12, 5), [undefined, 1], 'after the trim the first batch is another one: read');
+      assert.deepEqual(await ask(22, 5), [undefined, 0]);
+      await log.truncate(5, (end) => state(end, 5, 1, 2));
+      assert.deepEqual(await ask(22, 5), [undefined, 1], 'a truncation forgets it too');
+      assert.deepEqual(await ask(22, 5), [undefined, 0]);
+      assert.deepEqual(await ask(23, 5), [5, 1]);
+    });
   });
 }
