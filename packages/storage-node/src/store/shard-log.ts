@@ -199,6 +199,7 @@ export class ShardLog {
     ops.push({ type: 'put', key: index.hwKey(this.ref), value: encodeU64(state.highWatermark) });
     ops.push({ type: 'put', key: index.metaKey(this.ref), value: Buffer.from(meta, 'utf8') });
     await this.store.remove(ops, batches.map((b) => b.seq));
+    this.firstBatchArrivalMs = undefined; // again: a read while the removal was in flight saw the batches it removed
     this.storedMeta = meta;
     this.storedState = state;
     this.storedHw = state.highWatermark;
