@@ -112,6 +112,7 @@ describe('the shoal command end to end', function () {
   after(function () {
     this.timeout(60_000);
     client?.destroy();
+    rmSync(home.dir, { recursive: true, force: true });
     if (!process.env['SHOAL_E2E_KEEP']) rmSync(work, { recursive: true, force: true });
     cluster.destroy();
   });

@@ -19,14 +19,14 @@ export interface ShoalResult {
   readonly stderr: string;
 }
 
-/** An AWS config directory of its own: `[default]` without a region, `[profile NAME]` with one, credentials for both. */
-export function awsHome(profiles: Readonly<Record<string, string>>): { readonly configFile: string; readonly credentialsFile: string } {
+/** An AWS config directory of its own (`dir`, the caller removes it): `[default]` without a region, `[profile NAME]` with one, credentials for both. */
+export function awsHome(profiles: Readonly<Record<string, string>>): { readonly dir: string; readonly configFile: string; readonly credentialsFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-aws-'));
   const configFile = join(dir, 'config');
   const credentialsFile = join(dir, 'credentials');
   writeFileSync(configFile, Object.entries(profiles).map(([name, region]) => `[profile ${name}]\nregion = ${region}\n`).join('\n'));
   writeFileSync(credentialsFile, Object.keys(profiles).map((name) => `[${name}]\naws_access_key_id = AKID${name.toUpperCase()}\naws_secret_access_key = secret-${name}\n`).join('\n'));
-  return { configFile, credentialsFile };
+  return { dir, configFile, credentialsFile };
 }
 
 /** The process environment without AWS_* variables, plus `extra`. */
