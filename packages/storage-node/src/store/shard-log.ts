@@ -39,8 +39,8 @@ export class ShardLog {
    * The last arrival of the log's first batch, as expiredEnd last read it
    * when nothing had expired (undefined: not known). Until retention's
    * cutoff passes it nothing can expire, so expiredEnd answers without
-   * reading the store; every removal forgets it (the first batch may then
-   * be another one).
+   * reading the store; a truncation, trim or reset forgets it (the first
+   * batch may then be another one; a destroyed log has none to expire).
    */
   private firstBatchArrivalMs: number | undefined;
 
@@ -169,7 +169,6 @@ export class ShardLog {
 
   /** Deletes everything of this shard (its replica was removed from this node). */
   async destroy(): Promise<void> {
-    this.firstBatchArrivalMs = undefined;
     // Each scan starts past what the previous chunk removed, and a chunk that is not full was the last: LevelDB's
     // iterators step over deleted entries one by one, so scanning again from 0 would walk every tombstone just
     // written (and those of shards removed before, next in key order), which made removing a big stream take
@@ -193,13 +192,13 @@ export class ShardLog {
   // ---- helpers ---------------------------------------------------------------
 
   private async removeBatches(batches: readonly IndexedBatch[], state: ReplicaPersistedState): Promise<void> {
-    this.firstBatchArrivalMs = undefined;
     const meta = encodeMeta(state);
     const ops: KvOp[] = batches.flatMap((b) => this.keysOf(b));
     ops.push({ type: 'put', key: index.hwKey(this.ref), value: encodeU64(state.highWatermark) });
     ops.push({ type: 'put', key: index.metaKey(this.ref), value: Buffer.from(meta, 'utf8') });
     await this.store.remove(ops, batches.map((b) => b.seq));
-    this.firstBatchArrivalMs = undefined; // again: a read while the removal was in flight saw the batches it removed
+    // Once the removal is done (a read while it was in flight saw the batches it removed).
+    this.firstBatchArrivalMs = undefined;
     this.storedMeta = meta;
     this.storedState = state;
     this.storedHw = state.highWatermark;
