@@ -3,9 +3,9 @@
  * pass; every wrong or stale signature gets AWS's answer.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TempDirs } from '@shoal/testkit';
 import { KinesisError } from '@shoal/core';
 import { createLogger, type Logger } from '@shoal/wire';
 import { sigv4Authenticator } from '../../src/auth/authenticator';
@@ -51,6 +51,9 @@ async function refused(req: ApiRequest, type: string, message: string | RegExp):
 }
 
 describe('SigV4 authenticator (--auth sigv4)', () => {
+  const dirs = new TempDirs('shoal-creds-');
+  after(() => dirs.removeAll());
+
   it('reads a shared-credentials file: accounts default to 000000000000, principals are users named by profile', () => {
     assert.deepEqual(identities.get(ALICE.accessKeyId), { profile: 'alice', ...ALICE, accountId: '111122223333', principalArn: 'arn:aws:iam::111122223333:user/alice' });
     assert.equal(identities.get(BOB.accessKeyId)?.accountId, '000000000000');
@@ -108,7 +111,7 @@ describe('SigV4 authenticator (--auth sigv4)', () => {
   });
 
   it('reloads the credentials file when it changes, keeping the old identities if the new file is invalid', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shoal-creds-'));
+    const dir = dirs.make();
     const path = join(dir, 'credentials');
     writeFileSync(path, FILE);
     const errors: string[] = [];

@@ -1,16 +1,19 @@
 /** The master key as operators give it (file or value), and the nonces that must never repeat under a data key. */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TempDirs } from '@shoal/testkit';
 import { loadMasterKey, parseMasterKey } from '../../src/encryption/master-key';
 import { CounterNonces } from '../../src/encryption/record-crypto';
 
 describe('master key', () => {
+  const dirs = new TempDirs('shoal-master-key-');
+  after(() => dirs.removeAll());
+
   const key = Buffer.alloc(32, 0xab);
 
   it('reads 32 bytes as base64 or hex, from a file readable by its owner only or from the value', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shoal-master-key-'));
+    const dir = dirs.make();
     const file = join(dir, 'master.key');
     writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600 });
     const fromFile = loadMasterKey(file, undefined)!;

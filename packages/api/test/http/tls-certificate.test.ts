@@ -1,11 +1,11 @@
 /** The api's self-signed certificate: names, reuse, replacement; and where the api listens. */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TempDirs } from '@shoal/testkit';
 import { createLogger } from '@shoal/wire';
 import { listenHosts } from '../../src/api-server';
 import { SELF_SIGNED_VALIDITY_DAYS, ensureCertificate } from '../../src/http/tls-certificate';
@@ -13,8 +13,11 @@ import { SELF_SIGNED_VALIDITY_DAYS, ensureCertificate } from '../../src/http/tls
 const logger = createLogger('test', {}, 'error');
 
 describe('TLS certificate and listen addresses', () => {
+  const dirs = new TempDirs('shoal-tls-');
+  after(() => dirs.removeAll());
+
   it('writes a self-signed end-entity certificate for localhost, 127.0.0.1, ::1 and --tls-host names', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shoal-tls-'));
+    const dir = dirs.make();
     const made = await ensureCertificate({ dir, hosts: ['kinesis.internal', '10.1.2.3'] }, logger);
     assert.equal(made.certPath, join(dir, 'cert.pem'));
     const cert = new X509Certificate(readFileSync(made.certPath));
@@ -28,7 +31,7 @@ describe('TLS certificate and listen addresses', () => {
   });
 
   it('keeps the certificate on disk while it covers the names, and replaces it when a name is added', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shoal-tls-'));
+    const dir = dirs.make();
     const first = await ensureCertificate({ dir }, logger);
     assert.equal((await ensureCertificate({ dir }, logger)).cert, first.cert);
     const wider = await ensureCertificate({ dir, hosts: ['api.shoal.svc'] }, logger);
@@ -40,7 +43,7 @@ describe('TLS certificate and listen addresses', () => {
   });
 
   it("serves the operator's certificate as given, and wants both files", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shoal-tls-'));
+    const dir = dirs.make();
     const made = await ensureCertificate({ dir }, logger);
     const given = await ensureCertificate({ dir: '/nonexistent', certFile: made.certPath, keyFile: join(dir, 'key.pem') }, logger);
     assert.equal(given.cert, made.cert);
@@ -48,7 +51,7 @@ describe('TLS certificate and listen addresses', () => {
   });
 
   it('makes certificates a client can trust side by side (one CA list reaches every api process)', async () => {
-    const made = [await ensureCertificate({ dir: mkdtempSync(join(tmpdir(), 'shoal-tls-')) }, logger), await ensureCertificate({ dir: mkdtempSync(join(tmpdir(), 'shoal-tls-')) }, logger)];
+    const made = [await ensureCertificate({ dir: dirs.make() }, logger), await ensureCertificate({ dir: dirs.make() }, logger)];
     assert.notEqual(new X509Certificate(made[0]!.cert).subject, new X509Certificate(made[1]!.cert).subject);
     for (const served of made) {
       const server = createServer({ cert: served.cert, key: served.key }, (_req, res) => res.end('ok'));

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TempDirs } from '@shoal/testkit';
 import { boto3Client, CallError, cliClient, sdkCall, sdkClients, type KinesisCall, type Output, type ProcessClient, type SdkClients } from './client-adapters';
 import { ClusterHarness } from './cluster-harness';
 import { buildGoProgram, type GoSdk } from './go-sdk';
@@ -175,6 +176,8 @@ describe('API surface end to end: every client', function () {
   let cli: ProcessClient | undefined;
   let clients: Array<{ name: string; call: KinesisCall }>;
   const markers: Markers[] = [];
+  /** Where the Go SDKs' test program is built (removed afterwards). */
+  const goDirs = new TempDirs('shoal-go-');
 
   before(function () {
     this.timeout(180_000);
@@ -196,6 +199,7 @@ describe('API surface end to end: every client', function () {
     boto3?.close();
     cli?.close();
     cluster.destroy();
+    goDirs.removeAll();
   });
 
   it('created the master key for encryption at rest in the data directory, readable by its owner only', () => {
@@ -222,7 +226,7 @@ describe('API surface end to end: every client', function () {
   for (const sdk of ['v1', 'v2'] as GoSdk[]) {
     for (const tls of [false, true]) {
       it(`the AWS SDK for Go ${sdk} over ${tls ? 'TLS (HTTP/2)' : 'HTTP/1.1'}: a stream's life, records read back and subscribed to, typed errors`, async () => {
-        goProgram ??= buildGoProgram();
+        goProgram ??= buildGoProgram(goDirs.make());
         const program = goProgram;
         const cert = join(cluster.dataDir, 'tls', 'cert.pem');
         const args = tls ? [sdk, `https://localhost:${cluster.apiPort + 1}`, cert] : [sdk, cluster.endpoint];
