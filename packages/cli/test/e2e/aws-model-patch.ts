@@ -6,7 +6,9 @@
  * DescribeAccountSettings, UpdateAccountSettings,
  * UpdateStreamRecordDistributionStrategy, shapes written from the SDK
  * model), CreateStream's Tags, and PartitionKey made optional as in the
- * current model. Operations the installed model has are used as they are.
+ * current model, and StreamARN beside StreamName in every operation that
+ * names a stream (either one then, as in the current model). Operations the
+ * installed model has are otherwise used as they are.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -83,6 +85,14 @@ export function patchedModelDir(botocoreDir: string, dir: string): string {
   for (const name of ['PutRecordInput', 'PutRecordsRequestEntry']) {
     const shape = shapes[name]!;
     shape['required'] = (shape['required'] as string[]).filter((m) => m !== 'PartitionKey');
+  }
+  // Operations took StreamARN beside StreamName later (Debian bookworm's botocore 1.29.27 lacks it): either names the stream.
+  for (const op of Object.values(operations) as Json[]) {
+    const input = shapes[((op['input'] as Json | undefined)?.['shape'] as string | undefined) ?? ''];
+    const members = input?.['members'] as Json | undefined;
+    if (!input || !members || !('StreamName' in members) || 'StreamARN' in members) continue;
+    members['StreamARN'] = { shape: 'StreamARN' };
+    input['required'] = ((input['required'] as string[] | undefined) ?? []).filter((m) => m !== 'StreamName');
   }
   const out = join(dir, 'kinesis', '2013-12-02');
   mkdirSync(out, { recursive: true });
