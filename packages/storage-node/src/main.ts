@@ -23,7 +23,7 @@ import { DEFAULT_PREFIX } from '@shoal/metadata';
 import { Flags, createLogger, limitsEnabled, startCpuProfileFromEnv, tuneHeapForBufferChurn } from '@shoal/wire';
 import { startStorageNode } from './storage-node';
 import { levelDbBuild } from './store/leveldb-build';
-import { WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
+import { GROUP_COMMIT_LINGER_MS, WAL_SYNC_INTERVAL_MS_DEFAULT } from './storage-limits';
 import { UNSAFE_ACK_ON_LEADER_APPEND } from './unsafe-switches';
 
 /** A close that takes longer than this exits anyway. */
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     limitsOn: limitsEnabled(flags),
     sync: flags.bool('fsync', true),
     walSyncIntervalMs: flags.int('fsync-interval-ms', WAL_SYNC_INTERVAL_MS_DEFAULT),
+    groupCommitLingerMs: flags.int('group-commit-linger-ms', GROUP_COMMIT_LINGER_MS),
     logger,
   });
   logger.info('storage node started', { grpcAddress: node.grpcAddress, httpAddress: node.httpAddress, leveldb: levelDbBuild() });

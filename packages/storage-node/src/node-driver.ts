@@ -9,7 +9,13 @@
  *      to their machines,
  *   2. followers: checks the leaders' appends (a truncation first persists
  *      what was accepted so far, then truncates),
- *   3. leaders: one group commit per shard of its queued appends,
+ *   3. leaders: one group commit per shard of its queued appends, once
+ *      they are due: while the node is busy (it took appends less than two
+ *      GROUP_COMMIT_LINGER_MS ago) a shard's appends wait up to that long
+ *      for more of its records unless they hold GROUP_COMMIT_LINGER_BYTES,
+ *      so at many shards a batch holds more than one PutRecords' few
+ *      records for it; one node timer ends every shard's wait. An idle
+ *      node takes appends at once; followers never wait,
  *   4. writes every shard's new batches and state in ONE store write (one
  *      fsync with --fsync on), and while it is in flight
  *   5. sends followers what they lack: one message per peer node carrying
@@ -42,7 +48,9 @@ import { encodeShardAck, toShardAppend, type InboundItem } from './replication-c
 import type { ShardRef } from './shard-reader';
 import { ShardMap } from './shard-map';
 import type { NodeStore } from './store/node-store';
-import { NODE_APPEND_QUEUE_BYTES_MAX, NODE_COMMIT_BYTES_MAX, REPLICATION_MESSAGE_BYTES_MAX } from './storage-limits';
+import {
+  GROUP_COMMIT_LINGER_BYTES, GROUP_COMMIT_LINGER_MS, NODE_APPEND_QUEUE_BYTES_MAX, NODE_COMMIT_BYTES_MAX, REPLICATION_MESSAGE_BYTES_MAX,
+} from './storage-limits';
 
 /** The replication links: one stream per peer node. */
 export interface PeerSender {
@@ -71,11 +79,22 @@ export interface NodeDriverOptions {
   readonly onFatal: (err: unknown) => void;
   /** Runs the next loop step soon (default setImmediate; a simulation queues it). */
   readonly schedule?: (fn: () => void) => void;
+  /** Runs `fn` after `ms` (default setTimeout; a simulation queues it): ends the group commits' wait. */
+  readonly setTimer?: (fn: () => void, ms: number) => void;
+  /** How long a leader's appends may wait for more of their shard's records (default GROUP_COMMIT_LINGER_MS; 0: never). */
+  readonly groupCommitLingerMs?: number;
   /** Wall clock (ms): arrival times are compared with it for retention. */
   readonly clock: () => number;
   /** The retention of a stream's records in ms (undefined: unknown, keep everything). */
   readonly retentionMs: (streamId: string) => number | undefined;
 }
+
+/**
+ * A node that took appends less than this many lingers ago is busy. Under
+ * load a step comes about every store write (a few ms), so the window must
+ * span more than one step; an idle node's first append goes at once.
+ */
+const BUSY_WINDOW_LINGERS = 2;
 
 export function refKey(ref: ShardRef): string {
   return `${ref.streamId}/${ref.shardId}`;
@@ -94,8 +113,17 @@ export class NodeDriver {
   private closed = false;
   /** Resolves when the step in progress (if any) has finished. */
   private stepDone: Promise<void> = Promise.resolve();
+  /** Leaders whose appends wait for more records, and those whose wait the node timer ended (due in the next step). */
+  private readonly lingering = new Set<Replica>();
+  private lingerEnded = new Set<Replica>();
+  private lingerTimerArmed = false;
+  private readonly lingerMs: number;
+  /** When (monotonic ms) a step last took leaders' appends: within BUSY_WINDOW_LINGERS lingers of it the node is busy and appends may wait. */
+  private appendsTakenAtMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly o: NodeDriverOptions) {}
+  constructor(private readonly o: NodeDriverOptions) {
+    this.lingerMs = o.groupCommitLingerMs ?? GROUP_COMMIT_LINGER_MS;
+  }
 
   setPeers(peers: PeerSender): void { this.peers = peers; }
 
@@ -113,6 +141,8 @@ export class NodeDriver {
     if (this.get(replica.shard) === replica) this.replicas.delete(replica.shard.streamId, replica.shard.shardId);
     this.touched.delete(replica);
     this.active.delete(replica);
+    this.lingering.delete(replica);
+    this.lingerEnded.delete(replica);
     replica.close();
     await this.stepDone;
   }
@@ -233,6 +263,8 @@ export class NodeDriver {
   private async step(): Promise<void> {
     const touched = [...this.touched].filter((r) => !r.isClosed());
     this.touched = new Set();
+    const lingerEnded = this.lingerEnded;
+    this.lingerEnded = new Set();
     if (touched.length === 0) return;
     let nowMs = this.o.monoClock();
     for (const r of touched) {
@@ -246,9 +278,12 @@ export class NodeDriver {
     const replies: Array<() => void> = [];
     for (const r of touched) if (r.hasInbound()) await r.takeInbound(write, replies);
     let bytesLeft = NODE_COMMIT_BYTES_MAX;
+    const busy = nowMs - this.appendsTakenAtMs < BUSY_WINDOW_LINGERS * this.lingerMs;
     for (const r of touched) {
       if (!r.hasPending() || r.isClosed()) continue;
       if (bytesLeft <= 0) { this.touched.add(r); this.again = true; continue; }
+      if (busy && !lingerEnded.has(r) && !r.appendsDue(nowMs, this.lingerMs, GROUP_COMMIT_LINGER_BYTES)) { this.linger(r); continue; }
+      this.appendsTakenAtMs = nowMs;
       const batch = r.takeAppends(nowMs, bytesLeft);
       if (batch) { write.batchesOf(r).push(batch); bytesLeft -= batch.bytes.length; }
       if (r.hasPending()) { this.touched.add(r); this.again = true; }
@@ -275,6 +310,19 @@ export class NodeDriver {
       r.readView.changed();
       if (r.needsTick(nowMs, reachable)) this.active.add(r); else this.active.delete(r);
     }
+  }
+
+  /** `r`'s appends wait for more records until the node timer (armed by the first to wait) ends every wait. */
+  private linger(r: Replica): void {
+    this.lingering.add(r);
+    if (this.lingerTimerArmed) return;
+    this.lingerTimerArmed = true;
+    (this.o.setTimer ?? setTimeout)(() => {
+      this.lingerTimerArmed = false;
+      for (const x of this.lingering) { this.lingerEnded.add(x); this.touched.add(x); }
+      this.lingering.clear();
+      this.wake();
+    }, this.lingerMs);
   }
 
   /** Leaders: what each follower lacks, from cache or store; one message per peer for every shard. */

@@ -115,6 +115,9 @@ export class Replica {
   private inbound: InboundAppend[] = [];
   private outstandingRecords = 0;
   private outstandingBytes = 0;
+  /** Bytes of the queued (pending) appends, and since when (monotonic ms) the oldest of them waits. */
+  private pendingBytes = 0;
+  private pendingSinceMs = 0;
   /** The persisted state changed without a batch (a newer epoch): write it with the next store write. */
   stateDirty = false;
   /** The node's retention pass asked this replica to trim (node-driver.ts checkRetention). */
@@ -150,6 +153,8 @@ export class Replica {
     }
     this.outstandingRecords += recs.count;
     this.outstandingBytes += recs.bytes;
+    if (this.pending.length === 0) this.pendingSinceMs = nowMs;
+    this.pendingBytes += recs.bytes;
     return new Promise((resolve) => { this.pending.push({ recs, resolve }); });
   }
 
@@ -252,6 +257,16 @@ export class Replica {
   hasPending(): boolean { return this.pending.length > 0; }
 
   /**
+   * Leader: whether the queued appends should be committed now rather than
+   * wait (up to `lingerMs` since the oldest came) for more of the shard's
+   * records: they hold `lingerBytes` already, or waited long enough, or
+   * the machine refuses appends (they are answered at once).
+   */
+  appendsDue(nowMs: number, lingerMs: number, lingerBytes: number): boolean {
+    return this.pendingBytes >= lingerBytes || nowMs - this.pendingSinceMs >= lingerMs || this.machine.appendRefusal(nowMs) !== undefined;
+  }
+
+  /**
    * Leader: one group commit of the queued appends, up to `bytesLeft` (at
    * least one request): throttles each record, assembles one batch at the
    * log end and tells the machine. Undefined when nothing was appended.
@@ -262,11 +277,11 @@ export class Replica {
       // Queued before the refusal arrived but not admitted: provably not appended (except when
       // NOT_ENOUGH_REPLICAS, which the api does not retry), so the api may route them again.
       const waiting = refusal === 'NOT_LEADER' || refusal === 'NOT_ENOUGH_REPLICAS' ? 'TIMEOUT' : undefined;
-      for (const req of this.pending.splice(0)) this.answer(req, this.refusal(refusal));
+      for (const req of this.takePending(this.pending.length)) this.answer(req, this.refusal(refusal));
       if (waiting) for (const w of this.waiters.splice(0)) this.answer(w.req, this.failure(waiting, MESSAGES[refusal]));
       return undefined;
     }
-    const taken = this.pending.splice(0, groupCommitSize(this.pending, Math.min(GROUP_COMMIT_BYTES_MAX, bytesLeft), GROUP_COMMIT_RECORDS_MAX));
+    const taken = this.takePending(groupCommitSize(this.pending, Math.min(GROUP_COMMIT_BYTES_MAX, bytesLeft), GROUP_COMMIT_RECORDS_MAX));
     const firstOffset = this.machine.logEndOffset();
     const slices: RecordBodySlice[] = [];
     const wallMs = this.ctx.clock();
@@ -385,8 +400,15 @@ export class Replica {
 
   /** Fails queued producers with `queued` and those waiting for commit with `waiting`. */
   private failAll(queued: ErrorCode, waiting: ErrorCode, message: string): void {
-    for (const req of this.pending.splice(0)) this.answer(req, this.failure(queued, message));
+    for (const req of this.takePending(this.pending.length)) this.answer(req, this.failure(queued, message));
     for (const w of this.waiters.splice(0)) this.answer(w.req, this.failure(waiting, message));
+  }
+
+  /** Takes the first `n` queued appends (any left stay due: they only missed a commit's bounds). */
+  private takePending(n: number): PendingAppend[] {
+    const taken = this.pending.splice(0, n);
+    for (const req of taken) this.pendingBytes -= req.recs.bytes;
+    return taken;
   }
 
   private answer(req: PendingAppend, res: ShardAppendResult): void {

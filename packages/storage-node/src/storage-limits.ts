@@ -7,6 +7,18 @@
 export const GROUP_COMMIT_BYTES_MAX = 4 * 1024 * 1024;
 /** Most records one shard's group commit gathers. */
 export const GROUP_COMMIT_RECORDS_MAX = 10_000;
+/**
+ * A leader's group commit of a shard waits up to this long for more of the
+ * shard's records (as Kafka's producers linger), unless it already holds
+ * GROUP_COMMIT_LINGER_BYTES. What a batch costs a node (its store entries,
+ * its replication entry, its ack, the step's work for its shard) hardly
+ * grows with what it holds, and a PutRecords spread over many shards
+ * brings each only a few records: at 128 shards each shard's batch would
+ * otherwise hold a few KiB. One node timer ends every shard's wait; a
+ * follower never waits (docs/storage.md "Group commit").
+ */
+export const GROUP_COMMIT_LINGER_MS = 8;
+export const GROUP_COMMIT_LINGER_BYTES = 64 * 1024;
 /** Most bytes of new batches one node driver step writes (all shards; the rest waits for the next step). */
 export const NODE_COMMIT_BYTES_MAX = 16 * 1024 * 1024;
 /** Most record bytes queued at a node's leaders, all shards together. */

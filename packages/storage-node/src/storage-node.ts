@@ -47,6 +47,8 @@ export interface StorageNodeOptions {
   readonly sync?: boolean;
   /** Without `sync`: fsync the log this often if anything was written (wal-sync.ts); 0 = never. Default WAL_SYNC_INTERVAL_MS_DEFAULT. */
   readonly walSyncIntervalMs?: number;
+  /** How long a leader's appends may wait for more of their shard's records (node-driver.ts); default GROUP_COMMIT_LINGER_MS, 0 = never. */
+  readonly groupCommitLingerMs?: number;
   readonly logger?: Logger;
   /** Wall clock (arrival times, retention); default the system clock. Tests inject one. */
   readonly clock?: () => number;
@@ -89,7 +91,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const clock = o.clock ?? wallClockMs;
   const driver = new NodeDriver({
     selfId: o.nodeId, store: nodeStore, proposer: new EtcdRecordProposer(store, logger), monoClock, clock,
-    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, logger, metrics, onFatal,
+    leaseUntilMs: () => registration?.leaseUntilMs() ?? 0, logger, metrics, onFatal, groupCommitLingerMs: o.groupCommitLingerMs,
     retentionMs: (streamId) => {
       const stream = store.view.streamById(streamId);
       return stream ? stream.value.retentionPeriodHours * MS_PER_HOUR : undefined;

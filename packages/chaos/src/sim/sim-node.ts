@@ -152,7 +152,8 @@ export class SimNode {
     this.view.shards.set(SIM_STREAM_ID, new Map([[SIM_SHARD_ID, this.d.etcd.record]]));
     const driver = new NodeDriver({
       selfId: this.id, store, proposer: new EtcdRecordProposer(this.etcdPort(owner), logger), monoClock: clock, clock,
-      leaseUntilMs: () => this.leaseUntilMs(), logger, metrics, onFatal, schedule: (fn) => w.schedule(owner, fn), retentionMs: () => undefined,
+      leaseUntilMs: () => this.leaseUntilMs(), logger, metrics, onFatal, schedule: (fn) => w.schedule(owner, fn),
+      setTimer: (fn, ms) => w.at(ms, owner, `${this.id} group commit linger`, () => { w.log(`${this.id} group commit linger ended`); fn(); }), retentionMs: () => undefined,
     });
     driver.setPeers(this.d.peers(this));
     const manager = new ReplicaManager({
