@@ -19,6 +19,7 @@ import {
   CreateStreamCommand, DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, MergeShardsCommand, SplitShardCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
+import { TempDirs } from '@shoal/testkit';
 import { ClusterHarness } from './cluster-harness';
 import { waitActive } from './kinesis-helpers';
 import { awsHome, cleanEnv, finished, jsonLines, runShoal, SHOAL_BIN, startShoal } from './shoal-process';
@@ -88,7 +89,8 @@ describe('the shoal command end to end', function () {
   this.timeout(300_000);
   const cluster = new ClusterHarness({ apiPort: API_PORT });
   const work = mkdtempSync(join(tmpdir(), 'shoal-cli-e2e-'));
-  const home = awsHome({ eu: 'eu-west-1' });
+  const awsDirs = new TempDirs('shoal-aws-');
+  const home = awsHome(awsDirs.make(), { eu: 'eu-west-1' });
   let env: NodeJS.ProcessEnv;
   let client: KinesisClient;
   let linesAcks: PutResult[] = [];
@@ -112,7 +114,7 @@ describe('the shoal command end to end', function () {
   after(function () {
     this.timeout(60_000);
     client?.destroy();
-    rmSync(home.dir, { recursive: true, force: true });
+    awsDirs.removeAll();
     if (!process.env['SHOAL_E2E_KEEP']) rmSync(work, { recursive: true, force: true });
     cluster.destroy();
   });

@@ -5,8 +5,7 @@
  * temporary directory, no instance metadata lookups).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/cluster-config';
 
@@ -19,14 +18,13 @@ export interface ShoalResult {
   readonly stderr: string;
 }
 
-/** An AWS config directory of its own (`dir`, the caller removes it): `[default]` without a region, `[profile NAME]` with one, credentials for both. */
-export function awsHome(profiles: Readonly<Record<string, string>>): { readonly dir: string; readonly configFile: string; readonly credentialsFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-aws-'));
+/** AWS shared files in `dir` (an empty directory the caller owns): `[profile NAME]` with a region each, credentials for each. */
+export function awsHome(dir: string, profiles: Readonly<Record<string, string>>): { readonly configFile: string; readonly credentialsFile: string } {
   const configFile = join(dir, 'config');
   const credentialsFile = join(dir, 'credentials');
   writeFileSync(configFile, Object.entries(profiles).map(([name, region]) => `[profile ${name}]\nregion = ${region}\n`).join('\n'));
   writeFileSync(credentialsFile, Object.keys(profiles).map((name) => `[${name}]\naws_access_key_id = AKID${name.toUpperCase()}\naws_secret_access_key = secret-${name}\n`).join('\n'));
-  return { dir, configFile, credentialsFile };
+  return { configFile, credentialsFile };
 }
 
 /** The process environment without AWS_* variables, plus `extra`. */
