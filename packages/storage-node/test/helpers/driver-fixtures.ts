@@ -3,8 +3,8 @@
  * the test: the test sees every message the driver sends it and answers
  * with acks of its choosing. For tests of the driver's steps.
  */
-import * as assert from 'node:assert/strict';
 import { ReplicaMachine, encodeRecordBody, type AppendAck } from '@shoal/core';
+import { waitUntil } from '@shoal/testkit';
 import { createLogger, type ShardAppend, type ShardAppendResult } from '@shoal/wire';
 import { CacheBudget } from '../../src/batch-cache';
 import { NodeDriver, type NodeDriverOptions } from '../../src/node-driver';
@@ -28,13 +28,9 @@ export interface LeaderFixture {
   ack(message: ShardAppend, logEndOffset: number): void;
 }
 
-/** Polls `cond` every 2 ms, failing after 400 ms. */
-export async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  assert.fail(`timed out waiting until ${what}`);
+/** testkit's waitUntil at the pace of a driver step: polls `cond` every 2 ms, failing after 400 ms. */
+export function until(cond: () => boolean, what: string): Promise<void> {
+  return waitUntil(what, cond, 400, 2);
 }
 
 /** Starts the driver on `store`, adds the shard's replica as leader (epoch 1, ISR a1 and b1) and acks its first probe. */
