@@ -6,7 +6,6 @@
  * exact records; the corrupt bytes are never read back.
  */
 import * as assert from 'node:assert/strict';
-import * as grpc from '@grpc/grpc-js';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -14,10 +13,11 @@ import { encodeRecordBody } from '@shoal/core';
 import { MetadataStore, type ShardRecord } from '@shoal/metadata';
 import { startEtcd, waitUntil, type EtcdCluster } from '@shoal/testkit';
 import {
-  GRPC_CHANNEL_OPTIONS, createLogger, loadProto, type ReadResponse__Output, type StatusResponse__Output, type StorageNodeClient,
+  createLogger, type ReadResponse__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { rebuildMarker } from '../src/node-db';
+import { call, storageNodeClient } from './helpers/node-clients';
 
 const BASE_DIR = '/tmp/h-storage';
 const PREFIX = '/shoal-rebuild/';
@@ -30,10 +30,6 @@ const NODES = [
 ] as const;
 /** How long the nodes get to open, catch up or rejoin. */
 const SETTLE_MS = 20_000;
-
-function call<Req, Res>(fn: (req: Req, cb: grpc.requestCallback<Res>) => unknown, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) => { fn(req, (err, res) => (err || !res ? reject(err ?? new Error('no response')) : resolve(res))); });
-}
 
 describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', function () {
   this.timeout(60_000);
@@ -67,8 +63,7 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
     dir = mkdtempSync(join(BASE_DIR, 'rebuild-'));
     etcd = await startEtcd();
     for (const n of NODES) await startNode(n);
-    const Ctor = loadProto().shoal.v1.StorageNode;
-    for (const n of NODES) clients.set(n.nodeId, new Ctor(`127.0.0.1:${n.grpcPort}`, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as StorageNodeClient);
+    for (const n of NODES) clients.set(n.nodeId, storageNodeClient(n.grpcPort));
     store = new MetadataStore({ endpoints: [etcd.endpoint], prefix: PREFIX });
     await store.start();
     const value: ShardRecord = {

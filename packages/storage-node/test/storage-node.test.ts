@@ -6,17 +6,17 @@
  * follower restart and its catch-up, and the per-shard limits.
  */
 import * as assert from 'node:assert/strict';
-import * as grpc from '@grpc/grpc-js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRecordBody } from '@shoal/core';
 import { DEFAULT_ACCOUNT_ID, MetadataStore, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import { startEtcd, waitUntil, type EtcdCluster } from '@shoal/testkit';
 import {
-  GRPC_CHANNEL_OPTIONS, createLogger, loadProto,
+  createLogger,
   type AppendShardsResponse__Output, type ReadResponse__Output, type SeekResponse__Output, type ShardAppendResult__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
+import { call, storageNodeClient } from './helpers/node-clients';
 
 const BASE_DIR = '/tmp/h-storage';
 const PREFIX = '/shoal-it/';
@@ -34,7 +34,6 @@ function shardRecord(shardId: string, shardIndex: number): ShardRecord {
   };
 }
 
-type Client = StorageNodeClient;
 interface Rec { partition_key: string; data: Buffer }
 
 /** The offsets of an OK result's committed records, in request order (compact results). */
@@ -47,22 +46,13 @@ function offsetsOf(res: ShardAppendResult__Output): number[] {
   }
   return out;
 }
-function client(port: number): Client {
-  const Ctor = loadProto().shoal.v1.StorageNode;
-  return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS) as unknown as Client;
-}
-
-function call<Req, Res>(fn: (req: Req, cb: grpc.requestCallback<Res>) => unknown, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) => { fn(req, (err, res) => (err || !res ? reject(err ?? new Error('no response')) : resolve(res))); });
-}
-
 describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
   this.timeout(30_000);
   let etcd: EtcdCluster;
   let dir: string;
   let store: MetadataStore;
   const nodes = new Map<string, StorageNodeHandle>();
-  const clients = new Map<string, Client>();
+  const clients = new Map<string, StorageNodeClient>();
   const logger = createLogger('it', {}, 'warn');
   const shard0 = { stream_id: STREAM_ID, shard_id: 'shardId-000000000000' };
   const shard1 = { stream_id: STREAM_ID, shard_id: 'shardId-000000000001' };
@@ -97,7 +87,7 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     dir = mkdtempSync(join(BASE_DIR, 'it-'));
     etcd = await startEtcd();
     for (const n of NODES) await startNode(n);
-    for (const n of NODES) clients.set(n.nodeId, client(n.grpcPort));
+    for (const n of NODES) clients.set(n.nodeId, storageNodeClient(n.grpcPort));
     store = new MetadataStore({ endpoints: [etcd.endpoint], prefix: PREFIX });
     await store.start();
     const puts = [shardRecord(shard0.shard_id, 0), shardRecord(shard1.shard_id, 1)].map((r) => ({ key: store.keys.shard(r.streamId, r.shardId), value: r }));

@@ -1,23 +1,11 @@
 /** The fan-out request shapes: RegisterStreamConsumer, ListStreamConsumers, SubscribeToShard (bounds from the API reference). */
 import assert from 'node:assert/strict';
-import { KinesisError } from '../../src/errors';
 import { LIST_STREAM_CONSUMERS, REGISTER_STREAM_CONSUMER, SUBSCRIBE_TO_SHARD, type SubscribeToShardInput } from '../../src/validation/consumer-shapes';
-import type { Shape } from '../../src/validation/shape';
 import { validateRequest } from '../../src/validation/validate-request';
+import { validationMessage } from './validation-message';
 
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/s';
 const CONSUMER_ARN = `${STREAM_ARN}/consumer/c:1700000000`;
-
-function validationMessage(shape: Shape, body: unknown): string {
-  try {
-    validateRequest(shape, body, 'seconds');
-  } catch (err) {
-    assert.ok(err instanceof KinesisError);
-    assert.equal(err.type, 'ValidationException');
-    return err.message;
-  }
-  return assert.fail('expected a ValidationException');
-}
 
 describe('validateRequest: fan-out shapes', () => {
   it('RegisterStreamConsumer needs StreamARN and a consumer name of [a-zA-Z0-9_.-], 1..128', () => {

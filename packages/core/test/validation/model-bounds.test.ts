@@ -1,6 +1,5 @@
 /** Bounds that follow the current Kinesis API model (botocore kinesis 2013-12-02): Tags, WarmThroughputMiBps, MaxRecordSizeInKiB, counts. */
 import assert from 'node:assert/strict';
-import { KinesisError } from '../../src/errors';
 import {
   CREATE_STREAM, UPDATE_MAX_RECORD_SIZE, UPDATE_SHARD_COUNT, UPDATE_STREAM_MODE, UPDATE_STREAM_WARM_THROUGHPUT,
   type CreateStreamInput, type UpdateMaxRecordSizeInput,
@@ -8,18 +7,7 @@ import {
 import { INCREASE_STREAM_RETENTION_PERIOD } from '../../src/validation/stream-settings-shapes';
 import { LIST_TAGS_FOR_STREAM } from '../../src/validation/tag-shapes';
 import { validateRequest } from '../../src/validation/validate-request';
-import type { Shape } from '../../src/validation/shape';
-
-function validationMessage(shape: Shape, body: unknown): string {
-  try {
-    validateRequest(shape, body, 'seconds');
-  } catch (err) {
-    assert.ok(err instanceof KinesisError);
-    assert.equal(err.type, 'ValidationException');
-    return err.message;
-  }
-  return assert.fail('expected a ValidationException');
-}
+import { validationMessage } from './validation-message';
 
 describe('validateRequest: model bounds', () => {
   it('CreateStream takes Tags, WarmThroughputMiBps and MaxRecordSizeInKiB', () => {
