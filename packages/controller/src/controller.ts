@@ -24,6 +24,7 @@ import { GrpcShardCounters } from './shard-counter-client';
 import { planReshardProgress, planRoundStart, planSettleUpdate } from './reshard-plans';
 import { allShards, planShardRepair, planStreamCreation, planStreamDeletion, type CommitPlan, type PlanOutcome } from './plans';
 import { planConsumerChanges } from './consumer-plans';
+import { planShardExpiry } from './expiry-plans';
 import { loadOf, type LoadTable } from './placement';
 import { planMoveLeader, planReplicaMove, type MoveContext } from './replica-moves';
 import { planHandover } from './handover';
@@ -189,7 +190,7 @@ export class Controller {
     } while (this.dirty && this.active);
   }
 
-  /** One pass: deletions, then creations, then (after the grace period) failovers, handovers, leader moves, re-replication and rebalancing. */
+  /** One pass: deletions, then creations, reshards, expired shards, then (after the grace period) failovers, handovers, leader moves, re-replication and rebalancing. */
   private async reconcile(): Promise<void> {
     const view = this.o.store.view;
     const keys = this.o.store.keys;
@@ -209,6 +210,10 @@ export class Controller {
       if (await this.create(stream)) return;
     }
     await this.reshardAll();
+    for (const stream of [...view.streams.values()]) {
+      const plan = planShardExpiry(view, keys, stream, this.o.nowMs());
+      if (plan) await this.commit(plan);
+    }
     // Before the failover grace: a shard handing over takes no writes until its handover ends.
     if (!(await this.handoversAll())) return;
     if (this.o.nowMs() - this.startedMs < (this.o.failoverGraceMs ?? FAILOVER_GRACE_MS)) return;

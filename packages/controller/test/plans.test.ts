@@ -4,6 +4,7 @@ import { ClusterView, Keys, type NodeRecord, type ShardRecord, type StreamRecord
 import { SHARDS_PER_COMMIT_MAX } from '../src/controller-limits';
 import { planShardRepair, planStreamCreation, planStreamDeletion } from '../src/plans';
 import { loadOf } from '../src/placement';
+import { planShardExpiry } from '../src/expiry-plans';
 
 const keys = new Keys('/t/');
 
@@ -120,6 +121,52 @@ describe('planStreamDeletion', () => {
     const plan = planStreamDeletion(view, keys, view.stream({ accountId: '000000000000', region: 'us-east-1', streamName: 'orders' })!);
     assert.deepEqual(plan.deletes, ['/t/shards/id-1/shardId-000000000000', '/t/streams/000000000000/us-east-1/orders']);
     assert.deepEqual(plan.compare, [{ key: '/t/streams/000000000000/us-east-1/orders', modRevision: '7' }]);
+  });
+});
+
+describe('planShardExpiry', () => {
+  const HOUR_MS = 3_600_000;
+  const ref = { accountId: '000000000000', region: 'us-east-1', streamName: 'orders' };
+  /** Shard 0 closed at 10 h (split into 1 and 2), shard 3 closed without closedMs; retention 24 h. */
+  const lineage = (): ShardRecord[] => {
+    const base = shard('a1', ['a1', 'b1', 'c1']);
+    const at = (i: number, extra: Partial<ShardRecord>): ShardRecord => ({ ...base, shardId: `shardId-00000000000${i}`, shardIndex: i, ...extra });
+    return [
+      at(0, { endingSequenceNumber: '5', closedMs: 10 * HOUR_MS, closing: true, sealedLogEnd: 5 }),
+      at(1, { parentShardId: 'shardId-000000000000', createdMs: 10 * HOUR_MS }),
+      at(2, { parentShardId: 'shardId-000000000000', createdMs: 10 * HOUR_MS }),
+      at(3, { endingSequenceNumber: '7', closing: true, sealedLogEnd: 7 }),
+    ];
+  };
+  const plan = (s: StreamRecord, nowMs: number) => {
+    const view = viewWith(['a1', 'b1', 'c1'], s, lineage());
+    return planShardExpiry(view, keys, view.stream(ref)!, nowMs);
+  };
+
+  it('deletes a closed shard once it closed before the retention horizon, guarded by the stream and the shard', () => {
+    const s = stream('ACTIVE', 1);
+    assert.equal(plan(s, 34 * HOUR_MS), undefined, 'closed exactly one retention period ago: its last records are still retained');
+    const out = plan(s, 34 * HOUR_MS + 1);
+    assert.ok(out);
+    assert.deepEqual(out.deletes, ['/t/shards/id-1/shardId-000000000000']);
+    assert.deepEqual(out.compare, [
+      { key: '/t/streams/000000000000/us-east-1/orders', modRevision: '7' },
+      { key: '/t/shards/id-1/shardId-000000000000', modRevision: '9' },
+    ]);
+    assert.deepEqual(out.puts, []);
+  });
+
+  it('follows the retention period and data that expired before an increase', () => {
+    assert.equal(plan({ ...stream('ACTIVE', 1), retentionPeriodHours: 48 }, 40 * HOUR_MS), undefined);
+    assert.ok(plan({ ...stream('ACTIVE', 1), retentionPeriodHours: 48, expiredBeforeMs: 11 * HOUR_MS }, 40 * HOUR_MS));
+  });
+
+  it('waits while the stream is not ACTIVE or a reshard round runs, and never expires a shard without closedMs', () => {
+    const late = 1000 * HOUR_MS;
+    assert.equal(plan(stream('UPDATING', 1), late), undefined);
+    assert.equal(plan(stream('DELETING', 1), late), undefined);
+    assert.equal(plan({ ...stream('ACTIVE', 1), reshard: { cause: 'split', steps: [], requestedMs: 0 } }, late), undefined);
+    assert.deepEqual(plan(stream('ACTIVE', 1), late)?.deletes, ['/t/shards/id-1/shardId-000000000000']);
   });
 });
 

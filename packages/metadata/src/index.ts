@@ -12,5 +12,6 @@ export type { ConsumerWrites, RegisterCheck, RegisterOutcome } from './consumer-
 export type { MetadataChange, MetadataStoreOptions, Versioned } from './metadata-store';
 export { billingCommitmentActive, billingCommitmentStatus } from './account-settings';
 export { updateShardGuarded } from './guarded-update';
-export { awaitsSeal, isClosedShard, isClosing, isHandingOver, isOpenShard, isSealed, isSettled } from './shard-state';
+export { awaitsSeal, isClosedShard, isClosing, isExpiredShard, isHandingOver, isOpenShard, isSealed, isSettled } from './shard-state';
+export { retentionHorizonMs } from './retention';
 export type { ShardGuard } from './guarded-update';

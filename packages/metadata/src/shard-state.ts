@@ -8,13 +8,16 @@
  *   sealed      its leader wrote the log end (sealedLogEnd)
  *   handing over  a planned leadership change is in progress (handoverTo)
  *   moving a replica  rebalanceFrom names the replica being replaced
+ *   expired     closed before the stream's retention horizon: every record
+ *               it held has expired (Kinesis lists it no more; the
+ *               controller deletes its record, and the nodes its replicas)
  *
  * The controller closes a shard in this order: closing, then sealed (by
  * the leader), then closed (endingSequenceNumber, by the controller).
  */
 import type { ShardRecord } from './schema';
 
-type StateFields = Partial<Pick<ShardRecord, 'endingSequenceNumber' | 'closing' | 'sealedLogEnd' | 'handoverTo' | 'rebalanceFrom'>>;
+type StateFields = Partial<Pick<ShardRecord, 'endingSequenceNumber' | 'closedMs' | 'closing' | 'sealedLogEnd' | 'handoverTo' | 'rebalanceFrom'>>;
 
 /** Not closed by a split or merge (it may be closing). */
 export function isOpenShard(s: StateFields): boolean {
@@ -24,6 +27,16 @@ export function isOpenShard(s: StateFields): boolean {
 /** Closed by a split or merge: it has its ending sequence number. */
 export function isClosedShard<S extends StateFields>(s: S): s is S & { readonly endingSequenceNumber: string } {
   return s.endingSequenceNumber !== undefined;
+}
+
+/**
+ * Closed before `horizonMs` (the stream's retention horizon,
+ * retentionHorizonMs): its last record arrived before the shard closed, so
+ * none is retained. A closed shard without closedMs (closed before the
+ * field existed) never counts as expired.
+ */
+export function isExpiredShard(s: StateFields, horizonMs: number): boolean {
+  return isClosedShard(s) && s.closedMs !== undefined && s.closedMs < horizonMs;
 }
 
 /** A reshard round is closing it (from then on its leader appends nothing). */

@@ -3,7 +3,7 @@
  * (application/vnd.amazon.eventstream), with the AWS SDK's own codec
  * (@smithy/eventstream-codec). Each message is a prelude (total length,
  * headers length, CRC32), headers, the payload and a CRC32. The payload is
- * encoded with the request's codec (JSON 1.1 today, CBOR when it plugs in),
+ * encoded with the request's codec (JSON 1.1 or CBOR),
  * whose content type the `:content-type` header names:
  *
  *   :message-type event      :event-type initial-response        payload {}

@@ -3,8 +3,11 @@
  * after ExclusiveStartShardId), HasMoreShards when the page is not the last.
  * A DELETING stream lists no shards, as Kinesis answers (its developer
  * guide's describe-stream after delete-stream shows `"Shards": []`).
+ * Expired shards (closed before now - retention) are not listed, as in
+ * ListShards.
  */
 import { DESCRIBE_STREAM, limits, normaliseShardId, shardIndexFromId, type DescribeStreamInput } from '@shoal/core';
+import { isExpiredShard, retentionHorizonMs } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream } from '../streams/resolve-stream';
 import { shardDescription, streamBasics, streamSettings } from '../streams/shard-description';
@@ -17,7 +20,8 @@ async function execute(ctx: OperationContext, input: DescribeStreamInput): Promi
   // Limit is valid up to 10000, but a page holds at most 100 shards (documented).
   const limit = Math.min(input.Limit ?? DESCRIBE_STREAM_LIMIT_DEFAULT, limits.DESCRIBE_STREAM_PAGE_MAX);
   const listed = stream.value.status === 'DELETING' ? [] : ctx.view.shardsOf(stream.value.streamId);
-  let shards = listed.map((s) => s.value);
+  const expiredBefore = retentionHorizonMs(stream.value, ctx.now());
+  let shards = listed.map((s) => s.value).filter((s) => !isExpiredShard(s, expiredBefore));
   if (input.ExclusiveStartShardId !== undefined) {
     // Normalised as Kinesis does (`shardId-1`, `1`); an id naming no shard index names no shard.
     const after = input.ExclusiveStartShardId;

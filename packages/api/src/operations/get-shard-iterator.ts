@@ -12,7 +12,7 @@
 import { GET_SHARD_ITERATOR, KinesisError, encodeShardIterator, normaliseShardId, type GetShardIteratorInput } from '@shoal/core';
 import type { ShardRecord, StreamRecord } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
-import { targetStreamRef } from '../streams/resolve-stream';
+import { readableShard, targetStreamRef } from '../streams/resolve-stream';
 import { offsetOfSequenceNumber, seekOffset } from '../streams/start-offset';
 import { shardDoesNotExist, shardNotFound, timestampInFuture } from '../kinesis-errors';
 
@@ -64,7 +64,7 @@ function targetShard(ctx: OperationContext, input: GetShardIteratorInput): { str
   const stream = ctx.view.stream(ref)?.value;
   const readable = stream !== undefined && (stream.status === 'ACTIVE' || stream.status === 'UPDATING') &&
     (input.StreamARN === undefined || stream.streamArn === input.StreamARN);
-  const shard = readable ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
+  const shard = readable ? readableShard(ctx, stream, shardId) : undefined;
   if (!stream || !shard) throw shardDoesNotExist(shardId, name, ctx.caller.accountId);
   return { stream, shard };
 }

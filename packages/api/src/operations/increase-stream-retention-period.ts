@@ -4,10 +4,11 @@
  * period stays inaccessible (expiredBeforeMs), as Kinesis documents.
  */
 import { INCREASE_STREAM_RETENTION_PERIOD, type StreamRetentionPeriodInput } from '@shoal/core';
+import { retentionHorizonMs } from '@shoal/metadata';
 import { retentionNotIncrease } from '../kinesis-errors';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveActiveStream } from '../streams/resolve-stream';
-import { checkRetentionHours, retentionHorizonMs } from '../streams/retention';
+import { checkRetentionHours } from '../streams/retention';
 import { updateStreamSettings } from './stream-update';
 
 async function execute(ctx: OperationContext, input: StreamRetentionPeriodInput): Promise<OperationOutput> {

@@ -15,15 +15,16 @@
  *   AT_TRIM_HORIZON    AT_TIMESTAMP H (the shards open at the trim horizon)
  *   FROM_TRIM_HORIZON  FROM_TIMESTAMP H (every shard within retention)
  *   AT_LATEST          open shards
- * Shard ids in requests are normalised as Kinesis does (core's
- * normaliseShardId).
+ * Expired shards (closed before now - retention: @shoal/metadata
+ * isExpiredShard) are not listed, with a filter or without one ("This
+ * action does not list expired shards"). Shard ids in requests are
+ * normalised as Kinesis does (core's normaliseShardId).
  */
 import { KinesisError, LIST_SHARDS, limits, normaliseShardId, shardIndexFromId, type ListShardsInput, streamNotFound } from '@shoal/core';
-import type { ShardRecord, StreamRecord } from '@shoal/metadata';
+import { isExpiredShard, retentionHorizonMs, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { resolveStream, visibleStreamById } from '../streams/resolve-stream';
-import { retentionHorizonMs } from '../streams/retention';
 import { isOpen, shardDescription } from '../streams/shard-description';
 import { expiredNextToken, shardNotFound, streamNotActive } from '../kinesis-errors';
 
@@ -120,7 +121,8 @@ async function execute(ctx: OperationContext, input: ListShardsInput): Promise<O
     throw streamNotActive(position.streamName, ctx.caller.accountId, status);
   }
   const max = Math.min(input.MaxResults ?? limits.LIST_SHARDS_MAX_RESULTS_DEFAULT, limits.LIST_SHARDS_PAGE_MAX);
-  const all = ctx.view.shardsOf(position.streamId).map((s) => s.value);
+  const expiredBefore = retentionHorizonMs(stream, ctx.now());
+  const all = ctx.view.shardsOf(position.streamId).map((s) => s.value).filter((s) => !isExpiredShard(s, expiredBefore));
   const matching = all.filter((s) => s.shardIndex > position.afterIndex && passes(ctx, stream, s, position.filter));
   const page = matching.slice(0, max);
   const last = page[page.length - 1];

@@ -14,6 +14,7 @@ import { consumerByArn } from '../consumers/resolve-consumer';
 import { EVENT_STREAM_CONTENT_TYPE } from '../fanout/event-stream';
 import { subscriptionStartOffset } from '../fanout/start-position';
 import { consumerNotActiveToSubscribe, shardDoesNotExist, subscriptionInUse } from '../kinesis-errors';
+import { readableShard } from '../streams/resolve-stream';
 
 async function execute(ctx: OperationContext, input: SubscribeToShardInput): Promise<StreamingOutput> {
   const consumer = consumerByArn(ctx, input.ConsumerARN).value;
@@ -24,7 +25,7 @@ async function execute(ctx: OperationContext, input: SubscribeToShardInput): Pro
   }
   const shardId = normaliseShardId(input.ShardId);
   const readable = stream.status === 'ACTIVE' || stream.status === 'UPDATING';
-  const shard = readable && shardId !== undefined ? ctx.view.shard(stream.streamId, shardId)?.value : undefined;
+  const shard = readable && shardId !== undefined ? readableShard(ctx, stream, shardId) : undefined;
   if (!shard) {
     throw shardDoesNotExist(input.ShardId, stream.streamName, ctx.caller.accountId);
   }

@@ -7,11 +7,10 @@
  * record distribution) left out of the answer.
  */
 import { positionSequenceNumber } from '@shoal/core';
-import type { ShardRecord, StreamRecord } from '@shoal/metadata';
+import { retentionHorizonMs, type ShardRecord, type StreamRecord } from '@shoal/metadata';
 import type { RecordOut__Output } from '@shoal/wire';
 import type { RecordCrypto } from '../encryption/record-crypto';
 import type { OperationOutput } from '../operation';
-import { retentionHorizonMs } from './retention';
 import { recordSequenceNumber, shardCreatedSecs } from './sequence-numbers';
 
 export interface RecordPresenter {

@@ -4,7 +4,7 @@
  * Kinesis' messages when it is missing or in the wrong state.
  */
 import { KinesisError, streamNotFound, type StreamTarget } from '@shoal/core';
-import type { StreamRecord, StreamRef, Versioned } from '@shoal/metadata';
+import { isExpiredShard, retentionHorizonMs, type ShardRecord, type StreamRecord, type StreamRef, type Versioned } from '@shoal/metadata';
 import { streamNotActive } from '../kinesis-errors';
 import type { OperationContext } from '../operation';
 import { authorize, enforcesPolicies, streamResource } from '../auth/access-control';
@@ -90,4 +90,14 @@ export function resolveActiveStream(ctx: OperationContext, target: StreamTarget)
   const stream = resolveStream(ctx, target);
   if (stream.value.status !== 'ACTIVE') throw streamNotActive(stream.value.streamName, stream.value.accountId, stream.value.status);
   return stream;
+}
+
+/**
+ * The shard a read names (GetShardIterator, SubscribeToShard), unless it is
+ * gone or expired: an expired shard (closed before the retention horizon)
+ * is no longer readable, and the controller deletes it soon after.
+ */
+export function readableShard(ctx: OperationContext, stream: StreamRecord, shardId: string): ShardRecord | undefined {
+  const shard = ctx.view.shard(stream.streamId, shardId)?.value;
+  return shard && !isExpiredShard(shard, retentionHorizonMs(stream, ctx.now())) ? shard : undefined;
 }

@@ -35,7 +35,7 @@ function setup() {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return (r.body['Shards'] as Array<{ ShardId: string }>).map((s) => Number(s.ShardId.slice('shardId-'.length)));
   };
-  return { view, call, ids };
+  return { view, ctx, call, ids };
 }
 
 describe('ListShards ShardFilter', () => {
@@ -56,6 +56,35 @@ describe('ListShards ShardFilter', () => {
     assert.deepEqual(await ids({ StreamName: 's', ShardFilter: { Type: 'FROM_TRIM_HORIZON' } }), [0, 1, 2, 3]);
     assert.deepEqual(await ids({ StreamName: 's', ShardFilter: { Type: 'AT_LATEST' } }), [1, 2, 3]);
     assert.deepEqual(await ids({ StreamName: 's', ShardFilter: { Type: 'AFTER_SHARD_ID', ShardId: 'shardId-1' } }), [2, 3]);
+  });
+});
+
+describe('expired shards', () => {
+  const RETENTION_MS = 24 * 3_600_000;
+
+  it('are not listed by ListShards (with or without a filter) or DescribeStream once they closed a retention period ago', async () => {
+    const { ctx, call, ids } = setup();
+    const described = async () => ((await call('DescribeStream', { StreamName: 's' })).body['StreamDescription'] as { Shards: Array<{ ShardId: string }> })
+      .Shards.map((s) => Number(s.ShardId.slice('shardId-'.length)));
+    ctx.setNow(CLOSED_MS + RETENTION_MS);
+    assert.deepEqual(await ids({ StreamName: 's' }), [0, 1, 2, 3], 'closed exactly a retention period ago: its last records are retained');
+    assert.deepEqual(await described(), [0, 1, 2, 3]);
+    ctx.setNow(CLOSED_MS + RETENTION_MS + 1);
+    assert.deepEqual(await ids({ StreamName: 's' }), [1, 2, 3]);
+    assert.deepEqual(await described(), [1, 2, 3]);
+    assert.deepEqual(await ids({ StreamName: 's', ShardFilter: { Type: 'AT_TIMESTAMP', Timestamp: 1_200 } }), [1]);
+    assert.deepEqual(await ids({ StreamName: 's', ShardFilter: { Type: 'FROM_TRIM_HORIZON' } }), [1, 2, 3]);
+    assert.deepEqual(await ids({ StreamName: 's', ShardFilter: { Type: 'AFTER_SHARD_ID', ShardId: 'shardId-000000000000' } }), [1, 2, 3]);
+  });
+
+  it('cannot be read: GetShardIterator answers that the shard does not exist', async () => {
+    const { ctx, call } = setup();
+    const iterator = async () => call('GetShardIterator', { StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    ctx.setNow(CLOSED_MS + RETENTION_MS);
+    assert.equal((await iterator()).status, 200);
+    ctx.setNow(CLOSED_MS + RETENTION_MS + 1);
+    assert.deepEqual((await iterator()).body,
+      { __type: 'ResourceNotFoundException', message: 'Shard shardId-000000000000 in stream s under account 000000000000 does not exist' });
   });
 });
 

@@ -31,12 +31,15 @@ export class ClusterHarness {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'shoal-e2e-'));
   readonly apiPort: number;
   readonly endpoint: string;
+  /** The cluster's etcd, for tests that stand in for time passing (a record's timestamps). */
+  readonly etcdEndpoint: string;
   private readonly upArgs: readonly string[];
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: HarnessOptions = {}) {
     this.apiPort = options.apiPort ?? E2E_API_PORT;
     this.endpoint = `http://127.0.0.1:${this.apiPort}`;
+    this.etcdEndpoint = `127.0.0.1:${this.apiPort - ETCD_PORT_OFFSET}`;
     this.upArgs = options.upArgs ?? [];
     this.env = { ...process.env, ...options.env };
   }

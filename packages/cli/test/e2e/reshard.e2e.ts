@@ -9,7 +9,10 @@
  * index) and checks: every acknowledged record exactly once, failed puts
  * at most once, per-key order = acknowledgement order, GetRecords'
  * ChildShards at the end of every closed shard. Last, a 10 MiB record
- * round-trips byte for byte after UpdateMaxRecordSize.
+ * round-trips byte for byte after UpdateMaxRecordSize. And a closed shard
+ * whose close is moved back past the retention period (in etcd: no test
+ * waits 24 hours) expires: no longer listed or readable, its record deleted
+ * by the controller.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +22,8 @@ import {
   MergeShardsCommand, PutRecordCommand, SplitShardCommand, UpdateAccountSettingsCommand, UpdateMaxRecordSizeCommand, UpdateShardCountCommand,
   UpdateStreamModeCommand, UpdateStreamWarmThroughputCommand, type Shard,
 } from '@aws-sdk/client-kinesis';
+import { Etcd3 } from 'etcd3';
+import { DEFAULT_PREFIX, type ShardRecord } from '@shoal/metadata';
 import { ClusterHarness } from './cluster-harness';
 
 const CREDENTIALS = { accessKeyId: 'AKIDSHOALE2E', secretAccessKey: 'shoal-e2e-secret' };
@@ -213,6 +218,36 @@ describe('elastic streams end to end', function () {
     const got = page.Records?.[0];
     assert.equal(got?.SequenceNumber, put.SequenceNumber);
     assert.ok(Buffer.from(got!.Data!).equals(data), '10 MiB record differs');
+  });
+
+  it('a closed shard that closed a retention period ago expires: not listed, not readable, its record deleted', async () => {
+    const etcd = new Etcd3({ hosts: cluster.etcdEndpoint });
+    try {
+      const parent = (await shards()).find((s) => s.SequenceNumberRange?.EndingSequenceNumber !== undefined)!;
+      const records = await etcd.getAll().prefix(`${DEFAULT_PREFIX}shards/`).strings();
+      const [key, text] = Object.entries(records).find(([, v]) => {
+        const r = JSON.parse(v) as ShardRecord;
+        return r.streamName === STREAM && r.shardId === parent.ShardId;
+      })!;
+      const record = JSON.parse(text) as ShardRecord;
+      assert.ok(record.closedMs !== undefined);
+      // Closed 25 hours ago: past the default 24-hour retention.
+      await etcd.put(key).value(JSON.stringify({ ...record, closedMs: Date.now() - 25 * 3_600_000 }));
+      const deadline = Date.now() + SETTLE_WAIT_MS;
+      while ((await etcd.get(key).string()) !== null) {
+        if (Date.now() > deadline) throw new Error(`the controller did not delete the expired shard ${parent.ShardId}`);
+        await sleep(POLL_MS);
+      }
+      const listed = await shards();
+      assert.ok(!listed.some((s) => s.ShardId === parent.ShardId), 'ListShards lists an expired shard');
+      assert.ok(listed.some((s) => s.ParentShardId === parent.ShardId || s.AdjacentParentShardId === parent.ShardId), 'its children no longer name it');
+      const described = await client.send(new DescribeStreamCommand({ StreamName: STREAM }));
+      assert.ok(!described.StreamDescription!.Shards!.some((s) => s.ShardId === parent.ShardId), 'DescribeStream lists an expired shard');
+      await assert.rejects(client.send(new GetShardIteratorCommand({ StreamName: STREAM, ShardId: parent.ShardId!, ShardIteratorType: 'TRIM_HORIZON' })),
+        (err: Error) => err.name === 'ResourceNotFoundException' && err.message === `Shard ${parent.ShardId} in stream ${STREAM} under account 000000000000 does not exist`);
+    } finally {
+      etcd.close();
+    }
   });
 
   /** Every record of a shard; a closed shard must end with ChildShards and no NextShardIterator. */
