@@ -7,9 +7,8 @@
  * ListShards.
  */
 import { DESCRIBE_STREAM, limits, normaliseShardId, shardIndexFromId, type DescribeStreamInput } from '@shoal/core';
-import { isExpiredShard, retentionHorizonMs } from '@shoal/metadata';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
-import { resolveStream } from '../streams/resolve-stream';
+import { listedShards, resolveStream } from '../streams/resolve-stream';
 import { shardDescription, streamBasics, streamSettings } from '../streams/shard-description';
 import { shardNotFound } from '../kinesis-errors';
 
@@ -19,9 +18,7 @@ async function execute(ctx: OperationContext, input: DescribeStreamInput): Promi
   const stream = resolveStream(ctx, input);
   // Limit is valid up to 10000, but a page holds at most 100 shards (documented).
   const limit = Math.min(input.Limit ?? DESCRIBE_STREAM_LIMIT_DEFAULT, limits.DESCRIBE_STREAM_PAGE_MAX);
-  const listed = stream.value.status === 'DELETING' ? [] : ctx.view.shardsOf(stream.value.streamId);
-  const expiredBefore = retentionHorizonMs(stream.value, ctx.now());
-  let shards = listed.map((s) => s.value).filter((s) => !isExpiredShard(s, expiredBefore));
+  let shards = stream.value.status === 'DELETING' ? [] : listedShards(ctx, stream.value);
   if (input.ExclusiveStartShardId !== undefined) {
     // Normalised as Kinesis does (`shardId-1`, `1`); an id naming no shard index names no shard.
     const after = input.ExclusiveStartShardId;

@@ -21,10 +21,10 @@
  * normalised as Kinesis does (core's normaliseShardId).
  */
 import { KinesisError, LIST_SHARDS, limits, normaliseShardId, shardIndexFromId, type ListShardsInput, streamNotFound } from '@shoal/core';
-import { isExpiredShard, retentionHorizonMs, type ShardRecord, type StreamRecord } from '@shoal/metadata';
+import { retentionHorizonMs, type ShardRecord } from '@shoal/metadata';
 import { decodeListToken, encodeListToken } from '../list-token';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
-import { resolveStream, visibleStreamById } from '../streams/resolve-stream';
+import { listedShards, resolveStream, visibleStreamById } from '../streams/resolve-stream';
 import { isOpen, shardDescription } from '../streams/shard-description';
 import { expiredNextToken, shardNotFound, streamNotActive } from '../kinesis-errors';
 
@@ -94,10 +94,9 @@ function endsAtOrAfter(shard: ShardRecord, at: number): boolean {
   return isOpen(shard) || shard.closedMs === undefined || shard.closedMs >= at;
 }
 
-function passes(ctx: OperationContext, stream: StreamRecord, shard: ShardRecord, filter: Filter | undefined): boolean {
+/** Whether `shard` passes `filter`, with the trim horizon H (above) at `horizon`. */
+function passes(shard: ShardRecord, filter: Filter | undefined, horizon: number): boolean {
   if (!filter) return true;
-  // No data older than the retention horizon is kept, nor any from before the stream.
-  const horizon = Math.max(stream.createdMs, retentionHorizonMs(stream, ctx.now()));
   const at = filter.Timestamp ?? horizon;
   switch (filter.Type) {
     case 'AFTER_SHARD_ID': return shard.shardIndex > (shardIndexFromId(normaliseShardId(filter.ShardId ?? '') ?? '') ?? -1);
@@ -121,9 +120,9 @@ async function execute(ctx: OperationContext, input: ListShardsInput): Promise<O
     throw streamNotActive(position.streamName, ctx.caller.accountId, status);
   }
   const max = Math.min(input.MaxResults ?? limits.LIST_SHARDS_MAX_RESULTS_DEFAULT, limits.LIST_SHARDS_PAGE_MAX);
-  const expiredBefore = retentionHorizonMs(stream, ctx.now());
-  const all = ctx.view.shardsOf(position.streamId).map((s) => s.value).filter((s) => !isExpiredShard(s, expiredBefore));
-  const matching = all.filter((s) => s.shardIndex > position.afterIndex && passes(ctx, stream, s, position.filter));
+  // No data older than the retention horizon is kept, nor any from before the stream.
+  const horizon = Math.max(stream.createdMs, retentionHorizonMs(stream, ctx.now()));
+  const matching = listedShards(ctx, stream).filter((s) => s.shardIndex > position.afterIndex && passes(s, position.filter, horizon));
   const page = matching.slice(0, max);
   const last = page[page.length - 1];
   const more = matching.length > max && last !== undefined;

@@ -92,6 +92,12 @@ export function resolveActiveStream(ctx: OperationContext, target: StreamTarget)
   return stream;
 }
 
+/** The stream's shards as ListShards and DescribeStream list them: all but the expired (closed before the retention horizon). */
+export function listedShards(ctx: OperationContext, stream: StreamRecord): ShardRecord[] {
+  const horizonMs = retentionHorizonMs(stream, ctx.now());
+  return ctx.view.shardsOf(stream.streamId).map((s) => s.value).filter((s) => !isExpiredShard(s, horizonMs));
+}
+
 /**
  * The shard a read names (GetShardIterator, SubscribeToShard), unless it is
  * gone or expired: an expired shard (closed before the retention horizon)
