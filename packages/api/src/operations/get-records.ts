@@ -23,7 +23,7 @@ import { isClosedShard, isSealed, type ShardRecord, type StreamRecord } from '@s
 import type { ReadResponse__Output } from '@shoal/wire';
 import { defineOperation, type OperationContext, type OperationOutput } from '../operation';
 import { callShardLeader, storageFailure } from '../storage/read-from-leader';
-import { visibleStreamById } from '../streams/resolve-stream';
+import { readableShard, visibleStreamById } from '../streams/resolve-stream';
 import { clientRecords, recordPresenter } from '../streams/client-records';
 import { shardDescription } from '../streams/shard-description';
 import { invalidShardIterator, shardDoesNotExist } from '../kinesis-errors';
@@ -53,7 +53,8 @@ function locate(ctx: OperationContext, it: ShardIteratorPayload, streamArn: stri
   const stream = visibleStreamById(ctx, it.streamId);
   if (!stream || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw notFound;
   if (streamArn !== undefined && streamArn !== stream.streamArn) throw invalidShardIterator();
-  const shard = ctx.view.shard(stream.streamId, it.shardId)?.value;
+  // A shard that expired after the iterator was issued (closed a retention period ago) is gone, as for GetShardIterator.
+  const shard = readableShard(ctx, stream, it.shardId);
   if (!shard) throw notFound;
   return { stream, shard };
 }

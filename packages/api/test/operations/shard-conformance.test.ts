@@ -21,7 +21,8 @@ function setup() {
     const child: ShardRecord = { ...parent, shardId: shardIdFromIndex(i), shardIndex: i, parentShardId: parent.shardId, createdMs: CLOSED_MS };
     shards.set(child.shardId, { modRevision: '2', value: child });
   }
-  const ctx = fakeContext(view, new ScriptedStorage(okAppend()));
+  const storage = new ScriptedStorage(okAppend());
+  const ctx = fakeContext(view, storage);
   const dispatcher = new Dispatcher(ctx, OPERATIONS, new ControlRateLimiter(new Map()));
   const call = async (op: string, body: unknown) => {
     const res = await dispatcher.handle({
@@ -35,7 +36,7 @@ function setup() {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return (r.body['Shards'] as Array<{ ShardId: string }>).map((s) => Number(s.ShardId.slice('shardId-'.length)));
   };
-  return { view, ctx, call, ids };
+  return { view, ctx, storage, call, ids };
 }
 
 describe('ListShards ShardFilter', () => {
@@ -84,6 +85,19 @@ describe('expired shards', () => {
     assert.equal((await iterator()).status, 200);
     ctx.setNow(CLOSED_MS + RETENTION_MS + 1);
     assert.deepEqual((await iterator()).body,
+      { __type: 'ResourceNotFoundException', message: 'Shard shardId-000000000000 in stream s under account 000000000000 does not exist' });
+  });
+
+  it('cannot be read with an iterator issued before it expired: GetRecords answers that the shard does not exist', async () => {
+    const { ctx, storage, call } = setup();
+    storage.onRead = async () => ({ error: 'OK', error_message: '', high_watermark: 0, log_start_offset: 0, last_arrival_ms: 0, records: [] });
+    ctx.setNow(CLOSED_MS + RETENTION_MS - 1_000);
+    const issued = await call('GetShardIterator', { StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    assert.equal(issued.status, 200);
+    const shardIterator = issued.body['ShardIterator'];
+    assert.equal((await call('GetRecords', { ShardIterator: shardIterator })).status, 200, 'still within the retention period');
+    ctx.setNow(CLOSED_MS + RETENTION_MS + 1);
+    assert.deepEqual((await call('GetRecords', { ShardIterator: shardIterator })).body,
       { __type: 'ResourceNotFoundException', message: 'Shard shardId-000000000000 in stream s under account 000000000000 does not exist' });
   });
 });
