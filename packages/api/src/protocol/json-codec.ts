@@ -31,15 +31,22 @@ const DEPTH_MAX = 32;
 /** Characters of JSON text gathered before they are encoded into a Buffer chunk. */
 const FLUSH_CHARS = 64 * 1024;
 
-/** Accumulates JSON text and turns it into UTF-8 chunks every FLUSH_CHARS characters. */
+/**
+ * Accumulates JSON text and turns it into UTF-8 chunks every FLUSH_CHARS
+ * characters. The pieces are joined once per chunk: appending each to one
+ * string made a cons-string node per piece, most of a PutRecords answer's
+ * garbage (about a dozen pieces per record).
+ */
 class JsonWriter {
   private readonly chunks: Buffer[] = [];
   private bytes = 0;
-  private pending = '';
+  private pending: string[] = [];
+  private pendingChars = 0;
 
   add(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= FLUSH_CHARS) this.flush();
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= FLUSH_CHARS) this.flush();
   }
 
   addBytes(bytes: Buffer): void {
@@ -54,11 +61,12 @@ class JsonWriter {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const chunk = Buffer.from(this.pending, 'utf8');
+    if (this.pendingChars === 0) return;
+    const chunk = Buffer.from(this.pending.join(''), 'utf8');
     this.chunks.push(chunk);
     this.bytes += chunk.length;
-    this.pending = '';
+    this.pending = [];
+    this.pendingChars = 0;
   }
 }
 
@@ -73,6 +81,19 @@ const PLAIN_STRING = /^[\w\-.:/+= ]*$/;
 /** JSON.stringify(text), without its set-up cost for the plain strings that make up most answers. */
 function jsonString(text: string): string {
   return PLAIN_STRING.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/** Member names as written (`"Name":`), made once per name: responses repeat a few names many times. */
+const memberNameTexts = new Map<string, string>();
+const MEMBER_NAME_TEXTS_MAX = 1_000;
+
+function memberNameText(key: string): string {
+  let text = memberNameTexts.get(key);
+  if (text === undefined) {
+    text = `${jsonString(key)}:`;
+    if (memberNameTexts.size < MEMBER_NAME_TEXTS_MAX) memberNameTexts.set(key, text);
+  }
+  return text;
 }
 
 function writeValue(out: JsonWriter, value: unknown, depth: number): void {
@@ -111,10 +132,13 @@ function writeValue(out: JsonWriter, value: unknown, depth: number): void {
   }
   let separator = '{';
   const record = value as Readonly<Record<string, unknown>>;
-  for (const key of Object.keys(record)) {
+  // for-in rather than Object.keys: no array per object (an answer has one object per record).
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
     const member = record[key];
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    out.add(`${separator}${jsonString(key)}:`);
+    out.add(separator);
+    out.add(memberNameText(key));
     separator = ',';
     writeValue(out, member, depth + 1);
   }

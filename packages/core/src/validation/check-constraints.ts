@@ -12,15 +12,35 @@
  * VALIDATION_ERRORS_MAX clauses.
  */
 import { KinesisError } from '../errors';
-import type { MemberRule, Shape } from './shape';
+import { memberNames, type MemberRule, type Shape } from './shape';
 
 /** Kinesis reports at most this many violated constraints in one message. */
 export const VALIDATION_ERRORS_MAX = 10;
 
+/**
+ * Where a member is: its parent's place, and its name or (list items) its
+ * 1-based index. The text ("records.1.member.data") is built only when a
+ * clause needs it, and a place only for members that have members or
+ * items of their own: a PutRecords of 500 records checks 1,500 members,
+ * and a path string per member was most of this pass's garbage.
+ */
+interface Place {
+  readonly parent: Place | undefined;
+  /** The member's name as the shape has it; '' for a list item. */
+  readonly name: string;
+  /** A list item's 1-based index; 0 for a member. */
+  readonly item: number;
+}
+
+function pathText(parent: Place | undefined, name: string, item: number): string {
+  const head = parent === undefined ? '' : `${pathText(parent.parent, parent.name, parent.item)}.`;
+  return item > 0 ? `${head}${item}.member` : `${head}${lowerFirst(name)}`;
+}
+
 /** Checks `value` (output of checkTypes) against `shape`; throws ValidationException listing every violation. */
 export function checkConstraints(value: Readonly<Record<string, unknown>>, shape: Shape): void {
   const errors: string[] = [];
-  checkShape(value, shape, '', errors);
+  checkShape(value, shape, undefined, errors);
   if (errors.length > 0) throw validationError(errors);
 }
 
@@ -36,49 +56,56 @@ function constraintClause(valueText: string | null, path: string, constraint: st
   return `Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`;
 }
 
-function checkShape(value: Readonly<Record<string, unknown>>, shape: Shape, parentPath: string, errors: string[]): void {
-  for (const name of Object.keys(shape)) {
+function checkShape(value: Readonly<Record<string, unknown>>, shape: Shape, parent: Place | undefined, errors: string[]): void {
+  for (const name of memberNames(shape)) {
     if (errors.length >= VALIDATION_ERRORS_MAX) return;
-    const path = parentPath + lowerFirst(name);
-    checkMember(value[name], shape[name]!, path, value, errors);
+    checkMember(value[name], shape[name]!, parent, name, 0, value, errors);
   }
 }
 
-function checkMember(value: unknown, rule: MemberRule, path: string, parent: Readonly<Record<string, unknown>>, errors: string[]): void {
-  const fail = (constraint: string): void => {
-    if (errors.length < VALIDATION_ERRORS_MAX) errors.push(constraintClause(valueText(value, rule), path, constraint));
-  };
+function failAt(errors: string[], value: unknown, rule: MemberRule, parent: Place | undefined, name: string, item: number, constraint: string): void {
+  if (errors.length < VALIDATION_ERRORS_MAX) errors.push(constraintClause(valueText(value, rule), pathText(parent, name, item), constraint));
+}
+
+/** The member at `parent` + `name` / `item` (see Place). */
+function checkMember(
+  value: unknown, rule: MemberRule, parent: Place | undefined, name: string, item: number, parentValue: Readonly<Record<string, unknown>>, errors: string[],
+): void {
   if (value === null || value === undefined) {
-    const required = typeof rule.notNull === 'function' ? rule.notNull(parent) : rule.notNull === true;
-    if (required) fail('Member must not be null');
+    const required = typeof rule.notNull === 'function' ? rule.notNull(parentValue) : rule.notNull === true;
+    if (required) failAt(errors, value, rule, parent, name, item, 'Member must not be null');
     return;
   }
   if (typeof value === 'number') {
-    if (rule.min !== undefined && value < rule.min) fail(`Member must have value greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && value > rule.max) fail(`Member must have value less than or equal to ${rule.max}`);
+    if (rule.min !== undefined && value < rule.min) failAt(errors, value, rule, parent, name, item, `Member must have value greater than or equal to ${rule.min}`);
+    if (rule.max !== undefined && value > rule.max) failAt(errors, value, rule, parent, name, item, `Member must have value less than or equal to ${rule.max}`);
   }
   if (typeof value === 'string' && rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
-    fail(`Member must satisfy regular expression pattern: ${rule.pattern}`);
+    failAt(errors, value, rule, parent, name, item, `Member must satisfy regular expression pattern: ${rule.pattern}`);
   }
   const length = rule.type === 'Map' ? Object.keys(value as object).length : lengthOf(value);
-  if (rule.lengthMin !== undefined && length < rule.lengthMin) fail(`Member must have length greater than or equal to ${rule.lengthMin}`);
-  if (rule.lengthMax !== undefined && length > rule.lengthMax) fail(`Member must have length less than or equal to ${rule.lengthMax}`);
+  if (rule.lengthMin !== undefined && length < rule.lengthMin) failAt(errors, value, rule, parent, name, item, `Member must have length greater than or equal to ${rule.lengthMin}`);
+  if (rule.lengthMax !== undefined && length > rule.lengthMax) failAt(errors, value, rule, parent, name, item, `Member must have length less than or equal to ${rule.lengthMax}`);
   if (rule.enum !== undefined && typeof value === 'string' && !rule.enum.includes(value)) {
-    fail(`Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
+    failAt(errors, value, rule, parent, name, item, `Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
   }
   if (rule.type === 'List' && rule.item && Array.isArray(value) && rule.itemsReportedAsOne === true) {
-    const item = rule.item;
-    if (value.some((v) => !satisfies(v, item))) fail(`Member must satisfy constraint: [${describe(item).join(', ')}]`);
+    const itemRule = rule.item;
+    if (value.some((v) => !satisfies(v, itemRule))) failAt(errors, value, rule, parent, name, item, `Member must satisfy constraint: [${describe(itemRule).join(', ')}]`);
   } else if (rule.type === 'List' && rule.item && Array.isArray(value)) {
+    const place: Place = { parent, name, item };
     for (let i = 0; i < value.length && errors.length < VALIDATION_ERRORS_MAX; i++) {
-      checkMember(value[i], rule.item, `${path}.${i + 1}.member`, {}, errors);
+      checkMember(value[i], rule.item, place, '', i + 1, NO_PARENT, errors);
     }
   }
-  if (rule.type === 'Map') checkMapEntries(value as Readonly<Record<string, unknown>>, rule, fail);
+  if (rule.type === 'Map') checkMapEntries(value as Readonly<Record<string, unknown>>, rule, (c) => failAt(errors, value, rule, parent, name, item, c));
   if (rule.type === 'Structure' && rule.members) {
-    checkShape(value as Readonly<Record<string, unknown>>, rule.members, path + '.', errors);
+    checkShape(value as Readonly<Record<string, unknown>>, rule.members, { parent, name, item }, errors);
   }
 }
+
+/** The parent of a list item (its notNull rules see no siblings). */
+const NO_PARENT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * Keys and values of a map are reported once for the whole map, the way

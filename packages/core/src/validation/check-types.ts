@@ -7,7 +7,7 @@
  * SerializationException with the message Kinesis gives.
  */
 import { KinesisError } from '../errors';
-import type { MemberRule, Shape } from './shape';
+import { memberNames, type MemberRule, type Shape } from './shape';
 
 const INTEGER_MAX = 2147483647;
 /** Longest part of a bad blob value quoted back in an error message. */
@@ -35,7 +35,7 @@ export function checkTypes(raw: unknown, shape: Shape, unit: TimestampUnit): Rec
 
 function checkStructure(raw: RawObject, shape: Shape, unit: TimestampUnit): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const name of Object.keys(shape)) {
+  for (const name of memberNames(shape)) {
     const value = raw[name];
     if (value === null || value === undefined) continue;
     out[name] = checkMember(value, shape[name]!, unit);

@@ -116,6 +116,15 @@ describe('validateRequest: constraints (ValidationException)', () => {
     fails(PUT_RECORDS, { StreamName: 's', Records: [{ PartitionKey: 'k', Data: '' }, { Data: '' }] }, 'ValidationException',
       "1 validation error detected: Value null at 'records.2.member.partitionKey' failed to satisfy constraint: Member must not be null");
   });
+  it('names the place of every failing member of several items, in order, and nothing for the ones that pass', () => {
+    fails(PUT_RECORDS, {
+      Records: [{ PartitionKey: 'k', Data: '' }, { PartitionKey: '', Data: '' }, { PartitionKey: 'k', Data: '' }, { PartitionKey: 'k', Data: '', ExplicitHashKey: 'x' }],
+    }, 'ValidationException',
+    '3 validation errors detected: ' +
+      "Value '' at 'records.2.member.partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+      "Value 'x' at 'records.4.member.explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); " +
+      "Value null at 'streamName' failed to satisfy constraint: Member must not be null");
+  });
   it('prints blobs as Java byte buffers', () => {
     const big = Buffer.alloc(10 * 1024 * 1024 + 1).toString('base64');
     fails(PUT_RECORD, { StreamName: 's', PartitionKey: 'k', Data: big }, 'ValidationException',
