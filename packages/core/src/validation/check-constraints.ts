@@ -63,44 +63,35 @@ function checkShape(value: Readonly<Record<string, unknown>>, shape: Shape, pare
   }
 }
 
-function failAt(errors: string[], value: unknown, rule: MemberRule, parent: Place | undefined, name: string, item: number, constraint: string): void {
-  if (errors.length < VALIDATION_ERRORS_MAX) errors.push(constraintClause(valueText(value, rule), pathText(parent, name, item), constraint));
-}
-
 /** The member at `parent` + `name` / `item` (see Place). */
 function checkMember(
   value: unknown, rule: MemberRule, parent: Place | undefined, name: string, item: number, parentValue: Readonly<Record<string, unknown>>, errors: string[],
 ): void {
   if (value === null || value === undefined) {
     const required = typeof rule.notNull === 'function' ? rule.notNull(parentValue) : rule.notNull === true;
-    if (required) failAt(errors, value, rule, parent, name, item, 'Member must not be null');
+    if (required) report(errors, ['Member must not be null'], value, rule, parent, name, item);
     return;
   }
-  if (typeof value === 'number') {
-    if (rule.min !== undefined && value < rule.min) failAt(errors, value, rule, parent, name, item, `Member must have value greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && value > rule.max) failAt(errors, value, rule, parent, name, item, `Member must have value less than or equal to ${rule.max}`);
-  }
-  if (typeof value === 'string' && rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
-    failAt(errors, value, rule, parent, name, item, `Member must satisfy regular expression pattern: ${rule.pattern}`);
-  }
-  const length = rule.type === 'Map' ? Object.keys(value as object).length : lengthOf(value);
-  if (rule.lengthMin !== undefined && length < rule.lengthMin) failAt(errors, value, rule, parent, name, item, `Member must have length greater than or equal to ${rule.lengthMin}`);
-  if (rule.lengthMax !== undefined && length > rule.lengthMax) failAt(errors, value, rule, parent, name, item, `Member must have length less than or equal to ${rule.lengthMax}`);
-  if (rule.enum !== undefined && typeof value === 'string' && !rule.enum.includes(value)) {
-    failAt(errors, value, rule, parent, name, item, `Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
-  }
-  if (rule.type === 'List' && rule.item && Array.isArray(value) && rule.itemsReportedAsOne === true) {
-    const itemRule = rule.item;
-    if (value.some((v) => !satisfies(v, itemRule))) failAt(errors, value, rule, parent, name, item, `Member must satisfy constraint: [${describe(itemRule).join(', ')}]`);
-  } else if (rule.type === 'List' && rule.item && Array.isArray(value)) {
+  // Most members violate nothing: no array, and their path text is never made.
+  const violated = violations(value, rule);
+  if (violated) report(errors, violated, value, rule, parent, name, item);
+  if (rule.type === 'List' && rule.item && Array.isArray(value) && rule.itemsReportedAsOne !== true) {
     const place: Place = { parent, name, item };
     for (let i = 0; i < value.length && errors.length < VALIDATION_ERRORS_MAX; i++) {
       checkMember(value[i], rule.item, place, '', i + 1, NO_PARENT, errors);
     }
   }
-  if (rule.type === 'Map') checkMapEntries(value as Readonly<Record<string, unknown>>, rule, (c) => failAt(errors, value, rule, parent, name, item, c));
   if (rule.type === 'Structure' && rule.members) {
     checkShape(value as Readonly<Record<string, unknown>>, rule.members, { parent, name, item }, errors);
+  }
+}
+
+/** A clause per violated constraint of the member at `parent` + `name` / `item`, up to VALIDATION_ERRORS_MAX in all. */
+function report(
+  errors: string[], constraints: readonly string[], value: unknown, rule: MemberRule, parent: Place | undefined, name: string, item: number,
+): void {
+  for (const constraint of constraints) {
+    if (errors.length < VALIDATION_ERRORS_MAX) errors.push(constraintClause(valueText(value, rule), pathText(parent, name, item), constraint));
   }
 }
 
@@ -108,14 +99,51 @@ function checkMember(
 const NO_PARENT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
+ * The constraints a present value violates, in Kinesis' order (undefined:
+ * none, and nothing allocated); members and items of its own are checked
+ * by the caller.
+ */
+function violations(value: unknown, rule: MemberRule): string[] | undefined {
+  let out: string[] | undefined;
+  if (typeof value === 'number') {
+    if (rule.min !== undefined && value < rule.min) out = withClause(out, `Member must have value greater than or equal to ${rule.min}`);
+    if (rule.max !== undefined && value > rule.max) out = withClause(out, `Member must have value less than or equal to ${rule.max}`);
+  }
+  if (typeof value === 'string' && rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
+    out = withClause(out, `Member must satisfy regular expression pattern: ${rule.pattern}`);
+  }
+  const length = rule.type === 'Map' ? Object.keys(value as object).length : lengthOf(value);
+  if (rule.lengthMin !== undefined && length < rule.lengthMin) out = withClause(out, `Member must have length greater than or equal to ${rule.lengthMin}`);
+  if (rule.lengthMax !== undefined && length > rule.lengthMax) out = withClause(out, `Member must have length less than or equal to ${rule.lengthMax}`);
+  if (rule.enum !== undefined && typeof value === 'string' && !rule.enum.includes(value)) {
+    out = withClause(out, `Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
+  }
+  if (rule.type === 'List' && rule.item && Array.isArray(value) && rule.itemsReportedAsOne === true) {
+    const itemRule = rule.item;
+    if (value.some((v) => !satisfies(v, itemRule))) out = withClause(out, `Member must satisfy constraint: [${describe(itemRule).join(', ')}]`);
+  }
+  if (rule.type === 'Map') out = mapEntryViolations(value as Readonly<Record<string, unknown>>, rule, out);
+  return out;
+}
+
+/** `out` with one more clause (an array only once there is one: no closure or array per member). */
+function withClause(out: string[] | undefined, constraint: string): string[] {
+  if (out === undefined) return [constraint];
+  out.push(constraint);
+  return out;
+}
+
+/**
  * Keys and values of a map are reported once for the whole map, the way
  * Kinesis does: "Map keys must satisfy constraint: [<every constraint of
  * the key shape>]" (likewise "Map value ...").
  */
-function checkMapEntries(map: Readonly<Record<string, unknown>>, rule: MemberRule, fail: (constraint: string) => void): void {
+function mapEntryViolations(map: Readonly<Record<string, unknown>>, rule: MemberRule, found: string[] | undefined): string[] | undefined {
+  let out = found;
   const keys = Object.keys(map);
-  if (rule.key && keys.some((k) => !satisfies(k, rule.key!))) fail(`Map keys must satisfy constraint: [${describe(rule.key).join(', ')}]`);
-  if (rule.value && keys.some((k) => !satisfies(map[k], rule.value!))) fail(`Map value must satisfy constraint: [${describe(rule.value).join(', ')}]`);
+  if (rule.key && keys.some((k) => !satisfies(k, rule.key!))) out = withClause(out, `Map keys must satisfy constraint: [${describe(rule.key).join(', ')}]`);
+  if (rule.value && keys.some((k) => !satisfies(map[k], rule.value!))) out = withClause(out, `Map value must satisfy constraint: [${describe(rule.value).join(', ')}]`);
+  return out;
 }
 
 /** Whether a string satisfies a scalar rule's length and pattern constraints. */
