@@ -60,6 +60,30 @@ function percentile(sorted, p) {
 
 const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/**
+ * A number per record id (ids are dense from 0), in typed blocks: the
+ * phase notes a million ids or more per consumer, and a Map or Set of them
+ * cost this process (which shares the cores with the cluster) seconds of
+ * CPU and large rehashes. NaN where nothing was set.
+ */
+class ByRecordId {
+  static BLOCK_BITS = 16;
+  #blocks = [];
+
+  set(id, value) {
+    const b = id >>> ByRecordId.BLOCK_BITS;
+    const block = this.#blocks[b] ?? (this.#blocks[b] = new Float64Array(1 << ByRecordId.BLOCK_BITS).fill(NaN));
+    block[id & ((1 << ByRecordId.BLOCK_BITS) - 1)] = value;
+  }
+
+  get(id) {
+    const block = this.#blocks[id >>> ByRecordId.BLOCK_BITS];
+    return block === undefined ? NaN : block[id & ((1 << ByRecordId.BLOCK_BITS) - 1)];
+  }
+
+  has(id) { return !Number.isNaN(this.get(id)); }
+}
+
 // ---------------------------------------------------------------- consumer worker
 
 /** Reads one shard for one consumer until `stop()`, resubscribing after the continuation; calls onRecords(records, receivedMs). */
@@ -104,7 +128,8 @@ async function consumerWorker({ endpoint, protocol, consumerArn, shardIds }) {
   const readers = shardIds.map((shardId) => follow(client, consumerArn, shardId, () => stopping, (records, at) => {
     const out = new Float64Array(records.length * 4);
     records.forEach((r, i) => {
-      out[i * 4] = Buffer.from(r.Data.buffer, r.Data.byteOffset, r.Data.byteLength).readUInt32BE(0);
+      const d = r.Data;
+      out[i * 4] = ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
       out[i * 4 + 1] = at;
       out[i * 4 + 2] = r.ApproximateArrivalTimestamp.getTime();
       out[i * 4 + 3] = r.Data.length;
@@ -131,8 +156,8 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
   try {
     const arns = [];
     for (let i = 0; i < consumers; i++) arns.push(await activeConsumer(putClient, streamArn, `bench-fanout-${i}`));
-    const ackedMs = new Map(); // record id -> Date.now() when its PutRecords call was answered
-    const received = Array.from({ length: consumers }, () => new Set());
+    const ackedMs = new ByRecordId(); // record id -> Date.now() when its PutRecords call was answered
+    const received = Array.from({ length: consumers }, () => new ByRecordId()); // record id -> 1 once that consumer got it
     const latencies = [];
     const early = []; // receivedMs of records seen before their put's answer
     const fromArrival = []; // received - ApproximateArrivalTimestamp (the leader's append time)
@@ -149,14 +174,15 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
       worker.on('message', (m) => {
         if (m === 'ready') { resolve(); return; }
         for (let i = 0; i < m.length; i += 4) {
-          const [id, at, arrival, bytes] = [m[i], m[i + 1], m[i + 2], m[i + 3]];
-          received[c].add(id);
+          const id = m[i];
+          const at = m[i + 1];
+          received[c].set(id, 1);
           if (id < firstMeasuredId) continue;
-          deliveredBytes += bytes;
+          deliveredBytes += m[i + 3];
           const acked = ackedMs.get(id);
-          if (acked === undefined) early.push(at);
+          if (Number.isNaN(acked)) early.push(at);
           else if (latencies.length < LATENCY_SAMPLES_MAX) latencies.push(Math.max(0, at - acked));
-          if (fromArrival.length < LATENCY_SAMPLES_MAX) fromArrival.push(Math.max(0, at - arrival));
+          if (fromArrival.length < LATENCY_SAMPLES_MAX) fromArrival.push(Math.max(0, at - m[i + 2]));
           lastDeliveryMs = Math.max(lastDeliveryMs, at);
         }
       });
@@ -180,29 +206,31 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
       while (inFlight >= concurrency) await sleep(1);
       if (began === Infinity && Date.now() - started >= warmupMs) { began = Date.now(); firstMeasuredId = nextId; }
       const measured = began !== Infinity;
-      const ids = [];
+      const firstId = nextId;
       const entries = [];
+      const bytes = Buffer.alloc(recordsPerCall * recordBytes, 0x62);
       for (let i = 0; i < recordsPerCall; i++) {
         const id = nextId++;
-        const data = Buffer.alloc(recordBytes, 0x62);
+        const data = bytes.subarray(i * recordBytes, (i + 1) * recordBytes);
         data.writeUInt32BE(id, 0);
-        ids.push(id);
         entries.push({ Data: data, PartitionKey: `fo-${id}` });
       }
       inFlight++;
       calls.push(putClient.send(new PutRecordsCommand({ StreamName: streamName, Records: entries })).then((res) => {
         const at = Date.now();
-        res.Records.forEach((r, i) => { if (r.SequenceNumber) { ackedMs.set(ids[i], at); if (measured) putBytes += recordBytes; } });
+        res.Records.forEach((r, i) => { if (r.SequenceNumber) { ackedMs.set(firstId + i, at); if (measured) putBytes += recordBytes; } });
         putErrors += res.FailedRecordCount ?? 0;
       }, () => { putErrors += recordsPerCall; }).finally(() => { inFlight--; }));
     }
     await Promise.all(calls);
     const putSec = (Date.now() - began) / 1000;
-    const acked = [...ackedMs.keys()];
+    const acked = [];
+    for (let id = 0; id < nextId; id++) if (ackedMs.has(id)) acked.push(id);
+    const missingOf = (got) => acked.reduce((n, id) => (got.has(id) ? n : n + 1), 0);
     const drainDeadline = Date.now() + DRAIN_WAIT_MS;
-    while (Date.now() < drainDeadline && received.some((set) => acked.some((id) => !set.has(id)))) await sleep(200);
+    while (Date.now() < drainDeadline && received.some((got) => missingOf(got) > 0)) await sleep(200);
     const sorted = latencies.concat(early.map(() => 0)).sort((a, b) => a - b);
-    const missing = received.reduce((sum, set) => sum + acked.filter((id) => !set.has(id)).length, 0);
+    const missing = received.reduce((sum, got) => sum + missingOf(got), 0);
     const deliverySec = Math.max(lastDeliveryMs - began, 1) / 1000;
     return {
       consumers, shards: shards.length, targetMbPerSec: round(targetMbPerSec, 2), putMbPerSec: round(putBytes / putSec / 1e6, 2), putErrors,
