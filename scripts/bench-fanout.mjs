@@ -132,7 +132,7 @@ async function consumerWorker({ endpoint, protocol, consumerArn, shardIds }) {
       out[i * 4] = ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
       out[i * 4 + 1] = at;
       out[i * 4 + 2] = r.ApproximateArrivalTimestamp.getTime();
-      out[i * 4 + 3] = r.Data.length;
+      out[i * 4 + 3] = d.length;
     });
     parentPort.postMessage(out, [out.buffer]);
   }, aborts));
@@ -228,7 +228,7 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
     for (let id = 0; id < nextId; id++) if (ackedMs.has(id)) acked.push(id);
     const missingOf = (got) => acked.reduce((n, id) => (got.has(id) ? n : n + 1), 0);
     const drainDeadline = Date.now() + DRAIN_WAIT_MS;
-    while (Date.now() < drainDeadline && received.some((got) => missingOf(got) > 0)) await sleep(200);
+    while (Date.now() < drainDeadline && received.some((got) => acked.some((id) => !got.has(id)))) await sleep(200);
     const sorted = latencies.concat(early.map(() => 0)).sort((a, b) => a - b);
     const missing = received.reduce((sum, got) => sum + missingOf(got), 0);
     const deliverySec = Math.max(lastDeliveryMs - began, 1) / 1000;

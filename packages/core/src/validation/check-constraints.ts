@@ -90,8 +90,11 @@ function checkMember(
 function report(
   errors: string[], constraints: readonly string[], value: unknown, rule: MemberRule, parent: Place | undefined, name: string, item: number,
 ): void {
+  if (errors.length >= VALIDATION_ERRORS_MAX) return;
+  const valueAt = valueText(value, rule);
+  const path = pathText(parent, name, item);
   for (const constraint of constraints) {
-    if (errors.length < VALIDATION_ERRORS_MAX) errors.push(constraintClause(valueText(value, rule), pathText(parent, name, item), constraint));
+    if (errors.length < VALIDATION_ERRORS_MAX) errors.push(constraintClause(valueAt, path, constraint));
   }
 }
 
