@@ -14,12 +14,14 @@
 // agent), as separate consumer applications would: the figures are the
 // cluster's, not one client event loop's.
 import http from 'node:http';
+import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, PutRecordsCommand, RegisterStreamConsumerCommand,
   SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const CONSUMER_ACTIVE_WAIT_MS = 30_000;
@@ -31,6 +33,13 @@ const LATENCY_SAMPLES_MAX = 2_000_000;
 /** Bytes of the id at the start of each record's data. */
 const ID_BYTES = 4;
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The light client's date and Authorization headers: well formed, unsigned (the bench's cluster runs with `--auth none`). */
+function lightAuthHeaders() {
+  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  const scope = `${amzDate.slice(0, 8)}/us-east-1/kinesis/aws4_request`;
+  return { 'x-amz-date': amzDate, authorization: `AWS4-HMAC-SHA256 Credential=AKIDBENCH/${scope}, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}` };
+}
 
 function subscriberClient(endpoint, protocol, sockets) {
   const options = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' }, maxAttempts: 1 };
@@ -116,30 +125,124 @@ function follow(client, consumerArn, shardId, stopped, onRecords, aborts) {
 }
 
 /**
+ * A light consumer (`--fanout-client light`): SubscribeToShard over node:http2 (one
+ * session per subscription, as the SDK) or node:http, the event-stream framing
+ * of @smithy/eventstream-codec and JSON.parse; of each record it decodes only the
+ * id (the first 4 bytes of Data) and the length. It measures the cluster's
+ * delivery without the SDK's per-record deserialization on the shared cores.
+ */
+function followLight(endpoint, protocol, consumerArn, shardId, stopped, onEvent, aborts) {
+  let position = { Type: 'LATEST' };
+  let first = true;
+  let ready;
+  const subscribed = new Promise((resolve) => { ready = resolve; });
+  const codec = new EventStreamCodec((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'), (s) => Buffer.from(s, 'utf8'));
+  const url = new URL(endpoint);
+  const subscribeOnce = () => new Promise((resolve, reject) => {
+    const body = Buffer.from(JSON.stringify({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: position }));
+    const headers = {
+      'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.SubscribeToShard', ...lightAuthHeaders(),
+    };
+    let pending = Buffer.alloc(0);
+    const onData = (chunk) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 4) {
+        const total = pending.readUInt32BE(0);
+        if (pending.length < total) break;
+        const msg = codec.decode(pending.subarray(0, total));
+        pending = pending.subarray(total);
+        const type = msg.headers[':event-type']?.value;
+        if (type === 'initial-response' && first) { first = false; ready(); }
+        if (type !== 'SubscribeToShardEvent') continue;
+        const at = Date.now();
+        const e = JSON.parse(Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength).toString('utf8'));
+        if (e.Records.length > 0) {
+          const out = new Float64Array(e.Records.length * 4);
+          e.Records.forEach((r, i) => {
+            out[i * 4] = Buffer.from(r.Data.slice(0, 8), 'base64').readUInt32BE(0);
+            out[i * 4 + 1] = at;
+            out[i * 4 + 2] = r.ApproximateArrivalTimestamp * 1000;
+            out[i * 4 + 3] = (r.Data.length * 3) / 4 - (r.Data.endsWith('==') ? 2 : r.Data.endsWith('=') ? 1 : 0);
+          });
+          onEvent(out);
+        }
+        if (e.ContinuationSequenceNumber) position = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: e.ContinuationSequenceNumber };
+      }
+    };
+    const onStatus = (status, res) => {
+      if (status === 200) return true;
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => reject(new Error(`SubscribeToShard answered ${status}: ${Buffer.concat(chunks).toString('utf8')}`)));
+      return false;
+    };
+    if (protocol === 'h1') {
+      const req = http.request({ host: url.hostname, port: Number(url.port), method: 'POST', path: '/', headers: { ...headers, 'content-length': body.length } }, (res) => {
+        if (!onStatus(res.statusCode, res)) return;
+        res.on('data', onData);
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      const handle = { abort: () => req.destroy() };
+      aborts.add(handle);
+      req.on('close', () => aborts.delete(handle));
+      req.end(body);
+      return;
+    }
+    const session = http2.connect(endpoint);
+    session.on('error', reject);
+    const handle = { abort: () => session.destroy() };
+    aborts.add(handle);
+    session.on('close', () => aborts.delete(handle));
+    const req = session.request({ ':method': 'POST', ':path': '/', ...headers, 'content-length': body.length });
+    req.on('response', (h) => { if (onStatus(h[':status'], req)) req.on('data', onData); });
+    req.on('end', () => { session.close(); resolve(); });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const loop = (async () => {
+    while (!stopped()) {
+      try {
+        await subscribeOnce();
+      } catch (err) {
+        // A refusal before the first subscription is the client's fault (the SDK's would say so): stop the phase.
+        if (first && !stopped() && !String(err.message).includes('ResourceInUseException')) throw err;
+        if (!stopped()) await sleep(200);
+      }
+    }
+  })();
+  return { subscribed, done: loop };
+}
+
+/**
  * A consumer worker: subscribes to every shard from LATEST, posts 'ready'
  * once all are subscribed, then per event a Float64Array of
  * [id, receivedMs, arrivalMs, bytes] per record; stops on 'stop'.
  */
-async function consumerWorker({ endpoint, protocol, consumerArn, shardIds }) {
-  const client = subscriberClient(endpoint, protocol, shardIds.length + 1);
+async function consumerWorker({ endpoint, protocol, client: clientKind, consumerArn, shardIds }) {
+  const client = clientKind === 'light' ? undefined : subscriberClient(endpoint, protocol, shardIds.length + 1);
   const aborts = new Set();
   let stopping = false;
   parentPort.on('message', (m) => { if (m === 'stop') { stopping = true; for (const a of aborts) a.abort(); } });
-  const readers = shardIds.map((shardId) => follow(client, consumerArn, shardId, () => stopping, (records, at) => {
-    const out = new Float64Array(records.length * 4);
-    records.forEach((r, i) => {
-      const d = r.Data;
-      out[i * 4] = ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
-      out[i * 4 + 1] = at;
-      out[i * 4 + 2] = r.ApproximateArrivalTimestamp.getTime();
-      out[i * 4 + 3] = d.length;
-    });
-    parentPort.postMessage(out, [out.buffer]);
-  }, aborts));
+  const post = (out) => parentPort.postMessage(out, [out.buffer]);
+  const readers = shardIds.map((shardId) => (client === undefined
+    ? followLight(endpoint, protocol, consumerArn, shardId, () => stopping, post, aborts)
+    : follow(client, consumerArn, shardId, () => stopping, (records, at) => {
+      const out = new Float64Array(records.length * 4);
+      records.forEach((r, i) => {
+        const d = r.Data;
+        out[i * 4] = ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
+        out[i * 4 + 1] = at;
+        out[i * 4 + 2] = r.ApproximateArrivalTimestamp.getTime();
+        out[i * 4 + 3] = d.length;
+      });
+      post(out);
+    }, aborts)));
   await Promise.all(readers.map((r) => r.subscribed));
   parentPort.postMessage('ready');
   await Promise.all(readers.map((r) => r.done));
-  client.destroy();
+  client?.destroy();
 }
 
 if (!isMainThread && workerData?.benchFanOutConsumer) await consumerWorker(workerData);
@@ -148,7 +251,7 @@ if (!isMainThread && workerData?.benchFanOutConsumer) await consumerWorker(worke
  * Runs the phase against a bench stream that exists; `putMbPerSec` is what
  * the put phase sustained. Returns the figures (see fanOutLines).
  */
-export async function fanOutPhase({ endpoint, protocol, putClient, streamName, putMbPerSec, warmupMs = 0, durationMs, consumers, recordBytes, recordsPerCall, concurrency, log }) {
+export async function fanOutPhase({ endpoint, protocol, client = 'sdk', putClient, streamName, putMbPerSec, warmupMs = 0, durationMs, consumers, recordBytes, recordsPerCall, concurrency, log }) {
   const summary = await putClient.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
   const streamArn = summary.StreamDescriptionSummary.StreamARN;
   const shards = (await putClient.send(new ListShardsCommand({ StreamName: streamName }))).Shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined);
@@ -167,7 +270,7 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
     let firstMeasuredId = Infinity;
     const ready = arns.map((consumerArn, c) => new Promise((resolve, reject) => {
       const worker = new Worker(new URL(import.meta.url), {
-        workerData: { benchFanOutConsumer: true, endpoint, protocol, consumerArn, shardIds: shards.map((s) => s.ShardId) },
+        workerData: { benchFanOutConsumer: true, endpoint, protocol, client, consumerArn, shardIds: shards.map((s) => s.ShardId) },
       });
       workers.push(worker);
       worker.on('error', reject);
@@ -191,7 +294,7 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
     const targetMbPerSec = putMbPerSec / 2;
     const callBytes = recordsPerCall * recordBytes;
     const intervalMs = (callBytes / (targetMbPerSec * 1e6)) * 1000;
-    log(`fan-out: ${consumers} consumers x ${shards.length} shards subscribed; putting ${round(targetMbPerSec, 2)} MB/s (half of ${putMbPerSec}) ` +
+    log(`fan-out: ${consumers} consumers${client === 'light' ? ' (light client)' : ''} x ${shards.length} shards subscribed; putting ${round(targetMbPerSec, 2)} MB/s (half of ${putMbPerSec}) ` +
       `for ${warmupMs / 1000} s of warm-up, then ${durationMs / 1000} s measured`);
     let nextId = 0;
     let putBytes = 0;
@@ -233,7 +336,7 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
     const missing = received.reduce((sum, got) => sum + missingOf(got), 0);
     const deliverySec = Math.max(lastDeliveryMs - began, 1) / 1000;
     return {
-      consumers, shards: shards.length, targetMbPerSec: round(targetMbPerSec, 2), putMbPerSec: round(putBytes / putSec / 1e6, 2), putErrors,
+      consumers, client, shards: shards.length, targetMbPerSec: round(targetMbPerSec, 2), putMbPerSec: round(putBytes / putSec / 1e6, 2), putErrors,
       records: acked.length, warmupRecords: acked.filter((id) => id < firstMeasuredId).length, delivered: acked.length * consumers - missing, missing, warmupMs,
       deliveredMbPerSec: round(deliveredBytes / deliverySec / 1e6, 2),
       p50Ms: round(percentile(sorted, 50), 1), p99Ms: round(percentile(sorted, 99), 1), maxMs: round(sorted[sorted.length - 1] ?? 0, 1),
@@ -251,14 +354,11 @@ export async function fanOutPhase({ endpoint, protocol, putClient, streamName, p
 
 /** The phase's lines for the bench table (targets that ran it). */
 export function fanOutLines(results) {
-  const rows = results.filter((r) => r.fanout).map((r) => {
-    const f = r.fanout;
-    return `${r.target} fan-out: ${f.consumers} consumers x ${f.shards} shards at ${f.putMbPerSec} MB/s of puts (asked: ${f.targetMbPerSec}, half the put phase's; ` +
+  return results.flatMap((r) => (r.fanouts ?? []).map((f) => (
+    `${r.target} fan-out: ${f.consumers} consumers${f.client === 'light' ? ' (light client)' : ''} x ${f.shards} shards at ${f.putMbPerSec} MB/s of puts (asked: ${f.targetMbPerSec}, half the put phase's; ` +
       `measured after ${f.warmupMs / 1000} s of warm-up): ` +
       `delivery latency (put acknowledged -> event received) p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (max ${f.maxMs}; ${round(f.beforeAckShare * 100, 1)}% arrived before the put's answer, counted 0); ` +
       `from the leader's arrival time p50 ${f.arrivalP50Ms} ms, p99 ${f.arrivalP99Ms} ms; delivered ${f.deliveredMbPerSec} MB/s; ` +
       `${f.delivered} of ${f.records * f.consumers} deliveries (warm-up included)${f.missing > 0 ? `, ${f.missing} NOT DELIVERED within ${DRAIN_WAIT_MS / 1000} s of the last put` : ''}${f.putErrors > 0 ? `, ${f.putErrors} put errors` : ''}` +
-      (f.cores ? `; cores used: api ${f.cores.api}, nodes ${f.cores.nodes}, bench client (producer and consumers) ${f.cores.client}` : '');
-  });
-  return rows;
+      (f.cores ? `; cores used: api ${f.cores.api}, nodes ${f.cores.nodes}, bench client (producer and consumers) ${f.cores.client}` : ''))));
 }

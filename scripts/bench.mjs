@@ -36,7 +36,8 @@
 // Usage: scripts/bench [--duration-sec 20] [--warmup-sec 3] [--server-warmup-sec 30] [--concurrency 8] [--shards 4[,32,128,512]]
 //   [--record-bytes 1024] [--records-per-call 500] [--port-base 20500] [--half-load-sec 10]
 //   [--kinesalite-shards 4] [--idle-shards 1000] [--idle-sec 10] [--fsync on] [--fsync-shards 128]
-//   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--fanout-shards 0] [--fanout-warmup-sec 10] [--json]
+//   [--targets kinesalite,shoal,shoal-h2] [--fanout-consumers 5] [--fanout-shards 0] [--fanout-warmup-sec 10]
+//   [--fanout-clients sdk,light] [--json]
 //   (--half-load-sec 0, --idle-shards 0, --fsync-shards 0 skip those phases)
 //
 // Shoal targets also run the fan-out phase (scripts/bench-fanout.mjs) after
@@ -52,7 +53,13 @@
 // write limit (1 MiB/s, 1000 records/s), and at least the first shard
 // count. (A 4-shard stream at 15 MB/s of puts is what Kinesis refuses, and
 // each consumer would need 3.75 MB/s per shard, beyond the 2 MiB/s per
-// shard that SubscribeToShard gives.)
+// shard that SubscribeToShard gives.) The phase runs once per
+// --fanout-clients kind, each on a stream of its own: `sdk`, consumers
+// with the AWS SDK's client (what applications use), and `light`, a light
+// client (node:http2 or node:http, the event-stream framing, JSON.parse,
+// of each record only its id and length) that measures the cluster's
+// delivery with less of the consumers' CPU on the cores the cluster and
+// the producer share.
 //
 // Ports used: port-base (shoal api), +1 and +2 (etcd client and peer),
 // +10 as `scripts/cluster up --port-base` (nodes at +10.., their HTTP at
@@ -122,6 +129,7 @@ const { values: flags } = parseFlags(import.meta.url, {
   'fanout-consumers': { type: 'string', default: '5' },
   'fanout-shards': { type: 'string', default: '0' },
   'fanout-warmup-sec': { type: 'string', default: '10' },
+  'fanout-clients': { type: 'string', default: 'sdk,light' },
   json: { type: 'boolean', default: false },
 });
 const cfg = {
@@ -143,8 +151,10 @@ const cfg = {
   fanoutConsumers: nonNegativeInt('fanout-consumers'),
   fanoutShards: nonNegativeInt('fanout-shards'),
   fanoutWarmupMs: nonNegativeInt('fanout-warmup-sec') * 1000,
+  fanoutClients: flags['fanout-clients'].split(',').filter((c) => c !== ''),
   json: flags.json,
 };
+for (const c of cfg.fanoutClients) if (c !== 'sdk' && c !== 'light') fail(`--fanout-clients takes sdk and light, not ${c}`);
 for (const t of cfg.targets) if (!ALL_TARGETS.includes(t)) fail(`unknown target ${t}; known: ${ALL_TARGETS.join(', ')}`);
 
 function nonNegativeInt(name) {
@@ -516,19 +526,21 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       log(`${name} ${shards} shards: putting at half that rate (${round(rate, 2)} MB/s) for ${cfg.halfLoadMs / 1000} s`);
       result.half = summarize(await pacedPutPhase(helpers(), client, streamName, rate, cfg.halfLoadMs));
     }
-    if (cfg.fanoutConsumers > 0 && name.startsWith('shoal') && shards === cfg.shardCounts[0]) {
+    const fanOut = cfg.fanoutConsumers > 0 && name.startsWith('shoal') && shards === cfg.shardCounts[0];
+    for (const kind of fanOut ? cfg.fanoutClients : []) {
       const fanShards = cfg.fanoutShards > 0 ? cfg.fanoutShards : Math.max(shards, kinesisShardsFor(result.put.mbPerSec / 2));
-      const fanStream = fanShards === shards ? streamName : `${streamName}-fanout`;
-      if (fanStream !== streamName) await createStream(client, fanStream, fanShards);
+      const fanStream = `${streamName}-fanout-${kind}`;
+      await createStream(client, fanStream, fanShards);
       const cpuBefore = { cluster: cpuSnapshot(processes), client: process.cpuUsage(), atMs: Date.now() };
-      result.fanout = await fanOutPhase({
-        endpoint, protocol, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec,
+      const fanout = await fanOutPhase({
+        endpoint, protocol, client: kind, putClient: client, streamName: fanStream, putMbPerSec: result.put.mbPerSec,
         warmupMs: cfg.fanoutWarmupMs, durationMs: cfg.durationMs, consumers: cfg.fanoutConsumers,
         recordBytes: cfg.recordBytes, recordsPerCall: cfg.recordsPerCall, concurrency: cfg.concurrency, log: (m) => log(`${name} ${fanShards} shards: ${m}`),
       });
-      result.fanout.cores = coresUsed(processes, cpuBefore);
-      if (fanStream !== streamName) await deleteStream(client, fanStream);
-      if (result.fanout.missing > 0) result.mismatch = `fan-out: ${result.fanout.missing} deliveries not made within ${DRAIN_WAIT_MS / 1000} s of the last put`;
+      fanout.cores = coresUsed(processes, cpuBefore);
+      await deleteStream(client, fanStream);
+      (result.fanouts ??= []).push(fanout);
+      if (fanout.missing > 0) result.mismatch = `fan-out (${kind} client): ${fanout.missing} deliveries not made within ${DRAIN_WAIT_MS / 1000} s of the last put`;
     }
     if (name.startsWith('shoal')) await deleteStream(client, streamName);
     return result;
