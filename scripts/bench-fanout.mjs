@@ -125,7 +125,7 @@ function follow(client, consumerArn, shardId, stopped, onRecords, aborts) {
 }
 
 /**
- * A light consumer (`--fanout-client light`): SubscribeToShard over node:http2 (one
+ * A light consumer (`--fanout-clients light`): SubscribeToShard over node:http2 (one
  * session per subscription, as the SDK) or node:http, the event-stream framing
  * of @smithy/eventstream-codec and JSON.parse; of each record it decodes only the
  * id (the first 4 bytes of Data) and the length. It measures the cluster's
@@ -151,6 +151,10 @@ function followLight(endpoint, protocol, consumerArn, shardId, stopped, onEvent,
         if (pending.length < total) break;
         const msg = codec.decode(pending.subarray(0, total));
         pending = pending.subarray(total);
+        if (msg.headers[':message-type']?.value === 'exception') {
+          reject(new Error(`SubscribeToShard event stream: ${msg.headers[':exception-type']?.value}`));
+          return;
+        }
         const type = msg.headers[':event-type']?.value;
         if (type === 'initial-response' && first) { first = false; ready(); }
         if (type !== 'SubscribeToShardEvent') continue;
@@ -196,8 +200,12 @@ function followLight(endpoint, protocol, consumerArn, shardId, stopped, onEvent,
     aborts.add(handle);
     session.on('close', () => aborts.delete(handle));
     const req = session.request({ ':method': 'POST', ':path': '/', ...headers, 'content-length': body.length });
-    req.on('response', (h) => { if (onStatus(h[':status'], req)) req.on('data', onData); });
-    req.on('end', () => { session.close(); resolve(); });
+    req.on('response', (h) => {
+      if (!onStatus(h[':status'], req)) return;
+      req.on('data', onData);
+      req.on('end', () => { session.close(); resolve(); });
+    });
+    req.on('close', () => session.close());
     req.on('error', reject);
     req.end(body);
   });
