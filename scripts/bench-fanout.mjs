@@ -32,6 +32,8 @@ export const DRAIN_WAIT_MS = 15_000;
 const LATENCY_SAMPLES_MAX = 2_000_000;
 /** Bytes of the id at the start of each record's data. */
 const ID_BYTES = 4;
+/** Base64 characters that hold the id (whole 3-byte groups). */
+const ID_BASE64_CHARS = Math.ceil(ID_BYTES / 3) * 4;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The light client's date and Authorization headers: well formed, unsigned (the bench's cluster runs with `--auth none`). */
@@ -163,10 +165,10 @@ function followLight(endpoint, protocol, consumerArn, shardId, stopped, onEvent,
         if (e.Records.length > 0) {
           const out = new Float64Array(e.Records.length * 4);
           e.Records.forEach((r, i) => {
-            out[i * 4] = Buffer.from(r.Data.slice(0, 8), 'base64').readUInt32BE(0);
+            out[i * 4] = Buffer.from(r.Data.slice(0, ID_BASE64_CHARS), 'base64').readUInt32BE(0);
             out[i * 4 + 1] = at;
             out[i * 4 + 2] = r.ApproximateArrivalTimestamp * 1000;
-            out[i * 4 + 3] = (r.Data.length * 3) / 4 - (r.Data.endsWith('==') ? 2 : r.Data.endsWith('=') ? 1 : 0);
+            out[i * 4 + 3] = Buffer.byteLength(r.Data, 'base64');
           });
           onEvent(out);
         }

@@ -527,8 +527,8 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       result.half = summarize(await pacedPutPhase(helpers(), client, streamName, rate, cfg.halfLoadMs));
     }
     const fanOut = cfg.fanoutConsumers > 0 && name.startsWith('shoal') && shards === cfg.shardCounts[0];
+    const fanShards = cfg.fanoutShards > 0 ? cfg.fanoutShards : Math.max(shards, kinesisShardsFor(result.put.mbPerSec / 2));
     for (const kind of fanOut ? cfg.fanoutClients : []) {
-      const fanShards = cfg.fanoutShards > 0 ? cfg.fanoutShards : Math.max(shards, kinesisShardsFor(result.put.mbPerSec / 2));
       const fanStream = `${streamName}-fanout-${kind}`;
       await createStream(client, fanStream, fanShards);
       const cpuBefore = { cluster: cpuSnapshot(processes), client: process.cpuUsage(), atMs: Date.now() };
