@@ -540,7 +540,10 @@ async function benchTarget(name, endpoint, protocol, shards, processes = []) {
       fanout.cores = coresUsed(processes, cpuBefore);
       await deleteStream(client, fanStream);
       (result.fanouts ??= []).push(fanout);
-      if (fanout.missing > 0) result.mismatch = `fan-out (${kind} client): ${fanout.missing} deliveries not made within ${DRAIN_WAIT_MS / 1000} s of the last put`;
+      if (fanout.missing > 0) {
+        const missed = `fan-out (${kind} client): ${fanout.missing} deliveries not made within ${DRAIN_WAIT_MS / 1000} s of the last put`;
+        result.mismatch = result.mismatch ? `${result.mismatch}; ${missed}` : missed;
+      }
     }
     if (name.startsWith('shoal')) await deleteStream(client, streamName);
     return result;
