@@ -52,6 +52,7 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
   const client = (id: string): StorageNodeClient => clients.get(id)!;
   const status = (id: string): Promise<StatusResponse__Output> => call(client(id).Status.bind(client(id)), {});
   const logEnd = async (id: string): Promise<number> => (await status(id)).replicas.find((r) => r.shard?.shard_id === SHARD_ID)?.log_end_offset ?? -1;
+  const highWatermark = async (id: string): Promise<number> => (await status(id)).replicas.find((r) => r.shard?.shard_id === SHARD_ID)?.high_watermark ?? -1;
   const read = (id: string): Promise<ReadResponse__Output> =>
     call(client(id).Read.bind(client(id)), { shard, from_offset: 0, max_records: 10_000, max_bytes: 0, metered: false });
   const body = (n: number, tag: string): Buffer =>
@@ -114,6 +115,8 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
     }
     assert.ok(seen.some((r) => !r.isr.includes('c1')), 'c1 left the ISR');
     assert.ok(seen.every((r) => r.leader === 'a1'), 'c1 never led');
+    // A follower reads up to its own high watermark, which the leader tells it a little later (HW_ONLY_SEND_DELAY_MS).
+    await waitUntil('c1 told the high watermark', async () => (await highWatermark('c1')) === 100, SETTLE_MS);
     const [fromLeader, fromRebuilt] = [await read('a1'), await read('c1')];
     assert.equal(fromRebuilt.records.length, 100);
     assert.deepEqual(fromRebuilt.records.map((r) => Buffer.from(r.data).toString('hex')), fromLeader.records.map((r) => Buffer.from(r.data).toString('hex')));

@@ -79,6 +79,9 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     call(clients.get('a1')!.Seek.bind(clients.get('a1')!), { shard: shard0, kind, timestamp_ms: ts });
   const logEnd = async (id: string, shardId: string): Promise<number> =>
     (await status(id)).replicas.find((r) => r.shard?.shard_id === shardId)?.log_end_offset ?? -1;
+  /** A follower learns the leader's high watermark with its next records, or alone a little later (HW_ONLY_SEND_DELAY_MS). */
+  const highWatermark = async (id: string, shardId: string): Promise<number> =>
+    (await status(id)).replicas.find((r) => r.shard?.shard_id === shardId)?.high_watermark ?? -1;
   const records = (n: number, tag: string, bytes = 100): Rec[] =>
     Array.from({ length: n }, (_, i) => ({ partition_key: `${tag}-${i}`, data: Buffer.alloc(bytes, `${tag}${i}`) }));
 
@@ -164,6 +167,7 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     assert.equal(res.error, 'OK', res.error_message);
     assert.deepEqual(offsetsOf(res), Array.from({ length: 50 }, (_, i) => 303 + i));
     await waitUntil('c1 caught up', async () => (await logEnd('c1', shard0.shard_id)) === 353);
+    await waitUntil('c1 told the high watermark', async () => (await highWatermark('c1', shard0.shard_id)) === 353);
     const [a, c] = await Promise.all([read('a1', shard0, 0), read('c1', shard0, 0)]);
     assert.deepEqual(c.records.map((x) => x.data.toString('hex')), a.records.map((x) => x.data.toString('hex')));
     const leaderStatus = (await status('a1')).replicas.find((r) => r.shard?.shard_id === shard0.shard_id)!;
@@ -207,6 +211,7 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     assert.deepEqual(offsetsOf(res), Array.from({ length: 10 }, (_, i) => 353 + i));
     assert.equal((await append('a1', shard0, records(1, 'o'))).error, 'NOT_LEADER');
     for (const id of ['a1', 'c1']) await waitUntil(`${id} to hold the epoch-2 records`, async () => (await logEnd(id, shard0.shard_id)) === 363);
+    await waitUntil('a1 told the high watermark', async () => (await highWatermark('a1', shard0.shard_id)) === 363);
     const [a, b] = await Promise.all([read('a1', shard0, 340), read('b1', shard0, 340)]);
     assert.deepEqual(a.records.map((x) => x.partition_key), b.records.map((x) => x.partition_key));
   });

@@ -43,7 +43,8 @@
  *
  * Idle shards cost nothing: there is no heartbeat. A leader sends only
  * what a follower lacks (records, the high watermark, a probe or a
- * truncation answer); needsTick() tells the driver whether time alone can
+ * truncation answer; the high watermark alone only after
+ * HW_ONLY_SEND_DELAY_MS without a send); needsTick() tells the driver whether time alone can
  * change anything (messages in flight, a follower behind, a proposal
  * pending), so it ticks only those replicas. A follower that had
  * everything when the leader appended counts as caught up at that moment
@@ -60,6 +61,7 @@ import type {
 
 import {
   EPOCH_BUMP_RETRY_MS,
+  HW_ONLY_SEND_DELAY_MS,
   ISR_CHANGE_RETRY_MS,
   ISR_CHECK_INTERVAL_MS,
   REPLICATION_INFLIGHT_MAX,
@@ -231,7 +233,8 @@ export class ReplicaMachine extends ReplicaLogState {
       const hasData = p.nextOffset < this.logEnd;
       const idle = p.inflight === 0;
       const needsProbe = idle && p.matchEnd < 0;
-      const needsHw = idle && hwOwed(p, this.hw);
+      // The high watermark alone waits: under load the follower's next records carry it (one round per append, not two).
+      const needsHw = idle && hwOwed(p, this.hw) && nowMs - p.lastSendMs >= HW_ONLY_SEND_DELAY_MS;
       const truncate = p.truncate && p.truncate.endOffset === p.nextOffset ? p.truncate : undefined;
       if (!hasData && !needsProbe && !needsHw && !truncate) continue;
       out.push({

@@ -5,6 +5,15 @@
 
 /** ShardAppend messages a leader may have unacknowledged per follower per shard. */
 export const REPLICATION_INFLIGHT_MAX = 16;
+/**
+ * A follower owed only the leader's high watermark (it holds every record)
+ * hears it in a message of its own once nothing was sent to it for this
+ * long. Under load its shard's next records carry the high watermark first,
+ * so an append costs one message and ack per follower, not two. Only the
+ * follower's view lags: reads and producers' acknowledgements go by the
+ * leader's, and a new leader's grows again from its followers' acks.
+ */
+export const HW_ONLY_SEND_DELAY_MS = 100;
 /** A follower silent this long while messages are in flight is probed again. */
 export const REPLICATION_RESEND_TIMEOUT_MS = 2_000;
 /** After a follower says it does not hold the shard (yet), wait this long. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ReplicaMachine } from '../../src/replication/replica-machine';
-import { ISR_LAG_TIME_MAX_MS, REPLICATION_RESEND_TIMEOUT_MS, SEAL_RETRY_MS } from '../../src/replication/replication-limits';
+import { HW_ONLY_SEND_DELAY_MS, ISR_LAG_TIME_MAX_MS, REPLICATION_RESEND_TIMEOUT_MS, SEAL_RETRY_MS } from '../../src/replication/replication-limits';
 import { Sim } from './sim';
 
 const ABC = ['a', 'b', 'c'] as const;
@@ -329,9 +329,10 @@ describe('replication/replica-machine', () => {
     sim.deliverAll();
     sim.append(2);
     sim.deliverAll();
-    sim.pump();
-    sim.deliverAll();
     assert.equal(sim.m('a').highWatermark(), 2);
+    assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'the followers do not know the hw yet: time will send it');
+    sim.advance(HW_ONLY_SEND_DELAY_MS);
+    sim.deliverAll();
     assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), false, 'everything replicated and the hw told: nothing to do until something arrives');
     assert.equal(sim.m('b').needsTick(sim.nowMs, reachable), false, 'followers never need time');
     sim.append(1);
@@ -346,6 +347,28 @@ describe('replication/replica-machine', () => {
     sim.deliverAll();
     assert.equal(sim.m('a').needsTick(sim.nowMs, reachable), true, 'c is caught up but out of the ISR: the leader must propose it');
     assert.deepEqual(sim.m('a').proposalsDue(sim.nowMs).isr?.isr, ['a', 'b', 'c']);
+  });
+
+  it('the high watermark alone waits HW_ONLY_SEND_DELAY_MS without a send: the next records carry it first, one message per append', () => {
+    const sim = new Sim(ABC, config());
+    sim.deliverAll();
+    sim.append(2);
+    sim.deliverAll();
+    assert.equal(sim.m('a').highWatermark(), 2);
+    assert.equal(sim.m('b').highWatermark(), 0, 'the records went before they committed');
+    assert.deepEqual(sim.m('a').sendsDue(sim.nowMs), [], 'no message for the hw alone right after the acks');
+    sim.advance(HW_ONLY_SEND_DELAY_MS / 2);
+    const before = sim.trace.length;
+    sim.append(1);
+    sim.deliverAll();
+    assert.deepEqual(sim.trace.slice(before).filter((t) => t.startsWith('a->')).map((t) => t.split(' ').slice(0, 3).join(' ')), ['a->b append 2+1b', 'a->c append 2+1b'], 'one message per follower');
+    assert.equal(sim.m('b').highWatermark(), 2, 'the next records carried the hw');
+    sim.advance(HW_ONLY_SEND_DELAY_MS - 1);
+    assert.deepEqual(sim.m('a').sendsDue(sim.nowMs), [], 'not yet');
+    sim.advance(1);
+    sim.deliverAll();
+    assert.equal(sim.m('b').highWatermark(), 3, 'then the hw alone');
+    assert.equal(sim.m('c').highWatermark(), 3);
   });
 
   it('an idle period does not look like lag: a follower that had everything when the leader appended was caught up until then', () => {
@@ -386,6 +409,8 @@ describe('replication/replica-machine', () => {
     sim.deliverAll();
     assert.ok(sim.trace.includes('b->a ack LOG_MISMATCH end=1'));
     assert.equal(sim.m('b').logEndOffset(), 1);
+    sim.advance(HW_ONLY_SEND_DELAY_MS);
+    sim.deliverAll();
     assert.equal(sim.m('b').highWatermark(), 1, 'the hw the refused message carried reaches b in a later one');
   });
 
