@@ -44,11 +44,12 @@
  * Idle shards cost nothing: there is no heartbeat. A leader sends only
  * what a follower lacks (records, the high watermark, a probe or a
  * truncation answer; the high watermark alone only after
- * HW_ONLY_SEND_DELAY_MS without a send); needsTick() tells the driver whether time alone can
- * change anything (messages in flight, a follower behind, a proposal
- * pending), so it ticks only those replicas. A follower that had
- * everything when the leader appended counts as caught up at that moment
- * (Kafka's lastCaughtUpTime), so an idle period never looks like lag.
+ * HW_ONLY_SEND_DELAY_MS without a send); needsTick() tells the driver
+ * whether time alone can change anything (messages in flight, a follower
+ * behind, a proposal pending), so it ticks only those replicas. A
+ * follower that had everything when the leader appended counts as caught
+ * up at that moment (Kafka's lastCaughtUpTime), so an idle period never
+ * looks like lag.
  */
 import { MIN_INSYNC_REPLICAS } from '../limits';
 import { freshProgress, hwOwed, resetProgress, unsettled } from './follower-progress';
