@@ -13,7 +13,7 @@ import { encodeRecordBody } from '@shoal/core';
 import { MetadataStore, type ShardRecord } from '@shoal/metadata';
 import { startEtcd, waitUntil, type EtcdCluster } from '@shoal/testkit';
 import {
-  createLogger, type ReadResponse__Output, type StatusResponse__Output, type StorageNodeClient,
+  createLogger, type ReadResponse__Output, type ReplicaStatus__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { rebuildMarker } from '../src/node-db';
@@ -51,8 +51,9 @@ describe('storage-node rebuild after corruption (integration: etcd + 3 nodes)', 
   };
   const client = (id: string): StorageNodeClient => clients.get(id)!;
   const status = (id: string): Promise<StatusResponse__Output> => call(client(id).Status.bind(client(id)), {});
-  const logEnd = async (id: string): Promise<number> => (await status(id)).replicas.find((r) => r.shard?.shard_id === SHARD_ID)?.log_end_offset ?? -1;
-  const highWatermark = async (id: string): Promise<number> => (await status(id)).replicas.find((r) => r.shard?.shard_id === SHARD_ID)?.high_watermark ?? -1;
+  const replicaStatus = async (id: string): Promise<ReplicaStatus__Output | undefined> => (await status(id)).replicas.find((r) => r.shard?.shard_id === SHARD_ID);
+  const logEnd = async (id: string): Promise<number> => (await replicaStatus(id))?.log_end_offset ?? -1;
+  const highWatermark = async (id: string): Promise<number> => (await replicaStatus(id))?.high_watermark ?? -1;
   const read = (id: string): Promise<ReadResponse__Output> =>
     call(client(id).Read.bind(client(id)), { shard, from_offset: 0, max_records: 10_000, max_bytes: 0, metered: false });
   const body = (n: number, tag: string): Buffer =>

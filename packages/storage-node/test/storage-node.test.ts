@@ -13,7 +13,7 @@ import { DEFAULT_ACCOUNT_ID, MetadataStore, type ShardRecord, type StreamRecord 
 import { startEtcd, waitUntil, type EtcdCluster } from '@shoal/testkit';
 import {
   createLogger,
-  type AppendShardsResponse__Output, type ReadResponse__Output, type SeekResponse__Output, type ShardAppendResult__Output, type StatusResponse__Output, type StorageNodeClient,
+  type AppendShardsResponse__Output, type ReadResponse__Output, type ReplicaStatus__Output, type SeekResponse__Output, type ShardAppendResult__Output, type StatusResponse__Output, type StorageNodeClient,
 } from '@shoal/wire';
 import { startStorageNode, type StorageNodeHandle } from '../src/storage-node';
 import { call, storageNodeClient } from './helpers/node-clients';
@@ -77,11 +77,11 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     call(clients.get(id)!.Read.bind(clients.get(id)!), { shard, from_offset: from, max_records: 10_000, max_bytes: 0, metered });
   const seek = (kind: 'SEEK_LATEST' | 'SEEK_TRIM_HORIZON' | 'SEEK_AT_TIMESTAMP', ts = 0): Promise<SeekResponse__Output> =>
     call(clients.get('a1')!.Seek.bind(clients.get('a1')!), { shard: shard0, kind, timestamp_ms: ts });
-  const logEnd = async (id: string, shardId: string): Promise<number> =>
-    (await status(id)).replicas.find((r) => r.shard?.shard_id === shardId)?.log_end_offset ?? -1;
+  const replicaStatus = async (id: string, shardId: string): Promise<ReplicaStatus__Output | undefined> =>
+    (await status(id)).replicas.find((r) => r.shard?.shard_id === shardId);
+  const logEnd = async (id: string, shardId: string): Promise<number> => (await replicaStatus(id, shardId))?.log_end_offset ?? -1;
   /** A follower learns the leader's high watermark with its next records, or alone a little later (HW_ONLY_SEND_DELAY_MS). */
-  const highWatermark = async (id: string, shardId: string): Promise<number> =>
-    (await status(id)).replicas.find((r) => r.shard?.shard_id === shardId)?.high_watermark ?? -1;
+  const highWatermark = async (id: string, shardId: string): Promise<number> => (await replicaStatus(id, shardId))?.high_watermark ?? -1;
   const records = (n: number, tag: string, bytes = 100): Rec[] =>
     Array.from({ length: n }, (_, i) => ({ partition_key: `${tag}-${i}`, data: Buffer.alloc(bytes, `${tag}${i}`) }));
 
@@ -170,7 +170,7 @@ describe('storage-node (integration: etcd + 3 nodes over gRPC)', function () {
     await waitUntil('c1 told the high watermark', async () => (await highWatermark('c1', shard0.shard_id)) === 353);
     const [a, c] = await Promise.all([read('a1', shard0, 0), read('c1', shard0, 0)]);
     assert.deepEqual(c.records.map((x) => x.data.toString('hex')), a.records.map((x) => x.data.toString('hex')));
-    const leaderStatus = (await status('a1')).replicas.find((r) => r.shard?.shard_id === shard0.shard_id)!;
+    const leaderStatus = (await replicaStatus('a1', shard0.shard_id))!;
     assert.deepEqual(leaderStatus.follower_log_end, { b1: 353, c1: 353 });
   });
 
