@@ -71,10 +71,10 @@ interface Instances {
   readonly data: LevelDb;
 }
 
-function newInstances(path: string): Instances {
+function newInstances(path: string, indexWriteBufferBytes: number): Instances {
   mkdirSync(path, { recursive: true });
   return {
-    index: new Level<string, Buffer>(join(path, 'index'), { keyEncoding: 'utf8', valueEncoding: 'buffer', ...LEVELDB_INDEX_OPTIONS }),
+    index: new Level<string, Buffer>(join(path, 'index'), { keyEncoding: 'utf8', valueEncoding: 'buffer', ...LEVELDB_INDEX_OPTIONS, writeBufferSize: indexWriteBufferBytes }),
     data: new Level<string, Buffer>(join(path, 'data'), { keyEncoding: 'utf8', valueEncoding: 'buffer', ...LEVELDB_DATA_OPTIONS }),
   };
 }
@@ -84,8 +84,8 @@ async function closeAll(i: Instances): Promise<void> {
 }
 
 /** Opens and checks; returns the problem found (undefined: whole). */
-async function openChecked(path: string, logger: Logger): Promise<{ dbs: Instances; problem: string | undefined }> {
-  const dbs = newInstances(path);
+async function openChecked(path: string, indexWriteBufferBytes: number, logger: Logger): Promise<{ dbs: Instances; problem: string | undefined }> {
+  const dbs = newInstances(path, indexWriteBufferBytes);
   for (const [name, db] of [['index', dbs.index], ['data', dbs.data]] as const) {
     try {
       await db.open();
@@ -139,13 +139,14 @@ function opened(path: string, dbs: Instances, rebuilding: boolean): OpenedNodeDb
   };
 }
 
-export async function openNodeDb(dataDir: string, logger: Logger): Promise<OpenedNodeDb> {
+/** `indexWriteBufferBytes`: the index instance's memtable (index-write-buffer.ts gives each node its own). */
+export async function openNodeDb(dataDir: string, logger: Logger, indexWriteBufferBytes: number = LEVELDB_INDEX_OPTIONS.writeBufferSize): Promise<OpenedNodeDb> {
   const path = join(dataDir, 'leveldb');
   if (existsSync(join(path, 'CURRENT'))) {
     throw new Error(`${path} holds a store of format 1 (one LevelDB); this version keeps format 2 (docs/storage.md) and does not convert: start the node on an empty data directory, its replicas are rebuilt from their leaders`);
   }
   const marker = rebuildMarker(dataDir);
-  const { dbs, problem } = await openChecked(path, logger);
+  const { dbs, problem } = await openChecked(path, indexWriteBufferBytes, logger);
   if (problem === undefined) return opened(path, dbs, existsSync(marker));
   logger.error('LevelDB corruption detected: this node discards its store and rebuilds every replica from its leader', { problem });
   await closeAll(dbs);
@@ -153,7 +154,7 @@ export async function openNodeDb(dataDir: string, logger: Logger): Promise<Opene
   const aside = join(dataDir, 'leveldb.corrupt');
   rmSync(aside, { recursive: true, force: true });
   renameSync(path, aside);
-  const fresh = newInstances(path);
+  const fresh = newInstances(path, indexWriteBufferBytes);
   await fresh.index.open();
   await fresh.data.open();
   return opened(path, fresh, true);

@@ -56,6 +56,14 @@ export const NODE_CACHE_BYTES_MAX = 64 * 1024 * 1024;
  */
 export const LEVELDB_DATA_OPTIONS = { writeBufferSize: 8 * 1024 * 1024, blockSize: 64 * 1024, compression: true } as const;
 export const LEVELDB_INDEX_OPTIONS = { writeBufferSize: 4 * 1024 * 1024, blockSize: 4 * 1024, compression: true } as const;
+/**
+ * A node's `index` memtable is LEVELDB_INDEX_OPTIONS' writeBufferSize times
+ * (1 + this * a fraction in [0, 1) drawn from its node id): the replicas of
+ * a shard write the same index bytes at the same moments, so with equal
+ * memtables their index compactions start together on every node, which
+ * on a shared machine stalls every call for a moment (index-write-buffer.ts).
+ */
+export const LEVELDB_INDEX_WRITE_BUFFER_SPREAD = 1;
 /** How often the node timer ticks the replicas that wait on time (resends, timeouts, retries). */
 export const TICK_INTERVAL_MS = 50;
 /** How often every replica drops the committed batches older than its stream's retention period. */

@@ -21,6 +21,7 @@ import { ReplicaManager } from './replica-manager';
 import { ReplicationLinks } from './replication-links';
 import { withReplicateSerde } from './replicate-serde';
 import { openNodeDb, rebuildDone } from './node-db';
+import { indexWriteBufferBytes } from './index-write-buffer';
 import { withdrawFromIsr } from './isr-withdrawal';
 import { EtcdRecordProposer } from './record-proposer';
 import { NodeRegistration } from './node-registration';
@@ -28,9 +29,9 @@ import { NodeStore } from './store/node-store';
 import {
   BATCH_CACHE_BYTES_MAX, NODE_CACHE_BYTES_MAX, RETENTION_CHECK_INTERVAL_MS, SHUTDOWN_GRACE_MS, TICK_INTERVAL_MS, WAL_SYNC_INTERVAL_MS_DEFAULT,
 } from './storage-limits';
+import { WalSyncer } from './wal-sync';
 
 const MS_PER_HOUR = 3_600_000;
-import { WalSyncer } from './wal-sync';
 
 export interface StorageNodeOptions {
   readonly nodeId: string;
@@ -70,7 +71,7 @@ export async function startStorageNode(o: StorageNodeOptions): Promise<StorageNo
   const logger = o.logger ?? createLogger('storage-node', { nodeId: o.nodeId });
   const onFatal = o.onFatal ?? ((err: unknown) => { logger.error('fatal', { err }); process.exit(1); });
   // Checked before any replica reads it; a corrupt one is discarded and rebuilt from the leaders (node-db.ts).
-  const db = await openNodeDb(o.dataDir, logger);
+  const db = await openNodeDb(o.dataDir, logger, indexWriteBufferBytes(o.nodeId));
   let manager: ReplicaManager | undefined;
   const metrics = new NodeMetrics(o.nodeId, () => manager?.gaugeSources() ?? [], o.az);
   const store = new MetadataStore({ endpoints: o.etcd, prefix: o.prefix, onEtcdCall: (method, seconds, outcome) => metrics.observeEtcd(method, seconds, outcome) });

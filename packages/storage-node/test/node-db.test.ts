@@ -48,6 +48,26 @@ describe('node-db (real LevelDB)', () => {
     }
   });
 
+  it('opens the index with the memtable it is given', async () => {
+    /** Flushes of the index memtable to level-0 tables that LevelDB's info log reports. */
+    const indexFlushes = (): number => (readFileSync(join(dir, 'leveldb', 'index', 'LOG'), 'utf8').match(/Level-0 table #\d+: started/g) ?? []).length;
+    for (const [bytes, flushes] of [[64 * 1024, true], [undefined, false]] as const) {
+      rmSync(join(dir, 'leveldb'), { recursive: true, force: true });
+      const opened = await openNodeDb(dir, logger, bytes);
+      try {
+        const store = await NodeStore.open(opened.index, opened.data, false);
+        for (let i = 0; i < 40; i++) {
+          const writes = Array.from({ length: 20 }, (_, s) => ({ log: store.shard({ streamId: 's1', shardId: `shardId-${String(s).padStart(12, '0')}` }), batches: [batch(1, i, [1000 + i], 10)], state: state(i + 1) }));
+          await store.write(writes);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(indexFlushes() > 0, flushes, `memtable ${bytes ?? 'default'}: ${indexFlushes()} flushes`);
+      } finally {
+        await opened.close();
+      }
+    }
+  });
+
   it('syncLogs fdatasyncs both write-ahead logs while writes go on', async () => {
     await fill(dir, 3);
     const opened = await openNodeDb(dir, logger);
