@@ -21,7 +21,7 @@ describe('index-write-buffer', () => {
     assert.ok(fractions.every((f) => f >= 0 && f < 1));
   });
 
-  it('sets the default nodes of the local cluster and of docker compose well apart', () => {
+  it('sets the default nodes of the local cluster, docker compose and kind well apart', () => {
     for (const ids of [['a1', 'b1', 'c1'], ['a2', 'b2', 'c2'], ['storage-az-a-0', 'storage-az-b-0', 'storage-az-c-0']]) {
       const sizes = ids.map(indexWriteBufferBytes).sort((x, y) => x - y);
       for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i]! - sizes[i - 1]! > BASE / 8, `${ids.join(',')}: ${sizes.join(', ')}`);
