@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { shardIdFromIndex } from '@shoal/core';
 import { createLogger } from '@shoal/wire';
 import { openNodeDb, rebuildDone, rebuildMarker } from '../src/node-db';
 import { LevelKv } from '../src/store/kv';
@@ -57,7 +58,7 @@ describe('node-db (real LevelDB)', () => {
       try {
         const store = await NodeStore.open(opened.index, opened.data, false);
         for (let i = 0; i < 40; i++) {
-          const writes = Array.from({ length: 20 }, (_, s) => ({ log: store.shard({ streamId: 's1', shardId: `shardId-${String(s).padStart(12, '0')}` }), batches: [batch(1, i, [1000 + i], 10)], state: state(i + 1) }));
+          const writes = Array.from({ length: 20 }, (_, s) => ({ log: store.shard({ streamId: 's1', shardId: shardIdFromIndex(s) }), batches: [batch(1, i, [1000 + i], 10)], state: state(i + 1) }));
           await store.write(writes);
         }
       } finally {
